@@ -1,0 +1,54 @@
+#pragma once
+// Row formatting: the hot path that turns a window's sorted calls into CSV text. Every
+// field of a call is drawn again here from its counter (the window stores only who,
+// which and when), then written straight into a preallocated buffer.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "engine.hpp"
+
+namespace trafficsim::host {
+
+/// Totals of one plugin's rows.
+struct plugin_totals {
+  std::uint64_t rows = 0;
+  std::uint64_t input_tokens = 0;
+  std::uint64_t output_tokens = 0;
+  std::uint64_t cost_micro_usd = 0;  ///< sum of the printed (rounded) costs
+  plugin_totals& operator+=(const plugin_totals& o) noexcept {
+    rows += o.rows;
+    input_tokens += o.input_tokens;
+    output_tokens += o.output_tokens;
+    cost_micro_usd += o.cost_micro_usd;
+    return *this;
+  }
+};
+
+/// The header line, with its LF.
+std::string_view csv_header() noexcept;
+
+/// Longest row the formatter can write, with its LF.
+inline constexpr std::size_t max_row_bytes = 640;
+
+/// Appends rows [begin, end) of window `w` to `out`, adding each row to
+/// `totals[plugin index]`.
+void format_csv_rows(const engine& e, const window& w, std::size_t begin, std::size_t end, std::string& out,
+                     std::span<plugin_totals> totals);
+
+/// The ids of a call, as 128-bit values (call_id, request_id, trace_id) and 64 bits
+/// (session_id). Unique per (plugin id tag, customer, hour since 1970, index) by
+/// construction: each is Philox under a fixed key, a bijection of that counter.
+struct call_ids {
+  philox_counter call, request, trace;
+  std::uint64_t session;
+};
+call_ids make_call_ids(std::uint32_t id_tag, std::uint32_t customer, std::uint32_t epoch_hour,
+                       std::uint32_t index) noexcept;
+
+/// The id tag of a plugin: separates the id spaces of plugins in one run.
+std::uint32_t plugin_id_tag(std::string_view name, std::uint64_t seed) noexcept;
+
+}  // namespace trafficsim::host

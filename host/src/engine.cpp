@@ -1,0 +1,221 @@
+#include "engine.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <limits>
+
+#include <fmt/format.h>
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_sort.h>
+
+#include "errors.hpp"
+
+namespace trafficsim::host {
+
+namespace {
+
+// Customers per task. Large enough that a task's work dwarfs scheduling (~1 µs), small
+// enough that 2-64 threads all get work at the default 220 customers. The output never
+// depends on it: positions are in customer order whatever the partition.
+constexpr std::uint32_t customers_per_task = 64;
+
+template <class F>
+void guarded(const plugin_run& p, std::uint32_t local, const day_info& d, F&& f) {
+  try {
+    f();
+  } catch (const runtime_failure&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw_plugin_failure(p, local, d, e.what(), false);
+  } catch (...) {
+    throw_plugin_failure(p, local, d, "an exception that is not a std::exception", false);
+  }
+}
+
+}  // namespace
+
+void throw_plugin_failure(const plugin_run& p, std::uint32_t local_customer, const day_info& d,
+                          const std::string& what, bool contract) {
+  throw runtime_failure(fmt::format("plugin '{}' {} on customer cust_{}_{:04} (index {}), day {:04}-{:02}-{:02} "
+                                    "(day {} of the run): {}",
+                                    p.name, contract ? "broke its contract" : "failed", p.name, local_customer + 1,
+                                    local_customer, d.date.year, d.date.month, d.date.day, d.index, what));
+}
+
+engine::engine(std::vector<plugin_run> runs, civil_date start, std::uint32_t days)
+    : runs_(std::move(runs)), start_(start), start_epoch_day_(days_from_civil(start)), days_(days) {
+  std::sort(runs_.begin(), runs_.end(), [](const plugin_run& a, const plugin_run& b) { return a.name < b.name; });
+  std::uint64_t total = 0;
+  for (plugin_run& p : runs_) {
+    p.first_customer = static_cast<std::uint32_t>(total);
+    total += p.params.customers();
+    if (total > std::numeric_limits<std::uint32_t>::max() / 2)
+      throw usage_error("too many customers in total; lower --scale or the customers parameters");
+    p.customers.resize(p.params.customers());
+    tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, p.params.customers(), 4096),
+                      [&p](const tbb::blocked_range<std::uint32_t>& r) {
+                        for (std::uint32_t i = r.begin(); i != r.end(); ++i)
+                          p.customers[i] = draw_customer(i, customer_stream(p.key, i));
+                      });
+  }
+  total_customers_ = static_cast<std::uint32_t>(total);
+  counts_.assign(std::size_t{total_customers_} * hours_per_day, 0);
+  active_.assign(total_customers_, 0);
+  churned_.assign(total_customers_, 0);
+}
+
+day_info engine::day(std::uint32_t index) const noexcept {
+  day_info d;
+  d.index = index;
+  d.days = days_;
+  d.epoch_day = start_epoch_day_ + index;
+  d.date = civil_from_days(d.epoch_day);
+  d.day_of_week = weekday_from_days(d.epoch_day);
+  return d;
+}
+
+std::size_t engine::plugin_of(std::uint32_t global_customer) const noexcept {
+  std::size_t i = runs_.size() - 1;
+  while (runs_[i].first_customer > global_customer) --i;
+  return i;
+}
+
+void engine::plan_customer(std::uint32_t global, const day_info& d) {
+  const plugin_run& p = runs_[plugin_of(global)];
+  const std::uint32_t local = global - p.first_customer;
+  const customer& c = p.customers[local];
+  const plan_streams streams{{p.key, stream_counter(local, 0, stream_domain::plugin_customer, 0)},
+                             {p.key, stream_counter(local, d.index, stream_domain::plugin_day, 0)}};
+  day_plan plan;
+  guarded(p, local, d, [&] { p.impl->plan_day(c, d, streams, plan); });
+
+  churned_[global] = plan.churned ? 1 : 0;
+  std::uint32_t* counts = &counts_[std::size_t{global} * hours_per_day];
+  std::fill(counts, counts + hours_per_day, 0u);
+
+  const double x = plan.expected_calls;
+  if (!std::isfinite(x) || x < 0 || x > max_calls_per_customer_day)
+    throw_plugin_failure(p, local, d,
+                         fmt::format("its plan expects {} calls; a plan must expect from 0 to {} calls a day", x,
+                                     max_calls_per_customer_day),
+                         true);
+  if (plan.min_calls > max_calls_per_customer_day)
+    throw_plugin_failure(p, local, d, fmt::format("its plan asks for at least {} calls", plan.min_calls), true);
+
+  // The day's count: floor(x) or floor(x) + 1, with mean exactly x; then the minimum.
+  const random_stream alloc{p.key, stream_counter(local, d.index, stream_domain::allocation, 0)};
+  const double whole = std::floor(x);
+  auto n = static_cast<std::uint32_t>(whole) + (alloc.unit(0) < x - whole ? 1u : 0u);
+  n = std::max(n, plan.min_calls);
+  if (n == 0) return;
+
+  // Each call's hour, proportional to the weights: one 32-bit word per call, from
+  // block 1 on (block 0 holds the rounding draw).
+  std::array<double, hours_per_day> cumulative{};
+  double total = 0;
+  for (unsigned h = 0; h < hours_per_day; ++h) {
+    const double w = plan.hour_weight[h];
+    if (!std::isfinite(w) || w < 0)
+      throw_plugin_failure(p, local, d, fmt::format("hour {} has weight {}; weights must be finite and >= 0", h, w),
+                           true);
+    total += w;
+    cumulative[h] = total;
+  }
+  if (!(total > 0))
+    throw_plugin_failure(p, local, d, fmt::format("its plan has {} calls but every hour has weight 0", n), true);
+  unsigned last_hour = hours_per_day - 1;
+  while (plan.hour_weight[last_hour] == 0) --last_hour;
+
+  const double scale = total * 0x1.0p-32;
+  for (std::uint32_t i = 0; i < n; i += 4) {
+    const philox_counter r = alloc.block(1 + i / 4);
+    for (std::uint32_t w = 0; w < 4 && i + w < n; ++w) {
+      const double u = r[w] * scale;
+      const auto it = std::upper_bound(cumulative.begin(), cumulative.end(), u);
+      const auto h = std::min(static_cast<unsigned>(it - cumulative.begin()), last_hour);
+      ++counts[h];
+    }
+  }
+}
+
+void engine::prepare_day(std::uint32_t day_index) {
+  prepared_day_ = day_index;
+  const day_info d = day(day_index);
+  tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, total_customers_, customers_per_task),
+                    [&](const tbb::blocked_range<std::uint32_t>& r) {
+                      for (std::uint32_t g = r.begin(); g != r.end(); ++g) plan_customer(g, d);
+                    });
+}
+
+void engine::generate(std::uint32_t hour, window& out) {
+  const day_info d = day(prepared_day_);
+  out.day = prepared_day_;
+  out.hour = hour;
+
+  // Pass 1: calls per task, so each task knows where its calls go.
+  const std::uint32_t tasks = (total_customers_ + customers_per_task - 1) / customers_per_task;
+  std::vector<std::uint64_t> start(std::size_t{tasks} + 1, 0);
+  tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, tasks), [&](const tbb::blocked_range<std::uint32_t>& r) {
+    for (std::uint32_t t = r.begin(); t != r.end(); ++t) {
+      std::uint64_t sum = 0;
+      const std::uint32_t end = std::min(total_customers_, (t + 1) * customers_per_task);
+      for (std::uint32_t g = t * customers_per_task; g < end; ++g) sum += counts_[std::size_t{g} * hours_per_day + hour];
+      start[t + 1] = sum;
+    }
+  });
+  for (std::uint32_t t = 0; t < tasks; ++t) start[t + 1] += start[t];
+  const std::uint64_t n = start[tasks];
+  if (n > std::numeric_limits<std::uint32_t>::max())
+    throw runtime_failure(fmt::format("hour {} of day {} has {} calls, more than one window can hold (2^32)", hour,
+                                      d.index, n));
+  out.refs.resize(n);
+  out.offsets.resize(n);
+  out.order.resize(n);
+
+  // Pass 2: place each customer's calls and build the sort keys. Positions follow
+  // (plugin, customer, index), so sorting (offset, position) breaks ties in that order.
+  tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, tasks), [&](const tbb::blocked_range<std::uint32_t>& r) {
+    for (std::uint32_t t = r.begin(); t != r.end(); ++t) {
+      std::uint64_t pos = start[t];
+      const std::uint32_t end = std::min(total_customers_, (t + 1) * customers_per_task);
+      for (std::uint32_t g = t * customers_per_task; g < end; ++g) {
+        const std::uint32_t count = counts_[std::size_t{g} * hours_per_day + hour];
+        if (count == 0) continue;
+        const plugin_run& p = runs_[plugin_of(g)];
+        const std::uint32_t local = g - p.first_customer;
+        const random_stream rng{p.key, stream_counter(local, d.index, stream_domain::placement, hour)};
+        std::span<std::uint32_t> offsets(&out.offsets[pos], count);
+        guarded(p, local, d, [&] { p.impl->place_calls(p.customers[local], d, hour, rng, offsets); });
+        for (std::uint32_t i = 0; i < count; ++i) {
+          if (offsets[i] >= microseconds_per_hour)
+            throw_plugin_failure(p, local, d,
+                                 fmt::format("it placed call {} of hour {:02}:00 at offset {} µs, outside the hour "
+                                             "[0, {})",
+                                             i, hour, offsets[i], microseconds_per_hour),
+                                 true);
+          out.refs[pos + i] = {g, i};
+          out.order[pos + i] = (std::uint64_t{offsets[i]} << 32) | (pos + i);
+        }
+        active_[g] = 1;
+        pos += count;
+      }
+    }
+  });
+
+  // Keys are unique (they contain the position), so the unstable parallel sort gives
+  // one order whatever the thread count.
+  tbb::parallel_sort(out.order.begin(), out.order.end());
+}
+
+std::vector<std::uint64_t> engine::churned_by_plugin() const {
+  std::vector<std::uint64_t> result(runs_.size(), 0);
+  for (std::size_t i = 0; i < runs_.size(); ++i) {
+    const plugin_run& p = runs_[i];
+    for (std::uint32_t c = 0; c < p.params.customers(); ++c) result[i] += churned_[p.first_customer + c];
+  }
+  return result;
+}
+
+}  // namespace trafficsim::host

@@ -1,0 +1,100 @@
+#pragma once
+// The generation engine: configured plugins, their customers, and the window-by-window
+// sampling of calls from each scenario's intensity.
+//
+// Time is cut into one-hour windows, processed in order. For each day the engine asks
+// every scenario for every customer's plan (expected calls and hourly shape), draws the
+// day's count and each call's hour (`prepare_day`), then for each hour places the calls
+// and sorts them (`generate`). A window holds only 20 bytes per call (who, which, when):
+// the fields of a call are drawn again from its counter when the row is formatted, so
+// memory is bounded by one window's calls, whatever --days or the output size.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <trafficsim/sdk.hpp>
+
+#include "plugin_loader.hpp"
+
+namespace trafficsim::host {
+
+/// One configured plugin of a run.
+struct plugin_run {
+  const plugin_library* library = nullptr;
+  std::string name;
+  parameters params;
+  std::unique_ptr<scenario> impl;  ///< destroyed before the library is unloaded
+  philox_key key{};                ///< key of its streams: plugin_key(seed, name)
+  std::uint32_t id_tag = 0;        ///< separates its ids from other plugins' ids
+  std::uint32_t first_customer = 0;  ///< global index of its customer 0
+  std::vector<customer> customers;
+};
+
+/// A call as the sort and the formatter see it: the global customer index and the
+/// call's index among that customer's calls in the hour.
+struct call_ref {
+  std::uint32_t customer;
+  std::uint32_t index;
+};
+
+/// The calls of one hour, in output order.
+struct window {
+  std::uint32_t day = 0;
+  std::uint32_t hour = 0;
+  std::vector<call_ref> refs;         ///< generation order: plugin, customer, index
+  std::vector<std::uint64_t> order;   ///< sorted keys: offset_us << 32 | position in refs
+  std::vector<std::uint32_t> offsets;  ///< scratch: offsets as placed, by position
+  std::size_t size() const noexcept { return order.size(); }
+};
+
+/// Upper bound on the calls of one customer-day: a plan asking for more breaks the
+/// contract (it would take minutes and gigabytes for one customer).
+inline constexpr double max_calls_per_customer_day = 10'000'000.0;
+
+class engine {
+ public:
+  /// Takes configured plugins (any order; they are ordered by name) and draws every
+  /// customer.
+  engine(std::vector<plugin_run> runs, civil_date start, std::uint32_t days);
+
+  const std::vector<plugin_run>& plugins() const noexcept { return runs_; }
+  std::uint32_t days() const noexcept { return days_; }
+  std::uint32_t customers() const noexcept { return total_customers_; }
+  civil_date start() const noexcept { return start_; }
+  /// The day with index `index` of the run.
+  day_info day(std::uint32_t index) const noexcept;
+  /// Index (into plugins()) of the plugin a global customer index belongs to.
+  std::size_t plugin_of(std::uint32_t global_customer) const noexcept;
+
+  /// Plans every customer for `day`: draws each one's count and the hour of each call.
+  void prepare_day(std::uint32_t day);
+  /// The calls of `hour` of the prepared day, sorted by time (ties: plugin name,
+  /// customer, call index).
+  void generate(std::uint32_t hour, window& out);
+
+  /// Per global customer: 1 if it has a call in a generated window.
+  const std::vector<std::uint8_t>& active() const noexcept { return active_; }
+  /// Per plugin: customers whose plan for the last prepared day says they churned.
+  std::vector<std::uint64_t> churned_by_plugin() const;
+
+ private:
+  void plan_customer(std::uint32_t global, const day_info& d);
+
+  std::vector<plugin_run> runs_;
+  civil_date start_;
+  std::int64_t start_epoch_day_;
+  std::uint32_t days_;
+  std::uint32_t total_customers_ = 0;
+  std::uint32_t prepared_day_ = 0;
+  std::vector<std::uint32_t> counts_;  ///< per customer x 24 hours, for the prepared day
+  std::vector<std::uint8_t> active_;
+  std::vector<std::uint8_t> churned_;
+};
+
+/// Adds the plugin name, customer and day to a plugin's failure.
+[[noreturn]] void throw_plugin_failure(const plugin_run& p, std::uint32_t local_customer, const day_info& d,
+                                       const std::string& what, bool contract);
+
+}  // namespace trafficsim::host

@@ -1,0 +1,13 @@
+#pragma once
+/// @file
+/// The whole SDK in one include.
+
+#include "trafficsim/calendar.hpp"
+#include "trafficsim/call_model.hpp"
+#include "trafficsim/customer.hpp"
+#include "trafficsim/parameters.hpp"
+#include "trafficsim/philox.hpp"
+#include "trafficsim/plugin.hpp"
+#include "trafficsim/random.hpp"
+#include "trafficsim/scenario.hpp"
+#include "trafficsim/version.hpp"
