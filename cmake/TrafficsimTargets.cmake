@@ -1,7 +1,8 @@
 # One helper per kind of target, so every target gets the same warnings and layout.
 
 function(trafficsim_set_warnings target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
+                                           -Wno-missing-field-initializers)
   if(TRAFFICSIM_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,14 @@ class engine {
   /// The calls of `hour` of the prepared day, sorted by time (ties: plugin name,
   /// customer, call index).
   void generate(std::uint32_t hour, window& out);
+
+  /// Calls per hour of a global customer on the prepared day.
+  std::span<const std::uint32_t, hours_per_day> hour_counts(std::uint32_t global) const noexcept {
+    return std::span<const std::uint32_t, hours_per_day>(&counts_[std::size_t{global} * hours_per_day],
+                                                         hours_per_day);
+  }
+  /// True if the plan of a global customer for the prepared day says it churned.
+  bool churned(std::uint32_t global) const noexcept { return churned_[global] != 0; }
 
   /// Per global customer: 1 if it has a call in a generated window.
   const std::vector<std::uint8_t>& active() const noexcept { return active_; }

@@ -62,7 +62,10 @@ output_sink::output_sink(const std::string& target) : target_(target) {
                                         dir.string(), ec.message()));
   }
   const fs::path temp_dir = dir.empty() ? fs::path(".") : dir;
-  std::string templ = (temp_dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+  std::string hidden(".");
+  hidden += path.filename().string();
+  hidden += ".tmp-XXXXXX";
+  const std::string templ = (temp_dir / hidden).string();
   std::vector<char> buf(templ.begin(), templ.end());
   buf.push_back('\0');
   fd_ = ::mkostemp(buf.data(), O_CLOEXEC);

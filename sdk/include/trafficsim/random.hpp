@@ -81,7 +81,7 @@ constexpr std::uint64_t to_below(std::uint64_t bits, std::uint64_t n) noexcept {
 /// An integer in [lo, hi] (inclusive), lo <= hi.
 constexpr std::int64_t to_int(std::uint64_t bits, std::int64_t lo, std::int64_t hi) noexcept {
   const auto span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo) + 1u;
-  if (span == 0) return static_cast<std::int64_t>(bits);  // the full 64-bit range
+  if (span == 0) return static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + bits);  // the full range
   return static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + to_below(bits, span));
 }
 

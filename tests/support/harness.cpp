@@ -1,0 +1,168 @@
+#include "harness.hpp"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "config.hpp"
+#include "csv_format.hpp"
+
+extern char** environ;
+
+namespace trafficsim::test {
+
+namespace fs = std::filesystem;
+
+fs::path plugin_dir() { return TRAFFICSIM_TEST_PLUGIN_DIR; }
+fs::path test_plugin_dir(const std::string& name) { return fs::path(TRAFFICSIM_TEST_EXTRA_PLUGIN_DIR) / name; }
+fs::path host_exe() { return TRAFFICSIM_TEST_HOST; }
+
+loaded_run::loaded_run(const std::vector<plugin_request>& plugins, civil_date start, std::uint32_t days) {
+  std::vector<host::plugin_run> runs;
+  for (const plugin_request& req : plugins) {
+    const fs::path file = plugin_dir() / host::plugin_file_name(req.name);
+    libraries_.push_back(host::load_plugin(file, false));
+    const plugin_info& info = *libraries_.back()->info;
+    std::vector<host::parameter_setting> settings;
+    for (const std::string& s : req.sets) settings.push_back(host::parse_setting(req.name + "." + s));
+    host::plugin_run run;
+    run.library = libraries_.back().get();
+    run.name = req.name;
+    run.params = host::resolve_parameters(info, settings, std::nullopt, 1.0);
+    // Convert a plugin's exception while the plugin is loaded: its type's code lives there.
+    try {
+      run.impl = info.create(run.params);
+    } catch (const parameter_error& e) {
+      throw parameter_error(e.what());
+    }
+    run.key = plugin_key(run.params.seed(), run.name);
+    run.id_tag = host::plugin_id_tag(run.name, run.params.seed());
+    runs.push_back(std::move(run));
+  }
+  engine_ = std::make_unique<host::engine>(std::move(runs), start, days);
+}
+
+temp_dir::temp_dir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string templ = std::string(base != nullptr && *base != 0 ? base : "/tmp") + "/trafficsim-test-XXXXXX";
+  if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = templ;
+}
+
+temp_dir::~temp_dir() {
+  std::error_code ec;
+  // Tests may have removed write permission from subfolders; restore it so removal works.
+  for (auto it = fs::recursive_directory_iterator(path_, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec))
+    if (it->is_directory(ec)) fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
+  fs::remove_all(path_, ec);
+}
+
+child spawn(const std::vector<std::string>& args, const process_options& opt) {
+  child c;
+  c.files = std::make_shared<temp_dir>();
+  c.out_file = c.files->path() / "stdout";
+  c.err_file = c.files->path() / "stderr";
+
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string kv = *e;
+    const auto eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  for (const auto& name : opt.unset_env) env.erase(name);
+  for (const auto& [k, v] : opt.env) env[k] = v;
+  std::vector<std::string> env_strings;
+  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp, argv;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args_copy = args;
+  for (auto& s : args_copy) argv.push_back(s.data());
+  argv.push_back(nullptr);
+
+  c.pid = ::fork();
+  if (c.pid < 0) throw std::runtime_error("fork failed");
+  if (c.pid == 0) {
+    const int out = ::open(c.out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err = ::open(c.err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int in = ::open("/dev/null", O_RDONLY);
+    if (out < 0 || err < 0 || in < 0) ::_exit(126);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    if (!opt.cwd.empty() && ::chdir(opt.cwd.c_str()) != 0) ::_exit(126);
+    ::execve(argv[0], argv.data(), envp.data());
+    ::_exit(127);
+  }
+  return c;
+}
+
+process_result wait_for(child& c) {
+  int status = 0;
+  while (::waitpid(c.pid, &status, 0) < 0) {
+    if (errno != EINTR) throw std::runtime_error("waitpid failed");
+  }
+  process_result r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = read_file(c.out_file);
+  r.err = read_file(c.err_file);
+  return r;
+}
+
+process_result run_host(const std::vector<std::string>& args, const process_options& opt) {
+  std::vector<std::string> full{host_exe().string()};
+  full.insert(full.end(), args.begin(), args.end());
+  child c = spawn(full, opt);
+  return wait_for(c);
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void write_file(const fs::path& p, const std::string& data) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out << data;
+}
+
+std::uint64_t fingerprint(const std::string& data) { return detail::fnv1a64(data); }
+
+std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t eol = text.find('\n', pos);
+    if (eol == std::string::npos) eol = text.size();
+    std::vector<std::string> fields;
+    std::size_t start = pos;
+    for (std::size_t i = pos; i <= eol; ++i) {
+      if (i == eol || text[i] == ',') {
+        fields.emplace_back(text, start, i - start);
+        start = i + 1;
+      }
+    }
+    rows.push_back(std::move(fields));
+    pos = eol + 1;
+  }
+  return rows;
+}
+
+std::vector<std::string> list_dir(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace trafficsim::test

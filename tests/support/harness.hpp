@@ -1,0 +1,90 @@
+#pragma once
+// Test support: real plugins loaded from the build tree into a real engine, real
+// processes of the real executable, temporary folders, and small CSV helpers.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine.hpp"
+#include "plugin_loader.hpp"
+
+namespace trafficsim::test {
+
+/// The build tree's plugin folder (the in-tree plugins).
+std::filesystem::path plugin_dir();
+/// The folder of test plugin `name` (thrower, outside, ...).
+std::filesystem::path test_plugin_dir(const std::string& name);
+/// The trafficsim-host executable of this build.
+std::filesystem::path host_exe();
+
+/// One plugin of a run built in-process: name and `PARAM=VALUE` settings.
+struct plugin_request {
+  std::string name;
+  std::vector<std::string> sets;
+};
+
+/// Real plugins loaded from the build tree into a real engine.
+class loaded_run {
+ public:
+  loaded_run(const std::vector<plugin_request>& plugins, civil_date start, std::uint32_t days);
+  host::engine& engine() { return *engine_; }
+
+ private:
+  std::vector<std::unique_ptr<host::plugin_library>> libraries_;
+  std::unique_ptr<host::engine> engine_;  // destroyed before the libraries
+};
+
+/// A temporary folder, removed with everything in it on destruction.
+class temp_dir {
+ public:
+  temp_dir();
+  ~temp_dir();
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct process_result {
+  int exit_code = -1;  ///< exit status, or 128 + signal if killed
+  std::string out, err;
+};
+
+struct process_options {
+  std::filesystem::path cwd;                  ///< empty: inherit
+  std::map<std::string, std::string> env;     ///< added to (or replacing in) the environment
+  std::vector<std::string> unset_env;         ///< removed from the environment
+};
+
+/// A running child process with its output captured to files.
+struct child {
+  pid_t pid = -1;
+  std::filesystem::path out_file, err_file;
+  std::shared_ptr<temp_dir> files;
+};
+
+child spawn(const std::vector<std::string>& args, const process_options& opt = {});
+process_result wait_for(child& c);
+/// Runs the host with `args` and waits.
+process_result run_host(const std::vector<std::string>& args, const process_options& opt = {});
+
+std::string read_file(const std::filesystem::path& p);
+void write_file(const std::filesystem::path& p, const std::string& data);
+/// FNV-1a 64 of bytes: a stable fingerprint for golden values.
+std::uint64_t fingerprint(const std::string& data);
+/// Splits CSV text into rows of fields (our output never needs quoting).
+std::vector<std::vector<std::string>> parse_csv(const std::string& text);
+/// Files in a folder (names only).
+std::vector<std::string> list_dir(const std::filesystem::path& dir);
+
+}  // namespace trafficsim::test

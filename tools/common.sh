@@ -1,0 +1,50 @@
+# Shared set-up for tools/run, tools/test and tools/bench: install missing Debian
+# packages, then configure and build a preset if it is missing or stale.
+# shellcheck shell=bash
+
+TRAFFICSIM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Plugins are refused if group- or world-writable: build them with safe permissions.
+umask 022
+
+# Every package the build, the tests and the benchmarks need (Debian 12 names).
+TRAFFICSIM_PACKAGES=(
+  g++ cmake ninja-build pkg-config
+  libtbb-dev libboost-dev libcli11-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  time
+)
+
+log() { printf '%s\n' "$*" >&2; }
+
+ensure_packages() {
+  local missing=()
+  local p
+  for p in "${TRAFFICSIM_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ]; then
+    log "tools: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || {
+      log "tools: apt-get failed to install: ${missing[*]}"
+      exit 1
+    }
+  else
+    log "tools: missing packages; install them with:"
+    log "  sudo apt-get install -y ${missing[*]}"
+    exit 1
+  fi
+}
+
+# build_preset PRESET [extra cmake -D options...]: configure once, then build (a no-op
+# when nothing changed). Build output goes to stderr so stdout stays the data's.
+build_preset() {
+  local preset="$1"
+  shift
+  local dir="$TRAFFICSIM_ROOT/build/$preset"
+  if [ ! -f "$dir/CMakeCache.txt" ] || [ "$#" -gt 0 ]; then
+    cmake -S "$TRAFFICSIM_ROOT" --preset "$preset" "$@" >&2 || exit 1
+  fi
+  cmake --build "$dir" >&2 || exit 1
+}
