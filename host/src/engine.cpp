@@ -6,11 +6,9 @@
 #include <limits>
 
 #include <fmt/format.h>
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
-#include <tbb/parallel_sort.h>
-
 #include "errors.hpp"
+#include "parallel.hpp"
+#include "window_sort.hpp"
 
 namespace trafficsim::host {
 
@@ -54,11 +52,10 @@ engine::engine(std::vector<plugin_run> runs, civil_date start, std::uint32_t day
     if (total > std::numeric_limits<std::uint32_t>::max() / 2)
       throw usage_error("too many customers in total; lower --scale or the customers parameters");
     p.customers.resize(p.params.customers());
-    tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, p.params.customers(), 4096),
-                      [&p](const tbb::blocked_range<std::uint32_t>& r) {
-                        for (std::uint32_t i = r.begin(); i != r.end(); ++i)
-                          p.customers[i] = draw_customer(i, customer_stream(p.key, i));
-                      });
+    parallel_blocks(0, p.params.customers(), 4096, [&p](std::uint64_t first, std::uint64_t last) {
+      for (auto i = static_cast<std::uint32_t>(first); i != last; ++i)
+        p.customers[i] = draw_customer(i, customer_stream(p.key, i));
+    });
   }
   total_customers_ = static_cast<std::uint32_t>(total);
   counts_.assign(std::size_t{total_customers_} * hours_per_day, 0);
@@ -143,10 +140,9 @@ void engine::plan_customer(std::uint32_t global, const day_info& d) {
 void engine::prepare_day(std::uint32_t day_index) {
   prepared_day_ = day_index;
   const day_info d = day(day_index);
-  tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, total_customers_, customers_per_task),
-                    [&](const tbb::blocked_range<std::uint32_t>& r) {
-                      for (std::uint32_t g = r.begin(); g != r.end(); ++g) plan_customer(g, d);
-                    });
+  parallel_blocks(0, total_customers_, customers_per_task, [&](std::uint64_t first, std::uint64_t last) {
+    for (auto g = static_cast<std::uint32_t>(first); g != last; ++g) plan_customer(g, d);
+  });
 }
 
 void engine::generate(std::uint32_t hour, window& out) {
@@ -157,8 +153,8 @@ void engine::generate(std::uint32_t hour, window& out) {
   // Pass 1: calls per task, so each task knows where its calls go.
   const std::uint32_t tasks = (total_customers_ + customers_per_task - 1) / customers_per_task;
   std::vector<std::uint64_t> start(std::size_t{tasks} + 1, 0);
-  tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, tasks), [&](const tbb::blocked_range<std::uint32_t>& r) {
-    for (std::uint32_t t = r.begin(); t != r.end(); ++t) {
+  parallel_blocks(0, tasks, 1, [&](std::uint64_t first, std::uint64_t last) {
+    for (auto t = static_cast<std::uint32_t>(first); t != last; ++t) {
       std::uint64_t sum = 0;
       const std::uint32_t end = std::min(total_customers_, (t + 1) * customers_per_task);
       for (std::uint32_t g = t * customers_per_task; g < end; ++g) sum += counts_[std::size_t{g} * hours_per_day + hour];
@@ -176,8 +172,8 @@ void engine::generate(std::uint32_t hour, window& out) {
 
   // Pass 2: place each customer's calls and build the sort keys. Positions follow
   // (plugin, customer, index), so sorting (offset, position) breaks ties in that order.
-  tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, tasks), [&](const tbb::blocked_range<std::uint32_t>& r) {
-    for (std::uint32_t t = r.begin(); t != r.end(); ++t) {
+  parallel_blocks(0, tasks, 1, [&](std::uint64_t first, std::uint64_t last) {
+    for (auto t = static_cast<std::uint32_t>(first); t != last; ++t) {
       std::uint64_t pos = start[t];
       const std::uint32_t end = std::min(total_customers_, (t + 1) * customers_per_task);
       for (std::uint32_t g = t * customers_per_task; g < end; ++g) {
@@ -204,9 +200,9 @@ void engine::generate(std::uint32_t hour, window& out) {
     }
   });
 
-  // Keys are unique (they contain the position), so the unstable parallel sort gives
-  // one order whatever the thread count.
-  tbb::parallel_sort(out.order.begin(), out.order.end());
+  // Keys are unique (they contain the position), so the order is the same whatever the
+  // thread count.
+  sort_window_keys(out.order, out.scratch);
 }
 
 std::vector<std::uint64_t> engine::churned_by_plugin() const {

@@ -47,6 +47,7 @@ struct window {
   std::vector<call_ref> refs;         ///< generation order: plugin, customer, index
   std::vector<std::uint64_t> order;   ///< sorted keys: offset_us << 32 | position in refs
   std::vector<std::uint32_t> offsets;  ///< scratch: offsets as placed, by position
+  std::vector<std::uint64_t> scratch;  ///< scratch of the sort
   std::size_t size() const noexcept { return order.size(); }
 };
 

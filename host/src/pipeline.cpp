@@ -1,11 +1,15 @@
 #include "pipeline.hpp"
 
-#include <chrono>
-#include <memory>
-
 #include <tbb/parallel_pipeline.h>
 
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <memory>
+#include <mutex>
+
 #include "errors.hpp"
+#include "parallel.hpp"
 
 namespace trafficsim::host {
 
@@ -16,6 +20,37 @@ struct chunk {
   std::size_t begin = 0, end = 0;
   std::string text;
   std::vector<plugin_totals> totals;
+};
+
+// Chunks are recycled: their text buffers keep their capacity, so the steady state
+// allocates nothing. Stages pass raw pointers (TBB carries them as-is); the pool owns
+// every chunk, so none leaks when the pipeline is cancelled by an exception.
+class chunk_pool {
+ public:
+  chunk_pool() = default;
+  chunk_pool(const chunk_pool&) = delete;
+  chunk_pool& operator=(const chunk_pool&) = delete;
+  chunk* get() {
+    const std::lock_guard lock(mutex_);
+    if (free_.empty()) {
+      all_.push_back(std::make_unique<chunk>());
+      return all_.back().get();
+    }
+    chunk* c = free_.back();
+    free_.pop_back();
+    return c;
+  }
+  void put(chunk* c) {
+    c->w.reset();
+    c->text.clear();
+    const std::lock_guard lock(mutex_);
+    free_.push_back(c);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<chunk>> all_;
+  std::vector<chunk*> free_;
 };
 
 }  // namespace
@@ -29,64 +64,103 @@ run_stats run_pipeline(engine& e, output_sink& sink, const pipeline_options& opt
   stats.bytes += csv_header().size();
 
   const std::uint64_t windows = std::uint64_t{e.days()} * hours_per_day;
-  std::uint64_t next_window = 0;
-  std::shared_ptr<window> current;
-  std::size_t next_row = 0;
   const std::size_t tokens = opt.max_chunks != 0 ? opt.max_chunks : 2 * std::size_t{opt.threads} + 2;
+  chunk_pool pool;
 
-  auto check_stop = [&] {
-    if (opt.stop_signal != nullptr) {
-      const int sig = opt.stop_signal->load(std::memory_order_relaxed);
-      if (sig != 0) throw interrupted(sig);
+  // State of stage 1 (serial): where the next chunk starts.
+  struct input_state {
+    std::uint64_t next_window = 0;
+    std::shared_ptr<window> current;
+    std::size_t next_row = 0;
+  } in;
+
+  // A failure in a stage is recorded and the pipeline drains normally (no exception
+  // crosses oneTBB, see parallel.hpp); it is rethrown once every stage has stopped.
+  std::exception_ptr generate_failure, write_failure;
+  std::atomic<bool> write_failed{false};
+
+  auto stop_requested = [&] {
+    return opt.stop_signal != nullptr ? opt.stop_signal->load(std::memory_order_relaxed) : 0;
+  };
+
+  // Stage 1: the next chunk of rows, generating the next window when the current one is
+  // used up; nullptr at the end.
+  auto next_chunk = [&]() -> chunk* {
+    while (!in.current || in.next_row == in.current->size()) {
+      if (in.next_window == windows) return nullptr;
+      if (const int sig = stop_requested()) throw interrupted(sig);
+      const auto day = static_cast<std::uint32_t>(in.next_window / hours_per_day);
+      const auto hour = static_cast<std::uint32_t>(in.next_window % hours_per_day);
+      if (hour == 0) e.prepare_day(day);
+      // A fresh window: chunks of the previous one may still be formatting.
+      in.current = std::make_shared<window>();
+      e.generate(hour, *in.current);
+      in.next_row = 0;
+      ++in.next_window;
     }
+    chunk* c = pool.get();
+    c->w = in.current;
+    c->begin = in.next_row;
+    c->end = std::min(in.current->size(), in.next_row + opt.chunk_rows);
+    in.next_row = c->end;
+    return c;
   };
 
   tbb::parallel_pipeline(
-      tokens,
-      tbb::make_filter<void, std::shared_ptr<chunk>>(
-          tbb::filter_mode::serial_in_order,
-          [&](tbb::flow_control& fc) -> std::shared_ptr<chunk> {
-            check_stop();
-            while (!current || next_row == current->size()) {
-              if (next_window == windows) {
-                fc.stop();
-                return nullptr;
-              }
-              const auto day = static_cast<std::uint32_t>(next_window / hours_per_day);
-              const auto hour = static_cast<std::uint32_t>(next_window % hours_per_day);
-              if (hour == 0) e.prepare_day(day);
-              // A fresh window: chunks of the previous one may still be formatting.
-              current = std::make_shared<window>();
-              e.generate(hour, *current);
-              next_row = 0;
-              ++next_window;
-              check_stop();
-            }
-            auto c = std::make_shared<chunk>();
-            c->w = current;
-            c->begin = next_row;
-            c->end = std::min(current->size(), next_row + opt.chunk_rows);
-            next_row = c->end;
-            return c;
-          }) &
-          tbb::make_filter<std::shared_ptr<chunk>, std::shared_ptr<chunk>>(
-              tbb::filter_mode::parallel,
-              [&](std::shared_ptr<chunk> c) {
-                c->totals.assign(e.plugins().size(), {});
-                format_csv_rows(e, *c->w, c->begin, c->end, c->text, c->totals);
-                c->w.reset();  // let the window go as soon as its last chunk is formatted
+      tokens, tbb::make_filter<void, chunk*>(tbb::filter_mode::serial_in_order, [&](tbb::flow_control& fc) -> chunk* {
+                // A serial stage runs on whichever thread is free:
+                // declare the hand-over of its state (parallel.hpp).
+                const hand_over stage(&in);
+                chunk* c = nullptr;
+                if (!generate_failure && !write_failed.load()) {
+                  try {
+                    c = next_chunk();
+                    if (const int sig = stop_requested(); sig != 0 && c != nullptr) {
+                      pool.put(c);
+                      throw interrupted(sig);
+                    }
+                  } catch (...) {
+                    generate_failure = std::current_exception();
+                    c = nullptr;
+                  }
+                }
+                if (c == nullptr)
+                  fc.stop();
+                else
+                  sync_release(c);
                 return c;
-              }) &
-          tbb::make_filter<std::shared_ptr<chunk>, void>(tbb::filter_mode::serial_in_order,
-                                                         [&](std::shared_ptr<chunk> c) {
-                                                           sink.write(c->text);
-                                                           stats.bytes += c->text.size();
-                                                           for (std::size_t i = 0; i < c->totals.size(); ++i) {
-                                                             stats.per_plugin[i] += c->totals[i];
-                                                             stats.rows += c->totals[i].rows;
-                                                           }
-                                                         }));
+              }) & tbb::make_filter<chunk*, chunk*>(tbb::filter_mode::parallel, [&](chunk* c) {
+                sync_acquire(c);
+                if (!write_failed.load(std::memory_order_relaxed)) {
+                  c->totals.assign(e.plugins().size(), {});
+                  format_csv_rows(e, *c->w, c->begin, c->end, c->text, c->totals);
+                }
+                c->w.reset();  // free the window once its last chunk is done
+                sync_release(c);
+                return c;
+              }) & tbb::make_filter<chunk*, void>(tbb::filter_mode::serial_in_order, [&](chunk* c) {
+                sync_acquire(c);
+                const hand_over stage(&stats);
+                if (!write_failed.load()) {
+                  try {
+                    sink.write(c->text);
+                    stats.bytes += c->text.size();
+                    for (std::size_t i = 0; i < c->totals.size(); ++i) {
+                      stats.per_plugin[i] += c->totals[i];
+                      stats.rows += c->totals[i].rows;
+                    }
+                  } catch (...) {
+                    write_failure = std::current_exception();
+                    write_failed.store(true);
+                  }
+                }
+                pool.put(c);
+              }));
 
+  sync_acquire(&in);
+  sync_acquire(&stats);
+  if (write_failure) std::rethrow_exception(write_failure);
+  if (generate_failure) std::rethrow_exception(generate_failure);
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return stats;
 }
