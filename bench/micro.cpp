@@ -75,7 +75,7 @@ void bm_format_rows(benchmark::State& state) {
   host::window w;
   f.engine->generate(10, w);
   std::vector<host::plugin_totals> totals(4);
-  std::string text;
+  host::text_buffer text;
   std::size_t rows = 0, bytes = 0;
   for (auto _ : state) {
     text.clear();

@@ -3,17 +3,32 @@
 #include <array>
 #include <charconv>
 #include <cstring>
+#include <vector>
+#include <algorithm>
 
 namespace trafficsim::host {
 
 namespace {
 
-// Fixed keys of the id streams ("call", "req ", "trce", "sess" in ASCII): ids do not
-// depend on the plugin's key, only on the counter, so uniqueness is by construction.
+// The fixed key of call ids ("call" in ASCII): ids do not depend on the plugin's key,
+// only on the counter, so uniqueness is by construction.
 constexpr philox_key key_call{0x6c6c6163u, 0x00000001u};
-constexpr philox_key key_request{0x20716572u, 0x00000002u};
-constexpr philox_key key_trace{0x65637274u, 0x00000003u};
-constexpr philox_key key_session{0x73736573u, 0x00000004u};
+// Round keys of the Feistel networks that derive request and trace ids, and the salt of
+// session ids: arbitrary fixed constants.
+constexpr std::uint64_t request_keys[2] = {0x7265717565737431ull, 0xA0761D6478BD642Full};
+constexpr std::uint64_t trace_keys[2] = {0x7472616365696431ull, 0xE7037ED1A0B428DBull};
+constexpr std::uint64_t session_salt = 0x73657373696f6e31ull;
+
+// A bijection of 128-bit values: two Feistel rounds, each xoring one half with a
+// function of the other (invertible whatever the function).
+constexpr philox_counter feistel(const philox_counter& v, const std::uint64_t (&k)[2]) noexcept {
+  std::uint64_t hi = (std::uint64_t{v[0]} << 32) | v[1];
+  std::uint64_t lo = (std::uint64_t{v[2]} << 32) | v[3];
+  hi ^= detail::mix64(lo ^ k[0]);
+  lo ^= detail::mix64(hi ^ k[1]);
+  return {static_cast<std::uint32_t>(hi >> 32), static_cast<std::uint32_t>(hi), static_cast<std::uint32_t>(lo >> 32),
+          static_cast<std::uint32_t>(lo)};
+}
 
 constexpr std::string_view header =
     "timestamp,call_id,provider,model,input_tokens,output_tokens,cost_usd,latency_ms,customer_id,"
@@ -61,8 +76,58 @@ inline char* put_hex128(char* p, const philox_counter& v) noexcept {
 
 inline char* put_uint(char* p, std::uint64_t v) noexcept { return std::to_chars(p, p + 20, v).ptr; }
 
+/// Decimal of v, fast for the small numbers of a row (tokens, latency: < 10000).
+inline char* put_small(char* p, std::uint64_t v) noexcept {
+  if (v < 10) {
+    *p = static_cast<char>('0' + v);
+    return p + 1;
+  }
+  if (v < 100) {
+    std::memcpy(p, &two_digits[v * 2], 2);
+    return p + 2;
+  }
+  if (v < 1000) {
+    *p = static_cast<char>('0' + v / 100);
+    std::memcpy(p + 1, &two_digits[(v % 100) * 2], 2);
+    return p + 3;
+  }
+  if (v < 10000) {
+    std::memcpy(p, &two_digits[(v / 100) * 2], 2);
+    std::memcpy(p + 2, &two_digits[(v % 100) * 2], 2);
+    return p + 4;
+  }
+  return put_uint(p, v);
+}
+
+/// A short text padded to 48 bytes, so copying it is three fixed-size moves instead of a
+/// call to memmove (the row buffer always has room past the end of a row).
+constexpr std::size_t fixed_text_capacity = 48;
+struct fixed_text {
+  std::array<char, fixed_text_capacity> bytes{};
+  std::size_t size = 0;
+  fixed_text() = default;
+  explicit fixed_text(std::string_view s) : size(std::min(s.size(), fixed_text_capacity)) {
+    std::memcpy(bytes.data(), s.data(), size);
+  }
+};
+
+inline char* put(char* p, const fixed_text& t) noexcept {
+  std::memcpy(p, t.bytes.data(), fixed_text_capacity);
+  return p + t.size;
+}
+
 /// v zero-padded to at least `width` digits.
 inline char* put_padded(char* p, std::uint64_t v, int width) noexcept {
+  if (width == 4 && v < 10000) {
+    std::memcpy(p, &two_digits[(v / 100) * 2], 2);
+    std::memcpy(p + 2, &two_digits[(v % 100) * 2], 2);
+    return p + 4;
+  }
+  if (width == 3 && v < 1000) {
+    *p = static_cast<char>('0' + v / 100);
+    std::memcpy(p + 1, &two_digits[(v % 100) * 2], 2);
+    return p + 3;
+  }
   char digits[20];
   char* end = std::to_chars(digits, digits + 20, v).ptr;
   for (auto len = end - digits; len < width; ++len) *p++ = '0';
@@ -80,10 +145,23 @@ inline char* put_usd(char* p, std::uint64_t micro) noexcept {
   return p + 6;
 }
 
-/// Per-plugin text that every row of that plugin repeats.
-struct plugin_text {
-  std::string customer_prefix;  // "cust_<name>_"
-  std::string org_prefix;       // "org_<name>_"
+/// Every short text a row can contain, padded.
+struct row_texts {
+  std::vector<fixed_text> provider_model;  // "provider,model" per catalog model
+  std::vector<fixed_text> task, tier, product, feature;
+  std::vector<fixed_text> customer_prefix, org_prefix;  // ",cust_<name>_" and ",org_<name>_"
+  explicit row_texts(const engine& e) {
+    for (const model_spec& m : default_catalog.models)
+      provider_model.emplace_back(std::string(m.provider) + "," + std::string(m.name));
+    for (auto t : task_names) task.emplace_back(t);
+    for (auto t : {tier::starter, tier::pro, tier::enterprise}) this->tier.emplace_back(to_string(t));
+    for (auto t : product_names) product.emplace_back(t);
+    for (auto t : feature_names) feature.emplace_back(t);
+    for (const plugin_run& p : e.plugins()) {
+      customer_prefix.emplace_back(",cust_" + p.name + "_");  // plugin names have <= 32 characters
+      org_prefix.emplace_back(",org_" + p.name + "_");
+    }
+  }
 };
 
 }  // namespace
@@ -97,18 +175,16 @@ std::uint32_t plugin_id_tag(std::string_view name, std::uint64_t seed) noexcept 
 
 call_ids make_call_ids(std::uint32_t id_tag, std::uint32_t customer, std::uint32_t epoch_hour,
                        std::uint32_t index) noexcept {
-  const philox_counter c{id_tag, customer, epoch_hour, index};
-  const philox_counter s = philox4x32_10({id_tag, customer, epoch_hour, 0xFFFFFFFFu}, key_session);
-  return {philox4x32_10(c, key_call), philox4x32_10(c, key_request), philox4x32_10(c, key_trace),
-          (std::uint64_t{s[0]} << 32) | s[1]};
+  const philox_counter call = philox4x32_10({id_tag, customer, epoch_hour, index}, key_call);
+  const std::uint64_t session =
+      detail::mix64(detail::mix64(((std::uint64_t{id_tag} << 32) | customer) ^ session_salt) + epoch_hour);
+  return {call, feistel(call, request_keys), feistel(call, trace_keys), session};
 }
 
-void format_csv_rows(const engine& e, const window& w, std::size_t begin, std::size_t end, std::string& out,
+void format_csv_rows(const engine& e, const window& w, std::size_t begin, std::size_t end, text_buffer& out,
                      std::span<plugin_totals> totals) {
   const auto& runs = e.plugins();
-  std::vector<plugin_text> texts;
-  texts.reserve(runs.size());
-  for (const plugin_run& p : runs) texts.push_back({"cust_" + p.name + "_", "org_" + p.name + "_"});
+  const row_texts texts(e);
 
   const day_info d = e.day(w.day);
   // "YYYY-MM-DDTHH:" is the same for the whole window.
@@ -126,10 +202,8 @@ void format_csv_rows(const engine& e, const window& w, std::size_t begin, std::s
   }
   const auto epoch_hour = static_cast<std::uint32_t>(d.epoch_day * 24 + w.hour);
 
-  const std::size_t old_size = out.size();
-  out.resize(old_size + (end - begin) * max_row_bytes);
-  char* p = out.data() + old_size;
-
+  char* const start = out.tail((end - begin) * max_row_bytes + fixed_text_capacity);
+  char* p = start;
   for (std::size_t k = begin; k < end; ++k) {
     const std::uint64_t key = w.order[k];
     const call_ref ref = w.refs[key & 0xFFFFFFFFu];
@@ -141,53 +215,48 @@ void format_csv_rows(const engine& e, const window& w, std::size_t begin, std::s
 
     const random_stream rng{run.key, stream_counter(local, w.day, stream_domain::call, w.hour)};
     const call_fields f = draw_call(default_catalog, rng.block(ref.index * 2), rng.block(ref.index * 2 + 1));
-    const model_spec& m = default_catalog.models[f.model];
     const call_ids ids = make_call_ids(run.id_tag, local, epoch_hour, ref.index);
     const std::uint64_t cost = cost_micro_usd(f.cost_nano_usd);
 
     const std::uint32_t seconds = offset_us / 1'000'000u;
-    p = put(p, {stamp, sizeof stamp});
+    std::memcpy(p, stamp, sizeof stamp);
+    p += sizeof stamp;
     std::memcpy(p, &two_digits[(seconds / 60) * 2], 2);
     p[2] = ':';
     std::memcpy(p + 3, &two_digits[(seconds % 60) * 2], 2);
-    p += 5;
-    p = put(p, ",call_");
-    p = put_hex128(p, ids.call);
+    std::memcpy(p + 5, ",call_", 6);
+    p = put_hex128(p + 11, ids.call);
     *p++ = ',';
-    p = put(p, m.provider);
+    p = put(p, texts.provider_model[f.model]);
     *p++ = ',';
-    p = put(p, m.name);
+    p = put_small(p, f.input_tokens);
     *p++ = ',';
-    p = put_uint(p, f.input_tokens);
-    *p++ = ',';
-    p = put_uint(p, f.output_tokens);
+    p = put_small(p, f.output_tokens);
     *p++ = ',';
     p = put_usd(p, cost);
     *p++ = ',';
-    p = put_uint(p, f.latency_ms);
-    *p++ = ',';
-    p = put(p, texts[pi].customer_prefix);
+    p = put_small(p, f.latency_ms);
+    p = put(p, texts.customer_prefix[pi]);
     p = put_padded(p, std::uint64_t{local} + 1, 4);
     *p++ = ',';
-    p = put(p, to_string(c.plan));
-    *p++ = ',';
-    p = put(p, texts[pi].org_prefix);
+    p = put(p, texts.tier[static_cast<std::size_t>(c.plan)]);
+    p = put(p, texts.org_prefix[pi]);
     p = put_padded(p, std::uint64_t{c.organization()} + 1, 3);
     *p++ = ',';
-    p = put(p, product_names[f.product]);
+    p = put(p, texts.product[f.product]);
     *p++ = ',';
-    p = put(p, feature_names[f.feature]);
+    p = put(p, texts.feature[f.feature]);
     *p++ = ',';
-    p = put(p, task_names[static_cast<std::size_t>(f.task)]);
-    p = put(p, ",production,req_");
-    p = put_hex128(p, ids.request);
-    p = put(p, ",trace_");
-    p = put_hex128(p, ids.trace);
-    p = put(p, ",sess_");
-    p = put_u32_hex(p, static_cast<std::uint32_t>(ids.session >> 32));
+    p = put(p, texts.task[static_cast<std::size_t>(f.task)]);
+    std::memcpy(p, ",production,req_", 16);
+    p = put_hex128(p + 16, ids.request);
+    std::memcpy(p, ",trace_", 7);
+    p = put_hex128(p + 7, ids.trace);
+    std::memcpy(p, ",sess_", 6);
+    p = put_u32_hex(p + 6, static_cast<std::uint32_t>(ids.session >> 32));
     p = put_u32_hex(p, static_cast<std::uint32_t>(ids.session));
-    p = put(p, ",ReveniumSDK/1.0 Python/3.");
-    p = put_uint(p, f.python_minor);
+    std::memcpy(p, ",ReveniumSDK/1.0 Python/3.", 26);
+    p = put_small(p + 26, f.python_minor);
     *p++ = '\n';
 
     plugin_totals& t = totals[pi];
@@ -196,7 +265,7 @@ void format_csv_rows(const engine& e, const window& w, std::size_t begin, std::s
     t.output_tokens += f.output_tokens;
     t.cost_micro_usd += cost;
   }
-  out.resize(static_cast<std::size_t>(p - out.data()));
+  out.commit(p);
 }
 
 }  // namespace trafficsim::host

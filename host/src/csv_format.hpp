@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "engine.hpp"
+#include "text_buffer.hpp"
 
 namespace trafficsim::host {
 
@@ -35,12 +36,15 @@ inline constexpr std::size_t max_row_bytes = 640;
 
 /// Appends rows [begin, end) of window `w` to `out`, adding each row to
 /// `totals[plugin index]`.
-void format_csv_rows(const engine& e, const window& w, std::size_t begin, std::size_t end, std::string& out,
+void format_csv_rows(const engine& e, const window& w, std::size_t begin, std::size_t end, text_buffer& out,
                      std::span<plugin_totals> totals);
 
-/// The ids of a call, as 128-bit values (call_id, request_id, trace_id) and 64 bits
-/// (session_id). Unique per (plugin id tag, customer, hour since 1970, index) by
-/// construction: each is Philox under a fixed key, a bijection of that counter.
+/// The ids of a call: call_id, request_id and trace_id as 128-bit values, session_id as
+/// 64 bits. call_id is Philox under a fixed key of (plugin id tag, customer, hour since
+/// 1970, index): a bijection of that counter, so unique by construction. request_id and
+/// trace_id are two other fixed bijections of call_id (a two-round Feistel network), so
+/// unique too, at a fraction of a Philox block each. session_id is a hash of (tag,
+/// customer, hour): one session per customer-hour.
 struct call_ids {
   philox_counter call, request, trace;
   std::uint64_t session;

@@ -18,7 +18,7 @@ namespace {
 struct chunk {
   std::shared_ptr<const window> w;
   std::size_t begin = 0, end = 0;
-  std::string text;
+  text_buffer text;
   std::vector<plugin_totals> totals;
 };
 
@@ -143,7 +143,7 @@ run_stats run_pipeline(engine& e, output_sink& sink, const pipeline_options& opt
                 const hand_over stage(&stats);
                 if (!write_failed.load()) {
                   try {
-                    sink.write(c->text);
+                    sink.write(c->text.view());
                     stats.bytes += c->text.size();
                     for (std::size_t i = 0; i < c->totals.size(); ++i) {
                       stats.per_plugin[i] += c->totals[i];

@@ -25,10 +25,10 @@ TEST(Format, RowsAgreeWithTheCallModel) {
   host::window w;
   e.generate(10, w);
   ASSERT_GT(w.size(), 20u);
-  std::string text;
+  host::text_buffer text;
   std::vector<host::plugin_totals> totals(1);
   host::format_csv_rows(e, w, 0, w.size(), text, totals);
-  const auto rows = parse_csv(text);
+  const auto rows = parse_csv(std::string(text.view()));
   ASSERT_EQ(rows.size(), w.size());
   EXPECT_EQ(totals[0].rows, w.size());
   std::uint64_t cost_sum = 0;
