@@ -206,12 +206,11 @@ void format_csv_rows(const engine& e, const window& w, std::size_t begin, std::s
   char* p = start;
   for (std::size_t k = begin; k < end; ++k) {
     const std::uint64_t key = w.order[k];
-    const call_ref ref = w.refs[key & 0xFFFFFFFFu];
+    const call_ref ref = w.at(k);
     const auto offset_us = static_cast<std::uint32_t>(key >> 32);
     const std::size_t pi = e.plugin_of(ref.customer);
     const plugin_run& run = runs[pi];
     const std::uint32_t local = ref.customer - run.first_customer;
-    const customer& c = run.customers[local];
 
     const random_stream rng{run.key, stream_counter(local, w.day, stream_domain::call, w.hour)};
     const call_fields f = draw_call(default_catalog, rng.block(ref.index * 2), rng.block(ref.index * 2 + 1));
@@ -239,9 +238,9 @@ void format_csv_rows(const engine& e, const window& w, std::size_t begin, std::s
     p = put(p, texts.customer_prefix[pi]);
     p = put_padded(p, std::uint64_t{local} + 1, 4);
     *p++ = ',';
-    p = put(p, texts.tier[static_cast<std::size_t>(c.plan)]);
+    p = put(p, texts.tier[static_cast<std::size_t>(w.tier_at(k))]);
     p = put(p, texts.org_prefix[pi]);
-    p = put_padded(p, std::uint64_t{c.organization()} + 1, 3);
+    p = put_padded(p, std::uint64_t{local / customers_per_organization} + 1, 3);
     *p++ = ',';
     p = put(p, texts.product[f.product]);
     *p++ = ',';

@@ -166,6 +166,8 @@ void engine::plan_customer(std::uint32_t global, const day_info& d) {
     throw_plugin_failure(p, local, d, fmt::format("its plan asks for at least {} calls", plan.min_calls), true);
 
   // The day's count: floor(x) or floor(x) + 1, with mean exactly x; then the minimum.
+  // (max_calls_per_customer_day < 2^30 leaves the top bits of a call index for the tier.)
+  static_assert(max_calls_per_customer_day < (1u << 30));
   const random_stream alloc{p.key, stream_counter(local, d.index, stream_domain::allocation, 0)};
   const double whole = std::floor(x);
   auto n = static_cast<std::uint32_t>(whole) + (alloc.unit(0) < x - whole ? 1u : 0u);
@@ -240,7 +242,7 @@ void engine::generate(std::uint32_t hour, window& out) {
                                              "[0, {})",
                                              i, hour, offsets[i], microseconds_per_hour),
                                  true);
-          out.refs[pos + i] = {g, i};
+          out.refs[pos + i] = {g, i | (static_cast<std::uint32_t>(p.customers[local].plan) << 30)};
           out.order[pos + i] = (std::uint64_t{offsets[i]} << 32) | (pos + i);
         }
         active_[g] = 1;
@@ -251,7 +253,16 @@ void engine::generate(std::uint32_t hour, window& out) {
 
   // Keys are unique (they contain the position), so the order is the same whatever the
   // thread count.
-  sort_window_keys(out.order, out.scratch);
+  std::vector<std::uint32_t>().swap(out.offsets);
+  sort_window_keys(out.order, out.sorted);  // `sorted` serves as the sort's scratch first
+  out.sorted.resize(n);
+  parallel_blocks(0, n, 1 << 15, [&](std::uint64_t first, std::uint64_t last) {
+    for (std::uint64_t k = first; k < last; ++k) {
+      const call_ref r = out.refs[out.order[k] & 0xFFFFFFFFu];
+      out.sorted[k] = (std::uint64_t{r.customer} << 32) | r.index;
+    }
+  });
+  std::vector<call_ref>().swap(out.refs);
 }
 
 std::vector<std::uint64_t> engine::churned_by_plugin() const {

@@ -44,11 +44,22 @@ struct call_ref {
 struct window {
   std::uint32_t day = 0;
   std::uint32_t hour = 0;
-  std::vector<call_ref> refs;         ///< generation order: plugin, customer, index
-  std::vector<std::uint64_t> order;   ///< sorted keys: offset_us << 32 | position in refs
-  std::vector<std::uint32_t> offsets;  ///< scratch: offsets as placed, by position
-  std::vector<std::uint64_t> scratch;  ///< scratch of the sort
+  std::vector<std::uint64_t> order;  ///< sorted keys: offset_us << 32 | position in generation order
+  /// The calls in output order, customer << 32 | tier << 30 | index: gathered once after
+  /// the sort so that formatting reads memory in order (at --scale 1000 a window is
+  /// ~50 MB, and a random read of it, or of the customer table for the tier, per row
+  /// cost half the run).
+  std::vector<std::uint64_t> sorted;
+  std::vector<call_ref> refs;          ///< generation order (freed once gathered)
+  std::vector<std::uint32_t> offsets;  ///< scratch: offsets as placed (freed once sorted)
   std::size_t size() const noexcept { return order.size(); }
+  call_ref at(std::size_t k) const noexcept {
+    return {static_cast<std::uint32_t>(sorted[k] >> 32), static_cast<std::uint32_t>(sorted[k]) & index_mask};
+  }
+  trafficsim::tier tier_at(std::size_t k) const noexcept {
+    return static_cast<trafficsim::tier>((sorted[k] >> 30) & 3u);
+  }
+  static constexpr std::uint32_t index_mask = (1u << 30) - 1;
 };
 
 /// Upper bound on the calls of one customer-day: a plan asking for more breaks the

@@ -48,7 +48,7 @@ TEST(Engine, WindowIsSortedByTimeThenPluginCustomerIndex) {
     sum += w.size();
     for (std::size_t k = 1; k < w.size(); ++k) {
       const auto ka = w.order[k - 1], kb = w.order[k];
-      const host::call_ref ra = w.refs[ka & 0xFFFFFFFF], rb = w.refs[kb & 0xFFFFFFFF];
+      const host::call_ref ra = w.at(k - 1), rb = w.at(k);
       ASSERT_LE(ka >> 32, kb >> 32) << "time order";
       if ((ka >> 32) == (kb >> 32)) {
         // Ties: plugin name, then customer, then index: the global customer index is
@@ -73,7 +73,7 @@ std::vector<std::uint64_t> window_keys(unsigned threads) {
         host::window w;
         e.generate(h, w);
         for (std::size_t k = 0; k < w.size(); ++k) {
-          const host::call_ref r = w.refs[w.order[k] & 0xFFFFFFFF];
+          const host::call_ref r = w.at(k);
           all.push_back((w.order[k] >> 32) ^ (std::uint64_t{r.customer} << 40) ^ (std::uint64_t{r.index} << 20));
         }
       }
