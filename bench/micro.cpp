@@ -8,11 +8,13 @@
 #include "csv_format.hpp"
 #include "engine.hpp"
 #include "plugin_loader.hpp"
+#include "window_sort.hpp"
 
 namespace {
 
 using namespace trafficsim;
 
+// One Philox4x32-10 block (items = blocks of 128 bits).
 void bm_philox(benchmark::State& state) {
   philox_counter c{1, 2, 3, 0};
   const philox_key k{5, 6};
@@ -24,6 +26,7 @@ void bm_philox(benchmark::State& state) {
 }
 BENCHMARK(bm_philox);
 
+// The call model: one call's fields from its two blocks (items = calls).
 void bm_draw_call(benchmark::State& state) {
   const random_stream s{{1, 2}, stream_counter(0, 0, stream_domain::call, 0)};
   std::uint32_t i = 0;
@@ -58,6 +61,80 @@ struct fixture {
   ~fixture() { engine.reset(); }
 };
 
+// One customer-day of each plugin: plan_day for a thousand customers (items = plans).
+void bm_plan_day(benchmark::State& state, const char* name) {
+  auto lib = host::load_plugin(std::string(TRAFFICSIM_BENCH_PLUGIN_DIR) + "/trafficsim_" + name + ".so", false);
+  const parameters params = host::resolve_parameters(*lib->info, {}, std::nullopt, 1.0);
+  auto impl = lib->info->create(params);
+  const philox_key key = plugin_key(params.seed(), name);
+  std::vector<customer> customers;
+  for (std::uint32_t i = 0; i < 1000; ++i) customers.push_back(draw_customer(i, customer_stream(key, i)));
+  day_info d;
+  d.index = 3;
+  d.days = 30;
+  d.epoch_day = days_from_civil({2025, 1, 4});
+  d.date = {2025, 1, 4};
+  d.day_of_week = weekday_from_days(d.epoch_day);
+  std::size_t plans = 0;
+  for (auto _ : state) {
+    for (const customer& c : customers) {
+      const plan_streams rng{{key, stream_counter(c.index, 0, stream_domain::plugin_customer, 0)},
+                             {key, stream_counter(c.index, d.index, stream_domain::plugin_day, 0)}};
+      day_plan plan;
+      impl->plan_day(c, d, rng, plan);
+      benchmark::DoNotOptimize(plan);
+    }
+    plans += customers.size();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(plans));
+  impl.reset();
+}
+BENCHMARK_CAPTURE(bm_plan_day, base, "base");
+BENCHMARK_CAPTURE(bm_plan_day, seasonal, "seasonal");
+BENCHMARK_CAPTURE(bm_plan_day, burst, "burst");
+BENCHMARK_CAPTURE(bm_plan_day, decline, "decline");
+
+// Sorting the keys of one window (~600k calls: an hour at --scale 100).
+void bm_sort_window(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  std::vector<std::uint64_t> source(n), keys, scratch;
+  const random_stream s{{9, 9}, stream_counter(0, 0, stream_domain::placement, 0)};
+  for (std::size_t i = 0; i < n; ++i)
+    source[i] = (static_cast<std::uint64_t>(to_below(s.bits(static_cast<std::uint32_t>(i)), microseconds_per_hour))
+                 << 32) | i;
+  for (auto _ : state) {
+    state.PauseTiming();
+    keys = source;
+    state.ResumeTiming();
+    host::sort_window_keys(keys, scratch);
+    benchmark::DoNotOptimize(keys.data());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0) * 8);
+}
+BENCHMARK(bm_sort_window)->Arg(600)->Arg(60'000)->Arg(600'000)->Arg(6'000'000)->Unit(benchmark::kMillisecond);
+
+// One whole window end to end: place, sort and gather an hour's calls, then format all
+// of them (items = rows).
+void bm_window_end_to_end(benchmark::State& state) {
+  fixture f(static_cast<double>(state.range(0)));
+  std::vector<host::plugin_totals> totals(4);
+  host::text_buffer text;
+  std::size_t rows = 0, bytes = 0;
+  for (auto _ : state) {
+    host::window w;
+    f.engine->generate(10, w);
+    text.clear();
+    host::format_csv_rows(*f.engine, w, 0, w.size(), text, totals);
+    rows += w.size();
+    bytes += text.size();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(rows));
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+}
+BENCHMARK(bm_window_end_to_end)->Arg(10)->Arg(100)->Unit(benchmark::kMillisecond);
+
+// Generating (placing, sorting, gathering) one hour's calls, without formatting.
 void bm_generate_window(benchmark::State& state) {
   fixture f(static_cast<double>(state.range(0)));
   host::window w;
@@ -70,6 +147,7 @@ void bm_generate_window(benchmark::State& state) {
 }
 BENCHMARK(bm_generate_window)->Arg(10)->Arg(100)->Unit(benchmark::kMillisecond);
 
+// Formatting 8192 rows of an hour at --scale 100 (rows and bytes per second).
 void bm_format_rows(benchmark::State& state) {
   fixture f(100);
   host::window w;

@@ -8,12 +8,14 @@
 namespace trafficsim::host {
 
 namespace {
-constexpr unsigned bucket_shift = 20 + 32;  // offset >> 20 of the key's top 32 bits
-constexpr std::size_t buckets = 4096;       // 3.6e9 >> 20 = 3433 < 4096
-// Below this many keys one std::sort beats the passes (measured: bench/micro.cpp).
+// Below this many keys one std::sort beats the passes (bench/micro.cpp, bm_sort_window).
 constexpr std::size_t serial_threshold = 1 << 14;
-// Keys per counting block: enough to amortise a 16 KiB histogram.
-constexpr std::size_t keys_per_block = 1 << 16;
+// Aim for about this many keys per bucket: small sorts that stay in L1.
+constexpr std::size_t keys_per_bucket = 64;
+constexpr unsigned min_bucket_bits = 12, max_bucket_bits = 16;
+// Counting blocks: enough for every thread, few enough that the histograms (up to
+// 256 KiB each) and their prefix sum stay cheap.
+constexpr std::size_t max_blocks = 16;
 }  // namespace
 
 void sort_window_keys(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& scratch) {
@@ -22,38 +24,44 @@ void sort_window_keys(std::vector<std::uint64_t>& keys, std::vector<std::uint64_
     std::sort(keys.begin(), keys.end());
     return;
   }
-  const std::size_t blocks = (n + keys_per_block - 1) / keys_per_block;
-  std::vector<std::array<std::uint32_t, buckets>> hist(blocks);
+  unsigned bits = min_bucket_bits;
+  while (bits < max_bucket_bits && (std::size_t{1} << bits) * keys_per_bucket < n) ++bits;
+  const std::size_t buckets = std::size_t{1} << bits;
+  const unsigned shift = 64 - bits;  // the top bits of the offset, itself the top 32 bits
+  const std::size_t blocks = std::min(max_blocks, (n + serial_threshold - 1) / serial_threshold);
+  const std::size_t per_block = (n + blocks - 1) / blocks;
+
+  std::vector<std::uint32_t> hist(blocks * buckets);
   parallel_blocks(0, blocks, 1, [&](std::uint64_t first, std::uint64_t last) {
     for (std::uint64_t b = first; b < last; ++b) {
-      auto& h = hist[b];
-      h.fill(0);
-      const std::size_t end = std::min(n, (b + 1) * keys_per_block);
-      for (std::size_t i = b * keys_per_block; i < end; ++i) ++h[keys[i] >> bucket_shift];
+      std::uint32_t* h = &hist[b * buckets];
+      const std::size_t end = std::min(n, (b + 1) * per_block);
+      for (std::size_t i = b * per_block; i < end; ++i) ++h[keys[i] >> shift];
     }
   });
-  // Bucket-major, block-minor offsets: the scatter is stable, though stability is not
-  // needed (keys are unique and each bucket is sorted next).
+  // Bucket-major, block-minor offsets (the scatter is stable, though stability is not
+  // needed: keys are unique and each bucket is sorted next).
   std::vector<std::size_t> bucket_start(buckets + 1, 0);
   std::size_t sum = 0;
   for (std::size_t k = 0; k < buckets; ++k) {
     bucket_start[k] = sum;
     for (std::size_t b = 0; b < blocks; ++b) {
-      const std::uint32_t c = hist[b][k];
-      hist[b][k] = static_cast<std::uint32_t>(sum);
-      sum += c;
+      std::uint32_t& c = hist[b * buckets + k];
+      const std::uint32_t count = c;
+      c = static_cast<std::uint32_t>(sum);
+      sum += count;
     }
   }
   bucket_start[buckets] = sum;
   scratch.resize(n);
   parallel_blocks(0, blocks, 1, [&](std::uint64_t first, std::uint64_t last) {
     for (std::uint64_t b = first; b < last; ++b) {
-      auto& next = hist[b];
-      const std::size_t end = std::min(n, (b + 1) * keys_per_block);
-      for (std::size_t i = b * keys_per_block; i < end; ++i) scratch[next[keys[i] >> bucket_shift]++] = keys[i];
+      std::uint32_t* next = &hist[b * buckets];
+      const std::size_t end = std::min(n, (b + 1) * per_block);
+      for (std::size_t i = b * per_block; i < end; ++i) scratch[next[keys[i] >> shift]++] = keys[i];
     }
   });
-  parallel_blocks(0, buckets, 64, [&](std::uint64_t first, std::uint64_t last) {
+  parallel_blocks(0, buckets, 256, [&](std::uint64_t first, std::uint64_t last) {
     for (std::uint64_t k = first; k < last; ++k)
       std::sort(scratch.begin() + static_cast<std::ptrdiff_t>(bucket_start[k]),
                 scratch.begin() + static_cast<std::ptrdiff_t>(bucket_start[k + 1]));
