@@ -127,15 +127,7 @@ engine::engine(std::vector<plugin_run> runs, civil_date start, std::uint32_t day
   churned_.assign(total_customers_, 0);
 }
 
-day_info engine::day(std::uint32_t index) const noexcept {
-  day_info d;
-  d.index = index;
-  d.days = days_;
-  d.epoch_day = start_epoch_day_ + index;
-  d.date = civil_from_days(d.epoch_day);
-  d.day_of_week = weekday_from_days(d.epoch_day);
-  return d;
-}
+day_info engine::day(std::uint32_t index) const noexcept { return make_day_info(start_, index, days_); }
 
 std::size_t engine::plugin_of(std::uint32_t global_customer) const noexcept {
   std::size_t i = runs_.size() - 1;
@@ -147,8 +139,7 @@ void engine::plan_customer(std::uint32_t global, const day_info& d) {
   const plugin_run& p = runs_[plugin_of(global)];
   const std::uint32_t local = global - p.first_customer;
   const customer& c = p.customers[local];
-  const plan_streams streams{{p.key, stream_counter(local, 0, stream_domain::plugin_customer, 0)},
-                             {p.key, stream_counter(local, d.index, stream_domain::plugin_day, 0)}};
+  const plan_streams streams = make_plan_streams(p.key, local, d.index);
   day_plan plan;
   guarded(p, local, d, [&] { p.impl->plan_day(c, d, streams, plan); });
 
@@ -232,7 +223,7 @@ void engine::generate(std::uint32_t hour, window& out) {
         if (count == 0) continue;
         const plugin_run& p = runs_[plugin_of(g)];
         const std::uint32_t local = g - p.first_customer;
-        const random_stream rng{p.key, stream_counter(local, d.index, stream_domain::placement, hour)};
+        const random_stream rng = placement_stream(p.key, local, d.index, hour);
         std::span<std::uint32_t> offsets(&out.offsets[pos], count);
         guarded(p, local, d, [&] { p.impl->place_calls(p.customers[local], d, hour, rng, offsets); });
         for (std::uint32_t i = 0; i < count; ++i) {

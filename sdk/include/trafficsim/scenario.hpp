@@ -63,6 +63,30 @@ struct plan_streams {
   random_stream day;
 };
 
+/// The day with index `index` of a run of `days` days from `start`, as the host builds it.
+constexpr day_info make_day_info(civil_date start, std::uint32_t index, std::uint32_t days) noexcept {
+  day_info d;
+  d.index = index;
+  d.days = days;
+  d.epoch_day = days_from_civil(start) + index;
+  d.date = civil_from_days(d.epoch_day);
+  d.day_of_week = weekday_from_days(d.epoch_day);
+  return d;
+}
+
+/// The streams the host gives plan_day for `customer` on day `day` of a plugin whose
+/// streams have key `key` (see plugin_key).
+constexpr plan_streams make_plan_streams(const philox_key& key, std::uint32_t customer, std::uint32_t day) noexcept {
+  return {{key, stream_counter(customer, 0, stream_domain::plugin_customer, 0)},
+          {key, stream_counter(customer, day, stream_domain::plugin_day, 0)}};
+}
+
+/// The stream the host gives place_calls for `customer`, `day` and `hour`.
+constexpr random_stream placement_stream(const philox_key& key, std::uint32_t customer, std::uint32_t day,
+                                         unsigned hour) noexcept {
+  return {key, stream_counter(customer, day, stream_domain::placement, hour)};
+}
+
 /// What a plugin implements. See the file comment for the contract.
 class TRAFFICSIM_API scenario {
  public:

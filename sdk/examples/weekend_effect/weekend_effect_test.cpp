@@ -1,0 +1,34 @@
+// Tests of the weekend_effect plugin, on the built shared library: the SDK's contract
+// checks, then what this scenario promises.
+#include <cstdio>
+#include <string>
+
+#include <trafficsim/testkit.hpp>
+
+namespace tk = trafficsim::testkit;
+
+int main() {
+  int failures = 0;
+  auto expect = [&](bool ok, const std::string& what) {
+    if (!ok) {
+      std::fprintf(stderr, "FAILED: %s\n", what.c_str());
+      ++failures;
+    }
+  };
+
+  tk::plugin_module module(PLUGIN_FILE);
+  for (const std::string& problem : tk::check_contract(module.info())) expect(false, problem);
+
+  // Saturday 2025-01-04 against Friday 2025-01-03, same customers: x weekend_factor.
+  const auto params = tk::make_parameters(module.info(), {{"weekend_factor", 2.0}}, 100);
+  const auto scenario = module.info().create(params);
+  const auto days = tk::run(module.info(), *scenario, params, {2025, 1, 3}, 2);
+  double friday = 0, saturday = 0;
+  for (const auto& cd : days) (cd.day.index == 0 ? friday : saturday) += cd.plan.expected_calls;
+  expect(saturday == 2.0 * friday, "Saturday should plan twice Friday's calls");
+  const auto& plan = days.front().plan;
+  expect(plan.hour_weight[20] > plan.hour_weight[3], "the evening should outweigh the night");
+
+  std::printf("%d passed, %d failed\n", failures == 0 ? 1 : 0, failures == 0 ? 0 : 1);
+  return failures == 0 ? 0 : 1;
+}

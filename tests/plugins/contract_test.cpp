@@ -1,0 +1,61 @@
+// The SDK's test kit on real plugin libraries: the in-tree plugins keep the contract,
+// and each kind of breach in a test plugin is reported.
+#include <gtest/gtest.h>
+
+#include <trafficsim/testkit.hpp>
+
+#include "harness.hpp"
+
+namespace {
+
+using namespace trafficsim;
+using namespace trafficsim::test;
+
+std::string joined(const std::vector<std::string>& problems) {
+  std::string all;
+  for (const auto& p : problems) all += p + "\n";
+  return all;
+}
+
+TEST(Contract, InTreePluginsKeepIt) {
+  for (const char* name : {"base", "seasonal", "burst", "decline"}) {
+    testkit::plugin_module m((plugin_dir() / (std::string("trafficsim_") + name + ".so")).string());
+    const auto problems = testkit::check_contract(m.info());
+    EXPECT_TRUE(problems.empty()) << name << ":\n" << joined(problems);
+  }
+}
+
+std::string problems_of(const std::string& name) {
+  testkit::plugin_module m((test_plugin_dir(name) / ("trafficsim_" + name + ".so")).string());
+  return joined(testkit::check_contract(m.info()));
+}
+
+TEST(Contract, BreachesAreReported) {
+  EXPECT_NE(problems_of("badplan").find("expected_calls is -1"), std::string::npos) << problems_of("badplan");
+  EXPECT_NE(problems_of("outside").find("outside its hour"), std::string::npos);
+  EXPECT_NE(problems_of("thrower").find("plan_day threw: simulated plugin bug"), std::string::npos);
+  EXPECT_NE(problems_of("stateful").find("must be a pure function"), std::string::npos);
+}
+
+TEST(Contract, ModuleLoadingErrors) {
+  EXPECT_THROW(testkit::plugin_module((test_plugin_dir("badabi") / "trafficsim_badabi.so").string()),
+               std::runtime_error);
+  EXPECT_THROW(testkit::plugin_module((test_plugin_dir("notaplugin") / "trafficsim_notaplugin.so").string()),
+               std::runtime_error);
+  EXPECT_THROW(testkit::plugin_module("/nonexistent/trafficsim_x.so"), std::runtime_error);
+}
+
+TEST(Contract, RunPlansLikeTheHost) {
+  testkit::plugin_module m((plugin_dir() / "trafficsim_base.so").string());
+  const auto p = testkit::make_parameters(m.info(), {{"weekend_factor", 0.5}}, 10);
+  const auto s = m.info().create(p);
+  const auto days = testkit::run(m.info(), *s, p, {2025, 1, 3}, 2);  // Friday, Saturday
+  ASSERT_EQ(days.size(), 20u);
+  // Same customers and day streams as the host: the customer table matches the engine's.
+  loaded_run run({{"base", {"customers=10"}}}, {2025, 1, 3}, 2);
+  for (std::size_t i = 0; i < 10; ++i)
+    EXPECT_EQ(days[i].who.calls_per_day, run.engine().plugins()[0].customers[i].calls_per_day);
+  EXPECT_TRUE(days[10].day.weekend());
+}
+
+}  // namespace
