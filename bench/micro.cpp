@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "config.hpp"
-#include "csv_format.hpp"
+#include "row_format.hpp"
 #include "engine.hpp"
 #include "plugin_loader.hpp"
 #include "window_sort.hpp"
@@ -100,8 +100,7 @@ void bm_sort_window(benchmark::State& state) {
   std::vector<std::uint64_t> source(n), keys, scratch;
   const random_stream s{{9, 9}, stream_counter(0, 0, stream_domain::placement, 0)};
   for (std::size_t i = 0; i < n; ++i)
-    source[i] = (static_cast<std::uint64_t>(to_below(s.bits(static_cast<std::uint32_t>(i)), microseconds_per_hour))
-                 << 32) | i;
+    source[i] = (static_cast<std::uint64_t>(to_below(s.bits(static_cast<std::uint32_t>(i)), 3600)) << 32) | i;
   for (auto _ : state) {
     state.PauseTiming();
     keys = source;
@@ -125,7 +124,7 @@ void bm_window_end_to_end(benchmark::State& state) {
     host::window w;
     f.engine->generate(10, w);
     text.clear();
-    host::format_csv_rows(*f.engine, w, 0, w.size(), text, totals);
+    host::format_rows(host::output_format::csv, *f.engine, w, 0, w.size(), text, totals);
     rows += w.size();
     bytes += text.size();
   }
@@ -157,7 +156,7 @@ void bm_format_rows(benchmark::State& state) {
   std::size_t rows = 0, bytes = 0;
   for (auto _ : state) {
     text.clear();
-    host::format_csv_rows(*f.engine, w, 0, std::min<std::size_t>(w.size(), 8192), text, totals);
+    host::format_rows(host::output_format::csv, *f.engine, w, 0, std::min<std::size_t>(w.size(), 8192), text, totals);
     rows += std::min<std::size_t>(w.size(), 8192);
     bytes += text.size();
   }

@@ -10,6 +10,7 @@ umask 022
 TRAFFICSIM_PACKAGES=(
   g++ cmake ninja-build pkg-config
   libtbb-dev libboost-dev libcli11-dev libspdlog-dev libfmt-dev
+  zlib1g-dev libzstd-dev libtomlplusplus-dev gzip zstd
   libgtest-dev libgmock-dev libbenchmark-dev
   time
 )

@@ -212,8 +212,9 @@ void engine::generate(std::uint32_t hour, window& out) {
   out.offsets.resize(n);
   out.order.resize(n);
 
-  // Pass 2: place each customer's calls and build the sort keys. Positions follow
-  // (plugin, customer, index), so sorting (offset, position) breaks ties in that order.
+  // Pass 2: place each customer's calls and build the sort keys: the second the row will
+  // print, then the position, which follows (plugin, customer, index). Rows are ordered
+  // by what they show (and so can be merged from the file alone, see --append).
   parallel_blocks(0, tasks, 1, [&](std::uint64_t first, std::uint64_t last) {
     for (auto t = static_cast<std::uint32_t>(first); t != last; ++t) {
       std::uint64_t pos = start[t];
@@ -234,7 +235,7 @@ void engine::generate(std::uint32_t hour, window& out) {
                                              i, hour, offsets[i], microseconds_per_hour),
                                  true);
           out.refs[pos + i] = {g, i | (static_cast<std::uint32_t>(p.customers[local].plan) << 30)};
-          out.order[pos + i] = (std::uint64_t{offsets[i]} << 32) | (pos + i);
+          out.order[pos + i] = (std::uint64_t{offsets[i] / 1'000'000u} << 32) | (pos + i);
         }
         active_[g] = 1;
         pos += count;
@@ -242,8 +243,7 @@ void engine::generate(std::uint32_t hour, window& out) {
     }
   });
 
-  // Keys are unique (they contain the position), so the order is the same whatever the
-  // thread count.
+  // A stable sort by second of keys in position order: the same whatever the threads.
   std::vector<std::uint32_t>().swap(out.offsets);
   sort_window_keys(out.order, out.sorted);  // `sorted` serves as the sort's scratch first
   out.sorted.resize(n);

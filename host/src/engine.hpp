@@ -44,7 +44,7 @@ struct call_ref {
 struct window {
   std::uint32_t day = 0;
   std::uint32_t hour = 0;
-  std::vector<std::uint64_t> order;  ///< sorted keys: offset_us << 32 | position in generation order
+  std::vector<std::uint64_t> order;  ///< sorted keys: second << 32 | position in generation order
   /// The calls in output order, customer << 32 | tier << 30 | index: gathered once after
   /// the sort so that formatting reads memory in order (at --scale 1000 a window is
   /// ~50 MB, and a random read of it, or of the customer table for the tier, per row
@@ -83,8 +83,8 @@ class engine {
 
   /// Plans every customer for `day`: draws each one's count and the hour of each call.
   void prepare_day(std::uint32_t day);
-  /// The calls of `hour` of the prepared day, sorted by time (ties: plugin name,
-  /// customer, call index).
+  /// The calls of `hour` of the prepared day, sorted by the second they print, then
+  /// plugin name, customer, call index.
   void generate(std::uint32_t hour, window& out);
 
   /// Calls per hour of a global customer on the prepared day.

@@ -1,6 +1,10 @@
 #include "summary.hpp"
 
+#include <fstream>
+
 #include <fmt/format.h>
+
+#include "errors.hpp"
 
 namespace trafficsim::host {
 
@@ -56,6 +60,64 @@ void print_summary(std::FILE* out, const engine& e, const run_stats& stats, cons
     all_churned += churned[i];
   }
   if (e.plugins().size() > 1) row("all", all_customers, all_active, all, all_churned);
+}
+
+namespace {
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string totals_json(std::uint64_t customers, std::uint64_t active, std::uint64_t churned, const plugin_totals& t) {
+  return fmt::format(
+      "\"customers\": {}, \"active_customers\": {}, \"churned_customers\": {}, \"calls\": {}, "
+      "\"input_tokens\": {}, \"output_tokens\": {}, \"cost_usd\": {}.{:06}, \"average_cost_usd\": {:.6f}",
+      customers, active, churned, t.rows, t.input_tokens, t.output_tokens, t.cost_micro_usd / 1'000'000,
+      t.cost_micro_usd % 1'000'000, t.rows == 0 ? 0.0 : static_cast<double>(t.cost_micro_usd) / 1e6 / t.rows);
+}
+}  // namespace
+
+void write_stats_json(const std::string& path, const engine& e, const run_stats& stats, const run_description& d) {
+  const auto churned = e.churned_by_plugin();
+  std::string out = "{\n";
+  out += fmt::format("  \"output\": {},\n  \"format\": {},\n  \"compression\": {},\n", json_string(d.destination),
+                     json_string(d.format), json_string(d.compression));
+  out += fmt::format("  \"shard\": {{\"index\": {}, \"count\": {}}},\n  \"threads\": {},\n", d.shard_index,
+                     d.shard_count, d.threads);
+  const double secs = stats.seconds > 0 ? stats.seconds : 1e-9;
+  out += fmt::format("  \"rows\": {},\n  \"bytes\": {},\n  \"seconds\": {:.6f},\n  \"rows_per_second\": {:.0f},\n"
+                     "  \"megabytes_per_second\": {:.1f},\n  \"plugins\": [\n",
+                     stats.rows, stats.bytes, stats.seconds, static_cast<double>(stats.rows) / secs,
+                     static_cast<double>(stats.bytes) / secs / 1e6);
+  plugin_totals all;
+  std::uint64_t all_customers = 0, all_active = 0, all_churned = 0;
+  for (std::size_t i = 0; i < e.plugins().size(); ++i) {
+    const plugin_run& p = e.plugins()[i];
+    std::uint64_t act = 0;
+    for (std::uint32_t c = 0; c < p.params.customers(); ++c) act += e.active()[p.first_customer + c];
+    out += fmt::format("    {{\"name\": {}, \"seed\": {}, {}}}{}\n", json_string(p.name), p.params.seed(),
+                       totals_json(p.params.customers(), act, churned[i], stats.per_plugin[i]),
+                       i + 1 < e.plugins().size() ? "," : "");
+    all += stats.per_plugin[i];
+    all_customers += p.params.customers();
+    all_active += act;
+    all_churned += churned[i];
+  }
+  out += fmt::format("  ],\n  \"total\": {{{}}}\n}}\n", totals_json(all_customers, all_active, all_churned, all));
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << out;
+  f.close();
+  if (!f) throw runtime_failure(fmt::format("cannot write --stats-json '{}'", path));
 }
 
 }  // namespace trafficsim::host

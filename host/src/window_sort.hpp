@@ -1,18 +1,19 @@
 #pragma once
 // Sorting a window's calls by time: the hot path between generation and formatting.
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
 namespace trafficsim::host {
 
-/// Sorts `keys` ascending. Each key is offset_us << 32 | position with distinct
-/// positions, so the order is total and the result the same whatever the thread count.
-///
-/// One parallel counting pass scatters the keys into 2^12..2^16 buckets by the top bits
-/// of their offset, about 64 keys a bucket, then each bucket is sorted on its own: O(n)
-/// work plus small sorts that stay in cache, instead of a comparison sort over the whole
-/// window. `scratch` is used as the second buffer.
+/// Seconds in a window (one hour): the values of a key's top 32 bits.
+inline constexpr std::size_t seconds_per_hour = 3600;
+
+/// Sorts `keys` (second << 32 | position, second < 3600) by second, keeping the input
+/// order within a second: a stable counting sort, O(n), in two parallel passes. With
+/// positions in (plugin, customer, index) order, the result is the documented total
+/// order of rows, the same whatever the thread count. `scratch` is the second buffer.
 void sort_window_keys(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& scratch);
 
 }  // namespace trafficsim::host

@@ -3,7 +3,7 @@
 
 #include <set>
 
-#include "csv_format.hpp"
+#include "row_format.hpp"
 #include "harness.hpp"
 
 namespace {
@@ -27,7 +27,7 @@ TEST(Format, RowsAgreeWithTheCallModel) {
   ASSERT_GT(w.size(), 20u);
   host::text_buffer text;
   std::vector<host::plugin_totals> totals(1);
-  host::format_csv_rows(e, w, 0, w.size(), text, totals);
+  host::format_rows(host::output_format::csv, e, w, 0, w.size(), text, totals);
   const auto rows = parse_csv(std::string(text.view()));
   ASSERT_EQ(rows.size(), w.size());
   EXPECT_EQ(totals[0].rows, w.size());

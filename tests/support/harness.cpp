@@ -12,7 +12,7 @@
 #include <stdexcept>
 
 #include "config.hpp"
-#include "csv_format.hpp"
+#include "row_format.hpp"
 
 extern char** environ;
 

@@ -1,7 +1,7 @@
 #pragma once
-// Row formatting: the hot path that turns a window's sorted calls into CSV text. Every
-// field of a call is drawn again here from its counter (the window stores only who,
-// which and when), then written straight into a preallocated buffer.
+// Row formatting: the hot path that turns a window's sorted calls into text, CSV or JSON
+// Lines. Every field of a call is drawn again here from its counter (the window stores
+// only who, which and when), then written straight into a preallocated buffer.
 
 #include <cstdint>
 #include <span>
@@ -28,16 +28,21 @@ struct plugin_totals {
   }
 };
 
+/// The output formats.
+enum class output_format { csv, jsonl };
+
 /// The header line, with its LF.
 std::string_view csv_header() noexcept;
+/// What precedes the rows in a format: the CSV header, nothing for JSON Lines.
+std::string_view format_header(output_format f) noexcept;
 
 /// Longest row the formatter can write, with its LF.
-inline constexpr std::size_t max_row_bytes = 640;
+inline constexpr std::size_t max_row_bytes = 1024;
 
-/// Appends rows [begin, end) of window `w` to `out`, adding each row to
+/// Appends rows [begin, end) of window `w` to `out` in format `f`, adding each row to
 /// `totals[plugin index]`.
-void format_csv_rows(const engine& e, const window& w, std::size_t begin, std::size_t end, text_buffer& out,
-                     std::span<plugin_totals> totals);
+void format_rows(output_format f, const engine& e, const window& w, std::size_t begin, std::size_t end,
+                 text_buffer& out, std::span<plugin_totals> totals);
 
 /// The ids of a call: call_id, request_id and trace_id as 128-bit values, session_id as
 /// 64 bits. call_id is Philox under a fixed key of (plugin id tag, customer, hour since

@@ -1,4 +1,4 @@
-#include "csv_format.hpp"
+#include "row_format.hpp"
 
 #include <array>
 #include <charconv>
@@ -99,9 +99,9 @@ inline char* put_small(char* p, std::uint64_t v) noexcept {
   return put_uint(p, v);
 }
 
-/// A short text padded to 48 bytes, so copying it is three fixed-size moves instead of a
+/// A short text padded to 80 bytes, so copying it is five fixed-size moves instead of a
 /// call to memmove (the row buffer always has room past the end of a row).
-constexpr std::size_t fixed_text_capacity = 48;
+constexpr std::size_t fixed_text_capacity = 80;
 struct fixed_text {
   std::array<char, fixed_text_capacity> bytes{};
   std::size_t size = 0;
@@ -150,7 +150,17 @@ struct row_texts {
   std::vector<fixed_text> provider_model;  // "provider,model" per catalog model
   std::vector<fixed_text> task, tier, product, feature;
   std::vector<fixed_text> customer_prefix, org_prefix;  // ",cust_<name>_" and ",org_<name>_"
+  // JSON Lines: the same texts with the keys around them.
+  std::vector<fixed_text> json_provider_model;  // "provider":"openai","model":"gpt-4","input_tokens":
+  std::vector<fixed_text> json_customer_prefix, json_org_prefix;
   explicit row_texts(const engine& e) {
+    for (const model_spec& m : default_catalog.models)
+      json_provider_model.emplace_back("\",\"provider\":\"" + std::string(m.provider) + "\",\"model\":\"" +
+                                       std::string(m.name) + "\",\"input_tokens\":");
+    for (const plugin_run& p : e.plugins()) {
+      json_customer_prefix.emplace_back(",\"customer_id\":\"cust_" + p.name + "_");
+      json_org_prefix.emplace_back("\",\"organization_id\":\"org_" + p.name + "_");
+    }
     for (const model_spec& m : default_catalog.models)
       provider_model.emplace_back(std::string(m.provider) + "," + std::string(m.name));
     for (auto t : task_names) task.emplace_back(t);
@@ -168,6 +178,8 @@ struct row_texts {
 
 std::string_view csv_header() noexcept { return header; }
 
+std::string_view format_header(output_format f) noexcept { return f == output_format::csv ? header : ""; }
+
 std::uint32_t plugin_id_tag(std::string_view name, std::uint64_t seed) noexcept {
   const std::uint64_t h = detail::mix64(detail::fnv1a64(name)) ^ detail::mix64(seed + 0x9E3779B97F4A7C15ull);
   return static_cast<std::uint32_t>(h ^ (h >> 32));
@@ -181,88 +193,163 @@ call_ids make_call_ids(std::uint32_t id_tag, std::uint32_t customer, std::uint32
   return {call, feistel(call, request_keys), feistel(call, trace_keys), session};
 }
 
-void format_csv_rows(const engine& e, const window& w, std::size_t begin, std::size_t end, text_buffer& out,
-                     std::span<plugin_totals> totals) {
-  const auto& runs = e.plugins();
-  const row_texts texts(e);
+namespace {
 
-  const day_info d = e.day(w.day);
-  // "YYYY-MM-DDTHH:" is the same for the whole window.
-  char stamp[14];
-  {
-    char* p = stamp;
+/// Everything a row shows, computed once for either format.
+struct row {
+  std::uint32_t seconds;
+  std::size_t plugin;
+  std::uint32_t local;
+  tier plan;
+  call_fields f;
+  call_ids ids;
+  std::uint64_t cost;
+};
+
+inline row compute_row(const engine& e, const window& w, std::size_t k, std::uint32_t epoch_hour) noexcept {
+  row r;
+  const call_ref ref = w.at(k);
+  r.seconds = static_cast<std::uint32_t>(w.order[k] >> 32);
+  r.plugin = e.plugin_of(ref.customer);
+  const plugin_run& run = e.plugins()[r.plugin];
+  r.local = ref.customer - run.first_customer;
+  r.plan = w.tier_at(k);
+  const random_stream rng{run.key, stream_counter(r.local, w.day, stream_domain::call, w.hour)};
+  r.f = draw_call(default_catalog, rng.block(ref.index * 2), rng.block(ref.index * 2 + 1));
+  r.ids = make_call_ids(run.id_tag, r.local, epoch_hour, ref.index);
+  r.cost = cost_micro_usd(r.f.cost_nano_usd);
+  return r;
+}
+
+/// "YYYY-MM-DDTHH:" of a window.
+struct hour_stamp {
+  char text[14];
+  hour_stamp(const day_info& d, std::uint32_t hour) noexcept {
+    char* p = text;
     p = put_padded(p, static_cast<std::uint64_t>(d.date.year), 4);
     *p++ = '-';
     std::memcpy(p, &two_digits[d.date.month * 2], 2);
     p[2] = '-';
     std::memcpy(p + 3, &two_digits[d.date.day * 2], 2);
     p[5] = 'T';
-    std::memcpy(p + 6, &two_digits[w.hour * 2], 2);
+    std::memcpy(p + 6, &two_digits[hour * 2], 2);
     p[8] = ':';
   }
+};
+
+inline char* put_timestamp(char* p, const hour_stamp& stamp, std::uint32_t seconds) noexcept {
+  std::memcpy(p, stamp.text, sizeof stamp.text);
+  p += sizeof stamp.text;
+  std::memcpy(p, &two_digits[(seconds / 60) * 2], 2);
+  p[2] = ':';
+  std::memcpy(p + 3, &two_digits[(seconds % 60) * 2], 2);
+  return p + 5;
+}
+
+inline char* put_session(char* p, std::uint64_t session) noexcept {
+  p = put_u32_hex(p, static_cast<std::uint32_t>(session >> 32));
+  return put_u32_hex(p, static_cast<std::uint32_t>(session));
+}
+
+inline char* put_csv_row(char* p, const row& r, const row_texts& texts, const hour_stamp& stamp) noexcept {
+  p = put_timestamp(p, stamp, r.seconds);
+  std::memcpy(p, ",call_", 6);
+  p = put_hex128(p + 6, r.ids.call);
+  *p++ = ',';
+  p = put(p, texts.provider_model[r.f.model]);
+  *p++ = ',';
+  p = put_small(p, r.f.input_tokens);
+  *p++ = ',';
+  p = put_small(p, r.f.output_tokens);
+  *p++ = ',';
+  p = put_usd(p, r.cost);
+  *p++ = ',';
+  p = put_small(p, r.f.latency_ms);
+  p = put(p, texts.customer_prefix[r.plugin]);
+  p = put_padded(p, std::uint64_t{r.local} + 1, 4);
+  *p++ = ',';
+  p = put(p, texts.tier[static_cast<std::size_t>(r.plan)]);
+  p = put(p, texts.org_prefix[r.plugin]);
+  p = put_padded(p, std::uint64_t{r.local / customers_per_organization} + 1, 3);
+  *p++ = ',';
+  p = put(p, texts.product[r.f.product]);
+  *p++ = ',';
+  p = put(p, texts.feature[r.f.feature]);
+  *p++ = ',';
+  p = put(p, texts.task[static_cast<std::size_t>(r.f.task)]);
+  std::memcpy(p, ",production,req_", 16);
+  p = put_hex128(p + 16, r.ids.request);
+  std::memcpy(p, ",trace_", 7);
+  p = put_hex128(p + 7, r.ids.trace);
+  std::memcpy(p, ",sess_", 6);
+  p = put_session(p + 6, r.ids.session);
+  std::memcpy(p, ",ReveniumSDK/1.0 Python/3.", 26);
+  p = put_small(p + 26, r.f.python_minor);
+  *p++ = '\n';
+  return p;
+}
+
+/// One JSON object per line; numbers as numbers, text as strings (none of our texts
+/// needs escaping: names are checked to be [a-z0-9_] and the catalog is ours).
+inline char* put_json_row(char* p, const row& r, const row_texts& texts, const hour_stamp& stamp) noexcept {
+  auto lit = [&p](std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  };
+  lit("{\"timestamp\":\"");
+  p = put_timestamp(p, stamp, r.seconds);
+  lit("\",\"call_id\":\"call_");
+  p = put_hex128(p, r.ids.call);
+  p = put(p, texts.json_provider_model[r.f.model]);
+  p = put_small(p, r.f.input_tokens);
+  lit(",\"output_tokens\":");
+  p = put_small(p, r.f.output_tokens);
+  lit(",\"cost_usd\":");
+  p = put_usd(p, r.cost);
+  lit(",\"latency_ms\":");
+  p = put_small(p, r.f.latency_ms);
+  p = put(p, texts.json_customer_prefix[r.plugin]);
+  p = put_padded(p, std::uint64_t{r.local} + 1, 4);
+  lit("\",\"subscription_tier\":\"");
+  p = put(p, texts.tier[static_cast<std::size_t>(r.plan)]);
+  p = put(p, texts.json_org_prefix[r.plugin]);
+  p = put_padded(p, std::uint64_t{r.local / customers_per_organization} + 1, 3);
+  lit("\",\"product_id\":\"");
+  p = put(p, texts.product[r.f.product]);
+  lit("\",\"feature_id\":\"");
+  p = put(p, texts.feature[r.f.feature]);
+  lit("\",\"task_type\":\"");
+  p = put(p, texts.task[static_cast<std::size_t>(r.f.task)]);
+  lit("\",\"environment\":\"production\",\"request_id\":\"req_");
+  p = put_hex128(p, r.ids.request);
+  lit("\",\"trace_id\":\"trace_");
+  p = put_hex128(p, r.ids.trace);
+  lit("\",\"session_id\":\"sess_");
+  p = put_session(p, r.ids.session);
+  lit("\",\"user_agent\":\"ReveniumSDK/1.0 Python/3.");
+  p = put_small(p, r.f.python_minor);
+  lit("\"}\n");
+  return p;
+}
+
+}  // namespace
+
+void format_rows(output_format fmt, const engine& e, const window& w, std::size_t begin, std::size_t end,
+                 text_buffer& out, std::span<plugin_totals> totals) {
+  const row_texts texts(e);
+  const day_info d = e.day(w.day);
+  const hour_stamp stamp(d, w.hour);
   const auto epoch_hour = static_cast<std::uint32_t>(d.epoch_day * 24 + w.hour);
 
-  char* const start = out.tail((end - begin) * max_row_bytes + fixed_text_capacity);
-  char* p = start;
+  char* p = out.tail((end - begin) * max_row_bytes + fixed_text_capacity);
   for (std::size_t k = begin; k < end; ++k) {
-    const std::uint64_t key = w.order[k];
-    const call_ref ref = w.at(k);
-    const auto offset_us = static_cast<std::uint32_t>(key >> 32);
-    const std::size_t pi = e.plugin_of(ref.customer);
-    const plugin_run& run = runs[pi];
-    const std::uint32_t local = ref.customer - run.first_customer;
-
-    const random_stream rng{run.key, stream_counter(local, w.day, stream_domain::call, w.hour)};
-    const call_fields f = draw_call(default_catalog, rng.block(ref.index * 2), rng.block(ref.index * 2 + 1));
-    const call_ids ids = make_call_ids(run.id_tag, local, epoch_hour, ref.index);
-    const std::uint64_t cost = cost_micro_usd(f.cost_nano_usd);
-
-    const std::uint32_t seconds = offset_us / 1'000'000u;
-    std::memcpy(p, stamp, sizeof stamp);
-    p += sizeof stamp;
-    std::memcpy(p, &two_digits[(seconds / 60) * 2], 2);
-    p[2] = ':';
-    std::memcpy(p + 3, &two_digits[(seconds % 60) * 2], 2);
-    std::memcpy(p + 5, ",call_", 6);
-    p = put_hex128(p + 11, ids.call);
-    *p++ = ',';
-    p = put(p, texts.provider_model[f.model]);
-    *p++ = ',';
-    p = put_small(p, f.input_tokens);
-    *p++ = ',';
-    p = put_small(p, f.output_tokens);
-    *p++ = ',';
-    p = put_usd(p, cost);
-    *p++ = ',';
-    p = put_small(p, f.latency_ms);
-    p = put(p, texts.customer_prefix[pi]);
-    p = put_padded(p, std::uint64_t{local} + 1, 4);
-    *p++ = ',';
-    p = put(p, texts.tier[static_cast<std::size_t>(w.tier_at(k))]);
-    p = put(p, texts.org_prefix[pi]);
-    p = put_padded(p, std::uint64_t{local / customers_per_organization} + 1, 3);
-    *p++ = ',';
-    p = put(p, texts.product[f.product]);
-    *p++ = ',';
-    p = put(p, texts.feature[f.feature]);
-    *p++ = ',';
-    p = put(p, texts.task[static_cast<std::size_t>(f.task)]);
-    std::memcpy(p, ",production,req_", 16);
-    p = put_hex128(p + 16, ids.request);
-    std::memcpy(p, ",trace_", 7);
-    p = put_hex128(p + 7, ids.trace);
-    std::memcpy(p, ",sess_", 6);
-    p = put_u32_hex(p + 6, static_cast<std::uint32_t>(ids.session >> 32));
-    p = put_u32_hex(p, static_cast<std::uint32_t>(ids.session));
-    std::memcpy(p, ",ReveniumSDK/1.0 Python/3.", 26);
-    p = put_small(p + 26, f.python_minor);
-    *p++ = '\n';
-
-    plugin_totals& t = totals[pi];
+    const row r = compute_row(e, w, k, epoch_hour);
+    p = fmt == output_format::csv ? put_csv_row(p, r, texts, stamp) : put_json_row(p, r, texts, stamp);
+    plugin_totals& t = totals[r.plugin];
     ++t.rows;
-    t.input_tokens += f.input_tokens;
-    t.output_tokens += f.output_tokens;
-    t.cost_micro_usd += cost;
+    t.input_tokens += r.f.input_tokens;
+    t.output_tokens += r.f.output_tokens;
+    t.cost_micro_usd += r.cost;
   }
   out.commit(p);
 }
