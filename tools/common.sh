@@ -10,7 +10,7 @@ umask 022
 TRAFFICSIM_PACKAGES=(
   g++ cmake ninja-build pkg-config
   libtbb-dev libboost-dev libcli11-dev libspdlog-dev libfmt-dev
-  zlib1g-dev libzstd-dev libtomlplusplus-dev gzip zstd
+  zlib1g-dev libzstd-dev libtomlplusplus-dev gzip zstd nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   time
 )

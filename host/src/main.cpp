@@ -183,13 +183,13 @@ void apply_config_file(const std::string& path, CLI::App& app, cli_values& v) {
   }
   auto given = [&](const char* option) { return app.count(option) > 0; };
   auto text = [&](const std::string& key, const toml::node& n) -> std::string {
-    if (const auto s = n.value<std::string>()) return *s;
-    if (n.is_integer()) return std::to_string(*n.value<std::int64_t>());
-    if (n.is_floating_point()) return fmt::format("{}", *n.value<double>());
+    if (n.is_string()) return n.as_string()->get();
+    if (n.is_integer()) return std::to_string(n.as_integer()->get());
+    if (n.is_floating_point()) return fmt::format("{}", n.as_floating_point()->get());
     throw usage_error(fmt::format("--config {}: '{}' must be a string or a number", path, key));
   };
   auto flag = [&](const std::string& key, const toml::node& n) -> bool {
-    if (const auto b = n.value<bool>()) return *b;
+    if (n.is_boolean()) return n.as_boolean()->get();
     throw usage_error(fmt::format("--config {}: '{}' must be true or false", path, key));
   };
   std::vector<std::string> config_sets;

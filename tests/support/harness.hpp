@@ -62,6 +62,7 @@ struct process_result {
 
 struct process_options {
   std::filesystem::path cwd;                  ///< empty: inherit
+  std::uint64_t file_size_limit = 0;          ///< RLIMIT_FSIZE in bytes, 0: unlimited
   std::map<std::string, std::string> env;     ///< added to (or replacing in) the environment
   std::vector<std::string> unset_env;         ///< removed from the environment
 };
