@@ -13,14 +13,6 @@ namespace {
 using namespace trafficsim::test;
 namespace fs = std::filesystem;
 
-std::string run_to(const temp_dir& t, const std::string& name, std::vector<std::string> args,
-                   const process_options& opt = {}) {
-  args.insert(args.end(), {"-q", "-o", (t / name).string()});
-  const process_result r = run_host(args, opt);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return read_file(t / name);
-}
-
 // Runs a shell pipeline (system gzip / zstd) and returns its standard output.
 std::string shell_out(const std::string& command) {
   child c = spawn({"/bin/sh", "-c", command});
@@ -31,23 +23,23 @@ std::string shell_out(const std::string& command) {
 
 TEST(Formats, GzipAndZstdDecompressToTheCsv) {
   temp_dir t;
-  const std::string csv = run_to(t, "a.csv", {"--days", "3"});
-  run_to(t, "a.csv.gz", {"--days", "3"});
-  run_to(t, "a.csv.zst", {"--days", "3", "--threads", "1"});
+  const std::string csv = run_host_to(t, "a.csv", {"--days", "3"});
+  run_host_to(t, "a.csv.gz", {"--days", "3"});
+  run_host_to(t, "a.csv.zst", {"--days", "3", "--threads", "1"});
   EXPECT_TRUE(shell_out("gzip -dc " + (t / "a.csv.gz").string()) == csv);
   EXPECT_TRUE(shell_out("zstd -dcq " + (t / "a.csv.zst").string()) == csv);
   EXPECT_LT(fs::file_size(t / "a.csv.gz"), csv.size() / 2);
   // The flag overrides the extension; levels change the bytes, never the content.
-  run_to(t, "b.data", {"--days", "3", "--compress", "gz", "--compression-level", "1"});
+  run_host_to(t, "b.data", {"--days", "3", "--compress", "gz", "--compression-level", "1"});
   EXPECT_TRUE(shell_out("gzip -dc " + (t / "b.data").string()) == csv);
   // Compressed output is the same for any thread count.
-  EXPECT_TRUE(run_to(t, "c.csv.zst", {"--days", "3", "--threads", "7"}) == read_file(t / "a.csv.zst"));
+  EXPECT_TRUE(run_host_to(t, "c.csv.zst", {"--days", "3", "--threads", "7"}) == read_file(t / "a.csv.zst"));
 }
 
 TEST(Formats, StandardOutputWorksWithEveryFormat) {
   temp_dir t;
-  const std::string csv = run_to(t, "a.csv", {"--days", "2"});
-  const std::string jsonl = run_to(t, "a.jsonl", {"--days", "2"});
+  const std::string csv = run_host_to(t, "a.csv", {"--days", "2"});
+  const std::string jsonl = run_host_to(t, "a.jsonl", {"--days", "2"});
   process_result r = run_host({"--days", "2", "-q", "-o", "-", "--compress", "zst"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   write_file(t / "out.zst", r.out);
@@ -61,8 +53,8 @@ TEST(Formats, StandardOutputWorksWithEveryFormat) {
 
 TEST(Formats, JsonLinesMatchTheCsvRowForRow) {
   temp_dir t;
-  const auto rows = parse_csv(run_to(t, "a.csv", {"--days", "2"}));
-  const std::string jsonl = run_to(t, "a.jsonl", {"--days", "2"});
+  const auto rows = parse_csv(run_host_to(t, "a.csv", {"--days", "2"}));
+  const std::string jsonl = run_host_to(t, "a.jsonl", {"--days", "2"});
   const std::vector<std::string>& header = rows[0];
   std::size_t line = 0, start = 0;
   const std::set<std::string> numbers{"input_tokens", "output_tokens", "cost_usd", "latency_ms"};
@@ -92,20 +84,20 @@ TEST(Formats, JsonLinesMatchTheCsvRowForRow) {
 
 TEST(Append, RunOntoAnotherEqualsTheSingleRunOfBoth) {
   temp_dir t;
-  const std::string both = run_to(t, "both.csv", {"--days", "4"});
-  run_to(t, "merged.csv", {"--days", "4", "--plugins", "base,decline"});
-  const std::string merged = run_to(t, "merged.csv", {"--days", "4", "--plugins", "burst,seasonal", "--append"});
+  const std::string both = run_host_to(t, "both.csv", {"--days", "4"});
+  run_host_to(t, "merged.csv", {"--days", "4", "--plugins", "base,decline"});
+  const std::string merged = run_host_to(t, "merged.csv", {"--days", "4", "--plugins", "burst,seasonal", "--append"});
   EXPECT_TRUE(merged == both);
   // JSON Lines too, and onto a file that does not exist yet (a plain run).
-  const std::string both_json = run_to(t, "both.jsonl", {"--days", "4"});
-  run_to(t, "m.jsonl", {"--days", "4", "--plugins", "seasonal", "--append"});
-  EXPECT_TRUE(run_to(t, "m.jsonl", {"--days", "4", "--plugins", "base,burst,decline", "--append"}) == both_json);
+  const std::string both_json = run_host_to(t, "both.jsonl", {"--days", "4"});
+  run_host_to(t, "m.jsonl", {"--days", "4", "--plugins", "seasonal", "--append"});
+  EXPECT_TRUE(run_host_to(t, "m.jsonl", {"--days", "4", "--plugins", "base,burst,decline", "--append"}) == both_json);
   EXPECT_EQ(list_dir(t.path()), (std::vector<std::string>{"both.csv", "both.jsonl", "m.jsonl", "merged.csv"}));
 }
 
 TEST(Append, ForeignOrDisorderedFilesAreRefusedAndLeftUntouched) {
   temp_dir t;
-  const std::string ours = run_to(t, "ours.csv", {"--days", "2", "--plugins", "base"});
+  const std::string ours = run_host_to(t, "ours.csv", {"--days", "2", "--plugins", "base"});
   std::string disordered = ours;
   const auto second = disordered.find('\n') + 1;  // swap the first two rows
   const auto third = disordered.find('\n', second) + 1;
@@ -140,18 +132,18 @@ TEST(Append, ForeignOrDisorderedFilesAreRefusedAndLeftUntouched) {
 
 TEST(Config, FileEqualsTheSameFlags) {
   temp_dir t;
-  const std::string flags = run_to(t, "flags.csv", {"--days", "3", "--plugins", "burst,decline", "--seed", "9",
+  const std::string flags = run_host_to(t, "flags.csv", {"--days", "3", "--plugins", "burst,decline", "--seed", "9",
                                                      "--set", "burst.probability=0.5", "--set",
                                                      "decline.churn_start_day=2", "--start", "2025-03-01"});
   write_file(t / "run.toml",
              "plugins = [\"burst\", \"decline\"]\ndays = 3\nseed = 9\nstart = \"2025-03-01\"\n"
              "[plugin.burst]\nprobability = 0.5\n[plugin.decline]\nchurn_start_day = 2\n");
-  EXPECT_TRUE(run_to(t, "file.csv", {"--config", (t / "run.toml").string()}) == flags);
+  EXPECT_TRUE(run_host_to(t, "file.csv", {"--config", (t / "run.toml").string()}) == flags);
   // The command line overrides the file, --set included.
-  const std::string four = run_to(t, "four.csv", {"--days", "4", "--plugins", "burst,decline", "--seed", "9",
+  const std::string four = run_host_to(t, "four.csv", {"--days", "4", "--plugins", "burst,decline", "--seed", "9",
                                                    "--set", "burst.probability=0.1", "--set",
                                                    "decline.churn_start_day=2", "--start", "2025-03-01"});
-  EXPECT_TRUE(run_to(t, "over.csv", {"--config", (t / "run.toml").string(), "--days", "4", "--set",
+  EXPECT_TRUE(run_host_to(t, "over.csv", {"--config", (t / "run.toml").string(), "--days", "4", "--set",
                                      "burst.probability=0.1"}) == four);
 }
 

@@ -7,14 +7,6 @@ namespace {
 
 using namespace trafficsim::test;
 
-std::string run_to(const temp_dir& t, const std::string& name, std::vector<std::string> args,
-                   const process_options& opt = {}) {
-  args.insert(args.end(), {"-q", "-o", (t / name).string()});
-  const process_result r = run_host(args, opt);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return read_file(t / name);
-}
-
 void expect_ordered(const std::string& text) {
   const auto rows = parse_csv(text);
   for (std::size_t i = 1; i < rows.size(); ++i)
@@ -26,14 +18,14 @@ void expect_ordered(const std::string& text) {
 TEST(Shards, ConcatenationEqualsTheSingleRun) {
   temp_dir t;
   const std::vector<std::string> base{"--days", "3", "--scale", "0.5"};
-  const std::string whole = run_to(t, "whole.csv", base);
+  const std::string whole = run_host_to(t, "whole.csv", base);
   // 72 windows: 64 shards of one or two hours, and 100 shards, some of them empty.
   for (const int n : {1, 2, 3, 7, 64, 100}) {
     std::string joined;
     for (int i = 0; i < n; ++i) {
       auto args = base;
       args.insert(args.end(), {"--shard", std::to_string(i) + "/" + std::to_string(n)});
-      const std::string part = run_to(t, "part.csv", args);
+      const std::string part = run_host_to(t, "part.csv", args);
       EXPECT_EQ(part.substr(0, 9) == "timestamp", i == 0) << "only shard 0 has the header";
       expect_ordered(part);
       joined += part;
@@ -44,31 +36,31 @@ TEST(Shards, ConcatenationEqualsTheSingleRun) {
 
 TEST(Shards, HeadersOnRequestAndFromTheEnvironment) {
   temp_dir t;
-  const std::string whole = run_to(t, "whole.csv", {"--days", "2"});
-  const std::string s1 = run_to(t, "s1.csv", {"--days", "2", "--shard", "1/4", "--shard-headers"});
+  const std::string whole = run_host_to(t, "whole.csv", {"--days", "2"});
+  const std::string s1 = run_host_to(t, "s1.csv", {"--days", "2", "--shard", "1/4", "--shard-headers"});
   EXPECT_EQ(s1.substr(0, 9), "timestamp");
   // Kubernetes Indexed Job: JOB_COMPLETION_INDEX, and the count we are told.
-  const std::string k1 = run_to(t, "k1.csv", {"--days", "2", "--shard-from-env"},
+  const std::string k1 = run_host_to(t, "k1.csv", {"--days", "2", "--shard-from-env"},
                                 {.env = {{"JOB_COMPLETION_INDEX", "1"}, {"TRAFFICSIM_SHARD_COUNT", "4"}}});
   EXPECT_EQ(k1, s1.substr(s1.find('\n') + 1));
   // Slurm array 5-8: task 6 is shard 1 of 4.
-  const std::string slurm = run_to(t, "sl.csv", {"--days", "2", "--shard-from-env"},
+  const std::string slurm = run_host_to(t, "sl.csv", {"--days", "2", "--shard-from-env"},
                                    {.env = {{"SLURM_ARRAY_TASK_ID", "6"},
                                             {"SLURM_ARRAY_TASK_MIN", "5"},
                                             {"SLURM_ARRAY_TASK_COUNT", "4"}}});
   EXPECT_EQ(slurm, k1);
   std::string joined;
   for (int i = 0; i < 4; ++i)
-    joined += run_to(t, "p.csv", {"--days", "2", "--shard-from-env"},
+    joined += run_host_to(t, "p.csv", {"--days", "2", "--shard-from-env"},
                      {.env = {{"TRAFFICSIM_SHARD_INDEX", std::to_string(i)}, {"TRAFFICSIM_SHARD_COUNT", "4"}}});
   EXPECT_TRUE(joined == whole);
 }
 
 TEST(Shards, CompressedShardsConcatenateToo) {
   temp_dir t;
-  const std::string whole = run_to(t, "whole.csv.zst", {"--days", "2"});
+  const std::string whole = run_host_to(t, "whole.csv.zst", {"--days", "2"});
   std::string joined;
-  for (int i = 0; i < 3; ++i) joined += run_to(t, "p.csv.zst", {"--days", "2", "--shard", std::to_string(i) + "/3"});
+  for (int i = 0; i < 3; ++i) joined += run_host_to(t, "p.csv.zst", {"--days", "2", "--shard", std::to_string(i) + "/3"});
   EXPECT_TRUE(joined == whole);
 }
 
@@ -88,7 +80,7 @@ TEST(Shards, BadShardsAreUsageErrors) {
 
 TEST(Shards, ShardLocalScriptMatchesTheSingleRun) {
   temp_dir t;
-  const std::string whole = run_to(t, "whole.csv", {"--days", "2"});
+  const std::string whole = run_host_to(t, "whole.csv", {"--days", "2"});
   const std::string script = std::string(TRAFFICSIM_TEST_SOURCE_DIR) + "/tools/shard-local";
   child c = spawn({"/bin/bash", script, "-n", "5", "-o", (t / "joined.csv").string(), "--", "--days", "2"},
                   {.env = {{"TRAFFICSIM_HOST", host_exe().string()}}});

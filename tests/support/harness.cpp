@@ -12,6 +12,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <gtest/gtest.h>
+
 #include "config.hpp"
 #include "row_format.hpp"
 
@@ -127,6 +129,14 @@ process_result run_host(const std::vector<std::string>& args, const process_opti
   full.insert(full.end(), args.begin(), args.end());
   child c = spawn(full, opt);
   return wait_for(c);
+}
+
+std::string run_host_to(const temp_dir& dir, const std::string& name, std::vector<std::string> args,
+                        const process_options& opt) {
+  args.insert(args.end(), {"-q", "-o", (dir / name).string()});
+  const process_result r = run_host(args, opt);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return read_file(dir / name);
 }
 
 std::string read_file(const fs::path& p) {

@@ -79,6 +79,10 @@ process_result wait_for(child& c);
 /// Runs the host with `args` and waits.
 process_result run_host(const std::vector<std::string>& args, const process_options& opt = {});
 
+/// Runs the host with `args` plus "-q -o DIR/NAME", expects success, returns the file.
+std::string run_host_to(const temp_dir& dir, const std::string& name, std::vector<std::string> args,
+                        const process_options& opt = {});
+
 std::string read_file(const std::filesystem::path& p);
 void write_file(const std::filesystem::path& p, const std::string& data);
 /// FNV-1a 64 of bytes: a stable fingerprint for golden values.
