@@ -5,9 +5,9 @@
 #include <memory>
 
 #include "config.hpp"
-#include "row_format.hpp"
 #include "engine.hpp"
 #include "plugin_loader.hpp"
+#include "row_format.hpp"
 #include "window_sort.hpp"
 
 namespace {
@@ -47,7 +47,8 @@ struct fixture {
   explicit fixture(double scale) {
     std::vector<host::plugin_run> runs;
     for (const char* name : {"base", "seasonal", "burst", "decline"}) {
-      libs.push_back(host::load_plugin(std::string(TRAFFICSIM_BENCH_PLUGIN_DIR) + "/trafficsim_" + name + ".so", false));
+      libs.push_back(
+          host::load_plugin(std::string(TRAFFICSIM_BENCH_PLUGIN_DIR) + "/trafficsim_" + name + ".so", false));
       host::plugin_run r;
       r.library = libs.back().get();
       r.name = name;

@@ -1,8 +1,8 @@
 #include "append.hpp"
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 #include "errors.hpp"
 
@@ -73,16 +73,18 @@ append_merger::append_merger(const std::string& existing, output_format format, 
     std::string header;
     std::getline(in_, header);
     if (header + "\n" != csv_header())
-      throw usage_error(fmt::format("--append: '{}' does not start with trafficsim's CSV header, so its rows "
-                                    "cannot be merged; append to a file trafficsim wrote, or choose another -o",
-                                    existing));
+      throw usage_error(
+          fmt::format("--append: '{}' does not start with trafficsim's CSV header, so its rows "
+                      "cannot be merged; append to a file trafficsim wrote, or choose another -o",
+                      existing));
     out_ = header + "\n";
   }
   have_line_ = next_existing();
   if (format == output_format::jsonl && have_line_ && !line_.starts_with("{\"timestamp\":\""))
-    throw usage_error(fmt::format("--append: '{}' is not trafficsim JSON Lines (its first line is not a row of "
-                                  "ours); append to a file trafficsim wrote",
-                                  existing));
+    throw usage_error(
+        fmt::format("--append: '{}' is not trafficsim JSON Lines (its first line is not a row of "
+                    "ours); append to a file trafficsim wrote",
+                    existing));
 }
 
 bool append_merger::next_existing() {
@@ -94,13 +96,15 @@ bool append_merger::next_existing() {
     throw usage_error(fmt::format("--append: line {} of '{}' is not a trafficsim row; the file cannot be merged",
                                   line_number_ + (format_ == output_format::csv ? 1 : 0), path_));
   if (plugins_.count(std::string(k.plugin)) != 0)
-    throw usage_error(fmt::format("--append: '{}' already has rows of plugin '{}'; appending it again would "
-                                  "duplicate them",
-                                  path_, k.plugin));
+    throw usage_error(
+        fmt::format("--append: '{}' already has rows of plugin '{}'; appending it again would "
+                    "duplicate them",
+                    path_, k.plugin));
   if (line_number_ > 1 && compare(key_of(previous_, format_), k) > 0)
-    throw usage_error(fmt::format("--append: '{}' is not in trafficsim's order at line {} (timestamp, plugin, "
-                                  "customer); it cannot be merged in order",
-                                  path_, line_number_ + (format_ == output_format::csv ? 1 : 0)));
+    throw usage_error(
+        fmt::format("--append: '{}' is not in trafficsim's order at line {} (timestamp, plugin, "
+                    "customer); it cannot be merged in order",
+                    path_, line_number_ + (format_ == output_format::csv ? 1 : 0)));
   return true;
 }
 

@@ -18,8 +18,7 @@ class append_merger {
  public:
   /// Opens `existing` and checks its first line; usage_error if it is not our format.
   /// `plugins`: the plugins of this run, which the file must not already contain.
-  append_merger(const std::string& existing, output_format format, std::set<std::string> plugins,
-                output_sink& sink);
+  append_merger(const std::string& existing, output_format format, std::set<std::string> plugins, output_sink& sink);
   /// Merges a chunk of our rows (whole lines, in order) into the output.
   void feed(std::string_view rows);
   /// Writes the rest of the existing file.

@@ -1,9 +1,8 @@
 #include "compression.hpp"
 
+#include <fmt/format.h>
 #include <zlib.h>
 #include <zstd.h>
-
-#include <fmt/format.h>
 
 #include "errors.hpp"
 
@@ -26,9 +25,12 @@ int default_level(compression c) { return c == compression::gzip ? 6 : c == comp
 
 bool valid_level(compression c, int level) {
   switch (c) {
-    case compression::none: return true;
-    case compression::gzip: return level >= 1 && level <= 9;
-    case compression::zstd: return level >= 1 && level <= 19;
+    case compression::none:
+      return true;
+    case compression::gzip:
+      return level >= 1 && level <= 9;
+    case compression::zstd:
+      return level >= 1 && level <= 19;
   }
   return false;
 }

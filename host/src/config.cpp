@@ -1,11 +1,11 @@
 #include "config.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <charconv>
 #include <cmath>
 #include <set>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "errors.hpp"
 
@@ -40,8 +40,8 @@ parameter_setting parse_setting(const std::string& text) {
   const auto eq = text.find('=');
   const auto dot = text.find('.');
   if (eq == std::string::npos || dot == std::string::npos || dot > eq || dot == 0 || dot + 1 == eq)
-    throw usage_error(fmt::format(
-        "--set '{}': expected PLUGIN.PARAM=VALUE, for example --set base.weekend_factor=0.5", text));
+    throw usage_error(
+        fmt::format("--set '{}': expected PLUGIN.PARAM=VALUE, for example --set base.weekend_factor=0.5", text));
   return {trim(text.substr(0, dot)), trim(text.substr(dot + 1, eq - dot - 1)), text.substr(eq + 1)};
 }
 
@@ -60,9 +60,10 @@ std::vector<std::string> select_plugins(const std::string& list,
       } else if (known.count(name) != 0) {
         chosen.insert(name);
       } else {
-        throw usage_error(fmt::format("unknown plugin '{}'; known plugins: {} (see --list-plugins, or add a "
-                                      "directory with --plugin-dir)",
-                                      name, join_keys(known)));
+        throw usage_error(
+            fmt::format("unknown plugin '{}'; known plugins: {} (see --list-plugins, or add a "
+                        "directory with --plugin-dir)",
+                        name, join_keys(known)));
       }
     }
     if (comma == std::string_view::npos) break;
@@ -85,7 +86,8 @@ void check_run_options(const run_options& opt) {
     throw usage_error(fmt::format("--days {} is out of range; give a number of days from 1 to {}", opt.days, max_days));
   const civil_date start = parse_start_date(opt.start);
   if (days_from_civil(start) + opt.days - 1 > days_from_civil({9999, 12, 31}))
-    throw usage_error(fmt::format("--start {} with --days {} runs past 9999-12-31; shorten the run", opt.start, opt.days));
+    throw usage_error(
+        fmt::format("--start {} with --days {} runs past 9999-12-31; shorten the run", opt.start, opt.days));
   if (!(opt.scale > 0) || !std::isfinite(opt.scale))
     throw usage_error(fmt::format("--scale {} is invalid; give a positive factor, e.g. --scale 2", opt.scale));
   if (opt.threads > 4096)

@@ -7,11 +7,10 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <vector>
-
 #include <trafficsim/calendar.hpp>
 #include <trafficsim/parameters.hpp>
 #include <trafficsim/plugin.hpp>
+#include <vector>
 
 namespace trafficsim::host {
 
@@ -42,7 +41,8 @@ parameter_setting parse_setting(const std::string& text);
 
 /// The selected plugin names, sorted and unique. "all" selects every known plugin.
 /// usage_error for an unknown name (listing the known ones) or an empty selection.
-std::vector<std::string> select_plugins(const std::string& list, const std::map<std::string, std::filesystem::path>& known);
+std::vector<std::string> select_plugins(const std::string& list,
+                                        const std::map<std::string, std::filesystem::path>& known);
 
 /// The start date; usage_error if it is not a valid YYYY-MM-DD date.
 civil_date parse_start_date(const std::string& text);

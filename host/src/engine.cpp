@@ -1,11 +1,12 @@
 #include "engine.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <exception>
 #include <limits>
 
-#include <fmt/format.h>
 #include "errors.hpp"
 #include "parallel.hpp"
 #include "window_sort.hpp"
@@ -98,12 +99,13 @@ void guarded(const plugin_run& p, std::uint32_t local, const day_info& d, F&& f)
 
 }  // namespace
 
-void throw_plugin_failure(const plugin_run& p, std::uint32_t local_customer, const day_info& d,
-                          const std::string& what, bool contract) {
-  throw runtime_failure(fmt::format("plugin '{}' {} on customer cust_{}_{:04} (index {}), day {:04}-{:02}-{:02} "
-                                    "(day {} of the run): {}",
-                                    p.name, contract ? "broke its contract" : "failed", p.name, local_customer + 1,
-                                    local_customer, d.date.year, d.date.month, d.date.day, d.index, what));
+void throw_plugin_failure(const plugin_run& p, std::uint32_t local_customer, const day_info& d, const std::string& what,
+                          bool contract) {
+  throw runtime_failure(
+      fmt::format("plugin '{}' {} on customer cust_{}_{:04} (index {}), day {:04}-{:02}-{:02} "
+                  "(day {} of the run): {}",
+                  p.name, contract ? "broke its contract" : "failed", p.name, local_customer + 1, local_customer,
+                  d.date.year, d.date.month, d.date.day, d.index, what));
 }
 
 engine::engine(std::vector<plugin_run> runs, civil_date start, std::uint32_t days)
@@ -199,15 +201,16 @@ void engine::generate(std::uint32_t hour, window& out) {
     for (auto t = static_cast<std::uint32_t>(first); t != last; ++t) {
       std::uint64_t sum = 0;
       const std::uint32_t end = std::min(total_customers_, (t + 1) * customers_per_task);
-      for (std::uint32_t g = t * customers_per_task; g < end; ++g) sum += counts_[std::size_t{g} * hours_per_day + hour];
+      for (std::uint32_t g = t * customers_per_task; g < end; ++g)
+        sum += counts_[std::size_t{g} * hours_per_day + hour];
       start[t + 1] = sum;
     }
   });
   for (std::uint32_t t = 0; t < tasks; ++t) start[t + 1] += start[t];
   const std::uint64_t n = start[tasks];
   if (n > std::numeric_limits<std::uint32_t>::max())
-    throw runtime_failure(fmt::format("hour {} of day {} has {} calls, more than one window can hold (2^32)", hour,
-                                      d.index, n));
+    throw runtime_failure(
+        fmt::format("hour {} of day {} has {} calls, more than one window can hold (2^32)", hour, d.index, n));
   out.refs.resize(n);
   out.offsets.resize(n);
   out.order.resize(n);

@@ -13,9 +13,8 @@
 #include <memory>
 #include <span>
 #include <string>
-#include <vector>
-
 #include <trafficsim/sdk.hpp>
+#include <vector>
 
 #include "plugin_loader.hpp"
 
@@ -26,9 +25,9 @@ struct plugin_run {
   const plugin_library* library = nullptr;
   std::string name;
   parameters params;
-  std::unique_ptr<scenario> impl;  ///< destroyed before the library is unloaded
-  philox_key key{};                ///< key of its streams: plugin_key(seed, name)
-  std::uint32_t id_tag = 0;        ///< separates its ids from other plugins' ids
+  std::unique_ptr<scenario> impl;    ///< destroyed before the library is unloaded
+  philox_key key{};                  ///< key of its streams: plugin_key(seed, name)
+  std::uint32_t id_tag = 0;          ///< separates its ids from other plugins' ids
   std::uint32_t first_customer = 0;  ///< global index of its customer 0
   std::vector<customer> customers;
 };
@@ -89,8 +88,7 @@ class engine {
 
   /// Calls per hour of a global customer on the prepared day.
   std::span<const std::uint32_t, hours_per_day> hour_counts(std::uint32_t global) const noexcept {
-    return std::span<const std::uint32_t, hours_per_day>(&counts_[std::size_t{global} * hours_per_day],
-                                                         hours_per_day);
+    return std::span<const std::uint32_t, hours_per_day>(&counts_[std::size_t{global} * hours_per_day], hours_per_day);
   }
   /// True if the plan of a global customer for the prepared day says it churned.
   bool churned(std::uint32_t global) const noexcept { return churned_[global] != 0; }

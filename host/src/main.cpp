@@ -1,21 +1,6 @@
 // trafficsim-host: the command line. Parses options, loads plugins, runs the pipeline,
 // and turns every error into one message and an exit code (0 ok, 1 failure, 2 usage).
 
-#include <charconv>
-#include <csignal>
-#include <cstdlib>
-#include <iostream>
-#include <memory>
-#include <cmath>
-#include <cstring>
-#include <optional>
-#include <set>
-#include <tuple>
-
-#include <unistd.h>
-
-#include <CLI/CLI.hpp>
-#include <toml++/toml.h>
 #include <fmt/format.h>
 #include <fmt/std.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -23,15 +8,29 @@
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/task_arena.h>
+#include <toml++/toml.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <charconv>
+#include <cmath>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <set>
+#include <tuple>
 
 #include "config.hpp"
-#include "row_format.hpp"
 #include "engine.hpp"
 #include "errors.hpp"
 #include "output.hpp"
 #include "pipeline.hpp"
 #include "plugin_loader.hpp"
 #include "progress.hpp"
+#include "row_format.hpp"
 #include "summary.hpp"
 
 #ifndef TRAFFICSIM_VERSION
@@ -96,8 +95,8 @@ std::pair<std::uint64_t, std::uint64_t> parse_shard(const std::string& text) {
   };
   if (slash == std::string::npos || !whole(std::string_view(text).substr(0, slash), i) ||
       !whole(std::string_view(text).substr(slash + 1), n) || n == 0 || n > 1'000'000 || i >= n)
-    throw usage_error(fmt::format("--shard '{}' is invalid; give I/N with 0 <= I < N <= 1000000, e.g. --shard 0/4",
-                                  text));
+    throw usage_error(
+        fmt::format("--shard '{}' is invalid; give I/N with 0 <= I < N <= 1000000, e.g. --shard 0/4", text));
   return {i, n};
 }
 
@@ -117,7 +116,8 @@ std::pair<std::uint64_t, std::uint64_t> shard_from_environment() {
   std::optional<std::uint64_t> index = get("TRAFFICSIM_SHARD_INDEX");
   if (!index) index = get("JOB_COMPLETION_INDEX");
   if (!index)
-    if (const auto id = get("SLURM_ARRAY_TASK_ID")) index = *id - std::min(*id, get("SLURM_ARRAY_TASK_MIN").value_or(0));
+    if (const auto id = get("SLURM_ARRAY_TASK_ID"))
+      index = *id - std::min(*id, get("SLURM_ARRAY_TASK_MIN").value_or(0));
   std::optional<std::uint64_t> count = get("TRAFFICSIM_SHARD_COUNT");
   if (!count) count = get("SLURM_ARRAY_TASK_COUNT");
   if (!index || !count)
@@ -178,8 +178,8 @@ void apply_config_file(const std::string& path, CLI::App& app, cli_values& v) {
     t = toml::parse_file(path);
   } catch (const toml::parse_error& e) {
     const auto& where = e.source().begin;
-    throw usage_error(fmt::format("--config {}: line {}, column {}: {}", path, where.line, where.column,
-                                  e.description()));
+    throw usage_error(
+        fmt::format("--config {}: line {}, column {}: {}", path, where.line, where.column, e.description()));
   }
   auto given = [&](const char* option) { return app.count(option) > 0; };
   auto text = [&](const std::string& key, const toml::node& n) -> std::string {
@@ -213,25 +213,44 @@ void apply_config_file(const std::string& path, CLI::App& app, cli_values& v) {
     if (key == "config") throw usage_error(fmt::format("--config {}: a config file cannot name another", path));
     std::string* target = nullptr;
     bool* flag_target = nullptr;
-    if (key == "plugins") target = &v.opt.plugins;
-    else if (key == "output") target = &v.opt.output;
-    else if (key == "start") target = &v.opt.start;
-    else if (key == "days") target = &v.days;
-    else if (key == "seed") target = &v.seed;
-    else if (key == "scale") target = &v.scale;
-    else if (key == "threads") target = &v.threads;
-    else if (key == "format") target = &v.format;
-    else if (key == "compress") target = &v.compress;
-    else if (key == "compression-level") target = &v.level;
-    else if (key == "shard") target = &v.shard;
-    else if (key == "progress") target = &v.progress;
-    else if (key == "stats-json") target = &v.stats_json;
-    else if (key == "shard-from-env") flag_target = &v.shard_from_env;
-    else if (key == "shard-headers") flag_target = &v.shard_headers;
-    else if (key == "append") flag_target = &v.append;
-    else if (key == "quiet") flag_target = &v.quiet;
-    else if (key == "verbose") flag_target = &v.verbose;
-    else if (key == "allow-unsafe-plugin-permissions") flag_target = &v.opt.allow_unsafe_plugin_permissions;
+    if (key == "plugins")
+      target = &v.opt.plugins;
+    else if (key == "output")
+      target = &v.opt.output;
+    else if (key == "start")
+      target = &v.opt.start;
+    else if (key == "days")
+      target = &v.days;
+    else if (key == "seed")
+      target = &v.seed;
+    else if (key == "scale")
+      target = &v.scale;
+    else if (key == "threads")
+      target = &v.threads;
+    else if (key == "format")
+      target = &v.format;
+    else if (key == "compress")
+      target = &v.compress;
+    else if (key == "compression-level")
+      target = &v.level;
+    else if (key == "shard")
+      target = &v.shard;
+    else if (key == "progress")
+      target = &v.progress;
+    else if (key == "stats-json")
+      target = &v.stats_json;
+    else if (key == "shard-from-env")
+      flag_target = &v.shard_from_env;
+    else if (key == "shard-headers")
+      flag_target = &v.shard_headers;
+    else if (key == "append")
+      flag_target = &v.append;
+    else if (key == "quiet")
+      flag_target = &v.quiet;
+    else if (key == "verbose")
+      flag_target = &v.verbose;
+    else if (key == "allow-unsafe-plugin-permissions")
+      flag_target = &v.opt.allow_unsafe_plugin_permissions;
     else if (key == "plugin-dir") {
       if (given("--plugin-dir")) continue;
       const toml::array* dirs = node.as_array();
@@ -239,9 +258,10 @@ void apply_config_file(const std::string& path, CLI::App& app, cli_values& v) {
       for (const auto& d : *dirs) v.plugin_dirs.push_back(text(key, d));
       continue;
     } else {
-      throw usage_error(fmt::format("--config {}: unknown key '{}'; keys are the long option names (days, scale, "
-                                    "output, ...) and [plugin.NAME] tables",
-                                    path, key));
+      throw usage_error(
+          fmt::format("--config {}: unknown key '{}'; keys are the long option names (days, scale, "
+                      "output, ...) and [plugin.NAME] tables",
+                      path, key));
     }
     if (given(option.c_str())) continue;  // the command line wins
     if (target != nullptr) {
@@ -316,7 +336,8 @@ int describe_plugin(const std::string& name, const std::map<std::string, std::fi
   return exit_success;
 }
 
-int generate(const cli_values& v, const output_settings& os, const std::map<std::string, std::filesystem::path>& known) {
+int generate(const cli_values& v, const output_settings& os,
+             const std::map<std::string, std::filesystem::path>& known) {
   const run_options& opt = v.opt;
   const std::vector<std::string> selected = select_plugins(opt.plugins, known);
   const civil_date start = parse_start_date(opt.start);
@@ -324,8 +345,7 @@ int generate(const cli_values& v, const output_settings& os, const std::map<std:
   std::map<std::string, std::vector<parameter_setting>> settings;
   for (const std::string& s : opt.sets) {
     parameter_setting ps = parse_setting(s);
-    if (known.count(ps.plugin) == 0)
-      select_plugins(ps.plugin, known);  // throws: unknown plugin, with the known ones
+    if (known.count(ps.plugin) == 0) select_plugins(ps.plugin, known);  // throws: unknown plugin, with the known ones
     if (std::find(selected.begin(), selected.end(), ps.plugin) == selected.end()) {
       spdlog::warn("--set {}: plugin '{}' is not selected, so this setting has no effect", s, ps.plugin);
       continue;
@@ -359,9 +379,10 @@ int generate(const cli_values& v, const output_settings& os, const std::map<std:
     run.key = plugin_key(run.params.seed(), name);
     run.id_tag = plugin_id_tag(name, run.params.seed());
     if (const auto [it, fresh] = tags.emplace(run.id_tag, name); !fresh)
-      throw usage_error(fmt::format("plugins '{}' and '{}' would share an id space with these seeds; change the seed "
-                                    "of one (--set {}.seed=N)",
-                                    it->second, name, name));
+      throw usage_error(
+          fmt::format("plugins '{}' and '{}' would share an id space with these seeds; change the seed "
+                      "of one (--set {}.seed=N)",
+                      it->second, name, name));
     spdlog::debug("plugin {}: {} customers, seed {}", name, run.params.customers(), run.params.seed());
     runs.push_back(std::move(run));
   }
@@ -399,7 +420,8 @@ int generate(const cli_values& v, const output_settings& os, const std::map<std:
     po.level = os.level;
     po.merger = merger.get();
     po.progress = &progress;
-    if (range.first != range.end) stats = run_pipeline(*eng, sink, po);
+    if (range.first != range.end)
+      stats = run_pipeline(*eng, sink, po);
     else {
       stats.per_plugin.assign(eng->plugins().size(), {});
       if (po.write_header && po.merger == nullptr) {  // an empty shard still has its header, if it is due one
@@ -412,8 +434,12 @@ int generate(const cli_values& v, const output_settings& os, const std::map<std:
     }
   });
   sink.commit();
-  run_description d{sink.name(), os.format == output_format::csv ? "csv" : "jsonl",
-                    std::string(compression_name(os.codec)), os.shard_index, os.shard_count, threads};
+  run_description d{sink.name(),
+                    os.format == output_format::csv ? "csv" : "jsonl",
+                    std::string(compression_name(os.codec)),
+                    os.shard_index,
+                    os.shard_count,
+                    threads};
   if (!v.stats_json.empty()) write_stats_json(v.stats_json, *eng, stats, d);
   if (!v.quiet) print_summary(stderr, *eng, stats, sink.name());
   eng.reset();  // plugin objects go before their libraries
@@ -422,47 +448,57 @@ int generate(const cli_values& v, const output_settings& os, const std::map<std:
 
 int run(int argc, char** argv) {
   cli_values v;
-  CLI::App app{"Generates realistic, simulated LLM API traffic (one CSV row per call) from scenario plugins.\n"
-               "Output is a pure function of plugins, parameters, seeds, dates and scale: the same bytes\n"
-               "for any --threads.",
-               "trafficsim-host"};
+  CLI::App app{
+      "Generates realistic, simulated LLM API traffic (one CSV row per call) from scenario plugins.\n"
+      "Output is a pure function of plugins, parameters, seeds, dates and scale: the same bytes\n"
+      "for any --threads.",
+      "trafficsim-host"};
   app.set_version_flag("--version", version_text());
   app.add_option("--plugins", v.opt.plugins, "Plugins to run: 'all' or a comma-separated list of names")
+      ->type_name("all|NAME[,NAME...]")
       ->capture_default_str();
   app.add_flag("--list-plugins", v.list_plugins, "List the plugins found (name, version, ABI, path) and exit");
-  app.add_option("--describe", v.describe, "Show a plugin's parameters (types, defaults, ranges) and exit");
+  app.add_option("--describe", v.describe, "Show a plugin's parameters (types, defaults, ranges) and exit")
+      ->type_name("NAME");
   app.add_option("-o,--output", v.opt.output, "Output file, or - for standard output; folders are created")
+      ->type_name("PATH|-")
       ->capture_default_str();
-  app.add_option("--start", v.opt.start, "First day, YYYY-MM-DD (UTC)")->capture_default_str();
-  app.add_option("--days", v.days, "Number of days")->capture_default_str();
-  app.add_option("--seed", v.seed, "Seed for every plugin (default: each plugin's own seed)");
-  app.add_option("--scale", v.scale, "Multiplies every plugin's customer count")->capture_default_str();
-  app.add_option("--set", v.opt.sets, "Set a plugin parameter, PLUGIN.PARAM=VALUE (repeatable)")
+  app.add_option("--start", v.opt.start, "First day, YYYY-MM-DD (UTC)")->type_name("DATE")->capture_default_str();
+  app.add_option("--days", v.days, "Number of days")->type_name("N")->capture_default_str();
+  app.add_option("--seed", v.seed, "Seed for every plugin (default: each plugin's own seed)")->type_name("N");
+  app.add_option("--scale", v.scale, "Multiplies every plugin's customer count")->type_name("F")->capture_default_str();
+  app.add_option("--set", v.opt.sets, "Set a plugin parameter (repeatable)")
+      ->type_name("PLUGIN.PARAM=VALUE")
       ->allow_extra_args(false);
   app.add_option("--threads", v.threads, "Worker threads; 0 = all cores. The output is the same for any count")
+      ->type_name("N")
       ->capture_default_str();
   app.add_option("--plugin-dir", v.plugin_dirs,
                  "Also search DIR for plugins (repeatable; before TRAFFICSIM_PLUGIN_PATH and the default)")
+      ->type_name("DIR")
       ->allow_extra_args(false);
   app.add_flag("--allow-unsafe-plugin-permissions", v.opt.allow_unsafe_plugin_permissions,
                "Load plugins even if other users could have written them (unsafe)");
-  app.add_option("--format", v.format, "Output format: csv or jsonl (default: from the file name, else csv)");
-  app.add_option("--compress", v.compress,
-                 "Compression: none, gz or zst (default: from the file name, .gz or .zst)");
-  app.add_option("--compression-level", v.level, "gzip 1-9 (default 6), zstd 1-19 (default 3)");
+  app.add_option("--format", v.format, "Output format (default: from the file name, else csv)")->type_name("csv|jsonl");
+  app.add_option("--compress", v.compress, "Compression (default: from the file name, .gz or .zst)")
+      ->type_name("none|gz|zst");
+  app.add_option("--compression-level", v.level, "gzip 1-9 (default 6), zstd 1-19 (default 3)")->type_name("N");
   app.add_option("--shard", v.shard,
                  "Generate only the I-th of N contiguous time slices, I/N; shard files concatenated in order equal "
-                 "the whole output");
+                 "the whole output")
+      ->type_name("I/N");
   app.add_flag("--shard-from-env", v.shard_from_env,
                "Take the shard from JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID, and "
                "TRAFFICSIM_SHARD_COUNT or SLURM_ARRAY_TASK_COUNT");
   app.add_flag("--shard-headers", v.shard_headers, "Give every shard a header (default: only shard 0)");
   app.add_flag("--append", v.append,
                "Merge the new rows into the existing output file, keeping it in order (atomic, bounded memory)");
-  app.add_option("--config", v.config, "Read options from a TOML file; command-line options override it");
-  app.add_option("--progress", v.progress, "Progress bar on standard error: auto (if a terminal), always, never")
+  app.add_option("--config", v.config, "Read options from a TOML file; command-line options override it")
+      ->type_name("FILE");
+  app.add_option("--progress", v.progress, "Progress bar on standard error (auto: if it is a terminal)")
+      ->type_name("auto|always|never")
       ->capture_default_str();
-  app.add_option("--stats-json", v.stats_json, "Also write the summary as JSON to FILE");
+  app.add_option("--stats-json", v.stats_json, "Also write the summary as JSON to FILE")->type_name("FILE");
   app.add_flag("-q,--quiet", v.quiet, "Print only warnings and errors");
   app.add_flag("-v,--verbose", v.verbose, "Print debugging details");
   app.footer(

@@ -1,6 +1,7 @@
 #include "output.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,8 +9,6 @@
 #include <cstring>
 #include <filesystem>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "errors.hpp"
 
@@ -47,8 +46,7 @@ output_sink::output_sink(const std::string& target) : target_(target) {
   if (exists && !S_ISREG(st.st_mode)) {
     // A device, pipe or socket: write straight into it.
     fd_ = ::open(target.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd_ < 0)
-      throw runtime_failure(fmt::format("cannot open output '{}': {}", target, std::strerror(errno)));
+    if (fd_ < 0) throw runtime_failure(fmt::format("cannot open output '{}': {}", target, std::strerror(errno)));
     owns_fd_ = true;
     return;
   }
@@ -70,9 +68,10 @@ output_sink::output_sink(const std::string& target) : target_(target) {
   buf.push_back('\0');
   fd_ = ::mkostemp(buf.data(), O_CLOEXEC);
   if (fd_ < 0)
-    throw runtime_failure(fmt::format("cannot write output '{}': {} (creating a file in '{}'); choose a writable "
-                                      "path with -o",
-                                      target, std::strerror(errno), temp_dir.string()));
+    throw runtime_failure(
+        fmt::format("cannot write output '{}': {} (creating a file in '{}'); choose a writable "
+                    "path with -o",
+                    target, std::strerror(errno), temp_dir.string()));
   owns_fd_ = true;
   temp_.assign(buf.data());
   // mkstemp creates 0600; a data file should get the usual permissions, or keep those of

@@ -134,68 +134,61 @@ run_stats run_pipeline(engine& e, output_sink& sink, const pipeline_options& opt
   };
 
   tbb::parallel_pipeline(
-      tokens,
-      tbb::make_filter<void, chunk*>(tbb::filter_mode::serial_in_order,
-                                     [&](tbb::flow_control& fc) -> chunk* {
-                                       // A serial stage runs on whichever thread is free:
-                                       // declare the hand-over of its state (parallel.hpp).
-                                       const hand_over stage(&in);
-                                       chunk* c = nullptr;
-                                       if (!generate_failure && !write_failed.load()) {
-                                         try {
-                                           c = next_chunk();
-                                         } catch (...) {
-                                           generate_failure = std::current_exception();
-                                           c = nullptr;
-                                         }
-                                       }
-                                       if (c == nullptr)
-                                         fc.stop();
-                                       else
-                                         sync_release(c);
-                                       return c;
-                                     }) &
-          tbb::make_filter<chunk*, chunk*>(tbb::filter_mode::parallel,
-                                           [&](chunk* c) {
-                                             sync_acquire(c);
-                                             if (!write_failed.load(std::memory_order_relaxed)) {
-                                               c->totals.assign(e.plugins().size(), {});
-                                               format_rows(opt.format, e, *c->w, c->begin, c->end, c->text,
-                                                           c->totals);
-                                               if (opt.codec != compression::none) {
-                                                 if (!c->codec) c->codec = std::make_unique<compressor>(opt.codec, opt.level);
-                                                 c->codec->compress(c->text.view(), c->packed);
-                                               }
-                                             }
-                                             c->w.reset();  // free the window once its last chunk is done
-                                             sync_release(c);
-                                             return c;
-                                           }) &
-          tbb::make_filter<chunk*, void>(tbb::filter_mode::serial_in_order, [&](chunk* c) {
-            sync_acquire(c);
-            const hand_over stage(&stats);
-            if (!write_failed.load()) {
-              try {
-                const text_buffer& out = opt.codec != compression::none ? c->packed : c->text;
-                if (opt.merger != nullptr)
-                  opt.merger->feed(out.view());
-                else
-                  sink.write(out.view());
-                stats.bytes += out.size();
-                for (std::size_t i = 0; i < c->totals.size(); ++i) {
-                  stats.per_plugin[i] += c->totals[i];
-                  stats.rows += c->totals[i].rows;
+      tokens, tbb::make_filter<void, chunk*>(tbb::filter_mode::serial_in_order, [&](tbb::flow_control& fc) -> chunk* {
+                // A serial stage runs on whichever thread is free:
+                // declare the hand-over of its state (parallel.hpp).
+                const hand_over stage(&in);
+                chunk* c = nullptr;
+                if (!generate_failure && !write_failed.load()) {
+                  try {
+                    c = next_chunk();
+                  } catch (...) {
+                    generate_failure = std::current_exception();
+                    c = nullptr;
+                  }
                 }
-                if (opt.progress != nullptr)
-                  opt.progress->update(c->window_index - first_window, stats.rows,
-                                       stats.bytes);
-              } catch (...) {
-                write_failure = std::current_exception();
-                write_failed.store(true);
-              }
-            }
-            pool.put(c);
-          }));
+                if (c == nullptr)
+                  fc.stop();
+                else
+                  sync_release(c);
+                return c;
+              }) & tbb::make_filter<chunk*, chunk*>(tbb::filter_mode::parallel, [&](chunk* c) {
+                sync_acquire(c);
+                if (!write_failed.load(std::memory_order_relaxed)) {
+                  c->totals.assign(e.plugins().size(), {});
+                  format_rows(opt.format, e, *c->w, c->begin, c->end, c->text, c->totals);
+                  if (opt.codec != compression::none) {
+                    if (!c->codec) c->codec = std::make_unique<compressor>(opt.codec, opt.level);
+                    c->codec->compress(c->text.view(), c->packed);
+                  }
+                }
+                c->w.reset();  // free the window once its last chunk is done
+                sync_release(c);
+                return c;
+              }) & tbb::make_filter<chunk*, void>(tbb::filter_mode::serial_in_order, [&](chunk* c) {
+                sync_acquire(c);
+                const hand_over stage(&stats);
+                if (!write_failed.load()) {
+                  try {
+                    const text_buffer& out = opt.codec != compression::none ? c->packed : c->text;
+                    if (opt.merger != nullptr)
+                      opt.merger->feed(out.view());
+                    else
+                      sink.write(out.view());
+                    stats.bytes += out.size();
+                    for (std::size_t i = 0; i < c->totals.size(); ++i) {
+                      stats.per_plugin[i] += c->totals[i];
+                      stats.rows += c->totals[i].rows;
+                    }
+                    if (opt.progress != nullptr)
+                      opt.progress->update(c->window_index - first_window, stats.rows, stats.bytes);
+                  } catch (...) {
+                    write_failure = std::current_exception();
+                    write_failed.store(true);
+                  }
+                }
+                pool.put(c);
+              }));
 
   sync_acquire(&in);
   sync_acquire(&stats);

@@ -1,17 +1,16 @@
 #include "plugin_loader.hpp"
 
+#include <fmt/format.h>
+#include <fmt/std.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/dll/runtime_symbol_info.hpp>
 #include <cstring>
 #include <set>
 #include <string_view>
 #include <system_error>
-
-#include <boost/dll/runtime_symbol_info.hpp>
-#include <fmt/format.h>
-#include <fmt/std.h>
 
 #include "errors.hpp"
 
@@ -66,8 +65,8 @@ void validate_info(const plugin_info& info, const fs::path& file) {
     if (!valid_identifier(p.name, 64)) fail(fmt::format("parameter name '{}' is not a valid identifier", p.name));
     if (!names.insert(p.name).second) fail(fmt::format("parameter '{}' is declared twice (or is reserved)", p.name));
     if (!(p.min_value <= p.default_value && p.default_value <= p.max_value))
-      fail(fmt::format("parameter '{}' has default {} outside its range [{}, {}]", p.name, p.default_value,
-                       p.min_value, p.max_value));
+      fail(fmt::format("parameter '{}' has default {} outside its range [{}, {}]", p.name, p.default_value, p.min_value,
+                       p.max_value));
   }
 }
 
@@ -116,8 +115,7 @@ std::map<std::string, fs::path> discover_plugins(const std::vector<fs::path>& di
     std::sort(files.begin(), files.end());
     for (const fs::path& f : files) {
       const std::string file = f.filename().string();
-      const std::string plugin =
-          file.substr(file_prefix.size(), file.size() - file_prefix.size() - file_suffix.size());
+      const std::string plugin = file.substr(file_prefix.size(), file.size() - file_prefix.size() - file_suffix.size());
       found.emplace(plugin, f);  // the first directory in search order wins
     }
   }
@@ -143,9 +141,9 @@ std::unique_ptr<plugin_library> load_plugin(const fs::path& file, bool allow_uns
     throw runtime_failure(fmt::format("cannot load plugin {}: {}", file, e.what()));
   }
   if (!lib->library.has(TRAFFICSIM_PLUGIN_ENTRY_NAME))
-    throw runtime_failure(fmt::format(
-        "{} is not a trafficsim plugin: it does not export '{}' (declare it with TRAFFICSIM_PLUGIN)", file,
-        TRAFFICSIM_PLUGIN_ENTRY_NAME));
+    throw runtime_failure(
+        fmt::format("{} is not a trafficsim plugin: it does not export '{}' (declare it with TRAFFICSIM_PLUGIN)", file,
+                    TRAFFICSIM_PLUGIN_ENTRY_NAME));
   using entry_fn = const trafficsim_plugin_descriptor*();
   const trafficsim_plugin_descriptor* d = nullptr;
   try {
@@ -161,8 +159,7 @@ std::unique_ptr<plugin_library> load_plugin(const fs::path& file, bool allow_uns
     throw runtime_failure(fmt::format(
         "plugin {} was built for plugin ABI {}, but this host speaks ABI {} (SDK {}); rebuild the plugin "
         "against SDK {}.x",
-        file, d->abi_version, TRAFFICSIM_ABI_VERSION, TRAFFICSIM_SDK_VERSION_STRING,
-        TRAFFICSIM_SDK_VERSION_MAJOR));
+        file, d->abi_version, TRAFFICSIM_ABI_VERSION, TRAFFICSIM_SDK_VERSION_STRING, TRAFFICSIM_SDK_VERSION_MAJOR));
   if (d->struct_size < sizeof(trafficsim_plugin_descriptor) || d->info == nullptr)
     throw runtime_failure(fmt::format("plugin {} returned an incomplete descriptor", file));
   lib->info = static_cast<const plugin_info*>(d->info);

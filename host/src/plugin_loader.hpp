@@ -3,14 +3,13 @@
 // one; refusing files and directories that other users could have written; checking
 // the ABI descriptor before any other plugin code runs.
 
+#include <boost/dll/shared_library.hpp>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
-#include <vector>
-
-#include <boost/dll/shared_library.hpp>
 #include <trafficsim/plugin.hpp>
+#include <vector>
 
 namespace trafficsim::host {
 

@@ -1,10 +1,10 @@
 #include "row_format.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstring>
 #include <vector>
-#include <algorithm>
 
 namespace trafficsim::host {
 

@@ -1,8 +1,8 @@
 #include "summary.hpp"
 
-#include <fstream>
-
 #include <fmt/format.h>
+
+#include <fstream>
 
 #include "errors.hpp"
 
@@ -44,7 +44,8 @@ void print_summary(std::FILE* out, const engine& e, const run_stats& stats, cons
   auto row = [&](const std::string& name, std::uint64_t customers, std::uint64_t act, const plugin_totals& t,
                  std::uint64_t ch) {
     const std::string churn =
-        customers == 0 ? "-" : fmt::format("{} ({:.1f}%)", with_commas(ch), 100.0 * static_cast<double>(ch) / customers);
+        customers == 0 ? "-"
+                       : fmt::format("{} ({:.1f}%)", with_commas(ch), 100.0 * static_cast<double>(ch) / customers);
     fmt::print(out, "  {:<12} {:>10} {:>10} {:>13} {:>16} {:>15} {:>10} {:>16}\n", name, with_commas(customers),
                with_commas(act), with_commas(t.rows), with_commas(t.input_tokens + t.output_tokens),
                usd(t.cost_micro_usd), average(t.cost_micro_usd, t.rows), churn);
@@ -95,10 +96,11 @@ void write_stats_json(const std::string& path, const engine& e, const run_stats&
   out += fmt::format("  \"shard\": {{\"index\": {}, \"count\": {}}},\n  \"threads\": {},\n", d.shard_index,
                      d.shard_count, d.threads);
   const double secs = stats.seconds > 0 ? stats.seconds : 1e-9;
-  out += fmt::format("  \"rows\": {},\n  \"bytes\": {},\n  \"seconds\": {:.6f},\n  \"rows_per_second\": {:.0f},\n"
-                     "  \"megabytes_per_second\": {:.1f},\n  \"plugins\": [\n",
-                     stats.rows, stats.bytes, stats.seconds, static_cast<double>(stats.rows) / secs,
-                     static_cast<double>(stats.bytes) / secs / 1e6);
+  out += fmt::format(
+      "  \"rows\": {},\n  \"bytes\": {},\n  \"seconds\": {:.6f},\n  \"rows_per_second\": {:.0f},\n"
+      "  \"megabytes_per_second\": {:.1f},\n  \"plugins\": [\n",
+      stats.rows, stats.bytes, stats.seconds, static_cast<double>(stats.rows) / secs,
+      static_cast<double>(stats.bytes) / secs / 1e6);
   plugin_totals all;
   std::uint64_t all_customers = 0, all_active = 0, all_churned = 0;
   for (std::size_t i = 0; i < e.plugins().size(); ++i) {

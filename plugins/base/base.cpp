@@ -3,7 +3,6 @@
 // calls per customer-day are cpd x 0.7 on weekends, cpd otherwise).
 
 #include <memory>
-
 #include <trafficsim/sdk.hpp>
 
 namespace {
@@ -34,8 +33,8 @@ std::unique_ptr<scenario> create(const parameters& p) {
 }
 
 constexpr plugin_info info{
-    "base",         "1.0.0", "Baseline traffic: business hours 08-21, weekends x0.7, daily jitter x0.8-1.2",
-    100,            42,      parameters_of_base,
+    "base",  "1.0.0", "Baseline traffic: business hours 08-21, weekends x0.7, daily jitter x0.8-1.2",
+    100,     42,      parameters_of_base,
     &create,
 };
 

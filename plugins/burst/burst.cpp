@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <memory>
-
 #include <trafficsim/sdk.hpp>
 
 namespace {
@@ -32,7 +31,8 @@ class burst_scenario final : public scenario {
       return;
     }
     plan.expected_calls = c.calls_per_day * rng.day.uniform(cfg_.multiplier_min, cfg_.multiplier_max, slot_multiplier);
-    const auto length = static_cast<unsigned>(rng.day.integer(cfg_.window_min_hours, cfg_.window_max_hours, slot_length));
+    const auto length =
+        static_cast<unsigned>(rng.day.integer(cfg_.window_min_hours, cfg_.window_max_hours, slot_length));
     const unsigned latest_start = std::min(last_start_hour, end_hour - length);
     const auto start = static_cast<unsigned>(rng.day.integer(first_start_hour, latest_start, slot_start));
     plan.set_hours(start, start + length - 1);
@@ -58,8 +58,7 @@ std::unique_ptr<scenario> create(const parameters& p) {
                          p.real("baseline"),
                          static_cast<unsigned>(p.integer("window_min_hours")),
                          static_cast<unsigned>(p.integer("window_max_hours"))};
-  if (cfg.multiplier_min > cfg.multiplier_max)
-    throw parameter_error("multiplier_min must not exceed multiplier_max");
+  if (cfg.multiplier_min > cfg.multiplier_max) throw parameter_error("multiplier_min must not exceed multiplier_max");
   if (cfg.window_min_hours > cfg.window_max_hours)
     throw parameter_error("window_min_hours must not exceed window_max_hours");
   return std::make_unique<burst_scenario>(cfg);

@@ -8,7 +8,6 @@
 
 #include <cmath>
 #include <memory>
-
 #include <trafficsim/sdk.hpp>
 
 namespace {

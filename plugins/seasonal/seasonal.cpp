@@ -7,7 +7,6 @@
 #include <cmath>
 #include <memory>
 #include <numbers>
-
 #include <trafficsim/sdk.hpp>
 
 namespace {
@@ -33,11 +32,17 @@ class seasonal_scenario final : public scenario {
     switch (day.day_of_week) {
       case weekday::monday:
       case weekday::tuesday:
-      case weekday::wednesday: weekly = 1.3; break;
+      case weekday::wednesday:
+        weekly = 1.3;
+        break;
       case weekday::thursday:
-      case weekday::friday: weekly = 1.0; break;
+      case weekday::friday:
+        weekly = 1.0;
+        break;
       case weekday::saturday:
-      case weekday::sunday: weekly = 0.5; break;
+      case weekday::sunday:
+        weekly = 0.5;
+        break;
     }
     const double monthly = 1.0 + amplitude_ * std::sin(2.0 * std::numbers::pi * day.index / period_days_);
     plan.expected_calls = c.calls_per_day * weekly * monthly;

@@ -10,9 +10,9 @@ using namespace trafficsim::test;
 TEST(Cli, HelpExplainsTheOptions) {
   const process_result r = run_host({"--help"});
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* opt : {"--plugins", "--list-plugins", "--describe", "--output", "--start", "--days", "--seed",
-                          "--scale", "--set", "--threads", "--plugin-dir", "TRAFFICSIM_PLUGIN_PATH", "--quiet",
-                          "--verbose", "--version", "Exit status"})
+  for (const char* opt :
+       {"--plugins", "--list-plugins", "--describe", "--output", "--start", "--days", "--seed", "--scale", "--set",
+        "--threads", "--plugin-dir", "TRAFFICSIM_PLUGIN_PATH", "--quiet", "--verbose", "--version", "Exit status"})
     EXPECT_NE(r.out.find(opt), std::string::npos) << opt;
 }
 

@@ -1,7 +1,6 @@
 // Every bad input and fault through the real executable: the message, the exit code,
 // no output left behind, and an existing output file left byte for byte untouched.
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 
 #include <csignal>
@@ -42,15 +41,24 @@ void expect_error(const error_case& c) {
 
 TEST(Errors, UsageErrorsExitTwoWithAClearMessage) {
   const std::vector<error_case> cases{
-      {"unknown plugin", {"--plugins", "base,nope"}, usage, "unknown plugin 'nope'; known plugins: base, burst, decline, seasonal"},
+      {"unknown plugin",
+       {"--plugins", "base,nope"},
+       usage,
+       "unknown plugin 'nope'; known plugins: base, burst, decline, seasonal"},
       {"empty plugin list", {"--plugins", ","}, usage, "--plugins is empty"},
       {"bad --set syntax", {"--set", "base.weekend_factor"}, usage, "expected PLUGIN.PARAM=VALUE"},
       {"--set unknown plugin", {"--set", "nope.x=1"}, usage, "unknown plugin 'nope'"},
       {"unknown parameter", {"--set", "base.nope=1"}, usage, "plugin 'base' has no parameter 'nope'"},
       {"not a number", {"--set", "burst.probability=high"}, usage, "'high' is not a number"},
-      {"out of range", {"--set", "burst.probability=1.5"}, usage, "out of range; 'probability' takes values from 0 to 1"},
+      {"out of range",
+       {"--set", "burst.probability=1.5"},
+       usage,
+       "out of range; 'probability' takes values from 0 to 1"},
       {"not whole", {"--set", "burst.window_max_hours=2.5"}, usage, "takes a whole number"},
-      {"inconsistent", {"--set", "burst.multiplier_min=50"}, usage, "plugin 'burst' rejected its parameters: multiplier_min must not exceed multiplier_max"},
+      {"inconsistent",
+       {"--set", "burst.multiplier_min=50"},
+       usage,
+       "plugin 'burst' rejected its parameters: multiplier_min must not exceed multiplier_max"},
       {"zero customers", {"--set", "base.customers=0"}, usage, "out of range"},
       {"invalid date", {"--start", "2025-02-30"}, usage, "--start '2025-02-30' is not a valid date; use YYYY-MM-DD"},
       {"malformed date", {"--start", "01/02/2025"}, usage, "not a valid date"},
@@ -75,17 +83,27 @@ TEST(Errors, RuntimeFailuresExitOne) {
   const std::string badabi = test_plugin_dir("badabi").string();
   const std::string notaplugin = test_plugin_dir("notaplugin").string();
   const std::vector<error_case> cases{
-      {"plugin throws", {"--plugin-dir", thrower, "--plugins", "base,thrower"}, failure,
+      {"plugin throws",
+       {"--plugin-dir", thrower, "--plugins", "base,thrower"},
+       failure,
        "plugin 'thrower' failed on customer cust_thrower_0004 (index 3), day 2025-01-03 (day 2 of the run): "
        "simulated plugin bug"},
-      {"timestamps outside the window", {"--plugin-dir", outside, "--plugins", "outside"}, failure,
+      {"timestamps outside the window",
+       {"--plugin-dir", outside, "--plugins", "outside"},
+       failure,
        "plugin 'outside' broke its contract on customer cust_outside_0001"},
-      {"bad plan", {"--plugin-dir", badplan, "--plugins", "badplan"}, failure,
+      {"bad plan",
+       {"--plugin-dir", badplan, "--plugins", "badplan"},
+       failure,
        "plugin 'badplan' broke its contract on customer cust_badplan_0001 (index 0), day 2025-01-01 (day 0 of the "
        "run): its plan expects -1 calls"},
-      {"wrong ABI", {"--plugin-dir", badabi, "--plugins", "badabi"}, failure,
+      {"wrong ABI",
+       {"--plugin-dir", badabi, "--plugins", "badabi"},
+       failure,
        "was built for plugin ABI 999, but this host speaks ABI 1"},
-      {"not a plugin", {"--plugin-dir", notaplugin, "--plugins", "notaplugin"}, failure,
+      {"not a plugin",
+       {"--plugin-dir", notaplugin, "--plugins", "notaplugin"},
+       failure,
        "is not a trafficsim plugin: it does not export 'trafficsim_plugin_entry'"},
   };
   for (const auto& c : cases) expect_error(c);
@@ -94,7 +112,8 @@ TEST(Errors, RuntimeFailuresExitOne) {
 TEST(Errors, FailingPluginNamesItsPath) {
   temp_dir t;
   write_file(t / "trafficsim_broken.so", "not an ELF file");
-  const process_result r = run_host({"--plugin-dir", t.path().string(), "--plugins", "broken", "-o", (t / "o.csv").string()});
+  const process_result r =
+      run_host({"--plugin-dir", t.path().string(), "--plugins", "broken", "-o", (t / "o.csv").string()});
   EXPECT_EQ(r.exit_code, failure);
   EXPECT_NE(r.err.find("cannot load plugin \"" + (t / "trafficsim_broken.so").string() + "\""), std::string::npos)
       << r.err;
@@ -145,15 +164,16 @@ TEST(Errors, PluginsInTheCurrentDirectoryAreNotPickedUp) {
   EXPECT_EQ(r.exit_code, usage);
   EXPECT_NE(r.err.find("unknown plugin 'thrower'"), std::string::npos) << r.err;
   // Nor through an empty entry of TRAFFICSIM_PLUGIN_PATH, which a shell would read as ".".
-  const process_result r2 = run_host({"--plugins", "thrower", "--days", "1"},
-                                     {.cwd = t.path(), .env = {{"TRAFFICSIM_PLUGIN_PATH", ":"}}});
+  const process_result r2 =
+      run_host({"--plugins", "thrower", "--days", "1"}, {.cwd = t.path(), .env = {{"TRAFFICSIM_PLUGIN_PATH", ":"}}});
   EXPECT_EQ(r2.exit_code, usage);
 }
 
 TEST(Errors, EnvironmentPluginPathIsSearched) {
   temp_dir t;
-  const process_result r = run_host({"--plugins", "thrower", "--days", "1", "-o", (t / "o.csv").string()},
-                                    {.env = {{"TRAFFICSIM_PLUGIN_PATH", "/nonexistent:" + test_plugin_dir("thrower").string()}}});
+  const process_result r =
+      run_host({"--plugins", "thrower", "--days", "1", "-o", (t / "o.csv").string()},
+               {.env = {{"TRAFFICSIM_PLUGIN_PATH", "/nonexistent:" + test_plugin_dir("thrower").string()}}});
   // Found (so not a usage error) and then fails on day 2? One day only: it succeeds.
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
@@ -164,7 +184,8 @@ TEST(Errors, InterruptRemovesTheTemporaryFileAndKeepsTheOldOne) {
   write_file(out, "old\n");
   child c = spawn({host_exe().string(), "--scale", "200", "--days", "365", "-o", out.string(), "--threads", "2"});
   // Wait until the run has started writing (its temporary file exists), then interrupt.
-  for (int i = 0; i < 500 && list_dir(t.path()).size() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 500 && list_dir(t.path()).size() < 2; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ASSERT_EQ(list_dir(t.path()).size(), 2u) << "the temporary file never appeared";
   ::kill(c.pid, SIGINT);
   const process_result r = wait_for(c);

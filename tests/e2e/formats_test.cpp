@@ -132,19 +132,22 @@ TEST(Append, ForeignOrDisorderedFilesAreRefusedAndLeftUntouched) {
 
 TEST(Config, FileEqualsTheSameFlags) {
   temp_dir t;
-  const std::string flags = run_host_to(t, "flags.csv", {"--days", "3", "--plugins", "burst,decline", "--seed", "9",
-                                                     "--set", "burst.probability=0.5", "--set",
-                                                     "decline.churn_start_day=2", "--start", "2025-03-01"});
+  const std::string flags =
+      run_host_to(t, "flags.csv",
+                  {"--days", "3", "--plugins", "burst,decline", "--seed", "9", "--set", "burst.probability=0.5",
+                   "--set", "decline.churn_start_day=2", "--start", "2025-03-01"});
   write_file(t / "run.toml",
              "plugins = [\"burst\", \"decline\"]\ndays = 3\nseed = 9\nstart = \"2025-03-01\"\n"
              "[plugin.burst]\nprobability = 0.5\n[plugin.decline]\nchurn_start_day = 2\n");
   EXPECT_TRUE(run_host_to(t, "file.csv", {"--config", (t / "run.toml").string()}) == flags);
   // The command line overrides the file, --set included.
-  const std::string four = run_host_to(t, "four.csv", {"--days", "4", "--plugins", "burst,decline", "--seed", "9",
-                                                   "--set", "burst.probability=0.1", "--set",
-                                                   "decline.churn_start_day=2", "--start", "2025-03-01"});
-  EXPECT_TRUE(run_host_to(t, "over.csv", {"--config", (t / "run.toml").string(), "--days", "4", "--set",
-                                     "burst.probability=0.1"}) == four);
+  const std::string four =
+      run_host_to(t, "four.csv",
+                  {"--days", "4", "--plugins", "burst,decline", "--seed", "9", "--set", "burst.probability=0.1",
+                   "--set", "decline.churn_start_day=2", "--start", "2025-03-01"});
+  EXPECT_TRUE(run_host_to(t, "over.csv",
+                          {"--config", (t / "run.toml").string(), "--days", "4", "--set", "burst.probability=0.1"}) ==
+              four);
 }
 
 TEST(Config, BadKeysAndValuesAreRejected) {
@@ -173,8 +176,8 @@ TEST(Config, BadKeysAndValuesAreRejected) {
 
 TEST(Reporting, StatsJsonAndProgress) {
   temp_dir t;
-  process_result r = run_host({"--days", "3", "-o", (t / "a.csv").string(), "--stats-json",
-                               (t / "stats.json").string(), "--progress", "always"});
+  process_result r = run_host({"--days", "3", "-o", (t / "a.csv").string(), "--stats-json", (t / "stats.json").string(),
+                               "--progress", "always"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("\r["), std::string::npos) << "a progress bar was asked for";
   EXPECT_NE(r.err.find("100%"), std::string::npos);
@@ -198,8 +201,7 @@ TEST(Reporting, StatsJsonAndProgress) {
 TEST(Faults, FileSizeLimitIsReportedAndLeavesNothing) {
   temp_dir t;
   write_file(t / "old.csv", "old\n");
-  const process_result r = run_host({"--days", "5", "-o", (t / "old.csv").string()},
-                                    {.file_size_limit = 1 << 20});
+  const process_result r = run_host({"--days", "5", "-o", (t / "old.csv").string()}, {.file_size_limit = 1 << 20});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("file too large (a file size limit was reached)"), std::string::npos) << r.err;
   EXPECT_EQ(read_file(t / "old.csv"), "old\n");
@@ -209,7 +211,8 @@ TEST(Faults, FileSizeLimitIsReportedAndLeavesNothing) {
 TEST(Faults, SigtermStopsCleanlyWith143) {
   temp_dir t;
   child c = spawn({host_exe().string(), "--scale", "200", "--days", "365", "-o", (t / "big.csv").string()});
-  for (int i = 0; i < 500 && list_dir(t.path()).empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 500 && list_dir(t.path()).empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   const auto sent = std::chrono::steady_clock::now();
   ::kill(c.pid, SIGTERM);
   const process_result r = wait_for(c);

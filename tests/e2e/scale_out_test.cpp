@@ -41,18 +41,17 @@ TEST(Shards, HeadersOnRequestAndFromTheEnvironment) {
   EXPECT_EQ(s1.substr(0, 9), "timestamp");
   // Kubernetes Indexed Job: JOB_COMPLETION_INDEX, and the count we are told.
   const std::string k1 = run_host_to(t, "k1.csv", {"--days", "2", "--shard-from-env"},
-                                {.env = {{"JOB_COMPLETION_INDEX", "1"}, {"TRAFFICSIM_SHARD_COUNT", "4"}}});
+                                     {.env = {{"JOB_COMPLETION_INDEX", "1"}, {"TRAFFICSIM_SHARD_COUNT", "4"}}});
   EXPECT_EQ(k1, s1.substr(s1.find('\n') + 1));
   // Slurm array 5-8: task 6 is shard 1 of 4.
-  const std::string slurm = run_host_to(t, "sl.csv", {"--days", "2", "--shard-from-env"},
-                                   {.env = {{"SLURM_ARRAY_TASK_ID", "6"},
-                                            {"SLURM_ARRAY_TASK_MIN", "5"},
-                                            {"SLURM_ARRAY_TASK_COUNT", "4"}}});
+  const std::string slurm = run_host_to(
+      t, "sl.csv", {"--days", "2", "--shard-from-env"},
+      {.env = {{"SLURM_ARRAY_TASK_ID", "6"}, {"SLURM_ARRAY_TASK_MIN", "5"}, {"SLURM_ARRAY_TASK_COUNT", "4"}}});
   EXPECT_EQ(slurm, k1);
   std::string joined;
   for (int i = 0; i < 4; ++i)
     joined += run_host_to(t, "p.csv", {"--days", "2", "--shard-from-env"},
-                     {.env = {{"TRAFFICSIM_SHARD_INDEX", std::to_string(i)}, {"TRAFFICSIM_SHARD_COUNT", "4"}}});
+                          {.env = {{"TRAFFICSIM_SHARD_INDEX", std::to_string(i)}, {"TRAFFICSIM_SHARD_COUNT", "4"}}});
   EXPECT_TRUE(joined == whole);
 }
 
@@ -60,7 +59,8 @@ TEST(Shards, CompressedShardsConcatenateToo) {
   temp_dir t;
   const std::string whole = run_host_to(t, "whole.csv.zst", {"--days", "2"});
   std::string joined;
-  for (int i = 0; i < 3; ++i) joined += run_host_to(t, "p.csv.zst", {"--days", "2", "--shard", std::to_string(i) + "/3"});
+  for (int i = 0; i < 3; ++i)
+    joined += run_host_to(t, "p.csv.zst", {"--days", "2", "--shard", std::to_string(i) + "/3"});
   EXPECT_TRUE(joined == whole);
 }
 

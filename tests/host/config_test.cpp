@@ -1,6 +1,7 @@
+#include "config.hpp"
+
 #include <gtest/gtest.h>
 
-#include "config.hpp"
 #include "errors.hpp"
 
 namespace {
@@ -24,8 +25,7 @@ TEST(Config, ParseSetting) {
   EXPECT_EQ(s.parameter, "probability");
   EXPECT_EQ(s.value, "0.3");
   for (const char* bad : {"burst", "burst=1", ".p=1", "burst.=1", "burstprobability=0.3", "a=b.c"})
-    EXPECT_NE(usage_message([&] { parse_setting(bad); }).find("expected PLUGIN.PARAM=VALUE"), std::string::npos)
-        << bad;
+    EXPECT_NE(usage_message([&] { parse_setting(bad); }).find("expected PLUGIN.PARAM=VALUE"), std::string::npos) << bad;
 }
 
 TEST(Config, SelectPlugins) {
@@ -83,8 +83,9 @@ TEST(Config, ResolveDefaultsSettingsSeedAndScale) {
 
 TEST(Config, ResolveRejectsBadSettings) {
   auto msg = [](parameter_setting s) { return usage_message([&] { resolve_parameters(info, {s}, {}, 1.0); }); };
-  EXPECT_NE(msg({"demo", "nope", "1"}).find("has no parameter 'nope'; its parameters are customers, seed, factor, hours"),
-            std::string::npos);
+  EXPECT_NE(
+      msg({"demo", "nope", "1"}).find("has no parameter 'nope'; its parameters are customers, seed, factor, hours"),
+      std::string::npos);
   EXPECT_NE(msg({"demo", "factor", "abc"}).find("'abc' is not a number"), std::string::npos);
   EXPECT_NE(msg({"demo", "factor", "1.5"}).find("out of range"), std::string::npos);
   EXPECT_NE(msg({"demo", "factor", "nan"}).find("not a number"), std::string::npos);

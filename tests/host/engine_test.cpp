@@ -1,7 +1,6 @@
 // The engine on real plugins: windows are sorted with the documented tie-break, counts
 // add up, customers are stable, and the result does not depend on the thread count.
 #include <gtest/gtest.h>
-
 #include <tbb/global_control.h>
 #include <tbb/task_arena.h>
 

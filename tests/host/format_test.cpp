@@ -3,8 +3,8 @@
 
 #include <set>
 
-#include "row_format.hpp"
 #include "harness.hpp"
+#include "row_format.hpp"
 
 namespace {
 

@@ -1,6 +1,5 @@
 // Plugin discovery and loading against real shared libraries.
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 
 #include "errors.hpp"

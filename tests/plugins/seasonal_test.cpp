@@ -80,8 +80,8 @@ TEST(SeasonalScenario, HourlyShape) {
 }
 
 TEST(SeasonalScenario, AmplitudeAndPeriodAreParameters) {
-  loaded_run run({{"seasonal", {"customers=4000", "monthly_amplitude=0.5", "monthly_period_days=4"}}},
-                 {2025, 1, 6}, 2);  // Monday and Tuesday, both x1.3
+  loaded_run run({{"seasonal", {"customers=4000", "monthly_amplitude=0.5", "monthly_period_days=4"}}}, {2025, 1, 6},
+                 2);  // Monday and Tuesday, both x1.3
   const auto d = sample_days(run);
   double t0 = 0, t1 = 0;
   for (const auto& cd : d[0]) t0 += static_cast<double>(cd.total());

@@ -18,7 +18,7 @@ TEST(Calendar, RoundTripsEveryDayOfFourCenturies) {
 }
 
 TEST(Calendar, Weekdays) {
-  EXPECT_EQ(weekday_from_days(0), weekday::thursday);                            // 1970-01-01
+  EXPECT_EQ(weekday_from_days(0), weekday::thursday);  // 1970-01-01
   EXPECT_EQ(weekday_from_days(days_from_civil({2025, 1, 1})), weekday::wednesday);
   EXPECT_EQ(weekday_from_days(days_from_civil({2025, 1, 4})), weekday::saturday);
   EXPECT_EQ(weekday_from_days(days_from_civil({2025, 1, 5})), weekday::sunday);

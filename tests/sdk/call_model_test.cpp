@@ -4,7 +4,6 @@
 #include <array>
 #include <cmath>
 #include <map>
-
 #include <trafficsim/call_model.hpp>
 #include <trafficsim/random.hpp>
 
@@ -42,8 +41,8 @@ struct sample {
       in_max[t] = std::max(in_max[t], f.input_tokens);
       out_min[t] = std::min(out_min[t], f.output_tokens);
       out_max[t] = std::max(out_max[t], f.output_tokens);
-      const int jitter = static_cast<int>(f.latency_ms) - static_cast<int>(m.base_latency_ms) -
-                         static_cast<int>(f.output_tokens / 10);
+      const int jitter =
+          static_cast<int>(f.latency_ms) - static_cast<int>(m.base_latency_ms) - static_cast<int>(f.output_tokens / 10);
       jitter_min = std::min(jitter_min, jitter);
       jitter_max = std::max(jitter_max, jitter);
       // cost = in/1000 * price_in + out/1000 * price_out, in exact integer nano-USD.
@@ -103,9 +102,12 @@ TEST(CallModel, LatencyIsBasePlusOutputOverTenPlusJitter) {
 TEST(CallModel, CostIsThePriceFormulaExactly) { EXPECT_TRUE(the_sample().prices_exact); }
 
 TEST(CallModel, CatalogMatchesTheSpec) {
-  const std::map<std::string_view, std::pair<double, double>> prices{
-      {"gpt-4", {0.03, 0.06}},          {"gpt-4-turbo", {0.01, 0.03}},   {"claude-opus-4", {0.015, 0.075}},
-      {"claude-sonnet-4", {0.003, 0.015}}, {"claude-instant", {0.0008, 0.0024}}, {"claude-v2", {0.008, 0.024}}};
+  const std::map<std::string_view, std::pair<double, double>> prices{{"gpt-4", {0.03, 0.06}},
+                                                                     {"gpt-4-turbo", {0.01, 0.03}},
+                                                                     {"claude-opus-4", {0.015, 0.075}},
+                                                                     {"claude-sonnet-4", {0.003, 0.015}},
+                                                                     {"claude-instant", {0.0008, 0.0024}},
+                                                                     {"claude-v2", {0.008, 0.024}}};
   for (const model_spec& m : default_models) {
     ASSERT_TRUE(prices.count(m.name)) << m.name;
     EXPECT_DOUBLE_EQ(m.input_price_micro_usd_per_1k / 1e6, prices.at(m.name).first) << m.name;

@@ -4,7 +4,6 @@
 
 #include <cmath>
 #include <set>
-
 #include <trafficsim/call_model.hpp>
 #include <trafficsim/random.hpp>
 

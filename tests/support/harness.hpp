@@ -61,10 +61,10 @@ struct process_result {
 };
 
 struct process_options {
-  std::filesystem::path cwd;                  ///< empty: inherit
-  std::uint64_t file_size_limit = 0;          ///< RLIMIT_FSIZE in bytes, 0: unlimited
-  std::map<std::string, std::string> env;     ///< added to (or replacing in) the environment
-  std::vector<std::string> unset_env;         ///< removed from the environment
+  std::filesystem::path cwd;               ///< empty: inherit
+  std::uint64_t file_size_limit = 0;       ///< RLIMIT_FSIZE in bytes, 0: unlimited
+  std::map<std::string, std::string> env;  ///< added to (or replacing in) the environment
+  std::vector<std::string> unset_env;      ///< removed from the environment
 };
 
 /// A running child process with its output captured to files.

@@ -1,6 +1,5 @@
 // Test plugin: plans a negative number of calls (a contract breach).
 #include <memory>
-
 #include <trafficsim/sdk.hpp>
 
 namespace {

@@ -1,6 +1,5 @@
 // Test plugin: places a call one microsecond past the end of its hour (a contract breach).
 #include <memory>
-
 #include <trafficsim/sdk.hpp>
 
 namespace {

@@ -2,7 +2,6 @@
 // thread interleaving (the shared mutable state the contract forbids).
 #include <atomic>
 #include <memory>
-
 #include <trafficsim/sdk.hpp>
 
 namespace {

@@ -1,7 +1,6 @@
 // Test plugin: throws from plan_day for customer index 3 on day 2, like a plugin bug.
 #include <memory>
 #include <stdexcept>
-
 #include <trafficsim/sdk.hpp>
 
 namespace {

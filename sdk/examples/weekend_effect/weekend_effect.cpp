@@ -4,7 +4,6 @@
 // (18-22) and 0.8 (23).
 
 #include <memory>
-
 #include <trafficsim/sdk.hpp>
 
 namespace {
@@ -42,8 +41,12 @@ std::unique_ptr<scenario> create(const parameters& p) {
 }
 
 constexpr plugin_info info{
-    "weekend_effect", "1.0.0", "Consumer apps: weekends x1.6, evening peak 18-22",
-    60,               500,     parameters_of_weekend_effect,
+    "weekend_effect",
+    "1.0.0",
+    "Consumer apps: weekends x1.6, evening peak 18-22",
+    60,
+    500,
+    parameters_of_weekend_effect,
     &create,
 };
 

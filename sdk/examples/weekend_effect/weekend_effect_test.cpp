@@ -2,7 +2,6 @@
 // checks, then what this scenario promises.
 #include <cstdio>
 #include <string>
-
 #include <trafficsim/testkit.hpp>
 
 namespace tk = trafficsim::testkit;

@@ -49,9 +49,7 @@ constexpr civil_date civil_from_days(std::int64_t z) noexcept {
 }
 
 /// The weekday of the date `z` days after 1970-01-01 (a Thursday).
-constexpr weekday weekday_from_days(std::int64_t z) noexcept {
-  return static_cast<weekday>(((z % 7) + 7 + 3) % 7);
-}
+constexpr weekday weekday_from_days(std::int64_t z) noexcept { return static_cast<weekday>(((z % 7) + 7 + 3) % 7); }
 
 /// True on Saturday and Sunday.
 constexpr bool is_weekend(weekday w) noexcept { return w >= weekday::saturday; }

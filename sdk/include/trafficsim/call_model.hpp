@@ -58,8 +58,8 @@ inline constexpr std::array<model_spec, 6> default_models{{
 }};
 
 inline constexpr std::array<std::string_view, 3> product_names{"product_a", "product_b", "product_c"};
-inline constexpr std::array<std::string_view, 6> feature_names{"chat",    "summarize", "code",
-                                                               "translate", "analyze", "qa"};
+inline constexpr std::array<std::string_view, 6> feature_names{"chat",      "summarize", "code",
+                                                               "translate", "analyze",   "qa"};
 /// user_agent is "ReveniumSDK/1.0 Python/3.N" with N uniform in this range.
 inline constexpr std::uint32_t python_minor_min = 8, python_minor_max = 11;
 
@@ -126,9 +126,7 @@ inline call_fields draw_call(const catalog& cat, const philox_counter& b0, const
 }
 
 /// The cost in micro-USD as printed with six decimals: nano-USD rounded half up.
-constexpr std::uint64_t cost_micro_usd(std::uint64_t cost_nano_usd) noexcept {
-  return (cost_nano_usd + 500) / 1000;
-}
+constexpr std::uint64_t cost_micro_usd(std::uint64_t cost_nano_usd) noexcept { return (cost_nano_usd + 500) / 1000; }
 
 }  // namespace TRAFFICSIM_ABI_NAMESPACE
 }  // namespace trafficsim

@@ -37,8 +37,12 @@ struct parameter_spec {
 /// Declares an integer parameter in [min, max].
 constexpr parameter_spec integer_parameter(std::string_view name, std::int64_t default_value, std::int64_t min,
                                            std::int64_t max, std::string_view description) noexcept {
-  return {name, parameter_type::integer, static_cast<double>(default_value), static_cast<double>(min),
-          static_cast<double>(max), description};
+  return {name,
+          parameter_type::integer,
+          static_cast<double>(default_value),
+          static_cast<double>(min),
+          static_cast<double>(max),
+          description};
 }
 
 /// Declares a real parameter in [min, max].

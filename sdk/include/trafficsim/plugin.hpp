@@ -61,11 +61,10 @@ struct trafficsim_plugin_descriptor {
 
 /// Declares the plugin described by `info` (a `trafficsim::plugin_info` with static
 /// storage duration). Use once per plugin library, at namespace scope.
-#define TRAFFICSIM_PLUGIN(info)                                                                    \
-  extern "C" __attribute__((visibility("default"))) const trafficsim_plugin_descriptor*           \
-  trafficsim_plugin_entry() noexcept {                                                            \
-    static const trafficsim_plugin_descriptor descriptor{sizeof(trafficsim_plugin_descriptor),    \
-                                                         TRAFFICSIM_ABI_VERSION,                  \
-                                                         TRAFFICSIM_SDK_VERSION_STRING, &(info)}; \
-    return &descriptor;                                                                           \
+#define TRAFFICSIM_PLUGIN(info)                                                                                        \
+  extern "C" __attribute__((visibility("default"))) const trafficsim_plugin_descriptor*                                \
+  trafficsim_plugin_entry() noexcept {                                                                                 \
+    static const trafficsim_plugin_descriptor descriptor{sizeof(trafficsim_plugin_descriptor), TRAFFICSIM_ABI_VERSION, \
+                                                         TRAFFICSIM_SDK_VERSION_STRING, &(info)};                      \
+    return &descriptor;                                                                                                \
   }

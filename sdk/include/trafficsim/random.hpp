@@ -67,9 +67,7 @@ constexpr std::uint64_t fnv1a64(std::string_view s) noexcept {
 // ---- conversions of random bits to numbers (each uses one 64-bit word) ----
 
 /// A double in [0, 1) from the top 53 bits: every value is a multiple of 2^-53.
-constexpr double to_unit(std::uint64_t bits) noexcept {
-  return static_cast<double>(bits >> 11) * 0x1.0p-53;
-}
+constexpr double to_unit(std::uint64_t bits) noexcept { return static_cast<double>(bits >> 11) * 0x1.0p-53; }
 
 /// An integer in [0, n), n >= 1, by Lemire's multiply-shift. Without the rejection step
 /// the bias is at most n / 2^64, far below anything measurable, and the draw count is
@@ -86,9 +84,7 @@ constexpr std::int64_t to_int(std::uint64_t bits, std::int64_t lo, std::int64_t 
 }
 
 /// A double in [lo, hi).
-constexpr double to_real(std::uint64_t bits, double lo, double hi) noexcept {
-  return lo + (hi - lo) * to_unit(bits);
-}
+constexpr double to_real(std::uint64_t bits, double lo, double hi) noexcept { return lo + (hi - lo) * to_unit(bits); }
 
 /// True with probability p (p <= 0: never, p >= 1: always).
 constexpr bool to_bernoulli(std::uint64_t bits, double p) noexcept { return to_unit(bits) < p; }
@@ -111,10 +107,9 @@ constexpr philox_key plugin_key(std::uint64_t seed, std::string_view plugin_name
 }
 
 /// The counter of block 0 of a stream (see the layout table above).
-constexpr philox_counter stream_counter(std::uint32_t customer, std::uint32_t day,
-                                        stream_domain domain, std::uint32_t sub) noexcept {
-  return {customer, day, (std::uint32_t{static_cast<std::uint8_t>(domain)} << 24) | (sub & 0xFFFFFFu),
-          0};
+constexpr philox_counter stream_counter(std::uint32_t customer, std::uint32_t day, stream_domain domain,
+                                        std::uint32_t sub) noexcept {
+  return {customer, day, (std::uint32_t{static_cast<std::uint8_t>(domain)} << 24) | (sub & 0xFFFFFFu), 0};
 }
 
 /// One stream of random numbers: an unbounded array of 64-bit slots, each a pure
@@ -150,13 +145,9 @@ class random_stream {
     return to_int(bits(slot), lo, hi);
   }
   /// True with probability p.
-  constexpr bool bernoulli(double p, std::uint32_t slot) const noexcept {
-    return to_bernoulli(bits(slot), p);
-  }
+  constexpr bool bernoulli(double p, std::uint32_t slot) const noexcept { return to_bernoulli(bits(slot), p); }
   /// Failures before the first success, success probability p in (0, 1].
-  std::uint32_t geometric(double p, std::uint32_t slot) const noexcept {
-    return to_geometric(bits(slot), p);
-  }
+  std::uint32_t geometric(double p, std::uint32_t slot) const noexcept { return to_geometric(bits(slot), p); }
 
   constexpr const philox_key& key() const noexcept { return key_; }
   constexpr const philox_counter& base() const noexcept { return base_; }

@@ -45,10 +45,10 @@ struct day_info {
 /// floor(x) or floor(x) + 1, with mean exactly x), raises it to `min_calls`, and gives
 /// each call an hour with probability proportional to `hour_weight`.
 struct day_plan {
-  double expected_calls = 0.0;  ///< mean calls this day, finite and >= 0
-  std::uint32_t min_calls = 0;  ///< at least this many calls whatever the draw
+  double expected_calls = 0.0;                      ///< mean calls this day, finite and >= 0
+  std::uint32_t min_calls = 0;                      ///< at least this many calls whatever the draw
   std::array<double, hours_per_day> hour_weight{};  ///< relative intensity per hour, >= 0
-  bool churned = false;  ///< the customer has left for good (counted in the summary)
+  bool churned = false;                             ///< the customer has left for good (counted in the summary)
 
   /// Sets the weight of hours first..last (inclusive) to w.
   constexpr void set_hours(unsigned first, unsigned last, double w = 1.0) noexcept {
@@ -93,8 +93,7 @@ class TRAFFICSIM_API scenario {
   virtual ~scenario() = default;
 
   /// Plans customer `c` on `day`: fills `plan` (which arrives value-initialised).
-  virtual void plan_day(const customer& c, const day_info& day, const plan_streams& rng,
-                        day_plan& plan) const = 0;
+  virtual void plan_day(const customer& c, const day_info& day, const plan_streams& rng, day_plan& plan) const = 0;
 
   /// Places `offsets_us.size()` calls of customer `c` inside `hour` of `day`: writes each
   /// call's offset from the start of the hour in microseconds, [0, 3'600'000'000). The

@@ -87,8 +87,8 @@ struct customer_day {
 
 /// Plans every customer of `p` for days [0, days) from `start`, as the host does
 /// (customers drawn by the SDK's customer model, the host's streams). Days outer.
-inline std::vector<customer_day> run(const plugin_info& info, const scenario& s, const parameters& p,
-                                     civil_date start, std::uint32_t days) {
+inline std::vector<customer_day> run(const plugin_info& info, const scenario& s, const parameters& p, civil_date start,
+                                     std::uint32_t days) {
   const philox_key key = plugin_key(p.seed(), info.name);
   std::vector<customer_day> out;
   out.reserve(std::size_t{days} * p.customers());
@@ -138,8 +138,8 @@ inline void check_run(const plugin_info& info, const scenario& s, const paramete
     double total = 0;
     for (unsigned h = 0; h < hours_per_day; ++h) {
       const double w = cd.plan.hour_weight[h];
-      if (!std::isfinite(w) || w < 0) problems.push_back(at + "hour " + std::to_string(h) + " has weight " +
-                                                          std::to_string(w));
+      if (!std::isfinite(w) || w < 0)
+        problems.push_back(at + "hour " + std::to_string(h) + " has weight " + std::to_string(w));
       total += w;
     }
     if ((x > 0 || cd.plan.min_calls > 0) && !(total > 0))
@@ -180,9 +180,8 @@ inline std::vector<std::string> check_contract(const plugin_info& info, civil_da
   std::vector<std::string> problems;
   const std::string name(info.name);
   const bool name_ok = !name.empty() && name.size() <= 32 && name[0] >= 'a' && name[0] <= 'z' &&
-                       std::all_of(name.begin(), name.end(), [](char c) {
-                         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-                       });
+                       std::all_of(name.begin(), name.end(),
+                                   [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
   if (!name_ok) problems.push_back("the name '" + name + "' must be 1-32 characters of a-z, 0-9, _");
   if (info.create == nullptr) return problems.push_back(name + ": no create function"), problems;
   std::set<std::string_view> seen{"customers", "seed"};
