@@ -49,14 +49,8 @@ struct fixture {
     for (const char* name : {"base", "seasonal", "burst", "decline"}) {
       libs.push_back(
           host::load_plugin(std::string(TRAFFICSIM_BENCH_PLUGIN_DIR) + "/trafficsim_" + name + ".so", false));
-      host::plugin_run r;
-      r.library = libs.back().get();
-      r.name = name;
-      r.params = host::resolve_parameters(*r.library->info, {}, std::nullopt, scale);
-      r.impl = r.library->info->create(r.params);
-      r.key = plugin_key(r.params.seed(), name);
-      r.id_tag = host::plugin_id_tag(name, r.params.seed());
-      runs.push_back(std::move(r));
+      runs.push_back(
+          host::make_plugin_run(*libs.back(), host::resolve_parameters(*libs.back()->info, {}, std::nullopt, scale)));
     }
     engine = std::make_unique<host::engine>(std::move(runs), civil_date{2025, 1, 6}, 1);
     engine->prepare_day(0);

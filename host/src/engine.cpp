@@ -9,6 +9,7 @@
 
 #include "errors.hpp"
 #include "parallel.hpp"
+#include "row_format.hpp"
 #include "window_sort.hpp"
 
 namespace trafficsim::host {
@@ -108,8 +109,26 @@ void throw_plugin_failure(const plugin_run& p, std::uint32_t local_customer, con
                   d.date.year, d.date.month, d.date.day, d.index, what));
 }
 
+plugin_run make_plugin_run(const plugin_library& lib, parameters params) {
+  plugin_run run;
+  run.library = &lib;
+  run.name = std::string(lib.info->name);
+  run.params = std::move(params);
+  try {
+    run.impl = lib.info->create(run.params);
+  } catch (const parameter_error& e) {
+    throw parameter_error(e.what());
+  } catch (const std::exception& e) {
+    throw runtime_failure(fmt::format("plugin '{}' failed to start: {}", run.name, e.what()));
+  }
+  if (!run.impl) throw runtime_failure(fmt::format("plugin '{}' failed to start: create returned nothing", run.name));
+  run.key = plugin_key(run.params.seed(), run.name);
+  run.id_tag = plugin_id_tag(run.name, run.params.seed());
+  return run;
+}
+
 engine::engine(std::vector<plugin_run> runs, civil_date start, std::uint32_t days)
-    : runs_(std::move(runs)), start_(start), start_epoch_day_(days_from_civil(start)), days_(days) {
+    : runs_(std::move(runs)), start_(start), days_(days) {
   std::sort(runs_.begin(), runs_.end(), [](const plugin_run& a, const plugin_run& b) { return a.name < b.name; });
   std::uint64_t total = 0;
   for (plugin_run& p : runs_) {

@@ -33,6 +33,12 @@ struct plugin_run {
   std::vector<customer> customers;
 };
 
+/// Configures a loaded plugin with `params`: creates its scenario and derives its stream
+/// key and id tag. A plugin's exception is converted while the plugin is still loaded (its
+/// type's code lives there): parameter_error is rethrown as a host-made parameter_error,
+/// anything else as runtime_failure naming the plugin.
+plugin_run make_plugin_run(const plugin_library& lib, parameters params);
+
 /// A call as the sort and the formatter see it: the global customer index and the
 /// call's index among that customer's calls in the hour.
 struct call_ref {
@@ -104,7 +110,6 @@ class engine {
 
   std::vector<plugin_run> runs_;
   civil_date start_;
-  std::int64_t start_epoch_day_;
   std::uint32_t days_;
   std::uint32_t total_customers_ = 0;
   std::uint32_t prepared_day_ = 0;

@@ -365,19 +365,11 @@ int generate(const cli_values& v, const output_settings& os,
   for (const std::string& name : selected) {
     const plugin_library& lib = *libraries[name];
     plugin_run run;
-    run.library = &lib;
-    run.name = name;
-    run.params = resolve_parameters(*lib.info, settings[name], opt.seed, opt.scale);
     try {
-      run.impl = lib.info->create(run.params);
+      run = make_plugin_run(lib, resolve_parameters(*lib.info, settings[name], opt.seed, opt.scale));
     } catch (const parameter_error& e) {
       throw usage_error(fmt::format("plugin '{}' rejected its parameters: {}", name, e.what()));
-    } catch (const std::exception& e) {
-      throw runtime_failure(fmt::format("plugin '{}' failed to start: {}", name, e.what()));
     }
-    if (!run.impl) throw runtime_failure(fmt::format("plugin '{}' failed to start: create returned nothing", name));
-    run.key = plugin_key(run.params.seed(), name);
-    run.id_tag = plugin_id_tag(name, run.params.seed());
     if (const auto [it, fresh] = tags.emplace(run.id_tag, name); !fresh)
       throw usage_error(
           fmt::format("plugins '{}' and '{}' would share an id space with these seeds; change the seed "
@@ -420,18 +412,7 @@ int generate(const cli_values& v, const output_settings& os,
     po.level = os.level;
     po.merger = merger.get();
     po.progress = &progress;
-    if (range.first != range.end)
-      stats = run_pipeline(*eng, sink, po);
-    else {
-      stats.per_plugin.assign(eng->plugins().size(), {});
-      if (po.write_header && po.merger == nullptr) {  // an empty shard still has its header, if it is due one
-        text_buffer header;
-        compressor(os.codec, os.level).compress(format_header(os.format), header);
-        sink.write(header.view());
-        stats.bytes = header.size();
-      }
-      if (merger) merger->finish();
-    }
+    stats = run_pipeline(*eng, sink, po);
   });
   sink.commit();
   run_description d{sink.name(),

@@ -72,9 +72,8 @@ run_stats run_pipeline(engine& e, output_sink& sink, const pipeline_options& opt
   run_stats stats;
   stats.per_plugin.assign(e.plugins().size(), {});
 
-  const std::uint64_t all_windows = std::uint64_t{e.days()} * hours_per_day;
   const std::uint64_t first_window = opt.first_window;
-  const std::uint64_t end_window = opt.end_window != 0 ? opt.end_window : all_windows;
+  const std::uint64_t end_window = opt.end_window;
   const std::size_t tokens = opt.max_chunks != 0 ? opt.max_chunks : 2 * std::size_t{opt.threads} + 2;
   chunk_pool pool;
 

@@ -31,7 +31,7 @@ struct pipeline_options {
   std::size_t max_chunks = 0;
   unsigned threads = 1;
   /// The windows (hours since the start) to generate: [first_window, end_window). A
-  /// shard is a contiguous range; end 0 means all.
+  /// shard is a contiguous range, possibly empty.
   std::uint64_t first_window = 0;
   std::uint64_t end_window = 0;
   bool write_header = true;

@@ -34,19 +34,8 @@ loaded_run::loaded_run(const std::vector<plugin_request>& plugins, civil_date st
     const plugin_info& info = *libraries_.back()->info;
     std::vector<host::parameter_setting> settings;
     for (const std::string& s : req.sets) settings.push_back(host::parse_setting(req.name + "." + s));
-    host::plugin_run run;
-    run.library = libraries_.back().get();
-    run.name = req.name;
-    run.params = host::resolve_parameters(info, settings, std::nullopt, 1.0);
-    // Convert a plugin's exception while the plugin is loaded: its type's code lives there.
-    try {
-      run.impl = info.create(run.params);
-    } catch (const parameter_error& e) {
-      throw parameter_error(e.what());
-    }
-    run.key = plugin_key(run.params.seed(), run.name);
-    run.id_tag = host::plugin_id_tag(run.name, run.params.seed());
-    runs.push_back(std::move(run));
+    runs.push_back(
+        host::make_plugin_run(*libraries_.back(), host::resolve_parameters(info, settings, std::nullopt, 1.0)));
   }
   engine_ = std::make_unique<host::engine>(std::move(runs), start, days);
 }
