@@ -3,16 +3,23 @@
 #include <benchmark/benchmark.h>
 
 #include <memory>
+#include <trafficsim/detail/streams.hpp>
 
-#include "config.hpp"
+#include "call_model.hpp"
 #include "engine.hpp"
-#include "plugin_loader.hpp"
-#include "row_format.hpp"
+#include "formats.hpp"
+#include "plugin_library.hpp"
+#include "plugin_settings.hpp"
+#include "scenario_handle.hpp"
 #include "window_sort.hpp"
 
 namespace {
 
 using namespace trafficsim;
+using namespace trafficsim::detail;
+using trafficsim::host::call_fields;
+using trafficsim::host::default_catalog;
+using trafficsim::host::draw_call;
 
 // One Philox4x32-10 block (items = blocks of 128 bits).
 void bm_philox(benchmark::State& state) {
@@ -48,9 +55,9 @@ struct fixture {
     std::vector<host::plugin_run> runs;
     for (const char* name : {"base", "seasonal", "burst", "decline"}) {
       libs.push_back(
-          host::load_plugin(std::string(TRAFFICSIM_BENCH_PLUGIN_DIR) + "/trafficsim_" + name + ".so", false));
-      runs.push_back(
-          host::make_plugin_run(*libs.back(), host::resolve_parameters(*libs.back()->info, {}, std::nullopt, scale)));
+          host::plugin_library::load(std::string(TRAFFICSIM_BENCH_PLUGIN_DIR) + "/trafficsim_" + name + ".so", false));
+      runs.push_back(host::make_plugin_run(
+          *libs.back(), host::resolve_parameters(libs.back()->description(), {}, std::nullopt, scale)));
     }
     engine = std::make_unique<host::engine>(std::move(runs), civil_date{2025, 1, 6}, 1);
     engine->prepare_day(0);
@@ -58,34 +65,31 @@ struct fixture {
   ~fixture() { engine.reset(); }
 };
 
-// One customer-day of each plugin: plan_day for a thousand customers (items = plans).
+// One customer-day of each plugin: plan_day for a thousand customers through the C
+// boundary, as the engine calls it (items = plans).
 void bm_plan_day(benchmark::State& state, const char* name) {
-  auto lib = host::load_plugin(std::string(TRAFFICSIM_BENCH_PLUGIN_DIR) + "/trafficsim_" + name + ".so", false);
-  const parameters params = host::resolve_parameters(*lib->info, {}, std::nullopt, 1.0);
-  auto impl = lib->info->create(params);
-  const philox_key key = plugin_key(params.seed(), name);
+  auto lib =
+      host::plugin_library::load(std::string(TRAFFICSIM_BENCH_PLUGIN_DIR) + "/trafficsim_" + name + ".so", false);
+  const host::plugin_parameters params = host::resolve_parameters(lib->description(), {}, std::nullopt, 1.0);
+  const host::scenario_handle impl(*lib, params);
+  const philox_key key = plugin_key(params.seed, name);
   std::vector<customer> customers;
   for (std::uint32_t i = 0; i < 1000; ++i) customers.push_back(draw_customer(i, customer_stream(key, i)));
-  day_info d;
-  d.index = 3;
-  d.days = 30;
-  d.epoch_day = days_from_civil({2025, 1, 4});
-  d.date = {2025, 1, 4};
-  d.day_of_week = weekday_from_days(d.epoch_day);
+  const day_info d = make_day_info({2025, 1, 1}, 3, 30);
   std::size_t plans = 0;
+  host::plugin_message message;
   for (auto _ : state) {
     for (const customer& c : customers) {
-      const plan_streams rng{{key, stream_counter(c.index, 0, stream_domain::plugin_customer, 0)},
-                             {key, stream_counter(c.index, d.index, stream_domain::plugin_day, 0)}};
-      day_plan plan;
-      impl->plan_day(c, d, rng, plan);
+      const trafficsim_plan_request r = plan_request(key, c, d);
+      trafficsim_day_plan plan{};
+      plan.struct_size = sizeof plan;
+      impl.plan_day(r, plan, message);
       benchmark::DoNotOptimize(plan);
     }
     plans += customers.size();
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(plans));
-  state.SetBytesProcessed(static_cast<std::int64_t>(plans * sizeof(day_plan)));
-  impl.reset();
+  state.SetBytesProcessed(static_cast<std::int64_t>(plans * sizeof(trafficsim_day_plan)));
 }
 BENCHMARK_CAPTURE(bm_plan_day, base, "base");
 BENCHMARK_CAPTURE(bm_plan_day, seasonal, "seasonal");
@@ -118,11 +122,12 @@ void bm_window_end_to_end(benchmark::State& state) {
   std::vector<host::plugin_totals> totals(4);
   host::text_buffer text;
   std::size_t rows = 0, bytes = 0;
+  const auto encoder = host::make_row_encoder(host::output_format::csv, *f.engine);
   for (auto _ : state) {
     host::window w;
     f.engine->generate(10, w);
     text.clear();
-    host::format_rows(host::output_format::csv, *f.engine, w, 0, w.size(), text, totals);
+    encoder->encode(w, 0, w.size(), text, totals);
     rows += w.size();
     bytes += text.size();
   }
@@ -154,9 +159,10 @@ void bm_format_rows(benchmark::State& state) {
   std::vector<host::plugin_totals> totals(4);
   host::text_buffer text;
   std::size_t rows = 0, bytes = 0;
+  const auto encoder = host::make_row_encoder(host::output_format::csv, *f.engine);
   for (auto _ : state) {
     text.clear();
-    host::format_rows(host::output_format::csv, *f.engine, w, 0, std::min<std::size_t>(w.size(), 8192), text, totals);
+    encoder->encode(w, 0, std::min<std::size_t>(w.size(), 8192), text, totals);
     rows += std::min<std::size_t>(w.size(), 8192);
     bytes += text.size();
   }

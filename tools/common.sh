@@ -9,10 +9,12 @@ umask 022
 # Every package the build, the tests and the benchmarks need (Debian 12 names).
 TRAFFICSIM_PACKAGES=(
   g++ cmake ninja-build pkg-config
-  libtbb-dev libboost-dev libcli11-dev libspdlog-dev libfmt-dev
-  zlib1g-dev libzstd-dev libtomlplusplus-dev gzip zstd nlohmann-json3-dev
+  libtbb-dev libcli11-dev libspdlog-dev libfmt-dev
+  gcc zlib1g-dev libzstd-dev libtomlplusplus-dev gzip zstd nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   time
+  # The plugin boundary's proof (tests/package): plugins built with clang and libc++.
+  clang libc++-14-dev libc++abi-14-dev
 )
 
 log() { printf '%s\n' "$*" >&2; }

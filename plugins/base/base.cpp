@@ -33,9 +33,13 @@ std::unique_ptr<scenario> create(const parameters& p) {
 }
 
 constexpr plugin_info info{
-    "base",  "1.0.0", "Baseline traffic: business hours 08-21, weekends x0.7, daily jitter x0.8-1.2",
-    100,     42,      parameters_of_base,
-    &create,
+    .name = "base",
+    .version = "1.0.0",
+    .description = "Baseline traffic: business hours 08-21, weekends x0.7, daily jitter x0.8-1.2",
+    .default_customers = 100,
+    .default_seed = 42,
+    .parameters = parameters_of_base,
+    .create = &create,
 };
 
 }  // namespace

@@ -65,9 +65,13 @@ std::unique_ptr<scenario> create(const parameters& p) {
 }
 
 constexpr plugin_info info{
-    "burst", "1.0.0", "Batch bursts: 15% of days bring 5-20x calls in one 1-3 hour window, other days 0.2x",
-    30,      200,     parameters_of_burst,
-    &create,
+    .name = "burst",
+    .version = "1.0.0",
+    .description = "Batch bursts: 15% of days bring 5-20x calls in one 1-3 hour window, other days 0.2x",
+    .default_customers = 30,
+    .default_seed = 200,
+    .parameters = parameters_of_burst,
+    .create = &create,
 };
 
 }  // namespace

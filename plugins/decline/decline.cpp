@@ -57,9 +57,13 @@ std::unique_ptr<scenario> create(const parameters& p) {
 }
 
 constexpr plugin_info info{
-    "decline", "1.0.0", "Gradual decline: usage falls 3% a week, customers churn at 2% a day from day 6",
-    40,        300,     parameters_of_decline,
-    &create,
+    .name = "decline",
+    .version = "1.0.0",
+    .description = "Gradual decline: usage falls 3% a week, customers churn at 2% a day from day 6",
+    .default_customers = 40,
+    .default_seed = 300,
+    .parameters = parameters_of_decline,
+    .create = &create,
 };
 
 }  // namespace

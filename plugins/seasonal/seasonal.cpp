@@ -65,9 +65,13 @@ std::unique_ptr<scenario> create(const parameters& p) {
 }
 
 constexpr plugin_info info{
-    "seasonal", "1.0.0", "Cyclical business usage: busy Mon-Wed, quiet weekends, office-hour peaks, monthly wave",
-    50,         100,     parameters_of_seasonal,
-    &create,
+    .name = "seasonal",
+    .version = "1.0.0",
+    .description = "Cyclical business usage: busy Mon-Wed, quiet weekends, office-hour peaks, monthly wave",
+    .default_customers = 50,
+    .default_seed = 100,
+    .parameters = parameters_of_seasonal,
+    .create = &create,
 };
 
 }  // namespace

@@ -82,6 +82,8 @@ TEST(Errors, RuntimeFailuresExitOne) {
   const std::string badplan = test_plugin_dir("badplan").string();
   const std::string badabi = test_plugin_dir("badabi").string();
   const std::string notaplugin = test_plugin_dir("notaplugin").string();
+  const std::string oldabi = test_plugin_dir("oldabi").string();
+  const std::string oddthrow = test_plugin_dir("oddthrow").string();
   const std::vector<error_case> cases{
       {"plugin throws",
        {"--plugin-dir", thrower, "--plugins", "base,thrower"},
@@ -100,7 +102,20 @@ TEST(Errors, RuntimeFailuresExitOne) {
       {"wrong ABI",
        {"--plugin-dir", badabi, "--plugins", "badabi"},
        failure,
-       "was built for plugin ABI 999, but this host speaks ABI 1"},
+       "was built for plugin ABI 999, but this host speaks ABI 2"},
+      {"a plugin of SDK 1",
+       {"--plugin-dir", oldabi, "--plugins", "oldabi"},
+       failure,
+       "was built for plugin ABI 1, but this host speaks ABI 2 (SDK 2.0.0); rebuild the plugin against SDK 2.x"},
+      {"create throws an int",
+       {"--plugin-dir", oddthrow, "--plugins", "oddthrow"},
+       failure,
+       "plugin 'oddthrow' failed to start: an exception that is not a std::exception"},
+      {"plan_day throws an int",
+       {"--plugin-dir", oddthrow, "--plugins", "oddthrow", "--set", "oddthrow.create_throws=0"},
+       failure,
+       "plugin 'oddthrow' failed on customer cust_oddthrow_0002 (index 1), day 2025-01-01 (day 0 of the run): an "
+       "exception that is not a std::exception"},
       {"not a plugin",
        {"--plugin-dir", notaplugin, "--plugins", "notaplugin"},
        failure,

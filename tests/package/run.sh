@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# The packaging test: install the build to a temporary prefix, build the template plugin
-# and a freshly scaffolded one out of tree against it with find_package, run their own
-# tests, and load them with the installed host.
+# The packaging test: install the build to a temporary prefix, then build plugins out of
+# tree against it with find_package and load each into the installed (g++-built) host:
+#   - the C++ template with g++ (the reference), with clang++ and libc++, and with g++
+#     and the old string ABI (-D_GLIBCXX_USE_CXX11_ABI=0): the three outputs must be
+#     byte-identical, since only C crosses the plugin boundary;
+#   - the plugin written in C, with gcc and with clang;
+#   - a freshly scaffolded plugin (tools/new-plugin).
+# Each C++ build also runs the template's own test (the test kit, built the same way).
 # usage: run.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build="$1"
@@ -16,8 +21,10 @@ echo "== install to $prefix"
 cmake --install "$build" --prefix "$prefix" >"$work/install.log" || { cat "$work/install.log"; fail "cmake --install"; }
 host="$prefix/bin/trafficsim-host"
 [ -x "$host" ] || fail "no installed host"
-[ -f "$prefix/include/trafficsim/sdk.hpp" ] || fail "no installed SDK headers"
-[ -f "$prefix/include/trafficsim/testkit.hpp" ] || fail "no installed test kit"
+for h in sdk.hpp testkit.hpp plugin.h random.h limits.h version.h detail/streams.hpp; do
+  [ -f "$prefix/include/trafficsim/$h" ] || fail "no installed SDK header $h"
+done
+[ ! -e "$prefix/include/trafficsim/call_model.hpp" ] || fail "the call model is host-only now"
 
 echo "== the installed host finds the installed plugins with no flags"
 (cd "$work" && env -u TRAFFICSIM_PLUGIN_PATH "$host" --list-plugins) >"$work/list.txt"
@@ -25,43 +32,80 @@ for p in base seasonal burst decline; do
   grep -q "^$p " "$work/list.txt" || fail "installed host does not list $p"
   grep -q "$prefix/lib/trafficsim/plugins/trafficsim_$p.so" "$work/list.txt" || fail "$p not from the prefix"
 done
-"$host" --version | grep -q "SDK 1.0.0, plugin ABI 1" || fail "--version"
+"$host" --version | grep -q "SDK 2.0.0, plugin ABI 2" || fail "--version"
 
-build_project() {  # DIR NAME
-  cmake -S "$1" -B "$1/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" \
-    >"$work/$2-configure.log" 2>&1 || { cat "$work/$2-configure.log"; fail "configure $2"; }
-  cmake --build "$1/build" >"$work/$2-build.log" 2>&1 || { cat "$work/$2-build.log"; fail "build $2"; }
-  ctest --test-dir "$1/build" --output-on-failure >"$work/$2-test.log" 2>&1 || { cat "$work/$2-test.log"; fail "test $2"; }
-  [ -f "$1/build/plugins/trafficsim_$2.so" ] || fail "no plugin library for $2"
+# build_project DIR LABEL [cmake args...]: configure, build and run the project's tests.
+build_project() {
+  local dir="$1" label="$2"
+  shift 2
+  cmake -S "$dir" -B "$dir/build-$label" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" "$@" \
+    >"$work/$label-configure.log" 2>&1 || { cat "$work/$label-configure.log"; fail "configure $label"; }
+  cmake --build "$dir/build-$label" >"$work/$label-build.log" 2>&1 || { cat "$work/$label-build.log"; fail "build $label"; }
+  if [ -f "$dir/build-$label/CTestTestfile.cmake" ]; then
+    ctest --test-dir "$dir/build-$label" --output-on-failure >"$work/$label-test.log" 2>&1 ||
+      { cat "$work/$label-test.log"; fail "test $label"; }
+  fi
 }
 
-echo "== the template project, out of tree, with find_package(trafficsim)"
-cp -r "$prefix/share/trafficsim/examples/weekend_effect" "$work/weekend_effect"
-build_project "$work/weekend_effect" weekend_effect
+# run_plugin DIR NAME OUT: the installed host runs plugin NAME (with base) from DIR.
+run_plugin() {
+  "$host" --plugin-dir "$1" --plugins "$2,base" --days 7 -o "$3" 2>"$work/run.log" ||
+    { cat "$work/run.log"; fail "run $2 from $1"; }
+}
 
-echo "== the installed host runs it"
-"$host" --plugin-dir "$work/weekend_effect/build/plugins" --plugins weekend_effect,base --days 7 \
-  -o "$work/out.csv" 2>"$work/run.log" || { cat "$work/run.log"; fail "run weekend_effect"; }
-head -1 "$work/out.csv" | grep -q "^timestamp,call_id,provider" || fail "header"
-wrows=$(grep -c ",cust_weekend_effect_" "$work/out.csv" || true)
+echo "== the C++ template, out of tree, with g++ (the reference)"
+cp -r "$prefix/share/trafficsim/examples/weekend_effect" "$work/weekend_effect"
+build_project "$work/weekend_effect" gxx -DCMAKE_CXX_COMPILER=g++
+run_plugin "$work/weekend_effect/build-gxx/plugins" weekend_effect "$work/gxx.csv"
+head -1 "$work/gxx.csv" | grep -q "^timestamp,call_id,provider" || fail "header"
+wrows=$(grep -c ",cust_weekend_effect_" "$work/gxx.csv" || true)
 [ "$wrows" -gt 1000 ] || fail "only $wrows weekend_effect rows"
 # 2025-01-04 (Saturday) against 2025-01-03 (Friday): weekend_factor 1.6.
-sat=$(grep -c "^2025-01-04T.*,cust_weekend_effect_" "$work/out.csv" || true)
-fri=$(grep -c "^2025-01-03T.*,cust_weekend_effect_" "$work/out.csv" || true)
+sat=$(grep -c "^2025-01-04T.*,cust_weekend_effect_" "$work/gxx.csv" || true)
+fri=$(grep -c "^2025-01-03T.*,cust_weekend_effect_" "$work/gxx.csv" || true)
 [ "$sat" -gt "$fri" ] || fail "Saturday ($sat rows) should be busier than Friday ($fri)"
 grep -q "weekend_effect" "$work/run.log" || fail "summary lacks the plugin"
 
-echo "== installed into the prefix, the host finds it with no flags"
-cmake --install "$work/weekend_effect/build" --prefix "$prefix" >/dev/null
+echo "== the same template with clang++ and libc++: the same bytes"
+build_project "$work/weekend_effect" libcxx -DCMAKE_CXX_COMPILER=clang++ \
+  -DCMAKE_CXX_FLAGS=-stdlib=libc++ -DCMAKE_EXE_LINKER_FLAGS=-stdlib=libc++ -DCMAKE_MODULE_LINKER_FLAGS=-stdlib=libc++
+ldd "$work/weekend_effect/build-libcxx/plugins/trafficsim_weekend_effect.so" | grep -q "libc++" ||
+  fail "the libc++ build does not use libc++"
+run_plugin "$work/weekend_effect/build-libcxx/plugins" weekend_effect "$work/libcxx.csv"
+cmp "$work/gxx.csv" "$work/libcxx.csv" || fail "clang++/libc++ plugin output differs from the g++ build"
+
+echo "== the same template with g++ and the old string ABI: the same bytes"
+build_project "$work/weekend_effect" oldabi -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_FLAGS=-D_GLIBCXX_USE_CXX11_ABI=0
+run_plugin "$work/weekend_effect/build-oldabi/plugins" weekend_effect "$work/oldabi.csv"
+cmp "$work/gxx.csv" "$work/oldabi.csv" || fail "_GLIBCXX_USE_CXX11_ABI=0 plugin output differs from the g++ build"
+
+echo "== the plugin written in C, with gcc and with clang"
+cp -r "$prefix/share/trafficsim/examples/night_owl" "$work/night_owl"
+build_project "$work/night_owl" gcc -DCMAKE_C_COMPILER=gcc
+build_project "$work/night_owl" clang -DCMAKE_C_COMPILER=clang
+run_plugin "$work/night_owl/build-gcc/plugins" night_owl "$work/c-gcc.csv"
+run_plugin "$work/night_owl/build-clang/plugins" night_owl "$work/c-clang.csv"
+cmp "$work/c-gcc.csv" "$work/c-clang.csv" || fail "the C plugin's output differs between gcc and clang"
+nrows=$(grep -c ",cust_night_owl_" "$work/c-gcc.csv" || true)
+[ "$nrows" -gt 1000 ] || fail "only $nrows night_owl rows"
+daytime=$(grep -cE "^[0-9-]+T(0[4-9]|1[0-9]):.*,cust_night_owl_" "$work/c-gcc.csv" || true)
+[ "$daytime" -eq 0 ] || fail "$daytime night_owl rows between 04:00 and 19:59"
+"$host" --plugin-dir "$work/night_owl/build-gcc/plugins" --describe night_owl | grep -q "weekend_factor" ||
+  fail "describe night_owl"
+
+echo "== installed into the prefix, the host finds the template with no flags"
+cmake --install "$work/weekend_effect/build-gxx" --prefix "$prefix" >/dev/null
 (cd "$work" && env -u TRAFFICSIM_PLUGIN_PATH "$host" --describe weekend_effect) | grep -q "evening_peak" ||
   fail "installed plugin not found"
 
 echo "== tools/new-plugin scaffolds a project that builds and passes its own test"
 "$prefix/bin/trafficsim-new-plugin" viral_spike "$work/viral_spike" >/dev/null
-build_project "$work/viral_spike" viral_spike
-"$host" --plugin-dir "$work/viral_spike/build/plugins" --plugins viral_spike --days 2 -o "$work/v.csv" 2>/dev/null ||
+build_project "$work/viral_spike" gxx
+"$host" --plugin-dir "$work/viral_spike/build-gxx/plugins" --plugins viral_spike --days 2 -o "$work/v.csv" 2>/dev/null ||
   fail "run viral_spike"
 grep -q ",cust_viral_spike_0001," "$work/v.csv" || fail "viral_spike rows"
 "$prefix/bin/trafficsim-new-plugin" "Bad-Name" "$work/bad" 2>/dev/null && fail "a bad name was accepted"
+"$prefix/bin/trafficsim-new-plugin" "a_name_longer_than_thirty_two_chars" "$work/bad" 2>/dev/null &&
+  fail "a long name was accepted"
 
 echo "1 passed, 0 failed"

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "day_counts.hpp"
+#include "errors.hpp"
 
 namespace {
 
@@ -81,8 +82,8 @@ TEST(BurstScenario, OtherDaysAtBaselineOverBusinessHours) {
 }
 
 TEST(BurstScenario, InconsistentParametersAreRejected) {
-  EXPECT_THROW(loaded_run({{"burst", {"multiplier_min=30"}}}, {2025, 1, 1}, 1), parameter_error);
-  EXPECT_THROW(loaded_run({{"burst", {"window_min_hours=4"}}}, {2025, 1, 1}, 1), parameter_error);
+  EXPECT_THROW(loaded_run({{"burst", {"multiplier_min=30"}}}, {2025, 1, 1}, 1), host::usage_error);
+  EXPECT_THROW(loaded_run({{"burst", {"window_min_hours=4"}}}, {2025, 1, 1}, 1), host::usage_error);
 }
 
 TEST(BurstScenario, LongWindowsStillEndByNine) {

@@ -20,20 +20,20 @@ std::string joined(const std::vector<std::string>& problems) {
 TEST(Contract, InTreePluginsKeepIt) {
   for (const char* name : {"base", "seasonal", "burst", "decline"}) {
     testkit::plugin_module m((plugin_dir() / (std::string("trafficsim_") + name + ".so")).string());
-    const auto problems = testkit::check_contract(m.info());
+    const auto problems = testkit::check_contract(m);
     EXPECT_TRUE(problems.empty()) << name << ":\n" << joined(problems);
   }
 }
 
 std::string problems_of(const std::string& name) {
   testkit::plugin_module m((test_plugin_dir(name) / ("trafficsim_" + name + ".so")).string());
-  return joined(testkit::check_contract(m.info()));
+  return joined(testkit::check_contract(m));
 }
 
 TEST(Contract, BreachesAreReported) {
   EXPECT_NE(problems_of("badplan").find("expected_calls is -1"), std::string::npos) << problems_of("badplan");
   EXPECT_NE(problems_of("outside").find("outside its hour"), std::string::npos);
-  EXPECT_NE(problems_of("thrower").find("plan_day threw: simulated plugin bug"), std::string::npos);
+  EXPECT_NE(problems_of("thrower").find("plan_day failed: simulated plugin bug"), std::string::npos);
   EXPECT_NE(problems_of("stateful").find("must be a pure function"), std::string::npos);
 }
 
@@ -43,19 +43,37 @@ TEST(Contract, ModuleLoadingErrors) {
   EXPECT_THROW(testkit::plugin_module((test_plugin_dir("notaplugin") / "trafficsim_notaplugin.so").string()),
                std::runtime_error);
   EXPECT_THROW(testkit::plugin_module("/nonexistent/trafficsim_x.so"), std::runtime_error);
+  EXPECT_THROW(testkit::plugin_module((test_plugin_dir("oldabi") / "trafficsim_oldabi.so").string()),
+               std::runtime_error);
+}
+
+TEST(Contract, ThePluginWrittenInCKeepsIt) {
+  testkit::plugin_module m((test_plugin_dir("night_owl") / "trafficsim_night_owl.so").string());
+  const auto problems = testkit::check_contract(m);
+  EXPECT_TRUE(problems.empty()) << joined(problems);
+}
+
+TEST(Contract, ACreateThatThrowsAnythingIsReported) {
+  EXPECT_NE(problems_of("oddthrow")
+                .find("create failed with the default parameters: an exception that is not a "
+                      "std::exception"),
+            std::string::npos)
+      << problems_of("oddthrow");
 }
 
 TEST(Contract, RunPlansLikeTheHost) {
   testkit::plugin_module m((plugin_dir() / "trafficsim_base.so").string());
-  const auto p = testkit::make_parameters(m.info(), {{"weekend_factor", 0.5}}, 10);
-  const auto s = m.info().create(p);
-  const auto days = testkit::run(m.info(), *s, p, {2025, 1, 3}, 2);  // Friday, Saturday
+  const auto s = m.create({{"weekend_factor", 0.5}}, 10);
+  const auto days = testkit::run(s, {2025, 1, 3}, 2);  // Friday, Saturday
   ASSERT_EQ(days.size(), 20u);
-  // Same customers and day streams as the host: the customer table matches the engine's.
-  loaded_run run({{"base", {"customers=10"}}}, {2025, 1, 3}, 2);
+  // Same customers and day streams as the host: the customer table matches the engine's,
+  // and so do the day counts the engine draws from the plans.
+  loaded_run run({{"base", {"customers=10", "weekend_factor=0.5"}}}, {2025, 1, 3}, 2);
   for (std::size_t i = 0; i < 10; ++i)
     EXPECT_EQ(days[i].who.calls_per_day, run.engine().plugins()[0].customers[i].calls_per_day);
   EXPECT_TRUE(days[10].day.weekend());
+  EXPECT_EQ(days[10].plan.hour_weight[8], 1.0);
+  EXPECT_EQ(days[10].plan.hour_weight[7], 0.0);
 }
 
 }  // namespace

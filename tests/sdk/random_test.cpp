@@ -1,15 +1,17 @@
 // The integer -> number conversions, against exact expected values, and the streams'
 // slot discipline.
 #include <gtest/gtest.h>
+#include <trafficsim/random.h>
 
 #include <cmath>
 #include <set>
-#include <trafficsim/call_model.hpp>
+#include <trafficsim/detail/streams.hpp>
 #include <trafficsim/random.hpp>
 
 namespace {
 
 using namespace trafficsim;
+using namespace trafficsim::detail;
 
 TEST(Conversions, UnitIsTop53BitsTimes2ToMinus53) {
   EXPECT_EQ(to_unit(0), 0.0);
@@ -58,14 +60,6 @@ TEST(Conversions, GeometricByInversion) {
   EXPECT_EQ(to_geometric(~std::uint64_t{0}, 1e-300), 4294967295u);
 }
 
-TEST(Conversions, WordBelowAndWordIn) {
-  EXPECT_EQ(word_below(0, 6), 0u);
-  EXPECT_EQ(word_below(0xFFFFFFFFu, 6), 5u);
-  EXPECT_EQ(word_below(0x80000000u, 3), 1u);
-  EXPECT_EQ(word_in(0, 50, 500), 50u);
-  EXPECT_EQ(word_in(0xFFFFFFFFu, 50, 500), 500u);
-}
-
 TEST(Streams, SlotsComeFromHalvesOfOneBlock) {
   const random_stream s{{1, 2}, stream_counter(3, 4, stream_domain::call, 5)};
   const philox_counter b = s.block(0);
@@ -106,6 +100,42 @@ TEST(Streams, UniformMeanAndRange) {
   EXPECT_NEAR(sum / 100000, 1.0, 2e-3);
   EXPECT_GE(lo, 0.8);
   EXPECT_LT(hi, 1.2);
+}
+
+// The C header a C plugin draws with gives the same numbers as the C++ SDK, slot for
+// slot: a plugin ported from one language to the other keeps its data.
+TEST(CRandom, SameBitsAndNumbersAsTheCxxStreams) {
+  const random_stream s{plugin_key(9, "c"), stream_counter(5, 6, stream_domain::plugin_day, 0)};
+  const trafficsim_stream c = s.to_c();
+  for (std::uint32_t slot = 0; slot < 1000; ++slot) {
+    ASSERT_EQ(trafficsim_bits(&c, slot), s.bits(slot));
+    ASSERT_EQ(trafficsim_unit(&c, slot), s.unit(slot));
+    ASSERT_EQ(trafficsim_uniform(&c, 0.8, 1.2, slot), s.uniform(0.8, 1.2, slot));
+    ASSERT_EQ(trafficsim_integer(&c, -5, 500, slot), s.integer(-5, 500, slot));
+    ASSERT_EQ(trafficsim_bernoulli(&c, 0.3, slot) != 0, s.bernoulli(0.3, slot));
+  }
+  std::uint32_t out[4];
+  const std::uint32_t zero[4] = {0, 0, 0, 0}, key[2] = {0, 0};
+  trafficsim_philox(zero, key, out);
+  EXPECT_EQ(out[0], 0x6627e8d5u) << "Random123's known answer";
+}
+
+TEST(Streams, CrossTheBoundaryUnchanged) {
+  const random_stream s{{1, 2}, {3, 4, 5, 6}};
+  const random_stream back(s.to_c());
+  EXPECT_EQ(back.key(), s.key());
+  EXPECT_EQ(back.base(), s.base());
+}
+
+TEST(Placement, UniformOffsetsAreFourWordsPerBlockScaledToTheHour) {
+  const random_stream s{{1, 2}, {3, 4, 5, 0}};
+  std::uint32_t offsets[9];
+  place_uniformly(s, offsets, 9);
+  for (std::uint32_t i = 0; i < 9; ++i) {
+    const std::uint32_t word = s.block(i / 4)[i % 4];
+    EXPECT_EQ(offsets[i], static_cast<std::uint32_t>((std::uint64_t{word} * 3'600'000'000u) >> 32));
+    EXPECT_LT(offsets[i], microseconds_per_hour);
+  }
 }
 
 }  // namespace

@@ -12,9 +12,10 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <trafficsim/detail/streams.hpp>
 
-#include "config.hpp"
-#include "row_format.hpp"
+#include "discovery.hpp"
+#include "plugin_settings.hpp"
 
 extern char** environ;
 
@@ -27,15 +28,32 @@ fs::path test_plugin_dir(const std::string& name) { return fs::path(TRAFFICSIM_T
 fs::path host_exe() { return TRAFFICSIM_TEST_HOST; }
 
 loaded_run::loaded_run(const std::vector<plugin_request>& plugins, civil_date start, std::uint32_t days) {
-  std::vector<host::plugin_run> runs;
+  std::vector<std::vector<std::string>> sets;
   for (const plugin_request& req : plugins) {
-    const fs::path file = plugin_dir() / host::plugin_file_name(req.name);
-    libraries_.push_back(host::load_plugin(file, false));
-    const plugin_info& info = *libraries_.back()->info;
+    libraries_.push_back(host::plugin_library::load(plugin_dir() / host::plugin_file_name(req.name), false));
+    sets.push_back(req.sets);
+  }
+  start_engine(sets, start, days);
+}
+
+loaded_run::loaded_run(
+    const std::vector<std::pair<const trafficsim_plugin_descriptor*, std::vector<std::string>>>& plugins,
+    civil_date start, std::uint32_t days) {
+  std::vector<std::vector<std::string>> sets;
+  for (const auto& [d, s] : plugins) {
+    libraries_.push_back(host::plugin_library::in_process(d));
+    sets.push_back(s);
+  }
+  start_engine(sets, start, days);
+}
+
+void loaded_run::start_engine(const std::vector<std::vector<std::string>>& sets, civil_date start, std::uint32_t days) {
+  std::vector<host::plugin_run> runs;
+  for (std::size_t i = 0; i < libraries_.size(); ++i) {
+    const host::plugin_description& d = libraries_[i]->description();
     std::vector<host::parameter_setting> settings;
-    for (const std::string& s : req.sets) settings.push_back(host::parse_setting(req.name + "." + s));
-    runs.push_back(
-        host::make_plugin_run(*libraries_.back(), host::resolve_parameters(info, settings, std::nullopt, 1.0)));
+    for (const std::string& s : sets[i]) settings.push_back(host::parse_setting(d.name + "." + s));
+    runs.push_back(host::make_plugin_run(*libraries_[i], host::resolve_parameters(d, settings, std::nullopt, 1.0)));
   }
   engine_ = std::make_unique<host::engine>(std::move(runs), start, days);
 }
@@ -125,6 +143,13 @@ std::string run_host_to(const temp_dir& dir, const std::string& name, std::vecto
   const process_result r = run_host(args, opt);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return read_file(dir / name);
+}
+
+std::string shell_out(const std::string& command) {
+  child c = spawn({"/bin/sh", "-c", command});
+  const process_result r = wait_for(c);
+  EXPECT_EQ(r.exit_code, 0) << command << ": " << r.err;
+  return r.out;
 }
 
 std::string read_file(const fs::path& p) {

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "engine.hpp"
-#include "plugin_loader.hpp"
+#include "plugin_library.hpp"
 
 namespace trafficsim::test {
 
@@ -30,13 +30,19 @@ struct plugin_request {
   std::vector<std::string> sets;
 };
 
-/// Real plugins loaded from the build tree into a real engine.
+/// Real plugins loaded from the build tree into a real engine, or in-process
+/// descriptors (fakes made with trafficsim::detail::descriptor<info>()) through the same
+/// C boundary.
 class loaded_run {
  public:
   loaded_run(const std::vector<plugin_request>& plugins, civil_date start, std::uint32_t days);
+  /// In-process plugins: each descriptor with its `PARAM=VALUE` settings.
+  loaded_run(const std::vector<std::pair<const trafficsim_plugin_descriptor*, std::vector<std::string>>>& plugins,
+             civil_date start, std::uint32_t days);
   host::engine& engine() { return *engine_; }
 
  private:
+  void start_engine(const std::vector<std::vector<std::string>>& sets, civil_date start, std::uint32_t days);
   std::vector<std::unique_ptr<host::plugin_library>> libraries_;
   std::unique_ptr<host::engine> engine_;  // destroyed before the libraries
 };
@@ -78,6 +84,9 @@ child spawn(const std::vector<std::string>& args, const process_options& opt = {
 process_result wait_for(child& c);
 /// Runs the host with `args` and waits.
 process_result run_host(const std::vector<std::string>& args, const process_options& opt = {});
+
+/// Runs a shell command line and returns its standard output (expects exit 0).
+std::string shell_out(const std::string& command);
 
 /// Runs the host with `args` plus "-q -o DIR/NAME", expects success, returns the file.
 std::string run_host_to(const temp_dir& dir, const std::string& name, std::vector<std::string> args,

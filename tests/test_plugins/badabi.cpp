@@ -1,9 +1,21 @@
-// Test plugin: declares a future ABI version. The host must refuse it from the
-// descriptor alone, without calling anything else.
-#include <trafficsim/plugin.hpp>
+// Test plugin: declares a future ABI version. The host must refuse it from the first two
+// fields of the descriptor alone, without reading or calling anything else.
+#include <trafficsim/plugin.h>
 
-extern "C" __attribute__((visibility("default"))) const trafficsim_plugin_descriptor*
-trafficsim_plugin_entry() noexcept {
-  static const trafficsim_plugin_descriptor d{sizeof(trafficsim_plugin_descriptor), 999, "999.0.0", nullptr};
+extern "C" TRAFFICSIM_EXPORT const trafficsim_plugin_descriptor* trafficsim_plugin_entry(void) {
+  static const trafficsim_plugin_descriptor d{sizeof(trafficsim_plugin_descriptor),
+                                              999,
+                                              {"999.0.0", 7},
+                                              {},
+                                              {},
+                                              {},
+                                              0,
+                                              0,
+                                              0,
+                                              nullptr,
+                                              nullptr,
+                                              nullptr,
+                                              nullptr,
+                                              nullptr};
   return &d;
 }

@@ -11,6 +11,13 @@ class badplan final : public scenario {
   }
 };
 std::unique_ptr<scenario> create(const parameters&) { return std::make_unique<badplan>(); }
-constexpr plugin_info info{"badplan", "0.0.1", "Test: plans -1 calls", 5, 1, {}, &create};
+constexpr plugin_info info{
+    .name = "badplan",
+    .version = "0.0.1",
+    .description = "Test: plans -1 calls",
+    .default_customers = 5,
+    .default_seed = 1,
+    .create = &create,
+};
 }  // namespace
 TRAFFICSIM_PLUGIN(info)

@@ -16,6 +16,13 @@ class outside final : public scenario {
   }
 };
 std::unique_ptr<scenario> create(const parameters&) { return std::make_unique<outside>(); }
-constexpr plugin_info info{"outside", "0.0.1", "Test: places calls outside their hour", 5, 1, {}, &create};
+constexpr plugin_info info{
+    .name = "outside",
+    .version = "0.0.1",
+    .description = "Test: places calls outside their hour",
+    .default_customers = 5,
+    .default_seed = 1,
+    .create = &create,
+};
 }  // namespace
 TRAFFICSIM_PLUGIN(info)

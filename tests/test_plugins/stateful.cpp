@@ -17,6 +17,13 @@ class stateful final : public scenario {
   mutable std::atomic<unsigned> calls_{0};
 };
 std::unique_ptr<scenario> create(const parameters&) { return std::make_unique<stateful>(); }
-constexpr plugin_info info{"stateful", "0.0.1", "Test: plans depend on a hidden counter", 5, 1, {}, &create};
+constexpr plugin_info info{
+    .name = "stateful",
+    .version = "0.0.1",
+    .description = "Test: plans depend on a hidden counter",
+    .default_customers = 5,
+    .default_seed = 1,
+    .create = &create,
+};
 }  // namespace
 TRAFFICSIM_PLUGIN(info)

@@ -14,6 +14,13 @@ class thrower final : public scenario {
   }
 };
 std::unique_ptr<scenario> create(const parameters&) { return std::make_unique<thrower>(); }
-constexpr plugin_info info{"thrower", "0.0.1", "Test: throws on customer 3, day 2", 10, 1, {}, &create};
+constexpr plugin_info info{
+    .name = "thrower",
+    .version = "0.0.1",
+    .description = "Test: throws on customer 3, day 2",
+    .default_customers = 10,
+    .default_seed = 1,
+    .create = &create,
+};
 }  // namespace
 TRAFFICSIM_PLUGIN(info)

@@ -41,13 +41,13 @@ std::unique_ptr<scenario> create(const parameters& p) {
 }
 
 constexpr plugin_info info{
-    "weekend_effect",
-    "1.0.0",
-    "Consumer apps: weekends x1.6, evening peak 18-22",
-    60,
-    500,
-    parameters_of_weekend_effect,
-    &create,
+    .name = "weekend_effect",
+    .version = "1.0.0",
+    .description = "Consumer apps: weekends x1.6, evening peak 18-22",
+    .default_customers = 60,
+    .default_seed = 500,
+    .parameters = parameters_of_weekend_effect,
+    .create = &create,
 };
 
 }  // namespace

@@ -16,12 +16,11 @@ int main() {
   };
 
   tk::plugin_module module(PLUGIN_FILE);
-  for (const std::string& problem : tk::check_contract(module.info())) expect(false, problem);
+  for (const std::string& problem : tk::check_contract(module)) expect(false, problem);
 
   // Saturday 2025-01-04 against Friday 2025-01-03, same customers: x weekend_factor.
-  const auto params = tk::make_parameters(module.info(), {{"weekend_factor", 2.0}}, 100);
-  const auto scenario = module.info().create(params);
-  const auto days = tk::run(module.info(), *scenario, params, {2025, 1, 3}, 2);
+  const auto scenario = module.create({{"weekend_factor", 2.0}}, /*customers=*/100);
+  const auto days = tk::run(scenario, {2025, 1, 3}, 2);
   double friday = 0, saturday = 0;
   for (const auto& cd : days) (cd.day.index == 0 ? friday : saturday) += cd.plan.expected_calls;
   expect(saturday == 2.0 * friday, "Saturday should plan twice Friday's calls");

@@ -8,60 +8,23 @@
 /// libstdc++ and libc++. Each conversion consumes exactly one 64-bit word, so every
 /// draw has a fixed slot and adding a draw never shifts the others.
 ///
-/// Counter layout (one Philox block = two 64-bit slots):
-///
-/// | word | bits  | meaning                                                     |
-/// |------|-------|-------------------------------------------------------------|
-/// | 0    | 32    | customer index within the plugin                            |
-/// | 1    | 32    | day index within the run (0 = the start date)               |
-/// | 2    | 31-24 | domain (what the stream is for, see `stream_domain`)        |
-/// | 2    | 23-0  | sub-stream within the domain (the hour, or 0)               |
-/// | 3    | 32    | block index within the stream (slot / 2)                    |
-///
-/// The key is 64 bits derived from the plugin's seed and name (`plugin_key`), so two
-/// plugins never share a stream even with the same seed.
+/// A stream is what the host hands a plugin: a key and a counter base (see
+/// `trafficsim_stream` in <trafficsim/plugin.h>). How the host lays out keys and
+/// counters is its own business (<trafficsim/detail/streams.hpp>); a plugin only draws.
 
 #include <cmath>
 #include <cstdint>
 #include <string_view>
 
+#include "trafficsim/limits.hpp"
 #include "trafficsim/philox.hpp"
+#include "trafficsim/plugin.h"
 
 namespace trafficsim {
 inline namespace TRAFFICSIM_ABI_NAMESPACE {
 
-/// What a stream is for: the top byte of counter word 2.
-enum class stream_domain : std::uint8_t {
-  customer = 1,         ///< the customer model (archetype, calls per day, tier)
-  plugin_customer = 2,  ///< a plugin's own per-customer draws
-  plugin_day = 3,       ///< a plugin's own per-customer-day draws
-  allocation = 4,       ///< host: the day's call count and each call's hour
-  placement = 5,        ///< each call's offset within its hour
-  call = 6,             ///< each call's fields (provider, model, tokens, ...)
-};
-
 namespace detail {
 __extension__ using uint128 = unsigned __int128;
-
-/// SplitMix64's finaliser: a bijection of 64-bit integers with good avalanche.
-constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
-  x ^= x >> 30;
-  x *= 0xBF58476D1CE4E5B9ull;
-  x ^= x >> 27;
-  x *= 0x94D049BB133111EBull;
-  x ^= x >> 31;
-  return x;
-}
-
-/// FNV-1a, 64 bits: a stable hash of a name, the same on every platform.
-constexpr std::uint64_t fnv1a64(std::string_view s) noexcept {
-  std::uint64_t h = 0xCBF29CE484222325ull;
-  for (const char ch : s) {
-    h ^= static_cast<unsigned char>(ch);
-    h *= 0x100000001B3ull;
-  }
-  return h;
-}
 }  // namespace detail
 
 // ---- conversions of random bits to numbers (each uses one 64-bit word) ----
@@ -97,20 +60,7 @@ inline std::uint32_t to_geometric(std::uint64_t bits, double p) noexcept {
   return k >= 4294967295.0 ? 4294967295u : static_cast<std::uint32_t>(k);
 }
 
-// ---- keys and streams ----
-
-/// The key of a plugin's streams: a function of its seed and its name only, so adding or
-/// removing other plugins never changes a plugin's data.
-constexpr philox_key plugin_key(std::uint64_t seed, std::string_view plugin_name) noexcept {
-  const std::uint64_t k = detail::mix64(seed ^ detail::mix64(detail::fnv1a64(plugin_name)));
-  return {static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(k >> 32)};
-}
-
-/// The counter of block 0 of a stream (see the layout table above).
-constexpr philox_counter stream_counter(std::uint32_t customer, std::uint32_t day, stream_domain domain,
-                                        std::uint32_t sub) noexcept {
-  return {customer, day, (std::uint32_t{static_cast<std::uint8_t>(domain)} << 24) | (sub & 0xFFFFFFu), 0};
-}
+// ---- streams ----
 
 /// One stream of random numbers: an unbounded array of 64-bit slots, each a pure
 /// function of (key, counter, slot). Cheap to copy; no state changes on a draw.
@@ -119,6 +69,13 @@ constexpr philox_counter stream_counter(std::uint32_t customer, std::uint32_t da
 class random_stream {
  public:
   constexpr random_stream(philox_key key, philox_counter base) noexcept : key_(key), base_(base) {}
+  /// The stream the host passed across the plugin boundary.
+  constexpr explicit random_stream(const trafficsim_stream& s) noexcept
+      : key_{s.key[0], s.key[1]}, base_{s.counter[0], s.counter[1], s.counter[2], s.counter[3]} {}
+  /// The stream as it crosses the plugin boundary.
+  constexpr trafficsim_stream to_c() const noexcept {
+    return {{key_[0], key_[1]}, {base_[0], base_[1], base_[2], base_[3]}};
+  }
 
   /// The 128-bit block `index` of the stream: slots 2*index and 2*index + 1.
   constexpr philox_counter block(std::uint32_t index) const noexcept {
@@ -156,6 +113,18 @@ class random_stream {
   philox_key key_;
   philox_counter base_;
 };
+
+/// Places `offsets_us.size()` calls uniformly over an hour: offset i is
+/// floor(w x 3'600'000'000 / 2^32) for the i-th 32-bit word w of the stream, four per
+/// Philox block. The default placement of every scenario (and of the host, for a plugin
+/// that leaves place_calls NULL).
+constexpr void place_uniformly(const random_stream& rng, std::uint32_t* offsets_us, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; i += 4) {
+    const philox_counter r = rng.block(static_cast<std::uint32_t>(i / 4));
+    for (std::size_t w = 0; w < 4 && i + w < n; ++w)
+      offsets_us[i + w] = static_cast<std::uint32_t>((std::uint64_t{r[w]} * microseconds_per_hour) >> 32);
+  }
+}
 
 }  // namespace TRAFFICSIM_ABI_NAMESPACE
 }  // namespace trafficsim

@@ -1,10 +1,10 @@
 #pragma once
 /// @file
-/// The whole SDK in one include.
+/// The whole C++ SDK in one include.
 
 #include "trafficsim/calendar.hpp"
-#include "trafficsim/call_model.hpp"
 #include "trafficsim/customer.hpp"
+#include "trafficsim/limits.hpp"
 #include "trafficsim/parameters.hpp"
 #include "trafficsim/philox.hpp"
 #include "trafficsim/plugin.hpp"

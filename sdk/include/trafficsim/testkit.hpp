@@ -1,14 +1,17 @@
 #pragma once
 /// @file
-/// A test kit for plugin authors: load a built plugin, run it for a range of customers
-/// and days exactly as the host would (same streams, same day numbering), and check its
-/// contract. Header-only, no test framework needed.
+/// A test kit for plugin authors: load a built plugin, create and run it for a range of
+/// customers and days exactly as the host does (through the C boundary, with the host's
+/// customers, streams and day numbering), and check its contract. Header-only, no test
+/// framework needed; link `trafficsim::testkit`.
 ///
 /// Example:
 /// @code
 ///   trafficsim::testkit::plugin_module m("build/plugins/trafficsim_mine.so");
-///   for (const std::string& problem : trafficsim::testkit::check_contract(m.info()))
+///   for (const std::string& problem : trafficsim::testkit::check_contract(m))
 ///     std::cerr << problem << "\n";
+///   auto s = m.create({{"factor", 2.0}}, /*customers=*/100);
+///   for (const auto& cd : trafficsim::testkit::run(m, s, {2025, 1, 6}, 7)) ...
 /// @endcode
 
 #include <dlfcn.h>
@@ -20,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -27,56 +31,161 @@
 #include <utility>
 #include <vector>
 
+#include "trafficsim/detail/streams.hpp"
 #include "trafficsim/plugin.hpp"
 
 namespace trafficsim {
 inline namespace TRAFFICSIM_ABI_NAMESPACE {
 namespace testkit {
 
-/// A plugin shared library loaded for testing (RTLD_NOW | RTLD_LOCAL, like the host).
-/// Keep it alive while any scenario it created lives.
+/// A plugin function reported a failure (its message), or the library is not a plugin.
+class plugin_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+namespace detail {
+struct message_buffer {
+  char text[1024] = {};
+  trafficsim_message c{text, sizeof text};
+};
+inline std::string str(trafficsim_string s) { return std::string(to_string_view(s)); }
+}  // namespace detail
+
+/// A configured scenario, created through the plugin's C create function. Move-only;
+/// keep its plugin_module alive while it lives.
+class scenario_instance {
+ public:
+  scenario_instance(const trafficsim_plugin_descriptor* d, void* state, std::uint32_t customers, std::uint64_t seed)
+      : d_(d), state_(state), customers_(customers), seed_(seed), key_(trafficsim::detail::plugin_key(seed, name())) {}
+  scenario_instance(scenario_instance&& o) noexcept
+      : d_(o.d_), state_(std::exchange(o.state_, nullptr)), customers_(o.customers_), seed_(o.seed_), key_(o.key_) {}
+  scenario_instance& operator=(scenario_instance&&) = delete;
+  scenario_instance(const scenario_instance&) = delete;
+  ~scenario_instance() {
+    if (state_ != nullptr) d_->destroy(state_);
+  }
+
+  std::string_view name() const noexcept { return to_string_view(d_->name); }
+  std::uint32_t customers() const noexcept { return customers_; }
+  std::uint64_t seed() const noexcept { return seed_; }
+  /// The key of the plugin's streams, as the host derives it.
+  const philox_key& key() const noexcept { return key_; }
+
+  /// Customer `index` as the host draws it.
+  customer customer_at(std::uint32_t index) const noexcept {
+    return trafficsim::detail::draw_customer(index, trafficsim::detail::customer_stream(key_, index));
+  }
+
+  /// The plan of customer `c` on `day`, with the host's streams. Throws plugin_error
+  /// with the plugin's message if plan_day fails.
+  day_plan plan_day(const customer& c, const day_info& day) const {
+    const trafficsim_plan_request r = trafficsim::detail::plan_request(key_, c, day);
+    trafficsim_day_plan p{};
+    p.struct_size = sizeof p;
+    detail::message_buffer m;
+    if (d_->plan_day(state_, &r, &p, &m.c) != TRAFFICSIM_OK) throw plugin_error(m.text);
+    day_plan out;
+    out.expected_calls = p.expected_calls;
+    out.min_calls = p.min_calls;
+    std::copy(std::begin(p.hour_weight), std::end(p.hour_weight), out.hour_weight.begin());
+    out.churned = p.churned != 0;
+    return out;
+  }
+
+  /// The offsets of `n` calls of customer `c` in `hour` of `day`, with the host's stream
+  /// (uniform if the plugin leaves place_calls to the host).
+  std::vector<std::uint32_t> place_calls(const customer& c, const day_info& day, unsigned hour, std::size_t n) const {
+    std::vector<std::uint32_t> offsets(n);
+    const random_stream rng = trafficsim::detail::placement_stream(key_, c.index, day.index, hour);
+    if (d_->place_calls == nullptr) {
+      place_uniformly(rng, offsets.data(), n);
+      return offsets;
+    }
+    const trafficsim_place_request r = trafficsim::detail::place_request(key_, c, day, hour);
+    detail::message_buffer m;
+    if (d_->place_calls(state_, &r, offsets.data(), n, &m.c) != TRAFFICSIM_OK) throw plugin_error(m.text);
+    return offsets;
+  }
+
+ private:
+  const trafficsim_plugin_descriptor* d_;
+  void* state_;
+  std::uint32_t customers_;
+  std::uint64_t seed_;
+  philox_key key_;
+};
+
+/// A plugin: a shared library loaded for testing (RTLD_NOW | RTLD_LOCAL, like the host),
+/// or a descriptor in this process (`trafficsim::detail::descriptor<info>()`).
 class plugin_module {
  public:
   explicit plugin_module(const std::string& path) {
     handle_ = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (handle_ == nullptr) throw std::runtime_error("cannot load " + path + ": " + ::dlerror());
-    void* entry = ::dlsym(handle_, "trafficsim_plugin_entry");
+    if (handle_ == nullptr) throw plugin_error("cannot load " + path + ": " + ::dlerror());
+    void* entry = ::dlsym(handle_, TRAFFICSIM_PLUGIN_ENTRY_NAME);
     if (entry == nullptr) {
       ::dlclose(handle_);
-      throw std::runtime_error(path + " does not export trafficsim_plugin_entry (use TRAFFICSIM_PLUGIN)");
+      throw plugin_error(path + " does not export " TRAFFICSIM_PLUGIN_ENTRY_NAME " (use TRAFFICSIM_PLUGIN)");
     }
-    using entry_fn = const trafficsim_plugin_descriptor* (*)();
-    const trafficsim_plugin_descriptor* d = reinterpret_cast<entry_fn>(entry)();
-    if (d == nullptr || d->abi_version != TRAFFICSIM_ABI_VERSION || d->info == nullptr) {
+    const auto* d = reinterpret_cast<trafficsim_plugin_entry_fn>(entry)();
+    if (d == nullptr || d->struct_size < 8 || d->abi_version != TRAFFICSIM_ABI_VERSION ||
+        d->struct_size < sizeof(trafficsim_plugin_descriptor)) {
+      // The message first: the descriptor lives in the library.
+      const std::string why = path + " was built for plugin ABI " +
+                              (d != nullptr ? std::to_string(d->abi_version) : std::string("?")) + ", not " +
+                              std::to_string(TRAFFICSIM_ABI_VERSION);
       ::dlclose(handle_);
-      throw std::runtime_error(path + " was built for another plugin ABI");
+      throw plugin_error(why);
     }
-    info_ = static_cast<const plugin_info*>(d->info);
+    d_ = d;
   }
+  explicit plugin_module(const trafficsim_plugin_descriptor* in_process) : d_(in_process) {}
   ~plugin_module() {
     if (handle_ != nullptr) ::dlclose(handle_);
   }
   plugin_module(const plugin_module&) = delete;
   plugin_module& operator=(const plugin_module&) = delete;
 
-  const plugin_info& info() const noexcept { return *info_; }
+  const trafficsim_plugin_descriptor& descriptor() const noexcept { return *d_; }
+  std::string_view name() const noexcept { return to_string_view(d_->name); }
+  std::span<const parameter_spec> parameters() const noexcept {
+    return {d_->parameters, static_cast<std::size_t>(d_->parameter_count)};
+  }
+
+  /// Creates the scenario with every parameter at its default, then `overrides`;
+  /// customers and seed are the plugin's defaults unless given. Throws parameter_error
+  /// if the plugin refuses the values, plugin_error if create fails otherwise.
+  scenario_instance create(std::initializer_list<std::pair<std::string_view, double>> overrides = {},
+                           std::optional<std::uint32_t> customers = std::nullopt,
+                           std::optional<std::uint64_t> seed = std::nullopt) const {
+    std::vector<trafficsim_parameter_value> values;
+    for (const parameter_spec& s : parameters()) values.push_back({s.name, s.default_value});
+    for (const std::pair<std::string_view, double>& o : overrides) {
+      auto it = std::find_if(values.begin(), values.end(),
+                             [&o](const trafficsim_parameter_value& v) { return to_string_view(v.name) == o.first; });
+      if (it == values.end()) throw plugin_error(std::string(name()) + " has no parameter " + std::string(o.first));
+      it->value = o.second;
+    }
+    trafficsim_create_request r{};
+    r.struct_size = sizeof r;
+    r.customers = customers.value_or(d_->default_customers);
+    r.seed = seed.value_or(d_->default_seed);
+    r.values = values.data();
+    r.value_count = values.size();
+    void* state = nullptr;
+    detail::message_buffer m;
+    const int status = d_->create(&r, &state, &m.c);
+    if (status == TRAFFICSIM_INVALID_PARAMETERS) throw parameter_error(m.text);
+    if (status != TRAFFICSIM_OK) throw plugin_error(m.text);
+    if (state == nullptr) throw plugin_error("create returned no scenario");
+    return scenario_instance(d_, state, r.customers, r.seed);
+  }
 
  private:
   void* handle_ = nullptr;
-  const plugin_info* info_ = nullptr;
+  const trafficsim_plugin_descriptor* d_ = nullptr;
 };
-
-/// Every declared parameter at its default, then `overrides`; customers and seed are
-/// the plugin's defaults unless given.
-inline parameters make_parameters(const plugin_info& info,
-                                  std::initializer_list<std::pair<std::string_view, double>> overrides = {},
-                                  std::optional<std::uint32_t> customers = std::nullopt,
-                                  std::optional<std::uint64_t> seed = std::nullopt) {
-  parameters p(customers.value_or(info.default_customers), seed.value_or(info.default_seed));
-  for (const parameter_spec& s : info.parameter_specs) p.set(s.name, s.default_value);
-  for (const auto& [name, value] : overrides) p.set(name, value);
-  return p;
-}
 
 /// One planned customer-day.
 struct customer_day {
@@ -85,19 +194,16 @@ struct customer_day {
   day_plan plan;
 };
 
-/// Plans every customer of `p` for days [0, days) from `start`, as the host does
-/// (customers drawn by the SDK's customer model, the host's streams). Days outer.
-inline std::vector<customer_day> run(const plugin_info& info, const scenario& s, const parameters& p, civil_date start,
-                                     std::uint32_t days) {
-  const philox_key key = plugin_key(p.seed(), info.name);
+/// Plans every customer of `s` for days [0, days) from `start`, as the host does. Days
+/// outer, customers inner.
+inline std::vector<customer_day> run(const scenario_instance& s, civil_date start, std::uint32_t days) {
   std::vector<customer_day> out;
-  out.reserve(std::size_t{days} * p.customers());
+  out.reserve(std::size_t{days} * s.customers());
   for (std::uint32_t d = 0; d < days; ++d) {
-    const day_info day = make_day_info(start, d, days);
-    for (std::uint32_t c = 0; c < p.customers(); ++c) {
-      customer_day cd{draw_customer(c, customer_stream(key, c)), day, {}};
-      s.plan_day(cd.who, day, make_plan_streams(key, c, d), cd.plan);
-      out.push_back(cd);
+    const day_info day = trafficsim::detail::make_day_info(start, d, days);
+    for (std::uint32_t c = 0; c < s.customers(); ++c) {
+      const customer who = s.customer_at(c);
+      out.push_back({who, day, s.plan_day(who, day)});
     }
   }
   return out;
@@ -110,31 +216,33 @@ inline bool same_plan(const day_plan& a, const day_plan& b) noexcept {
          std::memcmp(a.hour_weight.data(), b.hour_weight.data(), sizeof a.hour_weight) == 0;
 }
 
-inline std::string where(const plugin_info& info, const customer_day& cd) {
-  return std::string(info.name) + ": customer " + std::to_string(cd.who.index) + ", day " +
-         std::to_string(cd.day.index) + ": ";
+inline std::string where(std::string_view name, const customer_day& cd) {
+  return std::string(name) + ": customer " + std::to_string(cd.who.index) + ", day " + std::to_string(cd.day.index) +
+         ": ";
 }
 
 /// Problems with the plans (validity and determinism) and placements of one run.
-inline void check_run(const plugin_info& info, const scenario& s, const parameters& p, civil_date start,
-                      std::uint32_t days, const std::string& label, std::vector<std::string>& problems) {
+inline void check_run(const scenario_instance& s, civil_date start, std::uint32_t days, const std::string& label,
+                      std::vector<std::string>& problems) {
   std::vector<customer_day> first, second;
   try {
-    first = run(info, s, p, start, days);
-    second = run(info, s, p, start, days);
+    first = run(s, start, days);
+    second = run(s, start, days);
   } catch (const std::exception& e) {
-    problems.push_back(label + std::string(info.name) + ": plan_day threw: " + e.what());
+    problems.push_back(label + std::string(s.name()) + ": plan_day failed: " + e.what());
     return;
   }
-  const philox_key key = plugin_key(p.seed(), info.name);
   for (std::size_t i = 0; i < first.size() && problems.size() < 20; ++i) {
     const customer_day& cd = first[i];
-    const std::string at = label + where(info, cd);
+    const std::string at = label + where(s.name(), cd);
     if (!same_plan(cd.plan, second[i].plan))
       problems.push_back(at + "two plans for the same keys differ: plan_day must be a pure function");
     const double x = cd.plan.expected_calls;
-    if (!std::isfinite(x) || x < 0 || x > 10'000'000)
-      problems.push_back(at + "expected_calls is " + std::to_string(x) + ", outside [0, 10000000]");
+    if (!std::isfinite(x) || x < 0 || x > max_calls_per_customer_day)
+      problems.push_back(at + "expected_calls is " + std::to_string(x) + ", outside [0, " +
+                         std::to_string(TRAFFICSIM_MAX_CALLS_PER_CUSTOMER_DAY) + "]");
+    if (cd.plan.min_calls > max_calls_per_customer_day)
+      problems.push_back(at + "min_calls is " + std::to_string(cd.plan.min_calls) + ", above the limit");
     double total = 0;
     for (unsigned h = 0; h < hours_per_day; ++h) {
       const double w = cd.plan.hour_weight[h];
@@ -142,17 +250,17 @@ inline void check_run(const plugin_info& info, const scenario& s, const paramete
         problems.push_back(at + "hour " + std::to_string(h) + " has weight " + std::to_string(w));
       total += w;
     }
-    if ((x > 0 || cd.plan.min_calls > 0) && !(total > 0))
-      problems.push_back(at + "calls are planned but every hour has weight 0");
+    if ((x > 0 || cd.plan.min_calls > 0) && !(total > 0 && std::isfinite(total)))
+      problems.push_back(at + "calls are planned but the hour weights do not add up to a positive finite total");
     if (cd.day.index < 3) {  // placements: a few days are enough
       for (unsigned h = 0; h < hours_per_day; ++h) {
         if (!(cd.plan.hour_weight[h] > 0)) continue;
-        std::vector<std::uint32_t> a(7), b(7);
+        std::vector<std::uint32_t> a, b;
         try {
-          s.place_calls(cd.who, cd.day, h, placement_stream(key, cd.who.index, cd.day.index, h), a);
-          s.place_calls(cd.who, cd.day, h, placement_stream(key, cd.who.index, cd.day.index, h), b);
+          a = s.place_calls(cd.who, cd.day, h, 7);
+          b = s.place_calls(cd.who, cd.day, h, 7);
         } catch (const std::exception& e) {
-          problems.push_back(at + "place_calls threw: " + e.what());
+          problems.push_back(at + "place_calls failed: " + e.what());
           return;
         }
         if (a != b) problems.push_back(at + "place_calls gave two answers for the same keys");
@@ -168,53 +276,55 @@ inline void check_run(const plugin_info& info, const scenario& s, const paramete
 
 /// Checks a plugin against the contract the host relies on, and returns every problem
 /// found (empty: none):
-/// - its description: name, create function, parameters with defaults inside their ranges;
+/// - its descriptor: a valid name, the functions, parameters with valid unique names and
+///   defaults inside their ranges, at least one default customer;
 /// - it can be created with its defaults, and with each parameter at its minimum and at
-///   its maximum (or refuses with parameter_error);
+///   its maximum (or refuses with TRAFFICSIM_INVALID_PARAMETERS);
 /// - plans are valid (finite, non-negative, within the host's limits) and a pure
 ///   function of their keys (the same twice), placements inside the hour and repeatable;
 /// - plans made from 4 threads at once equal those made on one (no shared mutable
 ///   state).
-inline std::vector<std::string> check_contract(const plugin_info& info, civil_date start = {2025, 1, 1},
+inline std::vector<std::string> check_contract(const plugin_module& m, civil_date start = {2025, 1, 1},
                                                std::uint32_t days = 21, std::uint32_t customers = 40) {
   std::vector<std::string> problems;
-  const std::string name(info.name);
-  const bool name_ok = !name.empty() && name.size() <= 32 && name[0] >= 'a' && name[0] <= 'z' &&
-                       std::all_of(name.begin(), name.end(),
-                                   [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
-  if (!name_ok) problems.push_back("the name '" + name + "' must be 1-32 characters of a-z, 0-9, _");
-  if (info.create == nullptr) return problems.push_back(name + ": no create function"), problems;
+  const trafficsim_plugin_descriptor& d = m.descriptor();
+  const std::string name(m.name());
+  if (!is_valid_name(name))
+    problems.push_back("the name '" + name + "' must be 1-32 characters of a-z, 0-9, _, starting with a letter");
+  if (d.create == nullptr || d.destroy == nullptr || d.plan_day == nullptr)
+    return problems.push_back(name + ": the descriptor lacks create, destroy or plan_day"), problems;
+  if (d.default_customers < 1) problems.push_back(name + ": the default customer count is 0");
   std::set<std::string_view> seen{"customers", "seed"};
-  for (const parameter_spec& s : info.parameter_specs) {
-    if (!seen.insert(s.name).second)
-      problems.push_back(name + ": parameter '" + std::string(s.name) + "' is declared twice or is reserved");
+  for (const parameter_spec& s : m.parameters()) {
+    const std::string_view pname = to_string_view(s.name);
+    if (!is_valid_name(pname, parameter_name_max))
+      problems.push_back(name + ": parameter name '" + std::string(pname) + "' is not a valid name");
+    if (!seen.insert(pname).second)
+      problems.push_back(name + ": parameter '" + std::string(pname) + "' is declared twice or is reserved");
     if (!(s.min_value <= s.default_value && s.default_value <= s.max_value))
-      problems.push_back(name + ": parameter '" + std::string(s.name) + "' has its default outside its range");
+      problems.push_back(name + ": parameter '" + std::string(pname) + "' has its default outside its range");
   }
 
-  const parameters defaults = make_parameters(info, {}, customers);
-  std::unique_ptr<scenario> s;
+  std::optional<scenario_instance> s;
   try {
-    s = info.create(defaults);
+    s.emplace(m.create({}, customers));
   } catch (const std::exception& e) {
     problems.push_back(name + ": create failed with the default parameters: " + e.what());
     return problems;
   }
-  if (!s) return problems.push_back(name + ": create returned nothing"), problems;
-  detail::check_run(info, *s, defaults, start, days, "", problems);
+  detail::check_run(*s, start, days, "", problems);
 
-  for (const parameter_spec& spec : info.parameter_specs) {
+  for (const parameter_spec& spec : m.parameters()) {
     for (const double v : {spec.min_value, spec.max_value}) {
-      parameters p = make_parameters(info, {}, customers);
-      p.set(spec.name, v);
-      const std::string label = "with " + std::string(spec.name) + "=" + std::to_string(v) + ": ";
+      const std::string_view pname = to_string_view(spec.name);
+      const std::string label = "with " + std::string(pname) + "=" + std::to_string(v) + ": ";
       try {
-        const auto extreme = info.create(p);
-        if (extreme) detail::check_run(info, *extreme, p, start, std::min(days, 7u), label, problems);
+        const scenario_instance extreme = m.create({{pname, v}}, customers);
+        detail::check_run(extreme, start, std::min(days, 7u), label, problems);
       } catch (const parameter_error&) {
         // Refusing a combination of values is allowed.
       } catch (const std::exception& e) {
-        problems.push_back(name + ": " + label + "create threw something other than parameter_error: " + e.what());
+        problems.push_back(name + ": " + label + "create failed other than by refusing the values: " + e.what());
       }
     }
   }
@@ -222,19 +332,17 @@ inline std::vector<std::string> check_contract(const plugin_info& info, civil_da
   // Thread safety: the same plans from four threads at once, interleaved.
   std::vector<customer_day> serial;
   try {
-    serial = run(info, *s, defaults, start, days);
+    serial = run(*s, start, days);
   } catch (const std::exception&) {
     return problems;  // already reported by check_run
   }
-  const philox_key key = plugin_key(defaults.seed(), info.name);
   std::vector<day_plan> parallel(serial.size());
   std::vector<std::thread> threads;
   for (unsigned t = 0; t < 4; ++t)
     threads.emplace_back([&, t] {
       for (std::size_t i = t; i < serial.size(); i += 4) {
-        const customer_day& cd = serial[i];
         try {
-          s->plan_day(cd.who, cd.day, make_plan_streams(key, cd.who.index, cd.day.index), parallel[i]);
+          parallel[i] = s->plan_day(serial[i].who, serial[i].day);
         } catch (...) {
           parallel[i].expected_calls = -1;  // reported as a difference below
         }
@@ -243,7 +351,7 @@ inline std::vector<std::string> check_contract(const plugin_info& info, civil_da
   for (auto& th : threads) th.join();
   for (std::size_t i = 0; i < serial.size(); ++i)
     if (!detail::same_plan(serial[i].plan, parallel[i])) {
-      problems.push_back(detail::where(info, serial[i]) +
+      problems.push_back(detail::where(name, serial[i]) +
                          "plans made on several threads at once differ from plans made on one: the scenario has "
                          "shared mutable state");
       break;

@@ -1,0 +1,176 @@
+#include "commands.hpp"
+
+#include <fmt/format.h>
+#include <fmt/std.h>
+#include <spdlog/spdlog.h>
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+#include <tbb/task_arena.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "append.hpp"
+#include "discovery.hpp"
+#include "engine.hpp"
+#include "errors.hpp"
+#include "ids.hpp"
+#include "pipeline.hpp"
+#include "plugin_library.hpp"
+#include "plugin_settings.hpp"
+#include "progress.hpp"
+#include "run_report.hpp"
+#include "shards.hpp"
+#include "sink.hpp"
+
+namespace trafficsim::host {
+
+namespace {
+
+using known_plugins = std::map<std::string, std::filesystem::path>;
+
+int list_plugins(const known_plugins& known, bool unsafe) {
+  int rc = exit_success;
+  if (known.empty()) fmt::print("no plugins found\n");
+  fmt::print("{:<12} {:<9} {:<4} {:<8} {}\n", "name", "version", "abi", "sdk", "description / path");
+  for (const auto& [name, path] : known) {
+    try {
+      const auto lib = plugin_library::load(path, unsafe);
+      const plugin_description& d = lib->description();
+      fmt::print("{:<12} {:<9} {:<4} {:<8} {}\n{:<36} {}\n", name, d.version, TRAFFICSIM_ABI_VERSION, d.sdk_version,
+                 d.description, "", path);
+    } catch (const std::exception& e) {
+      spdlog::error("{}", e.what());
+      rc = exit_failure;
+    }
+  }
+  return rc;
+}
+
+int describe_plugin(const std::string& name, const known_plugins& known, bool unsafe) {
+  if (known.count(name) == 0) select_plugins(name, known);  // throws the usage error listing the known plugins
+  const auto lib = plugin_library::load(known.at(name), unsafe);
+  const plugin_description& d = lib->description();
+  fmt::print("{} {} - {}\n", d.name, d.version, d.description);
+  fmt::print("file: {}\nbuilt with SDK {} (plugin ABI {})\n\nparameters (set with --set {}.NAME=VALUE):\n",
+             known.at(name), d.sdk_version, TRAFFICSIM_ABI_VERSION, d.name);
+  auto line = [](std::string_view n, std::string_view type, auto def, const std::string& range, std::string_view what) {
+    fmt::print("  {:<22} {:<8} {:>12}  {:<26} {}\n", n, type, def, range, what);
+  };
+  line("name", "type", "default", "range", "description");
+  line("customers", "integer", d.default_customers, fmt::format("[1, {}]", max_customers_per_plugin),
+       "Number of customers (multiplied by --scale)");
+  line("seed", "integer", d.default_seed, "[0, 2^64-1]", "Seed of the plugin's random streams (--seed overrides)");
+  for (const parameter_decl& p : d.parameters)
+    line(p.name, p.integer ? "integer" : "real", p.default_value, fmt::format("[{}, {}]", p.min_value, p.max_value),
+         p.description);
+  return exit_success;
+}
+
+/// Loads the selected plugins (serially, before any work: a bad plugin fails the run
+/// before it starts) and configures each.
+struct loaded_plugins {
+  std::map<std::string, std::unique_ptr<plugin_library>> libraries;
+  std::vector<plugin_run> runs;
+};
+
+void load_selected(const run_config& c, const known_plugins& known, loaded_plugins& out) {
+  const std::vector<std::string> selected = select_plugins(c.plugins, known);
+  std::map<std::string, std::vector<parameter_setting>> settings;
+  for (const std::string& s : c.sets) {
+    parameter_setting ps = parse_setting(s);
+    if (known.count(ps.plugin) == 0) select_plugins(ps.plugin, known);  // throws: unknown plugin, with the known ones
+    if (std::find(selected.begin(), selected.end(), ps.plugin) == selected.end()) {
+      spdlog::warn("--set {}: plugin '{}' is not selected, so this setting has no effect", s, ps.plugin);
+      continue;
+    }
+    settings[ps.plugin].push_back(std::move(ps));
+  }
+  for (const std::string& name : selected) {
+    spdlog::debug("loading plugin {} from {}", name, known.at(name));
+    out.libraries[name] = plugin_library::load(known.at(name), c.allow_unsafe_plugin_permissions);
+  }
+  std::map<std::uint32_t, std::string> tags;
+  for (const std::string& name : selected) {
+    const plugin_library& lib = *out.libraries[name];
+    plugin_run run = make_plugin_run(lib, resolve_parameters(lib.description(), settings[name], c.seed, c.scale));
+    if (const auto [it, fresh] = tags.emplace(run.id_tag, name); !fresh)
+      throw usage_error(
+          fmt::format("plugins '{}' and '{}' would share an id space with these seeds; change the seed "
+                      "of one (--set {}.seed=N)",
+                      it->second, name, name));
+    spdlog::debug("plugin {}: {} customers, seed {}", name, run.params.customers, run.params.seed);
+    out.runs.push_back(std::move(run));
+  }
+}
+
+int generate(const run_config& c, const known_plugins& known, const std::atomic<int>& stop_signal) {
+  loaded_plugins plugins;
+  load_selected(c, known, plugins);
+  std::set<std::string> names;
+  for (const auto& [name, lib] : plugins.libraries) names.insert(name);
+
+  const unsigned threads = c.threads != 0 ? c.threads : static_cast<unsigned>(tbb::info::default_concurrency());
+  tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, threads);
+  tbb::task_arena arena(static_cast<int>(threads));
+
+  const bool merge = c.append && std::filesystem::exists(c.output);
+  output_sink sink(c.output);
+  std::unique_ptr<append_merger> merger;
+  if (merge) merger = std::make_unique<append_merger>(c.output, c.format, names, sink);
+
+  const std::uint64_t windows = std::uint64_t{c.days} * hours_per_day;
+  const window_range range = shard_windows(windows, c.shard_index, c.shard_count);
+  const bool show_progress = c.progress == progress_mode::always ||
+                             (c.progress == progress_mode::automatic && !c.quiet && ::isatty(STDERR_FILENO) != 0);
+  progress_meter progress(show_progress, range.end - range.first);
+
+  run_stats stats;
+  std::unique_ptr<engine> eng;
+  arena.execute([&] {
+    eng = std::make_unique<engine>(std::move(plugins.runs), c.start, c.days);
+    const auto encoder = make_row_encoder(c.format, *eng);
+    pipeline_options po;
+    po.threads = threads;
+    po.stop_signal = &stop_signal;
+    po.first_window = range.first;
+    po.end_window = range.end;
+    po.write_header = !merge && (c.shard_index == 0 || c.shard_headers);
+    po.codec = c.codec;
+    po.level = c.level;
+    po.progress = &progress;
+    stats = run_pipeline(*eng, *encoder, merger ? static_cast<byte_writer&>(*merger) : sink, po);
+  });
+  sink.commit();
+  const run_report report =
+      make_run_report(*eng, stats,
+                      {sink.name(), c.format == output_format::csv ? "csv" : "jsonl",
+                       std::string(compression_name(c.codec)), c.shard_index, c.shard_count, threads});
+  if (!c.stats_json.empty()) write_stats_json(c.stats_json, report);
+  if (!c.quiet) fmt::print(stderr, "{}", render_text(report));
+  eng.reset();  // scenarios go before their libraries
+  return exit_success;
+}
+
+}  // namespace
+
+int run_command(const run_config& c, const std::atomic<int>& stop_signal) {
+  const auto dirs = plugin_search_path(c.plugin_dirs, std::getenv("TRAFFICSIM_PLUGIN_PATH"), default_plugin_dir());
+  for (const auto& d : dirs) spdlog::debug("plugin directory: {}", d);
+  const auto known = discover_plugins(dirs);
+  switch (c.action) {
+    case command::list_plugins:
+      return list_plugins(known, c.allow_unsafe_plugin_permissions);
+    case command::describe:
+      return describe_plugin(c.describe, known, c.allow_unsafe_plugin_permissions);
+    case command::generate:
+      break;
+  }
+  return generate(c, known, stop_signal);
+}
+
+}  // namespace trafficsim::host

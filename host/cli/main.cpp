@@ -1,0 +1,71 @@
+// trafficsim-host: options in, one command run, every error turned into one message and
+// an exit code (0 ok, 1 runtime failure, 2 usage error, 128+N on signal N).
+
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <csignal>
+#include <variant>
+
+#include "commands.hpp"
+#include "errors.hpp"
+#include "options.hpp"
+
+#ifndef TRAFFICSIM_VERSION
+#define TRAFFICSIM_VERSION "0.0.0"
+#endif
+
+namespace {
+
+std::atomic<int> stop_signal{0};
+
+extern "C" void on_stop_signal(int sig) { stop_signal.store(sig, std::memory_order_relaxed); }
+
+/// SIGINT and SIGTERM ask the run to stop at the next chunk (and remove its temporary
+/// file); a second one ends the process at once.
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  // A file size limit (RLIMIT_FSIZE) would kill us with SIGXFSZ before we could clean
+  // up; ignored, the write fails with EFBIG and is reported like a full disk.
+  signal(SIGXFSZ, SIG_IGN);
+}
+
+int run(int argc, char** argv) {
+  using namespace trafficsim::host;
+  const auto parsed = parse_options(argc, argv,
+                                    fmt::format("trafficsim-host {} (SDK {}, plugin ABI {})", TRAFFICSIM_VERSION,
+                                                TRAFFICSIM_SDK_VERSION_STRING, TRAFFICSIM_ABI_VERSION));
+  if (const int* exit_code = std::get_if<int>(&parsed)) return *exit_code;
+  const run_config& config = std::get<run_config>(parsed);
+  spdlog::set_level(config.quiet ? spdlog::level::warn : config.verbose ? spdlog::level::debug : spdlog::level::info);
+  if (config.action == command::generate) install_signal_handlers();
+  return run_command(config, stop_signal);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace trafficsim::host;
+  auto logger = spdlog::stderr_color_mt("trafficsim-host");
+  logger->set_pattern("%n: %^%l%$: %v");
+  spdlog::set_default_logger(logger);
+  try {
+    return run(argc, argv);
+  } catch (const usage_error& e) {
+    spdlog::error("{}", e.what());
+    return exit_usage;
+  } catch (const interrupted& e) {
+    spdlog::error("interrupted by signal {}; no output was kept", e.signal);
+    return 128 + e.signal;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return exit_failure;
+  }
+}

@@ -1,0 +1,36 @@
+#include "numbers.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+
+#include "errors.hpp"
+
+namespace trafficsim::host {
+
+std::string trim(std::string_view s) {
+  const auto b = s.find_first_not_of(" \t");
+  if (b == std::string_view::npos) return {};
+  const auto e = s.find_last_not_of(" \t");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+std::optional<double> parse_number(std::string_view text) {
+  const std::string t = trim(text);
+  double v = 0;
+  const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (t.empty() || ec != std::errc() || p != t.data() + t.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+std::uint64_t parse_whole(std::string_view option, std::string_view text, std::uint64_t max) {
+  const std::string t = trim(text);
+  std::uint64_t v = 0;
+  const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (t.empty() || ec != std::errc() || p != t.data() + t.size() || v > max)
+    throw usage_error(fmt::format("{} '{}' is not a whole number from 0 to {}", option, text, max));
+  return v;
+}
+
+}  // namespace trafficsim::host

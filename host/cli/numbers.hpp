@@ -1,0 +1,23 @@
+#pragma once
+// The one number parser of the command line, the config file and --set: the whole text
+// (surrounding blanks allowed), finite, in range; a usage_error naming the option
+// otherwise.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace trafficsim::host {
+
+/// A finite number from the whole of `text`; nullopt if it is not one.
+std::optional<double> parse_number(std::string_view text);
+
+/// A whole number from 0 to `max`; usage_error "<option> '<text>' is not a whole number
+/// from 0 to <max>" otherwise.
+std::uint64_t parse_whole(std::string_view option, std::string_view text, std::uint64_t max);
+
+/// Text without leading and trailing blanks.
+std::string trim(std::string_view s);
+
+}  // namespace trafficsim::host

@@ -1,0 +1,315 @@
+#include "options.hpp"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <tuple>
+
+#include "errors.hpp"
+#include "numbers.hpp"
+
+namespace trafficsim::host {
+
+namespace {
+
+/// The options as text, as CLI11 and the config file give them.
+struct raw_options {
+  std::string plugins = "all", output = "data/simulated_calls.csv", start = "2025-01-01";
+  std::string days = "30", seed, scale = "1", threads = "0";
+  std::vector<std::string> sets, plugin_dirs;
+  bool list_plugins = false, unsafe = false, quiet = false, verbose = false;
+  std::string describe, format, compress, level, shard, progress = "auto", stats_json, config;
+  bool shard_from_env = false, shard_headers = false, append = false;
+};
+
+/// The option table: the command line and the config file's keys (long names).
+void define_options(CLI::App& app, raw_options& v, std::string_view version_text) {
+  app.set_version_flag("--version", std::string(version_text));
+  app.add_option("--plugins", v.plugins, "Plugins to run: 'all' or a comma-separated list of names")
+      ->type_name("all|NAME[,NAME...]")
+      ->capture_default_str();
+  app.add_flag("--list-plugins", v.list_plugins, "List the plugins found (name, version, ABI, path) and exit");
+  app.add_option("--describe", v.describe, "Show a plugin's parameters (types, defaults, ranges) and exit")
+      ->type_name("NAME");
+  app.add_option("-o,--output", v.output, "Output file, or - for standard output; folders are created")
+      ->type_name("PATH|-")
+      ->capture_default_str();
+  app.add_option("--start", v.start, "First day, YYYY-MM-DD (UTC)")->type_name("DATE")->capture_default_str();
+  app.add_option("--days", v.days, "Number of days")->type_name("N")->capture_default_str();
+  app.add_option("--seed", v.seed, "Seed for every plugin (default: each plugin's own seed)")->type_name("N");
+  app.add_option("--scale", v.scale, "Multiplies every plugin's customer count")->type_name("F")->capture_default_str();
+  app.add_option("--set", v.sets, "Set a plugin parameter (repeatable)")
+      ->type_name("PLUGIN.PARAM=VALUE")
+      ->allow_extra_args(false);
+  app.add_option("--threads", v.threads, "Worker threads; 0 = all cores. The output is the same for any count")
+      ->type_name("N")
+      ->capture_default_str();
+  app.add_option("--plugin-dir", v.plugin_dirs,
+                 "Also search DIR for plugins (repeatable; before TRAFFICSIM_PLUGIN_PATH and the default)")
+      ->type_name("DIR")
+      ->allow_extra_args(false);
+  app.add_flag("--allow-unsafe-plugin-permissions", v.unsafe,
+               "Load plugins even if other users could have written them (unsafe)");
+  app.add_option("--format", v.format, "Output format (default: from the file name, else csv)")->type_name("csv|jsonl");
+  app.add_option("--compress", v.compress, "Compression (default: from the file name, .gz or .zst)")
+      ->type_name("none|gz|zst");
+  app.add_option("--compression-level", v.level, "gzip 1-9 (default 6), zstd 1-19 (default 3)")->type_name("N");
+  app.add_option("--shard", v.shard,
+                 "Generate only the I-th of N contiguous time slices, I/N; shard files concatenated in order equal "
+                 "the whole output")
+      ->type_name("I/N");
+  app.add_flag("--shard-from-env", v.shard_from_env,
+               "Take the shard from JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID, and "
+               "TRAFFICSIM_SHARD_COUNT or SLURM_ARRAY_TASK_COUNT");
+  app.add_flag("--shard-headers", v.shard_headers, "Give every shard a header (default: only shard 0)");
+  app.add_flag("--append", v.append,
+               "Merge the new rows into the existing output file, keeping it in order (atomic, bounded memory)");
+  app.add_option("--config", v.config, "Read options from a TOML file; command-line options override it")
+      ->type_name("FILE");
+  app.add_option("--progress", v.progress, "Progress bar on standard error (auto: if it is a terminal)")
+      ->type_name("auto|always|never")
+      ->capture_default_str();
+  app.add_option("--stats-json", v.stats_json, "Also write the summary as JSON to FILE")->type_name("FILE");
+  app.add_flag("-q,--quiet", v.quiet, "Print only warnings and errors");
+  app.add_flag("-v,--verbose", v.verbose, "Print debugging details");
+  app.footer(
+      "Plugins are loaded from --plugin-dir, then TRAFFICSIM_PLUGIN_PATH (colon-separated), then the\n"
+      "plugin folder next to this program; never from the current directory.\n"
+      "Output: .gz/.zst compress, .jsonl writes JSON Lines. Rows are ordered by timestamp, then plugin name,\n"
+      "customer and call; the same for any --threads and any --shard split.\n"
+      "A --config TOML file takes the long option names as keys (days = 7, plugins = [\"base\"], append = true)\n"
+      "and [plugin.NAME] tables of parameters; the command line overrides it.\n"
+      "Exit status: 0 success, 1 runtime failure, 2 usage error, 128+N on signal N (130 Ctrl-C, 143 TERM).");
+}
+
+/// The config file as command-line arguments, through the same option table: each key is
+/// a long option name; options given on the command line are skipped (it wins);
+/// [plugin.NAME] tables become --set NAME.PARAM=VALUE before the command line's own.
+std::vector<std::string> config_arguments(const std::string& path, CLI::App& app) {
+  toml::table t;
+  try {
+    t = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    throw usage_error(
+        fmt::format("--config {}: line {}, column {}: {}", path, where.line, where.column, e.description()));
+  }
+  auto text = [&](const std::string& key, const toml::node& n) -> std::string {
+    if (n.is_string()) return n.as_string()->get();
+    if (n.is_integer()) return std::to_string(n.as_integer()->get());
+    if (n.is_floating_point()) return fmt::format("{}", n.as_floating_point()->get());
+    throw usage_error(fmt::format("--config {}: '{}' must be a string or a number", path, key));
+  };
+  std::vector<std::string> args;
+  for (const auto& [k, node] : t) {
+    const std::string key(k.str());
+    if (key == "plugin") {
+      const toml::table* plugins = node.as_table();
+      if (plugins == nullptr) throw usage_error(fmt::format("--config {}: 'plugin' must be a table of tables", path));
+      for (const auto& [name, params] : *plugins) {
+        const toml::table* pt = params.as_table();
+        if (pt == nullptr)
+          throw usage_error(fmt::format("--config {}: 'plugin.{}' must be a table of parameters", path, name.str()));
+        for (const auto& [param, value] : *pt) {
+          const std::string full = fmt::format("plugin.{}.{}", name.str(), param.str());
+          args.push_back("--set");
+          args.push_back(fmt::format("{}.{}={}", name.str(), param.str(), text(full, value)));
+        }
+      }
+      continue;
+    }
+    if (key == "config") throw usage_error(fmt::format("--config {}: a config file cannot name another", path));
+    CLI::Option* o = key == "help" || key == "version" ? nullptr : app.get_option_no_throw("--" + key);
+    if (o == nullptr)
+      throw usage_error(
+          fmt::format("--config {}: unknown key '{}'; keys are the long option names (days, scale, "
+                      "output, ...) and [plugin.NAME] tables",
+                      path, key));
+    if (o->count() > 0) continue;  // the command line wins
+    const std::string option = "--" + key;
+    if (o->get_expected_min() == 0) {  // a flag
+      if (!node.is_boolean()) throw usage_error(fmt::format("--config {}: '{}' must be true or false", path, key));
+      if (node.as_boolean()->get()) args.push_back(option);
+    } else if (const toml::array* list = node.as_array()) {
+      if (key == "plugins") {
+        std::string joined;
+        for (const auto& p : *list) joined += (joined.empty() ? "" : ",") + text(key, p);
+        args.insert(args.end(), {option, joined});
+      } else if (o->get_items_expected_max() > 1) {
+        for (const auto& item : *list) args.insert(args.end(), {option, text(key, item)});
+      } else {
+        throw usage_error(fmt::format("--config {}: '{}' takes one value, not a list", path, key));
+      }
+    } else {
+      args.insert(args.end(), {option, text(key, node)});
+    }
+  }
+  return args;
+}
+
+std::pair<std::uint64_t, std::uint64_t> parse_shard(const std::string& text) {
+  const auto slash = text.find('/');
+  std::uint64_t i = 0, n = 0;
+  auto whole = [](std::string_view t, std::uint64_t& v) {
+    const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    return !t.empty() && ec == std::errc() && p == t.data() + t.size();
+  };
+  if (slash == std::string::npos || !whole(std::string_view(text).substr(0, slash), i) ||
+      !whole(std::string_view(text).substr(slash + 1), n) || n == 0 || n > 1'000'000 || i >= n)
+    throw usage_error(
+        fmt::format("--shard '{}' is invalid; give I/N with 0 <= I < N <= 1000000, e.g. --shard 0/4", text));
+  return {i, n};
+}
+
+/// Shard index and count from the environment of a Kubernetes Indexed Job
+/// (JOB_COMPLETION_INDEX), a Slurm job array (SLURM_ARRAY_TASK_ID, _MIN, _COUNT) or
+/// TRAFFICSIM_SHARD_INDEX; the count from TRAFFICSIM_SHARD_COUNT or SLURM_ARRAY_TASK_COUNT.
+std::pair<std::uint64_t, std::uint64_t> shard_from_environment() {
+  auto get = [](const char* name) -> std::optional<std::uint64_t> {
+    const char* v = std::getenv(name);
+    if (v == nullptr || *v == 0) return std::nullopt;
+    return parse_whole(fmt::format("--shard-from-env: {}=", name), v, std::numeric_limits<std::uint64_t>::max());
+  };
+  std::optional<std::uint64_t> index = get("TRAFFICSIM_SHARD_INDEX");
+  if (!index) index = get("JOB_COMPLETION_INDEX");
+  if (!index)
+    if (const auto id = get("SLURM_ARRAY_TASK_ID"))
+      index = *id - std::min(*id, get("SLURM_ARRAY_TASK_MIN").value_or(0));
+  std::optional<std::uint64_t> count = get("TRAFFICSIM_SHARD_COUNT");
+  if (!count) count = get("SLURM_ARRAY_TASK_COUNT");
+  if (!index || !count)
+    throw usage_error(
+        "--shard-from-env: no shard in the environment; set JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or "
+        "SLURM_ARRAY_TASK_ID (Slurm array), or TRAFFICSIM_SHARD_INDEX, and TRAFFICSIM_SHARD_COUNT (or "
+        "SLURM_ARRAY_TASK_COUNT)");
+  return parse_shard(fmt::format("{}/{}", *index, *count));
+}
+
+bool ends_with_any(const std::string& s, std::initializer_list<const char*> suffixes) {
+  return std::any_of(suffixes.begin(), suffixes.end(), [&](const char* x) { return s.ends_with(x); });
+}
+
+/// Every value, checked once, into the typed configuration.
+run_config to_config(const raw_options& v, const CLI::App& app) {
+  run_config c;
+  if (v.list_plugins)
+    c.action = command::list_plugins;
+  else if (app.count("--describe") > 0) {
+    if (v.describe.empty()) throw usage_error("--describe needs a plugin name; see --list-plugins");
+    c.action = command::describe;
+    c.describe = v.describe;
+  }
+  c.plugins = v.plugins;
+  c.sets = v.sets;
+  c.output = v.output;
+  if (c.output.empty()) throw usage_error("-o/--output is empty; give a file name, or - for standard output");
+  const auto start = parse_date(trim(v.start));
+  if (!start)
+    throw usage_error(fmt::format("--start '{}' is not a valid date; use YYYY-MM-DD, e.g. 2025-01-01", v.start));
+  c.start = *start;
+  const std::uint64_t days = parse_whole("--days", v.days, std::numeric_limits<std::uint64_t>::max());
+  if (days < 1 || days > max_days)
+    throw usage_error(fmt::format("--days {} is out of range; give a number of days from 1 to {}", days, max_days));
+  c.days = static_cast<std::uint32_t>(days);
+  if (days_from_civil(c.start) + c.days - 1 > days_from_civil({9999, 12, 31}))
+    throw usage_error(fmt::format("--start {} with --days {} runs past 9999-12-31; shorten the run", v.start, days));
+  if (!v.seed.empty()) c.seed = parse_whole("--seed", v.seed, std::numeric_limits<std::uint64_t>::max());
+  const auto scale = parse_number(v.scale);
+  if (!scale) throw usage_error(fmt::format("--scale '{}' is not a number; give a positive factor, e.g. 2", v.scale));
+  if (!(*scale > 0))
+    throw usage_error(fmt::format("--scale {} is invalid; give a positive factor, e.g. --scale 2", *scale));
+  c.scale = *scale;
+  c.threads = static_cast<unsigned>(parse_whole("--threads", v.threads, 1'000'000));
+  if (c.threads > 4096)
+    throw usage_error(fmt::format("--threads {} is too many; give 1 to 4096 (0 = all cores)", c.threads));
+  for (const auto& d : v.plugin_dirs) c.plugin_dirs.emplace_back(d);
+  c.allow_unsafe_plugin_permissions = v.unsafe;
+
+  if (v.format.empty())
+    c.format = ends_with_any(c.output, {".jsonl", ".jsonl.gz", ".jsonl.zst", ".ndjson", ".ndjson.gz", ".ndjson.zst"})
+                   ? output_format::jsonl
+                   : output_format::csv;
+  else if (v.format == "csv")
+    c.format = output_format::csv;
+  else if (v.format == "jsonl")
+    c.format = output_format::jsonl;
+  else
+    throw usage_error(fmt::format("--format '{}' is unknown; use csv or jsonl", v.format));
+  if (v.compress.empty()) {
+    c.codec = compression_for_path(c.output);
+  } else {
+    const auto codec = parse_compression(v.compress);
+    if (!codec) throw usage_error(fmt::format("--compress '{}' is unknown; use none, gz or zst", v.compress));
+    c.codec = *codec;
+  }
+  c.level = default_level(c.codec);
+  if (!v.level.empty()) {
+    const auto l = parse_number(v.level);
+    if (!l || *l != std::floor(*l) || !valid_level(c.codec, static_cast<int>(*l)))
+      throw usage_error(fmt::format("--compression-level '{}' is invalid for {}; gzip takes 1-9, zstd 1-19", v.level,
+                                    compression_name(c.codec)));
+    c.level = static_cast<int>(*l);
+  }
+  if (!v.shard.empty() && v.shard_from_env) throw usage_error("give either --shard or --shard-from-env, not both");
+  if (!v.shard.empty()) std::tie(c.shard_index, c.shard_count) = parse_shard(v.shard);
+  if (v.shard_from_env) std::tie(c.shard_index, c.shard_count) = shard_from_environment();
+  c.shard_headers = v.shard_headers;
+  c.append = v.append;
+  if (c.append) {
+    if (c.output == "-") throw usage_error("--append needs an output file; it cannot append to standard output");
+    if (c.codec != compression::none)
+      throw usage_error("--append works on uncompressed files; decompress the file first, or drop --compress");
+  }
+  if (v.progress == "auto")
+    c.progress = progress_mode::automatic;
+  else if (v.progress == "always")
+    c.progress = progress_mode::always;
+  else if (v.progress == "never")
+    c.progress = progress_mode::never;
+  else
+    throw usage_error(fmt::format("--progress '{}' is unknown; use auto, always or never", v.progress));
+  c.stats_json = v.stats_json;
+  c.quiet = v.quiet;
+  c.verbose = v.verbose;
+  return c;
+}
+
+constexpr const char* description =
+    "Generates realistic, simulated LLM API traffic (one CSV row per call) from scenario plugins.\n"
+    "Output is a pure function of plugins, parameters, seeds, dates and scale: the same bytes\n"
+    "for any --threads.";
+
+}  // namespace
+
+std::variant<run_config, int> parse_options(int argc, char** argv, std::string_view version_text) {
+  raw_options v;
+  CLI::App app{description, "trafficsim-host"};
+  define_options(app, v, version_text);
+  try {
+    app.parse(argc, argv);
+    if (!v.config.empty()) {
+      // Again, from the config file's arguments followed by the command line's, so that
+      // both go through one table and later (command-line) values win.
+      std::vector<std::string> args = config_arguments(v.config, app);
+      for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+      std::reverse(args.begin(), args.end());  // CLI11 takes a vector last-first
+      v = raw_options{};
+      CLI::App again{description, "trafficsim-host"};
+      define_options(again, v, version_text);
+      again.parse(args);
+      return to_config(v, again);
+    }
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    throw usage_error(fmt::format("{}; see --help", e.what()));
+  }
+  return to_config(v, app);
+}
+
+}  // namespace trafficsim::host

@@ -1,0 +1,57 @@
+#pragma once
+// The command line and the config file: one option table (CLI11) for both, and the typed
+// run configuration they produce, every value validated once.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <trafficsim/calendar.hpp>
+#include <variant>
+#include <vector>
+
+#include "compression.hpp"
+#include "formats.hpp"
+
+namespace trafficsim::host {
+
+enum class command { generate, list_plugins, describe };
+enum class progress_mode { automatic, always, never };
+
+inline constexpr std::uint32_t max_days = 100000;
+
+/// A run as the user asked for it, checked.
+struct run_config {
+  command action = command::generate;
+  std::string describe;  ///< the plugin of --describe
+
+  std::string plugins = "all";
+  std::vector<std::string> sets;  ///< --set, config-file values first
+  std::optional<std::uint64_t> seed;
+  double scale = 1.0;
+  civil_date start{2025, 1, 1};
+  std::uint32_t days = 30;
+
+  std::vector<std::filesystem::path> plugin_dirs;
+  bool allow_unsafe_plugin_permissions = false;
+
+  std::string output = "data/simulated_calls.csv";
+  output_format format = output_format::csv;
+  compression codec = compression::none;
+  int level = 0;
+  std::uint64_t shard_index = 0, shard_count = 1;
+  bool shard_headers = false;
+  bool append = false;
+
+  unsigned threads = 0;  ///< 0: all cores
+  progress_mode progress = progress_mode::automatic;
+  std::string stats_json;
+  bool quiet = false, verbose = false;
+};
+
+/// Parses the command line (and the --config file it names). Returns the configuration,
+/// or an exit code when the command line was only a request for help or the version
+/// (already printed). Throws usage_error for anything wrong.
+std::variant<run_config, int> parse_options(int argc, char** argv, std::string_view version_text);
+
+}  // namespace trafficsim::host

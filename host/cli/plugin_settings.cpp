@@ -1,0 +1,115 @@
+#include "plugin_settings.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cmath>
+#include <limits>
+#include <set>
+
+#include "errors.hpp"
+#include "numbers.hpp"
+
+namespace trafficsim::host {
+
+namespace {
+
+std::string join_keys(const std::map<std::string, std::filesystem::path>& m) {
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : m) keys.push_back(k);
+  return keys.empty() ? std::string("(none found)") : fmt::format("{}", fmt::join(keys, ", "));
+}
+
+}  // namespace
+
+parameter_setting parse_setting(const std::string& text) {
+  const auto eq = text.find('=');
+  const auto dot = text.find('.');
+  if (eq == std::string::npos || dot == std::string::npos || dot > eq || dot == 0 || dot + 1 == eq)
+    throw usage_error(
+        fmt::format("--set '{}': expected PLUGIN.PARAM=VALUE, for example --set base.weekend_factor=0.5", text));
+  return {trim(text.substr(0, dot)), trim(text.substr(dot + 1, eq - dot - 1)), text.substr(eq + 1)};
+}
+
+std::vector<std::string> select_plugins(const std::string& list,
+                                        const std::map<std::string, std::filesystem::path>& known) {
+  std::set<std::string> chosen;
+  std::string_view rest = list;
+  bool any = false;
+  while (true) {
+    const auto comma = rest.find(',');
+    const std::string name = trim(std::string(rest.substr(0, comma)));
+    if (!name.empty()) {
+      any = true;
+      if (name == "all") {
+        for (const auto& [k, v] : known) chosen.insert(k);
+      } else if (known.count(name) != 0) {
+        chosen.insert(name);
+      } else {
+        throw usage_error(
+            fmt::format("unknown plugin '{}'; known plugins: {} (see --list-plugins, or add a "
+                        "directory with --plugin-dir)",
+                        name, join_keys(known)));
+      }
+    }
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  if (!any) throw usage_error("--plugins is empty; give 'all' or a comma-separated list of plugin names");
+  if (chosen.empty())
+    throw usage_error("no plugins found; build them (tools/run does) or point --plugin-dir at a plugin directory");
+  return {chosen.begin(), chosen.end()};
+}
+
+plugin_parameters resolve_parameters(const plugin_description& plugin, const std::vector<parameter_setting>& settings,
+                                     std::optional<std::uint64_t> seed, double scale) {
+  std::uint64_t customers = plugin.default_customers;
+  std::uint64_t plugin_seed = plugin.default_seed;
+  std::map<std::string, double, std::less<>> values;
+  for (const parameter_decl& p : plugin.parameters) values[p.name] = p.default_value;
+
+  auto known_names = [&] {
+    std::vector<std::string> names{"customers", "seed"};
+    for (const parameter_decl& p : plugin.parameters) names.push_back(p.name);
+    return fmt::format("{}", fmt::join(names, ", "));
+  };
+
+  const parameter_decl customers_decl{"customers", true, 1, 1, static_cast<double>(max_customers_per_plugin), ""};
+  for (const parameter_setting& s : settings) {
+    const std::string where = fmt::format("--set {}.{}={}", s.plugin, s.parameter, s.value);
+    if (s.parameter == "seed") {
+      plugin_seed = parse_whole(where + ": the seed", s.value, std::numeric_limits<std::uint64_t>::max());
+      continue;
+    }
+    const parameter_decl* decl = s.parameter == "customers" ? &customers_decl : nullptr;
+    for (const parameter_decl& p : plugin.parameters)
+      if (p.name == s.parameter) decl = &p;
+    if (decl == nullptr)
+      throw usage_error(fmt::format("{}: plugin '{}' has no parameter '{}'; its parameters are {} (see --describe {})",
+                                    where, plugin.name, s.parameter, known_names(), plugin.name));
+    const auto v = parse_number(s.value);
+    if (!v) throw usage_error(fmt::format("{}: '{}' is not a number", where, s.value));
+    if (decl->integer && *v != std::floor(*v))
+      throw usage_error(fmt::format("{}: parameter '{}' takes a whole number", where, s.parameter));
+    if (*v < decl->min_value || *v > decl->max_value)
+      throw usage_error(fmt::format("{}: {} is out of range; '{}' takes values from {} to {}", where, *v, s.parameter,
+                                    decl->min_value, decl->max_value));
+    if (decl == &customers_decl)
+      customers = static_cast<std::uint64_t>(*v);
+    else
+      values[s.parameter] = *v;
+  }
+
+  if (seed) plugin_seed = *seed;
+  const double scaled = std::round(static_cast<double>(customers) * scale);
+  if (scaled > static_cast<double>(max_customers_per_plugin))
+    throw usage_error(fmt::format("plugin '{}' would have {} customers after --scale {}; the limit is {} per plugin",
+                                  plugin.name, scaled, scale, max_customers_per_plugin));
+  plugin_parameters result;
+  result.customers = static_cast<std::uint32_t>(std::max(1.0, scaled));
+  result.seed = plugin_seed;
+  for (const auto& [name, value] : values) result.values.emplace_back(name, value);
+  return result;
+}
+
+}  // namespace trafficsim::host

@@ -1,0 +1,221 @@
+#include "engine.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <limits>
+#include <trafficsim/detail/streams.hpp>
+
+#include "errors.hpp"
+#include "hour_alias.hpp"
+#include "ids.hpp"
+#include "parallel.hpp"
+#include "window_sort.hpp"
+
+namespace trafficsim::host {
+
+namespace {
+
+// Customers per task. Large enough that a task's work dwarfs scheduling (~1 µs), small
+// enough that 2-64 threads all get work at the default 220 customers. The output never
+// depends on it: positions are in customer order whatever the partition.
+constexpr std::uint32_t customers_per_task = 64;
+
+using namespace trafficsim::detail;
+
+}  // namespace
+
+void throw_plugin_failure(const plugin_run& p, std::uint32_t local_customer, const day_info& d, const std::string& what,
+                          bool contract) {
+  throw runtime_failure(
+      fmt::format("plugin '{}' {} on customer cust_{}_{:04} (index {}), day {:04}-{:02}-{:02} "
+                  "(day {} of the run): {}",
+                  p.name, contract ? "broke its contract" : "failed", p.name, local_customer + 1, local_customer,
+                  d.date.year, d.date.month, d.date.day, d.index, what));
+}
+
+plugin_run make_plugin_run(const plugin_library& lib, plugin_parameters params) {
+  plugin_run run;
+  run.library = &lib;
+  run.name = lib.description().name;
+  run.impl = scenario_handle(lib, params);
+  run.params = std::move(params);
+  run.key = plugin_key(run.params.seed, run.name);
+  run.id_tag = plugin_id_tag(run.name, run.params.seed);
+  return run;
+}
+
+engine::engine(std::vector<plugin_run> runs, civil_date start, std::uint32_t days)
+    : runs_(std::move(runs)), start_(start), days_(days) {
+  std::sort(runs_.begin(), runs_.end(), [](const plugin_run& a, const plugin_run& b) { return a.name < b.name; });
+  std::uint64_t total = 0;
+  for (plugin_run& p : runs_) {
+    p.first_customer = static_cast<std::uint32_t>(total);
+    total += p.params.customers;
+    if (total > std::numeric_limits<std::uint32_t>::max() / 2)
+      throw usage_error("too many customers in total; lower --scale or the customers parameters");
+    p.customers.resize(p.params.customers);
+    parallel_blocks(0, p.params.customers, 4096, [&p](std::uint64_t first, std::uint64_t last) {
+      for (auto i = static_cast<std::uint32_t>(first); i != last; ++i)
+        p.customers[i] = draw_customer(i, customer_stream(p.key, i));
+    });
+  }
+  total_customers_ = static_cast<std::uint32_t>(total);
+  counts_.assign(std::size_t{total_customers_} * hours_per_day, 0);
+  active_.assign(total_customers_, 0);
+  churned_.assign(total_customers_, 0);
+}
+
+day_info engine::day(std::uint32_t index) const noexcept { return make_day_info(start_, index, days_); }
+
+std::size_t engine::plugin_of(std::uint32_t global_customer) const noexcept {
+  std::size_t i = runs_.size() - 1;
+  while (runs_[i].first_customer > global_customer) --i;
+  return i;
+}
+
+void engine::plan_customer(std::uint32_t global, const day_info& d) {
+  const plugin_run& p = runs_[plugin_of(global)];
+  const std::uint32_t local = global - p.first_customer;
+  const trafficsim_plan_request request = plan_request(p.key, p.customers[local], d);
+  trafficsim_day_plan plan{};
+  plan.struct_size = sizeof plan;
+  plugin_message message;
+  if (p.impl.plan_day(request, plan, message) != TRAFFICSIM_OK) throw_plugin_failure(p, local, d, message.str(), false);
+
+  churned_[global] = plan.churned != 0 ? 1 : 0;
+  std::uint32_t* counts = &counts_[std::size_t{global} * hours_per_day];
+  std::fill(counts, counts + hours_per_day, 0u);
+
+  const double x = plan.expected_calls;
+  if (!std::isfinite(x) || x < 0 || x > max_calls_per_customer_day)
+    throw_plugin_failure(p, local, d,
+                         fmt::format("its plan expects {} calls; a plan must expect from 0 to {} calls a day", x,
+                                     max_calls_per_customer_day),
+                         true);
+  if (plan.min_calls > max_calls_per_customer_day)
+    throw_plugin_failure(
+        p, local, d,
+        fmt::format("its plan asks for at least {} calls; the limit is {}", plan.min_calls, max_calls_per_customer_day),
+        true);
+
+  // The day's count: floor(x) or floor(x) + 1, with mean exactly x; then the minimum.
+  // (max_calls_per_customer_day < 2^30 leaves the top bits of a call index for the tier.)
+  static_assert(max_calls_per_customer_day < (1u << 30));
+  const random_stream alloc{p.key, stream_counter(local, d.index, stream_domain::allocation, 0)};
+  const double whole = std::floor(x);
+  auto n = static_cast<std::uint32_t>(whole) + (alloc.unit(0) < x - whole ? 1u : 0u);
+  n = std::max(n, plan.min_calls);
+  if (n == 0) return;
+
+  // Each call's hour, proportional to the weights, from one 32-bit word per call (block
+  // 1 on; block 0 holds the rounding draw) through an alias table: O(1) per call.
+  const hour_alias table(plan.hour_weight, [&](unsigned h, double w) {
+    throw_plugin_failure(p, local, d, fmt::format("hour {} has weight {}; weights must be finite and >= 0", h, w),
+                         true);
+  });
+  if (!table.valid())
+    throw_plugin_failure(p, local, d, fmt::format("its plan has {} calls but every hour has weight 0", n), true);
+  for (std::uint32_t i = 0; i < n; i += 4) {
+    const philox_counter r = alloc.block(1 + i / 4);
+    for (std::uint32_t w = 0; w < 4 && i + w < n; ++w) ++counts[table.draw(r[w])];
+  }
+}
+
+void engine::prepare_day(std::uint32_t day_index) {
+  prepared_day_ = day_index;
+  const day_info d = day(day_index);
+  parallel_blocks(0, total_customers_, customers_per_task, [&](std::uint64_t first, std::uint64_t last) {
+    for (auto g = static_cast<std::uint32_t>(first); g != last; ++g) plan_customer(g, d);
+  });
+}
+
+void engine::generate(std::uint32_t hour, window& out) {
+  const day_info d = day(prepared_day_);
+  out.day = prepared_day_;
+  out.hour = hour;
+
+  // Pass 1: calls per task, so each task knows where its calls go.
+  const std::uint32_t tasks = (total_customers_ + customers_per_task - 1) / customers_per_task;
+  std::vector<std::uint64_t> start(std::size_t{tasks} + 1, 0);
+  parallel_blocks(0, tasks, 1, [&](std::uint64_t first, std::uint64_t last) {
+    for (auto t = static_cast<std::uint32_t>(first); t != last; ++t) {
+      std::uint64_t sum = 0;
+      const std::uint32_t end = std::min(total_customers_, (t + 1) * customers_per_task);
+      for (std::uint32_t g = t * customers_per_task; g < end; ++g)
+        sum += counts_[std::size_t{g} * hours_per_day + hour];
+      start[t + 1] = sum;
+    }
+  });
+  for (std::uint32_t t = 0; t < tasks; ++t) start[t + 1] += start[t];
+  const std::uint64_t n = start[tasks];
+  if (n > std::numeric_limits<std::uint32_t>::max())
+    throw runtime_failure(
+        fmt::format("hour {} of day {} has {} calls, more than one window can hold (2^32)", hour, d.index, n));
+  out.refs.resize(n);
+  out.offsets.resize(n);
+  out.order.resize(n);
+
+  // Pass 2: place each customer's calls and build the sort keys: the second the row will
+  // print, then the position, which follows (plugin, customer, index). Rows are ordered
+  // by what they show (and so can be merged from the file alone, see --append).
+  parallel_blocks(0, tasks, 1, [&](std::uint64_t first, std::uint64_t last) {
+    for (auto t = static_cast<std::uint32_t>(first); t != last; ++t) {
+      std::uint64_t pos = start[t];
+      const std::uint32_t end = std::min(total_customers_, (t + 1) * customers_per_task);
+      for (std::uint32_t g = t * customers_per_task; g < end; ++g) {
+        const std::uint32_t count = counts_[std::size_t{g} * hours_per_day + hour];
+        if (count == 0) continue;
+        const plugin_run& p = runs_[plugin_of(g)];
+        const std::uint32_t local = g - p.first_customer;
+        const random_stream rng = placement_stream(p.key, local, d.index, hour);
+        std::uint32_t* offsets = &out.offsets[pos];
+        if (p.impl.places_calls()) {
+          const trafficsim_place_request request = place_request(p.key, p.customers[local], d, hour);
+          plugin_message message;
+          if (p.impl.place_calls(request, offsets, count, message) != TRAFFICSIM_OK)
+            throw_plugin_failure(p, local, d, message.str(), false);
+        } else {
+          place_uniformly(rng, offsets, count);
+        }
+        for (std::uint32_t i = 0; i < count; ++i) {
+          if (offsets[i] >= microseconds_per_hour)
+            throw_plugin_failure(p, local, d,
+                                 fmt::format("it placed call {} of hour {:02}:00 at offset {} µs, outside the hour "
+                                             "[0, {})",
+                                             i, hour, offsets[i], microseconds_per_hour),
+                                 true);
+          out.refs[pos + i] = {g, i | (static_cast<std::uint32_t>(p.customers[local].tier) << 30)};
+          out.order[pos + i] = (std::uint64_t{offsets[i] / 1'000'000u} << 32) | (pos + i);
+        }
+        active_[g] = 1;
+        pos += count;
+      }
+    }
+  });
+
+  // A stable sort by second of keys in position order: the same whatever the threads.
+  std::vector<std::uint32_t>().swap(out.offsets);
+  sort_window_keys(out.order, out.sorted);  // `sorted` serves as the sort's scratch first
+  out.sorted.resize(n);
+  parallel_blocks(0, n, 1 << 15, [&](std::uint64_t first, std::uint64_t last) {
+    for (std::uint64_t k = first; k < last; ++k) {
+      const call_ref r = out.refs[out.order[k] & 0xFFFFFFFFu];
+      out.sorted[k] = (std::uint64_t{r.customer} << 32) | r.index;
+    }
+  });
+  std::vector<call_ref>().swap(out.refs);
+}
+
+std::vector<std::uint64_t> engine::churned_by_plugin() const {
+  std::vector<std::uint64_t> result(runs_.size(), 0);
+  for (std::size_t i = 0; i < runs_.size(); ++i) {
+    const plugin_run& p = runs_[i];
+    for (std::uint32_t c = 0; c < p.params.customers; ++c) result[i] += churned_[p.first_customer + c];
+  }
+  return result;
+}
+
+}  // namespace trafficsim::host

@@ -1,0 +1,96 @@
+#pragma once
+// The generation engine: configured plugins, their customers, and the window-by-window
+// sampling of calls from each scenario's intensity.
+//
+// Time is cut into one-hour windows, processed in order. For each day the engine asks
+// every scenario for every customer's plan (expected calls and hourly shape), draws the
+// day's count and each call's hour (`prepare_day`), then for each hour places the calls
+// and sorts them (`generate`). A window holds about 28 bytes per call while it is built
+// and 16 once sorted (who, which, when): the fields of a call are drawn again from its
+// counter when the row is formatted, so memory is bounded by one window's calls,
+// whatever --days or the output size.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <trafficsim/calendar.hpp>
+#include <trafficsim/customer.hpp>
+#include <trafficsim/philox.hpp>
+#include <trafficsim/scenario.hpp>
+#include <vector>
+
+#include "plugin_library.hpp"
+#include "scenario_handle.hpp"
+#include "window.hpp"
+
+namespace trafficsim::host {
+
+/// One configured plugin of a run.
+struct plugin_run {
+  const plugin_library* library = nullptr;
+  std::string name;
+  plugin_parameters params;
+  scenario_handle impl;              ///< destroyed before the library is unloaded
+  philox_key key{};                  ///< key of its streams: plugin_key(seed, name)
+  std::uint32_t id_tag = 0;          ///< separates its ids from other plugins' ids
+  std::uint32_t first_customer = 0;  ///< global index of its customer 0
+  std::vector<customer> customers;
+};
+
+/// Configures a loaded plugin with `params`: creates its scenario (usage_error if the
+/// plugin refuses the values, runtime_failure if it fails) and derives its stream key
+/// and id tag.
+plugin_run make_plugin_run(const plugin_library& lib, plugin_parameters params);
+
+class engine {
+ public:
+  /// Takes configured plugins (any order; they are ordered by name) and draws every
+  /// customer.
+  engine(std::vector<plugin_run> runs, civil_date start, std::uint32_t days);
+
+  const std::vector<plugin_run>& plugins() const noexcept { return runs_; }
+  std::uint32_t days() const noexcept { return days_; }
+  std::uint32_t customers() const noexcept { return total_customers_; }
+  civil_date start() const noexcept { return start_; }
+  /// The day with index `index` of the run.
+  day_info day(std::uint32_t index) const noexcept;
+  /// Index (into plugins()) of the plugin a global customer index belongs to.
+  std::size_t plugin_of(std::uint32_t global_customer) const noexcept;
+
+  /// Plans every customer for `day`: draws each one's count and the hour of each call.
+  void prepare_day(std::uint32_t day);
+  /// The calls of `hour` of the prepared day, sorted by the second they print, then
+  /// plugin name, customer, call index.
+  void generate(std::uint32_t hour, window& out);
+
+  /// Calls per hour of a global customer on the prepared day.
+  std::span<const std::uint32_t, hours_per_day> hour_counts(std::uint32_t global) const noexcept {
+    return std::span<const std::uint32_t, hours_per_day>(&counts_[std::size_t{global} * hours_per_day], hours_per_day);
+  }
+  /// True if the plan of a global customer for the prepared day says it churned.
+  bool churned(std::uint32_t global) const noexcept { return churned_[global] != 0; }
+
+  /// Per global customer: 1 if it has a call in a generated window.
+  const std::vector<std::uint8_t>& active() const noexcept { return active_; }
+  /// Per plugin: customers whose plan for the last prepared day says they churned.
+  std::vector<std::uint64_t> churned_by_plugin() const;
+
+ private:
+  void plan_customer(std::uint32_t global, const day_info& d);
+
+  std::vector<plugin_run> runs_;
+  civil_date start_;
+  std::uint32_t days_;
+  std::uint32_t total_customers_ = 0;
+  std::uint32_t prepared_day_ = 0;
+  std::vector<std::uint32_t> counts_;  ///< per customer x 24 hours, for the prepared day
+  std::vector<std::uint8_t> active_;
+  std::vector<std::uint8_t> churned_;
+};
+
+/// Adds the plugin name, customer and day to a plugin's failure.
+[[noreturn]] void throw_plugin_failure(const plugin_run& p, std::uint32_t local_customer, const day_info& d,
+                                       const std::string& what, bool contract);
+
+}  // namespace trafficsim::host

@@ -1,0 +1,42 @@
+#pragma once
+// A window: the calls of one hour, sorted into output order. It keeps 16 bytes per call
+// (who, which, when): every other field of a call is drawn again from its counter when
+// the row is formatted.
+
+#include <cstddef>
+#include <cstdint>
+#include <trafficsim/customer.hpp>
+#include <vector>
+
+namespace trafficsim::host {
+
+/// A call as the sort and the formatter see it: the global customer index and the
+/// call's index among that customer's calls in the hour.
+struct call_ref {
+  std::uint32_t customer;
+  std::uint32_t index;
+};
+
+/// The calls of one hour, in output order.
+struct window {
+  std::uint32_t day = 0;
+  std::uint32_t hour = 0;
+  std::vector<std::uint64_t> order;  ///< sorted keys: second << 32 | position in generation order
+  /// The calls in output order, customer << 32 | tier << 30 | index: gathered once after
+  /// the sort so that formatting reads memory in order (at --scale 1000 a window is
+  /// ~50 MB, and a random read of it, or of the customer table for the tier, per row
+  /// cost half the run).
+  std::vector<std::uint64_t> sorted;
+  std::vector<call_ref> refs;          ///< generation order (freed once gathered)
+  std::vector<std::uint32_t> offsets;  ///< scratch: offsets as placed (freed once sorted)
+  std::size_t size() const noexcept { return order.size(); }
+  call_ref at(std::size_t k) const noexcept {
+    return {static_cast<std::uint32_t>(sorted[k] >> 32), static_cast<std::uint32_t>(sorted[k]) & index_mask};
+  }
+  subscription_tier tier_at(std::size_t k) const noexcept {
+    return static_cast<subscription_tier>((sorted[k] >> 30) & 3u);
+  }
+  static constexpr std::uint32_t index_mask = (1u << 30) - 1;
+};
+
+}  // namespace trafficsim::host

@@ -1,0 +1,28 @@
+#pragma once
+// Finding plugins: the search path (--plugin-dir, TRAFFICSIM_PLUGIN_PATH, the folder
+// next to the executable; never the current one) and the plugin files in it. Reads
+// folders only; loads nothing.
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace trafficsim::host {
+
+/// The file name of plugin `name`: trafficsim_<name>.so.
+std::string plugin_file_name(const std::string& name);
+
+/// The plugin directories in search order: `explicit_dirs` (--plugin-dir), then the
+/// entries of `env_path` (TRAFFICSIM_PLUGIN_PATH, colon-separated), then `default_dir`.
+std::vector<std::filesystem::path> plugin_search_path(const std::vector<std::filesystem::path>& explicit_dirs,
+                                                      const char* env_path, const std::filesystem::path& default_dir);
+
+/// The default plugin directory of the running executable: <exe dir>/<relative dir>.
+std::filesystem::path default_plugin_dir();
+
+/// Plugin names found in `dirs` (files named trafficsim_<name>.so), each with the path
+/// of its first occurrence in search order.
+std::map<std::string, std::filesystem::path> discover_plugins(const std::vector<std::filesystem::path>& dirs);
+
+}  // namespace trafficsim::host

@@ -1,0 +1,69 @@
+#pragma once
+// Loading a plugin: refusing files and folders other users could have written, loading
+// the library, and reading its C descriptor (<trafficsim/plugin.h>): the ABI version
+// first, then every field, checked and copied into host-owned values before any plugin
+// function is called.
+
+#include <trafficsim/plugin.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace trafficsim::host {
+
+/// One parameter a plugin declares, as the host keeps it.
+struct parameter_decl {
+  std::string name;
+  bool integer = false;
+  double default_value = 0, min_value = 0, max_value = 0;
+  std::string description;
+};
+
+/// What a plugin says about itself, checked and copied out of its descriptor.
+struct plugin_description {
+  std::string name, version, description, sdk_version;
+  std::uint32_t default_customers = 1;
+  std::uint64_t default_seed = 0;
+  std::vector<parameter_decl> parameters;
+};
+
+/// Checks a descriptor field by field and copies it out. Throws runtime_failure naming
+/// `origin` and the first problem: another ABI (naming both), a struct too small, a
+/// missing function, a name that breaks the rule, a bad parameter table.
+plugin_description read_descriptor(const trafficsim_plugin_descriptor* d, const std::string& origin);
+
+/// A loaded plugin. The library stays loaded as long as this object lives, so every
+/// scenario created from it must be destroyed first.
+class plugin_library {
+ public:
+  /// Loads `file` (RTLD_NOW | RTLD_LOCAL) and reads its descriptor. Throws
+  /// runtime_failure naming the path and the reason.
+  static std::unique_ptr<plugin_library> load(const std::filesystem::path& file, bool allow_unsafe_permissions);
+  /// A plugin whose descriptor lives in this process (tests: fakes through the real
+  /// boundary, with `trafficsim::detail::descriptor<info>()`).
+  static std::unique_ptr<plugin_library> in_process(const trafficsim_plugin_descriptor* d);
+
+  ~plugin_library();
+  plugin_library(const plugin_library&) = delete;
+  plugin_library& operator=(const plugin_library&) = delete;
+
+  const plugin_description& description() const noexcept { return description_; }
+  const trafficsim_plugin_descriptor& descriptor() const noexcept { return *descriptor_; }
+  const std::filesystem::path& path() const noexcept { return path_; }
+
+ private:
+  plugin_library() = default;
+  std::filesystem::path path_;
+  void* handle_ = nullptr;
+  const trafficsim_plugin_descriptor* descriptor_ = nullptr;
+  plugin_description description_;
+};
+
+/// Refuses (runtime_failure) a plugin file or its folder if writable by group or others,
+/// or owned by another non-root user.
+void check_plugin_permissions(const std::filesystem::path& file);
+
+}  // namespace trafficsim::host

@@ -1,0 +1,42 @@
+#pragma once
+// --append: new rows merged into an existing file so it stays in our order, streaming
+// both in bounded memory. Our order is total and readable from the rows themselves
+// (timestamp, then plugin name and customer index from customer_id), so merging a run
+// into the file of another gives exactly the single run of both plugin sets.
+
+#include <fstream>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "byte_writer.hpp"
+#include "formats.hpp"
+
+namespace trafficsim::host {
+
+class append_merger final : public byte_writer {
+ public:
+  /// Opens `existing` and checks its first line; usage_error if it is not our format.
+  /// `plugins`: the plugins of this run, which the file must not already contain.
+  append_merger(const std::string& existing, output_format format, std::set<std::string> plugins, byte_writer& sink);
+  /// Merges a chunk of our rows (whole lines, in order) into the output.
+  void write(std::string_view rows) override;
+  /// Writes the rest of the existing file.
+  void finish() override;
+
+ private:
+  bool next_existing();  // reads the next existing row into line_; false at the end
+  void write_existing();
+
+  std::string path_;
+  output_format format_;
+  std::set<std::string> plugins_;
+  byte_writer& sink_;
+  std::ifstream in_;
+  std::string line_, previous_;
+  bool have_line_ = false;
+  std::uint64_t line_number_ = 0;
+  std::string out_;  // batches small writes
+};
+
+}  // namespace trafficsim::host

@@ -1,0 +1,345 @@
+#include "formats.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstring>
+#include <trafficsim/detail/streams.hpp>
+#include <vector>
+
+#include "call_model.hpp"
+#include "ids.hpp"
+
+namespace trafficsim::host {
+
+namespace {
+
+constexpr std::string_view csv_header_text =
+    "timestamp,call_id,provider,model,input_tokens,output_tokens,cost_usd,latency_ms,customer_id,"
+    "subscription_tier,organization_id,product_id,feature_id,task_type,environment,request_id,trace_id,"
+    "session_id,user_agent\n";
+
+constexpr std::array<char, 200> make_two_digits() {
+  std::array<char, 200> t{};
+  for (int i = 0; i < 100; ++i) {
+    t[static_cast<std::size_t>(2 * i)] = static_cast<char>('0' + i / 10);
+    t[static_cast<std::size_t>(2 * i + 1)] = static_cast<char>('0' + i % 10);
+  }
+  return t;
+}
+constexpr std::array<char, 200> two_digits = make_two_digits();
+
+constexpr std::array<char, 512> make_hex_pairs() {
+  std::array<char, 512> t{};
+  constexpr char digits[] = "0123456789abcdef";
+  for (int i = 0; i < 256; ++i) {
+    t[static_cast<std::size_t>(2 * i)] = digits[i >> 4];
+    t[static_cast<std::size_t>(2 * i + 1)] = digits[i & 15];
+  }
+  return t;
+}
+constexpr std::array<char, 512> hex_pairs = make_hex_pairs();
+
+inline char* put(char* p, std::string_view s) noexcept {
+  std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
+inline char* put_u32_hex(char* p, std::uint32_t v) noexcept {
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    std::memcpy(p, &hex_pairs[((v >> shift) & 0xFFu) * 2], 2);
+    p += 2;
+  }
+  return p;
+}
+
+inline char* put_hex128(char* p, const philox_counter& v) noexcept {
+  for (const std::uint32_t w : v) p = put_u32_hex(p, w);
+  return p;
+}
+
+inline char* put_uint(char* p, std::uint64_t v) noexcept { return std::to_chars(p, p + 20, v).ptr; }
+
+/// Decimal of v, fast for the small numbers of a row (tokens, latency: < 10000).
+inline char* put_small(char* p, std::uint64_t v) noexcept {
+  if (v < 10) {
+    *p = static_cast<char>('0' + v);
+    return p + 1;
+  }
+  if (v < 100) {
+    std::memcpy(p, &two_digits[v * 2], 2);
+    return p + 2;
+  }
+  if (v < 1000) {
+    *p = static_cast<char>('0' + v / 100);
+    std::memcpy(p + 1, &two_digits[(v % 100) * 2], 2);
+    return p + 3;
+  }
+  if (v < 10000) {
+    std::memcpy(p, &two_digits[(v / 100) * 2], 2);
+    std::memcpy(p + 2, &two_digits[(v % 100) * 2], 2);
+    return p + 4;
+  }
+  return put_uint(p, v);
+}
+
+/// A short text padded to 80 bytes, so copying it is five fixed-size moves instead of a
+/// call to memmove (the row buffer always has room past the end of a row).
+constexpr std::size_t fixed_text_capacity = 80;
+struct fixed_text {
+  std::array<char, fixed_text_capacity> bytes{};
+  std::size_t size = 0;
+  fixed_text() = default;
+  explicit fixed_text(std::string_view s) : size(std::min(s.size(), fixed_text_capacity)) {
+    std::memcpy(bytes.data(), s.data(), size);
+  }
+};
+
+inline char* put(char* p, const fixed_text& t) noexcept {
+  std::memcpy(p, t.bytes.data(), fixed_text_capacity);
+  return p + t.size;
+}
+
+/// v zero-padded to at least `width` digits.
+inline char* put_padded(char* p, std::uint64_t v, int width) noexcept {
+  if (width == 4 && v < 10000) {
+    std::memcpy(p, &two_digits[(v / 100) * 2], 2);
+    std::memcpy(p + 2, &two_digits[(v % 100) * 2], 2);
+    return p + 4;
+  }
+  if (width == 3 && v < 1000) {
+    *p = static_cast<char>('0' + v / 100);
+    std::memcpy(p + 1, &two_digits[(v % 100) * 2], 2);
+    return p + 3;
+  }
+  char digits[20];
+  char* end = std::to_chars(digits, digits + 20, v).ptr;
+  for (auto len = end - digits; len < width; ++len) *p++ = '0';
+  return put(p, {digits, static_cast<std::size_t>(end - digits)});
+}
+
+/// Micro-USD as D.DDDDDD.
+inline char* put_usd(char* p, std::uint64_t micro) noexcept {
+  p = put_uint(p, micro / 1'000'000);
+  *p++ = '.';
+  const auto frac = static_cast<std::uint32_t>(micro % 1'000'000);
+  std::memcpy(p, &two_digits[(frac / 10000) * 2], 2);
+  std::memcpy(p + 2, &two_digits[(frac / 100 % 100) * 2], 2);
+  std::memcpy(p + 4, &two_digits[(frac % 100) * 2], 2);
+  return p + 6;
+}
+
+/// Every short text a row can contain, padded.
+struct row_texts {
+  std::vector<fixed_text> provider_model;  // "provider,model" per catalog model
+  std::vector<fixed_text> task, tier, product, feature;
+  std::vector<fixed_text> customer_prefix, org_prefix;  // ",cust_<name>_" and ",org_<name>_"
+  // JSON Lines: the same texts with the keys around them.
+  std::vector<fixed_text> json_provider_model;  // "provider":"openai","model":"gpt-4","input_tokens":
+  std::vector<fixed_text> json_customer_prefix, json_org_prefix;
+  explicit row_texts(const engine& e) {
+    for (const model_spec& m : default_catalog.models)
+      json_provider_model.emplace_back("\",\"provider\":\"" + std::string(m.provider) + "\",\"model\":\"" +
+                                       std::string(m.name) + "\",\"input_tokens\":");
+    for (const plugin_run& p : e.plugins()) {
+      json_customer_prefix.emplace_back(",\"customer_id\":\"cust_" + p.name + "_");
+      json_org_prefix.emplace_back("\",\"organization_id\":\"org_" + p.name + "_");
+    }
+    for (const model_spec& m : default_catalog.models)
+      provider_model.emplace_back(std::string(m.provider) + "," + std::string(m.name));
+    for (auto t : task_names) task.emplace_back(t);
+    for (auto t : {subscription_tier::starter, subscription_tier::pro, subscription_tier::enterprise})
+      tier.emplace_back(to_string(t));
+    for (auto t : product_names) product.emplace_back(t);
+    for (auto t : feature_names) feature.emplace_back(t);
+    for (const plugin_run& p : e.plugins()) {
+      customer_prefix.emplace_back(",cust_" + p.name + "_");  // plugin names have <= 32 characters
+      org_prefix.emplace_back(",org_" + p.name + "_");
+    }
+  }
+};
+
+}  // namespace
+
+namespace {
+
+/// Everything a row shows, computed once for either format.
+struct row {
+  std::uint32_t seconds;
+  std::size_t plugin;
+  std::uint32_t local;
+  subscription_tier plan;
+  call_fields f;
+  call_ids ids;
+  std::uint64_t cost;
+};
+
+inline row compute_row(const engine& e, const window& w, std::size_t k, std::uint32_t epoch_hour) noexcept {
+  row r;
+  const call_ref ref = w.at(k);
+  r.seconds = static_cast<std::uint32_t>(w.order[k] >> 32);
+  r.plugin = e.plugin_of(ref.customer);
+  const plugin_run& run = e.plugins()[r.plugin];
+  r.local = ref.customer - run.first_customer;
+  r.plan = w.tier_at(k);
+  const random_stream rng{
+      run.key, trafficsim::detail::stream_counter(r.local, w.day, trafficsim::detail::stream_domain::call, w.hour)};
+  r.f = draw_call(default_catalog, rng.block(ref.index * 2), rng.block(ref.index * 2 + 1));
+  r.ids = make_call_ids(run.id_tag, r.local, epoch_hour, ref.index);
+  r.cost = cost_micro_usd(r.f.cost_nano_usd);
+  return r;
+}
+
+/// "YYYY-MM-DDTHH:" of a window.
+struct hour_stamp {
+  char text[14];
+  hour_stamp(const day_info& d, std::uint32_t hour) noexcept {
+    char* p = text;
+    p = put_padded(p, static_cast<std::uint64_t>(d.date.year), 4);
+    *p++ = '-';
+    std::memcpy(p, &two_digits[d.date.month * 2], 2);
+    p[2] = '-';
+    std::memcpy(p + 3, &two_digits[d.date.day * 2], 2);
+    p[5] = 'T';
+    std::memcpy(p + 6, &two_digits[hour * 2], 2);
+    p[8] = ':';
+  }
+};
+
+inline char* put_timestamp(char* p, const hour_stamp& stamp, std::uint32_t seconds) noexcept {
+  std::memcpy(p, stamp.text, sizeof stamp.text);
+  p += sizeof stamp.text;
+  std::memcpy(p, &two_digits[(seconds / 60) * 2], 2);
+  p[2] = ':';
+  std::memcpy(p + 3, &two_digits[(seconds % 60) * 2], 2);
+  return p + 5;
+}
+
+inline char* put_session(char* p, std::uint64_t session) noexcept {
+  p = put_u32_hex(p, static_cast<std::uint32_t>(session >> 32));
+  return put_u32_hex(p, static_cast<std::uint32_t>(session));
+}
+
+inline char* put_csv_row(char* p, const row& r, const row_texts& texts, const hour_stamp& stamp) noexcept {
+  p = put_timestamp(p, stamp, r.seconds);
+  std::memcpy(p, ",call_", 6);
+  p = put_hex128(p + 6, r.ids.call);
+  *p++ = ',';
+  p = put(p, texts.provider_model[r.f.model]);
+  *p++ = ',';
+  p = put_small(p, r.f.input_tokens);
+  *p++ = ',';
+  p = put_small(p, r.f.output_tokens);
+  *p++ = ',';
+  p = put_usd(p, r.cost);
+  *p++ = ',';
+  p = put_small(p, r.f.latency_ms);
+  p = put(p, texts.customer_prefix[r.plugin]);
+  p = put_padded(p, std::uint64_t{r.local} + 1, 4);
+  *p++ = ',';
+  p = put(p, texts.tier[static_cast<std::size_t>(r.plan)]);
+  p = put(p, texts.org_prefix[r.plugin]);
+  p = put_padded(p, std::uint64_t{r.local / customers_per_organization} + 1, 3);
+  *p++ = ',';
+  p = put(p, texts.product[r.f.product]);
+  *p++ = ',';
+  p = put(p, texts.feature[r.f.feature]);
+  *p++ = ',';
+  p = put(p, texts.task[static_cast<std::size_t>(r.f.task)]);
+  std::memcpy(p, ",production,req_", 16);
+  p = put_hex128(p + 16, r.ids.request);
+  std::memcpy(p, ",trace_", 7);
+  p = put_hex128(p + 7, r.ids.trace);
+  std::memcpy(p, ",sess_", 6);
+  p = put_session(p + 6, r.ids.session);
+  std::memcpy(p, ",ReveniumSDK/1.0 Python/3.", 26);
+  p = put_small(p + 26, r.f.python_minor);
+  *p++ = '\n';
+  return p;
+}
+
+/// One JSON object per line; numbers as numbers, text as strings (none of our texts
+/// needs escaping: names are checked to be [a-z0-9_] and the catalog is ours).
+inline char* put_json_row(char* p, const row& r, const row_texts& texts, const hour_stamp& stamp) noexcept {
+  auto lit = [&p](std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  };
+  lit("{\"timestamp\":\"");
+  p = put_timestamp(p, stamp, r.seconds);
+  lit("\",\"call_id\":\"call_");
+  p = put_hex128(p, r.ids.call);
+  p = put(p, texts.json_provider_model[r.f.model]);
+  p = put_small(p, r.f.input_tokens);
+  lit(",\"output_tokens\":");
+  p = put_small(p, r.f.output_tokens);
+  lit(",\"cost_usd\":");
+  p = put_usd(p, r.cost);
+  lit(",\"latency_ms\":");
+  p = put_small(p, r.f.latency_ms);
+  p = put(p, texts.json_customer_prefix[r.plugin]);
+  p = put_padded(p, std::uint64_t{r.local} + 1, 4);
+  lit("\",\"subscription_tier\":\"");
+  p = put(p, texts.tier[static_cast<std::size_t>(r.plan)]);
+  p = put(p, texts.json_org_prefix[r.plugin]);
+  p = put_padded(p, std::uint64_t{r.local / customers_per_organization} + 1, 3);
+  lit("\",\"product_id\":\"");
+  p = put(p, texts.product[r.f.product]);
+  lit("\",\"feature_id\":\"");
+  p = put(p, texts.feature[r.f.feature]);
+  lit("\",\"task_type\":\"");
+  p = put(p, texts.task[static_cast<std::size_t>(r.f.task)]);
+  lit("\",\"environment\":\"production\",\"request_id\":\"req_");
+  p = put_hex128(p, r.ids.request);
+  lit("\",\"trace_id\":\"trace_");
+  p = put_hex128(p, r.ids.trace);
+  lit("\",\"session_id\":\"sess_");
+  p = put_session(p, r.ids.session);
+  lit("\",\"user_agent\":\"ReveniumSDK/1.0 Python/3.");
+  p = put_small(p, r.f.python_minor);
+  lit("\"}\n");
+  return p;
+}
+
+/// One encoder per text format: the row texts are built once, then every chunk is
+/// written straight into its buffer.
+template <output_format Format>
+class text_encoder final : public row_encoder {
+ public:
+  explicit text_encoder(const engine& e) : e_(e), texts_(e) {}
+
+  std::string_view header() const noexcept override { return Format == output_format::csv ? csv_header_text : ""; }
+
+  void encode(const window& w, std::size_t begin, std::size_t end, text_buffer& out,
+              std::span<plugin_totals> totals) const override {
+    const day_info d = e_.day(w.day);
+    const hour_stamp stamp(d, w.hour);
+    const auto epoch_hour = static_cast<std::uint32_t>(d.epoch_day * 24 + w.hour);
+    char* p = out.tail((end - begin) * max_row_bytes + fixed_text_capacity);
+    for (std::size_t k = begin; k < end; ++k) {
+      const row r = compute_row(e_, w, k, epoch_hour);
+      p = Format == output_format::csv ? put_csv_row(p, r, texts_, stamp) : put_json_row(p, r, texts_, stamp);
+      plugin_totals& t = totals[r.plugin];
+      ++t.rows;
+      t.input_tokens += r.f.input_tokens;
+      t.output_tokens += r.f.output_tokens;
+      t.cost_micro_usd += r.cost;
+    }
+    out.commit(p);
+  }
+
+ private:
+  const engine& e_;
+  row_texts texts_;
+};
+
+}  // namespace
+
+std::string_view csv_header() noexcept { return csv_header_text; }
+
+std::unique_ptr<row_encoder> make_row_encoder(output_format f, const engine& e) {
+  if (f == output_format::csv) return std::make_unique<text_encoder<output_format::csv>>(e);
+  return std::make_unique<text_encoder<output_format::jsonl>>(e);
+}
+
+}  // namespace trafficsim::host

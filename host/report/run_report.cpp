@@ -1,0 +1,129 @@
+#include "run_report.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+
+#include "errors.hpp"
+
+namespace trafficsim::host {
+
+std::string with_commas(std::uint64_t v) {
+  std::string digits = std::to_string(v);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i != 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+run_report make_run_report(const engine& e, const run_stats& stats, run_description d) {
+  run_report r;
+  r.run = std::move(d);
+  r.rows = stats.rows;
+  r.bytes = stats.bytes;
+  r.seconds = stats.seconds;
+  r.total.name = "all";
+  const auto churned = e.churned_by_plugin();
+  for (std::size_t i = 0; i < e.plugins().size(); ++i) {
+    const plugin_run& p = e.plugins()[i];
+    run_report::line l;
+    l.name = p.name;
+    l.seed = p.params.seed;
+    l.customers = p.params.customers;
+    for (std::uint32_t c = 0; c < p.params.customers; ++c) l.active += e.active()[p.first_customer + c];
+    l.churned = churned[i];
+    l.totals = stats.per_plugin[i];
+    r.total.customers += l.customers;
+    r.total.active += l.active;
+    r.total.churned += l.churned;
+    r.total.totals += l.totals;
+    r.plugins.push_back(std::move(l));
+  }
+  return r;
+}
+
+namespace {
+
+std::string usd(std::uint64_t micro) {
+  return fmt::format("{}.{:02}", with_commas(micro / 1'000'000), (micro % 1'000'000) / 10'000);
+}
+
+std::string average(std::uint64_t micro_total, std::uint64_t rows) {
+  return rows == 0 ? std::string("-") : fmt::format("{:.6f}", static_cast<double>(micro_total) / 1e6 / rows);
+}
+
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string totals_json(const run_report::line& l) {
+  const plugin_totals& t = l.totals;
+  return fmt::format(
+      "\"customers\": {}, \"active_customers\": {}, \"churned_customers\": {}, \"calls\": {}, "
+      "\"input_tokens\": {}, \"output_tokens\": {}, \"cost_usd\": {}.{:06}, \"average_cost_usd\": {:.6f}",
+      l.customers, l.active, l.churned, t.rows, t.input_tokens, t.output_tokens, t.cost_micro_usd / 1'000'000,
+      t.cost_micro_usd % 1'000'000, t.rows == 0 ? 0.0 : static_cast<double>(t.cost_micro_usd) / 1e6 / t.rows);
+}
+
+}  // namespace
+
+std::string render_text(const run_report& r) {
+  const double secs = r.seconds > 0 ? r.seconds : 1e-9;
+  std::string out = fmt::format(
+      "trafficsim-host: {} rows, {:.1f} MB to {} in {:.2f} s ({:.2f} M rows/s, {:.0f} MB/s)\n", with_commas(r.rows),
+      r.bytes / 1e6, r.run.destination, r.seconds, r.rows / secs / 1e6, r.bytes / secs / 1e6);
+  out += fmt::format("  {:<12} {:>10} {:>10} {:>13} {:>16} {:>15} {:>10} {:>16}\n", "plugin", "customers", "active",
+                     "calls", "tokens", "cost_usd", "cost/call", "churned");
+  auto row = [&](const run_report::line& l) {
+    const std::string churn = l.customers == 0 ? "-"
+                                               : fmt::format("{} ({:.1f}%)", with_commas(l.churned),
+                                                             100.0 * static_cast<double>(l.churned) / l.customers);
+    out += fmt::format("  {:<12} {:>10} {:>10} {:>13} {:>16} {:>15} {:>10} {:>16}\n", l.name, with_commas(l.customers),
+                       with_commas(l.active), with_commas(l.totals.rows),
+                       with_commas(l.totals.input_tokens + l.totals.output_tokens), usd(l.totals.cost_micro_usd),
+                       average(l.totals.cost_micro_usd, l.totals.rows), churn);
+  };
+  for (const auto& l : r.plugins) row(l);
+  if (r.plugins.size() > 1) row(r.total);
+  return out;
+}
+
+std::string render_json(const run_report& r) {
+  std::string out = "{\n";
+  out += fmt::format("  \"output\": {},\n  \"format\": {},\n  \"compression\": {},\n", json_string(r.run.destination),
+                     json_string(r.run.format), json_string(r.run.compression));
+  out += fmt::format("  \"shard\": {{\"index\": {}, \"count\": {}}},\n  \"threads\": {},\n", r.run.shard_index,
+                     r.run.shard_count, r.run.threads);
+  const double secs = r.seconds > 0 ? r.seconds : 1e-9;
+  out += fmt::format(
+      "  \"rows\": {},\n  \"bytes\": {},\n  \"seconds\": {:.6f},\n  \"rows_per_second\": {:.0f},\n"
+      "  \"megabytes_per_second\": {:.1f},\n  \"plugins\": [\n",
+      r.rows, r.bytes, r.seconds, static_cast<double>(r.rows) / secs, static_cast<double>(r.bytes) / secs / 1e6);
+  for (std::size_t i = 0; i < r.plugins.size(); ++i)
+    out += fmt::format("    {{\"name\": {}, \"seed\": {}, {}}}{}\n", json_string(r.plugins[i].name), r.plugins[i].seed,
+                       totals_json(r.plugins[i]), i + 1 < r.plugins.size() ? "," : "");
+  out += fmt::format("  ],\n  \"total\": {{{}}}\n}}\n", totals_json(r.total));
+  return out;
+}
+
+void write_stats_json(const std::string& path, const run_report& r) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << render_json(r);
+  f.close();
+  if (!f) throw runtime_failure(fmt::format("cannot write --stats-json '{}'", path));
+}
+
+}  // namespace trafficsim::host

@@ -1,0 +1,51 @@
+#pragma once
+// The report of a run: what was generated, per plugin and in all, built once and rendered
+// as the text summary (standard error) and as JSON (--stats-json).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine.hpp"
+#include "pipeline.hpp"
+
+namespace trafficsim::host {
+
+/// Where and how the run wrote.
+struct run_description {
+  std::string destination;
+  std::string format;
+  std::string compression;
+  std::uint64_t shard_index = 0, shard_count = 1;
+  unsigned threads = 1;
+};
+
+struct run_report {
+  struct line {
+    std::string name;
+    std::uint64_t seed = 0;
+    std::uint64_t customers = 0, active = 0, churned = 0;
+    plugin_totals totals;
+  };
+  run_description run;
+  std::vector<line> plugins;
+  line total;  ///< the sums over plugins (name "all")
+  std::uint64_t rows = 0, bytes = 0;
+  double seconds = 0;
+};
+
+/// The report of a finished run.
+run_report make_run_report(const engine& e, const run_stats& stats, run_description d);
+
+/// The summary table (what the run prints on standard error).
+std::string render_text(const run_report& r);
+/// The report as a JSON document.
+std::string render_json(const run_report& r);
+
+/// Writes render_json(r) to `path`; throws runtime_failure if it cannot be written.
+void write_stats_json(const std::string& path, const run_report& r);
+
+/// 1234567 -> "1,234,567".
+std::string with_commas(std::uint64_t v);
+
+}  // namespace trafficsim::host

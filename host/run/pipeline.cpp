@@ -1,0 +1,213 @@
+#include "pipeline.hpp"
+
+#include <tbb/parallel_pipeline.h>
+
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <memory>
+#include <mutex>
+
+#include "errors.hpp"
+#include "parallel.hpp"
+
+namespace trafficsim::host {
+
+namespace {
+
+struct chunk {
+  std::shared_ptr<const window> w;
+  std::size_t begin = 0, end = 0;
+  std::uint64_t window_index = 0;  ///< for progress: windows done once this is written
+  text_buffer text;
+  text_buffer packed;  ///< the compressed text, when compressing
+  std::unique_ptr<compressor> codec;
+  std::vector<plugin_totals> totals;
+};
+
+// Chunks are recycled: their text buffers keep their capacity, so the steady state
+// allocates nothing. Stages pass raw pointers (TBB carries them as-is); the pool owns
+// every chunk, so none leaks when the pipeline is cancelled by an exception.
+class chunk_pool {
+ public:
+  chunk_pool() = default;
+  chunk_pool(const chunk_pool&) = delete;
+  chunk_pool& operator=(const chunk_pool&) = delete;
+  chunk* get() {
+    const std::lock_guard lock(mutex_);
+    if (free_.empty()) {
+      all_.push_back(std::make_unique<chunk>());
+      return all_.back().get();
+    }
+    chunk* c = free_.back();
+    free_.pop_back();
+    return c;
+  }
+  void put(chunk* c) {
+    c->w.reset();
+    c->text.clear();
+    c->packed.clear();
+    const std::lock_guard lock(mutex_);
+    free_.push_back(c);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<chunk>> all_;
+  std::vector<chunk*> free_;
+};
+
+/// The state of one run and its three stages. A failure in a stage is recorded and the
+/// pipeline drains normally (no exception crosses oneTBB, see parallel.hpp); it is
+/// rethrown once every stage has stopped.
+class pipeline_run {
+ public:
+  pipeline_run(engine& e, const row_encoder& encoder, byte_writer& writer, const pipeline_options& opt)
+      : e_(e), encoder_(encoder), writer_(writer), opt_(opt), next_window_(opt.first_window) {
+    stats_.per_plugin.assign(e.plugins().size(), {});
+  }
+
+  run_stats run() {
+    const auto t0 = std::chrono::steady_clock::now();
+    write_header();
+    const std::size_t tokens = opt_.max_chunks != 0 ? opt_.max_chunks : 2 * std::size_t{opt_.threads} + 2;
+    tbb::parallel_pipeline(
+        tokens,
+        tbb::make_filter<void, chunk*>(tbb::filter_mode::serial_in_order,
+                                       [this](tbb::flow_control& fc) { return generate_stage(fc); }) &
+            tbb::make_filter<chunk*, chunk*>(tbb::filter_mode::parallel, [this](chunk* c) { return encode_stage(c); }) &
+            tbb::make_filter<chunk*, void>(tbb::filter_mode::serial_in_order, [this](chunk* c) { write_stage(c); }));
+    sync_acquire(this);
+    sync_acquire(&stats_);
+    if (write_failure_) std::rethrow_exception(write_failure_);
+    if (generate_failure_) std::rethrow_exception(generate_failure_);
+    writer_.finish();
+    if (opt_.progress != nullptr) opt_.progress->finish();
+    stats_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return stats_;
+  }
+
+ private:
+  // The header, as its own member or frame when compressing, so that shard files
+  // concatenate into the single-run file.
+  void write_header() {
+    if (!opt_.write_header || encoder_.header().empty()) return;
+    text_buffer header;
+    compressor(opt_.codec, opt_.level).compress(encoder_.header(), header);
+    writer_.write(header.view());
+    stats_.bytes += header.size();
+  }
+
+  int stop_requested() const {
+    return opt_.stop_signal != nullptr ? opt_.stop_signal->load(std::memory_order_relaxed) : 0;
+  }
+
+  // Stage 1 (serial): the next chunk, generating the next window when the current one is
+  // used up; nullptr at the end.
+  chunk* next_chunk() {
+    while (!current_ || next_row_ == current_->size()) {
+      if (next_window_ == opt_.end_window) return nullptr;
+      if (const int sig = stop_requested()) throw interrupted(sig);
+      const auto day = static_cast<std::uint32_t>(next_window_ / hours_per_day);
+      const auto hour = static_cast<std::uint32_t>(next_window_ % hours_per_day);
+      // A shard may start mid-day: plan the day at its first window whatever the hour.
+      if (prepared_day_ != day) {
+        e_.prepare_day(day);
+        prepared_day_ = day;
+      }
+      // A fresh window: chunks of the previous one may still be encoding.
+      current_ = std::make_shared<window>();
+      e_.generate(hour, *current_);
+      next_row_ = 0;
+      ++next_window_;
+    }
+    chunk* c = pool_.get();
+    c->w = current_;
+    c->begin = next_row_;
+    c->end = std::min(current_->size(), next_row_ + opt_.chunk_rows);
+    c->window_index = next_window_;  // windows before this one are complete once it is written
+    next_row_ = c->end;
+    return c;
+  }
+
+  chunk* generate_stage(tbb::flow_control& fc) {
+    // A serial stage runs on whichever thread is free: declare the hand-over of its
+    // state (parallel.hpp).
+    const hand_over stage(this);
+    chunk* c = nullptr;
+    if (!generate_failure_ && !write_failed_.load()) {
+      try {
+        c = next_chunk();
+      } catch (...) {
+        generate_failure_ = std::current_exception();
+        c = nullptr;
+      }
+    }
+    if (c == nullptr)
+      fc.stop();
+    else
+      sync_release(c);
+    return c;
+  }
+
+  // Stage 2 (parallel): text, then compression.
+  chunk* encode_stage(chunk* c) {
+    sync_acquire(c);
+    if (!write_failed_.load(std::memory_order_relaxed)) {
+      c->totals.assign(e_.plugins().size(), {});
+      encoder_.encode(*c->w, c->begin, c->end, c->text, c->totals);
+      if (opt_.codec != compression::none) {
+        if (!c->codec) c->codec = std::make_unique<compressor>(opt_.codec, opt_.level);
+        c->codec->compress(c->text.view(), c->packed);
+      }
+    }
+    c->w.reset();  // free the window once its last chunk is done
+    sync_release(c);
+    return c;
+  }
+
+  // Stage 3 (serial): the bytes to the writer, in order; totals and progress.
+  void write_stage(chunk* c) {
+    sync_acquire(c);
+    const hand_over stage(&stats_);
+    if (!write_failed_.load()) {
+      try {
+        const text_buffer& out = opt_.codec != compression::none ? c->packed : c->text;
+        writer_.write(out.view());
+        stats_.bytes += out.size();
+        for (std::size_t i = 0; i < c->totals.size(); ++i) {
+          stats_.per_plugin[i] += c->totals[i];
+          stats_.rows += c->totals[i].rows;
+        }
+        if (opt_.progress != nullptr)
+          opt_.progress->update(c->window_index - opt_.first_window, stats_.rows, stats_.bytes);
+      } catch (...) {
+        write_failure_ = std::current_exception();
+        write_failed_.store(true);
+      }
+    }
+    pool_.put(c);
+  }
+
+  engine& e_;
+  const row_encoder& encoder_;
+  byte_writer& writer_;
+  const pipeline_options& opt_;
+  chunk_pool pool_;
+  run_stats stats_;
+  // Stage 1's state.
+  std::uint64_t next_window_;
+  std::shared_ptr<window> current_;
+  std::size_t next_row_ = 0;
+  std::int64_t prepared_day_ = -1;
+  std::exception_ptr generate_failure_, write_failure_;
+  std::atomic<bool> write_failed_{false};
+};
+
+}  // namespace
+
+run_stats run_pipeline(engine& e, const row_encoder& encoder, byte_writer& writer, const pipeline_options& opt) {
+  return pipeline_run(e, encoder, writer, opt).run();
+}
+
+}  // namespace trafficsim::host

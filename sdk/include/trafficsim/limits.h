@@ -1,0 +1,23 @@
+/* The rules every plugin, the host, the test kit, the CMake helper and the scaffold
+ * share: one place, read by C, C++, CMake (file(STRINGS)) and shell (sed). Keep each
+ * value on one '#define NAME VALUE' line. */
+#ifndef TRAFFICSIM_LIMITS_H
+#define TRAFFICSIM_LIMITS_H
+
+/* A plugin name: 1 to TRAFFICSIM_NAME_MAX characters of a-z, 0-9 and _, starting with a
+ * letter. It appears in file names (trafficsim_<name>.so), ids and options. */
+#define TRAFFICSIM_NAME_MAX 32
+#define TRAFFICSIM_NAME_PATTERN "^[a-z][a-z0-9_]*$"
+/* A parameter name follows the same pattern, up to this length. */
+#define TRAFFICSIM_PARAMETER_NAME_MAX 64
+
+/* A plan may expect at most this many calls for one customer-day (and ask for at most as
+ * many as a minimum): more would take minutes and gigabytes for a single customer. */
+#define TRAFFICSIM_MAX_CALLS_PER_CUSTOMER_DAY 10000000
+
+/* A day has 24 hours; a call's offset within its hour is in microseconds,
+ * [0, TRAFFICSIM_MICROSECONDS_PER_HOUR). */
+#define TRAFFICSIM_HOURS_PER_DAY 24
+#define TRAFFICSIM_MICROSECONDS_PER_HOUR 3600000000u
+
+#endif

@@ -1,0 +1,205 @@
+/* The plugin boundary, in C.
+ *
+ * Everything that crosses between the host and a plugin is declared here: plain structs
+ * of fixed-width integers, doubles and (pointer, length) strings, and function pointers
+ * that return a status and write any error text into a buffer the host owns. No C++
+ * type, no vtable and no exception crosses, so a plugin built with another compiler or
+ * standard library (clang with libc++, g++ with the old string ABI, a C compiler) works
+ * with any host of the same ABI version.
+ *
+ * A plugin exports one symbol, trafficsim_plugin_entry, returning its descriptor. The
+ * host loads the library (which runs the plugin's static initialisers: the one thing
+ * that happens before any check), calls the entry point, reads struct_size and
+ * abi_version and refuses another ABI before it reads any other field or calls any
+ * other function. C++ plugins never write this by hand: <trafficsim/plugin.hpp>'s
+ * TRAFFICSIM_PLUGIN(info) generates it. A C plugin fills it itself (see
+ * sdk/examples/c_plugin).
+ *
+ * Extending: every struct that starts with struct_size can grow at its end in a minor
+ * SDK release. The side that allocates it writes its own sizeof there, and a reader
+ * reads a field only if struct_size covers it. */
+#ifndef TRAFFICSIM_PLUGIN_H
+#define TRAFFICSIM_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trafficsim/limits.h"
+#include "trafficsim/version.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The one exported symbol, and how to export it. */
+#define TRAFFICSIM_PLUGIN_ENTRY_NAME "trafficsim_plugin_entry"
+#define TRAFFICSIM_EXPORT __attribute__((visibility("default")))
+
+/* What a plugin function returns. */
+enum trafficsim_status {
+  TRAFFICSIM_OK = 0,
+  /* The call failed; the message says why. The host stops the run (exit 1). */
+  TRAFFICSIM_FAILED = 1,
+  /* create only: the parameter values are inconsistent (e.g. a minimum above its
+   * maximum). The host reports a usage error (exit 2). */
+  TRAFFICSIM_INVALID_PARAMETERS = 2
+};
+
+/* A string: not necessarily NUL-terminated. */
+typedef struct trafficsim_string {
+  const char* data;
+  uint64_t size;
+} trafficsim_string;
+
+/* Where a failing function writes its reason: up to capacity bytes including a NUL. The
+ * host owns the buffer; a plugin must not keep the pointer. */
+typedef struct trafficsim_message {
+  char* data;
+  uint64_t capacity;
+} trafficsim_message;
+
+/* ---- parameters ---- */
+
+enum trafficsim_parameter_type { TRAFFICSIM_REAL = 0, TRAFFICSIM_INTEGER = 1 };
+
+/* One declared parameter: what users may set with --set PLUGIN.NAME=VALUE. The host
+ * parses and range-checks every value before the plugin sees it. Integer parameters hold
+ * whole numbers of magnitude <= 2^53. */
+typedef struct trafficsim_parameter_spec {
+  trafficsim_string name; /* TRAFFICSIM_NAME_PATTERN, up to TRAFFICSIM_PARAMETER_NAME_MAX */
+  uint32_t type;          /* enum trafficsim_parameter_type */
+  uint32_t reserved;      /* 0 */
+  double default_value;
+  double min_value; /* inclusive */
+  double max_value; /* inclusive */
+  trafficsim_string description;
+} trafficsim_parameter_spec;
+
+/* One parameter value, as resolved by the host. */
+typedef struct trafficsim_parameter_value {
+  trafficsim_string name;
+  double value;
+} trafficsim_parameter_value;
+
+/* What create receives: every declared parameter (defaulted or set), plus the two every
+ * plugin has. Host-owned, valid during the call only. */
+typedef struct trafficsim_create_request {
+  uint32_t struct_size;
+  uint32_t customers; /* >= 1, after --scale */
+  uint64_t seed;
+  const trafficsim_parameter_value* values;
+  uint64_t value_count;
+} trafficsim_create_request;
+
+/* ---- what a plan is about ---- */
+
+enum trafficsim_archetype { TRAFFICSIM_LIGHT = 0, TRAFFICSIM_POWER = 1, TRAFFICSIM_HEAVY = 2 };
+enum trafficsim_tier { TRAFFICSIM_STARTER = 0, TRAFFICSIM_PRO = 1, TRAFFICSIM_ENTERPRISE = 2 };
+
+/* A customer, drawn by the host's customer model. */
+typedef struct trafficsim_customer {
+  uint32_t index;         /* 0-based within the plugin; printed 1-based */
+  uint32_t calls_per_day; /* drawn once, from the archetype's range */
+  uint8_t archetype;      /* enum trafficsim_archetype */
+  uint8_t tier;           /* enum trafficsim_tier */
+  uint8_t reserved[6];
+} trafficsim_customer;
+
+/* A day of the run (UTC). weekday: 0 = Monday ... 6 = Sunday. */
+typedef struct trafficsim_day {
+  uint32_t index;    /* days since the start date */
+  uint32_t days;     /* days in the whole run, whatever the shard */
+  int64_t epoch_day; /* days since 1970-01-01 */
+  int32_t year;
+  uint8_t month; /* 1-12 */
+  uint8_t day;   /* 1-31 */
+  uint8_t weekday;
+  uint8_t reserved;
+} trafficsim_day;
+
+/* A random stream: Philox4x32-10 under `key`, block b at counter {c0, c1, c2, b}. See
+ * <trafficsim/random.h> (C) or <trafficsim/random.hpp> (C++) for the draws. */
+typedef struct trafficsim_stream {
+  uint32_t key[2];
+  uint32_t counter[4];
+} trafficsim_stream;
+
+/* plan_day's question: one customer on one day, with its two streams. */
+typedef struct trafficsim_plan_request {
+  uint32_t struct_size;
+  uint32_t reserved;
+  trafficsim_customer customer;
+  trafficsim_day day;
+  trafficsim_stream customer_stream; /* the same every day */
+  trafficsim_stream day_stream;      /* this customer-day's */
+} trafficsim_plan_request;
+
+/* plan_day's answer, in a host-owned struct that arrives zeroed (struct_size set by the
+ * host). The host draws the day's count N from expected_calls by unbiased rounding
+ * (floor(x) or floor(x) + 1, mean exactly x), raises it to min_calls, and gives each call
+ * an hour with probability proportional to hour_weight. */
+typedef struct trafficsim_day_plan {
+  uint32_t struct_size;
+  uint32_t min_calls;                           /* at least this many calls whatever the draw */
+  double expected_calls;                        /* finite, 0 .. TRAFFICSIM_MAX_CALLS_PER_CUSTOMER_DAY */
+  double hour_weight[TRAFFICSIM_HOURS_PER_DAY]; /* finite, >= 0, not all 0 if calls */
+  uint32_t churned;                             /* nonzero: the customer has left for good */
+  uint32_t reserved;
+} trafficsim_day_plan;
+
+/* place_calls' question: where inside `hour` the customer's calls of that hour fall. */
+typedef struct trafficsim_place_request {
+  uint32_t struct_size;
+  uint32_t hour; /* 0-23 */
+  trafficsim_customer customer;
+  trafficsim_day day;
+  trafficsim_stream stream; /* this customer-hour's placement stream */
+} trafficsim_place_request;
+
+/* ---- the functions ---- */
+
+/* Creates a configured scenario in *scenario (an opaque pointer the host passes back).
+ * Returns TRAFFICSIM_OK, TRAFFICSIM_INVALID_PARAMETERS or TRAFFICSIM_FAILED. */
+typedef int (*trafficsim_create_fn)(const trafficsim_create_request* request, void** scenario,
+                                    trafficsim_message* error);
+/* Destroys a scenario made by create. Called once, after every other call on it. */
+typedef void (*trafficsim_destroy_fn)(void* scenario);
+/* Plans one customer-day into *plan. Must be a pure function of the request (no
+ * globals, no clock, no other random source than the two streams) and thread-safe: the
+ * host calls it from many threads at once. */
+typedef int (*trafficsim_plan_day_fn)(const void* scenario, const trafficsim_plan_request* request,
+                                      trafficsim_day_plan* plan, trafficsim_message* error);
+/* Writes `count` offsets (microseconds from the start of the hour, each in
+ * [0, TRAFFICSIM_MICROSECONDS_PER_HOUR)) into host-owned `offsets_us`. Pure and
+ * thread-safe like plan_day. The host sorts them. */
+typedef int (*trafficsim_place_calls_fn)(const void* scenario, const trafficsim_place_request* request,
+                                         uint32_t* offsets_us, uint64_t count, trafficsim_message* error);
+
+/* The descriptor a plugin returns from trafficsim_plugin_entry. Its first two fields keep
+ * this layout in every ABI version: they are how a host of any ABI recognises a plugin of
+ * any other. */
+typedef struct trafficsim_plugin_descriptor {
+  uint32_t struct_size;          /* sizeof(trafficsim_plugin_descriptor) as the plugin knows it */
+  uint32_t abi_version;          /* TRAFFICSIM_ABI_VERSION of the plugin */
+  trafficsim_string sdk_version; /* TRAFFICSIM_SDK_VERSION_STRING of the plugin */
+  trafficsim_string name;        /* TRAFFICSIM_NAME_PATTERN; the file is trafficsim_<name>.so */
+  trafficsim_string version;     /* the plugin's own version, e.g. "1.0.0" */
+  trafficsim_string description; /* one line, shown by --list-plugins */
+  uint32_t default_customers;    /* >= 1 */
+  uint32_t parameter_count;
+  uint64_t default_seed;
+  const trafficsim_parameter_spec* parameters; /* parameter_count of them; not customers, seed */
+  trafficsim_create_fn create;
+  trafficsim_destroy_fn destroy;
+  trafficsim_plan_day_fn plan_day;
+  trafficsim_place_calls_fn place_calls; /* NULL: uniform over the hour (the host's own) */
+} trafficsim_plugin_descriptor;
+
+/* The entry point's type. */
+typedef const trafficsim_plugin_descriptor* (*trafficsim_plugin_entry_fn)(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
