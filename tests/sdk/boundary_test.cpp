@@ -3,6 +3,7 @@
 // plans out, and every exception turned into a status and a message.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <stdexcept>
 #include <trafficsim/detail/streams.hpp>
 #include <trafficsim/sdk.hpp>
@@ -113,8 +114,8 @@ int plan_status(std::int64_t mode, std::string& message, std::uint64_t capacity 
   trafficsim_day_plan plan{};
   const int status = d.plan_day(state, &r, &plan, &msg);
   d.destroy(state);
-  message = buffer.data();
   EXPECT_EQ(buffer[capacity], '#') << "wrote past the capacity";
+  message.assign(buffer.data(), ::strnlen(buffer.data(), capacity));
   return status;
 }
 
@@ -125,6 +126,7 @@ TEST(Boundary, ExceptionsBecomeAStatusAndAMessage) {
   EXPECT_EQ(plan_status(2, msg), TRAFFICSIM_FAILED);
   EXPECT_EQ(msg, "an exception that is not a std::exception");
   EXPECT_EQ(plan_status(0, msg), TRAFFICSIM_OK);
+  EXPECT_EQ(msg.find_first_not_of('#'), std::string::npos) << "a success writes no message";
 }
 
 TEST(Boundary, LongMessagesAreCutToTheHostsBuffer) {
