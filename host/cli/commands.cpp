@@ -15,10 +15,12 @@
 #include <set>
 
 #include "append.hpp"
+#include "append_target.hpp"
 #include "discovery.hpp"
 #include "engine.hpp"
 #include "errors.hpp"
 #include "ids.hpp"
+#include "memory.hpp"
 #include "pipeline.hpp"
 #include "plugin_library.hpp"
 #include "plugin_settings.hpp"
@@ -33,7 +35,10 @@ namespace {
 
 using known_plugins = std::map<std::string, std::filesystem::path>;
 
-int list_plugins(const known_plugins& known, bool unsafe) {
+/// How long an --append run waits for another run appending to the same file.
+constexpr double append_wait_seconds = 60;
+
+int list_plugins(const known_plugins& known, const std::vector<shadowed_plugin>& shadowed, bool unsafe) {
   int rc = exit_success;
   if (known.empty()) fmt::print("no plugins found\n");
   fmt::print("{:<12} {:<9} {:<4} {:<8} {}\n", "name", "version", "abi", "sdk", "description / path");
@@ -48,6 +53,8 @@ int list_plugins(const known_plugins& known, bool unsafe) {
       rc = exit_failure;
     }
   }
+  for (const shadowed_plugin& s : shadowed)
+    fmt::print("{:<12} (not used: {} comes first in the search path)\n{:<36} {}\n", s.name, s.shadowed_by, "", s.path);
   return rc;
 }
 
@@ -118,10 +125,15 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
   tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, threads);
   tbb::task_arena arena(static_cast<int>(threads));
 
-  const bool merge = c.append && std::filesystem::exists(c.output);
-  output_sink sink(c.output);
+  // --append holds the target locked for the whole run, so concurrent appends take turns.
+  std::unique_ptr<append_target> target;
+  if (c.append) target = std::make_unique<append_target>(c.output, append_wait_seconds);
+  const bool merge = target && !target->empty();
+  output_sink sink(c.output, c.force);
+  for (const std::string& stale : sink.removed_stale())
+    spdlog::warn("removed {}, the temporary file of a run that died", stale);
   std::unique_ptr<append_merger> merger;
-  if (merge) merger = std::make_unique<append_merger>(c.output, c.format, names, sink);
+  if (merge) merger = std::make_unique<append_merger>(target->fd(), c.output, c.format, names, sink, &stop_signal);
 
   const std::uint64_t windows = std::uint64_t{c.days} * hours_per_day;
   const window_range range = shard_windows(windows, c.shard_index, c.shard_count);
@@ -132,7 +144,8 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
   run_stats stats;
   std::unique_ptr<engine> eng;
   arena.execute([&] {
-    eng = std::make_unique<engine>(std::move(plugins.runs), c.start, c.days);
+    eng = std::make_unique<engine>(std::move(plugins.runs), c.start, c.days,
+                                   c.memory_limit != 0 ? c.memory_limit : available_memory());
     const auto encoder = make_row_encoder(c.format, *eng);
     pipeline_options po;
     po.threads = threads;
@@ -145,13 +158,18 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
     po.progress = &progress;
     stats = run_pipeline(*eng, *encoder, merger ? static_cast<byte_writer&>(*merger) : sink, po);
   });
-  sink.commit();
   const run_report report =
       make_run_report(*eng, stats,
                       {sink.name(), c.format == output_format::csv ? "csv" : "jsonl",
                        std::string(compression_name(c.codec)), c.shard_index, c.shard_count, threads});
+  // The statistics first: if they cannot be written, the run fails before its output
+  // replaces anything.
   if (!c.stats_json.empty()) write_stats_json(c.stats_json, report);
-  if (!c.quiet) fmt::print(stderr, "{}", render_text(report));
+  sink.commit();
+  if (target) target->committed();
+  // The output is in place: a summary that cannot be printed (stderr closed) is no
+  // failure of the run.
+  if (!c.quiet) std::fputs(render_text(report).c_str(), stderr);
   eng.reset();  // scenarios go before their libraries
   return exit_success;
 }
@@ -161,10 +179,13 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
 int run_command(const run_config& c, const std::atomic<int>& stop_signal) {
   const auto dirs = plugin_search_path(c.plugin_dirs, std::getenv("TRAFFICSIM_PLUGIN_PATH"), default_plugin_dir());
   for (const auto& d : dirs) spdlog::debug("plugin directory: {}", d);
-  const auto known = discover_plugins(dirs);
+  std::vector<shadowed_plugin> shadowed;
+  const auto known = discover_plugins(dirs, &shadowed);
+  for (const shadowed_plugin& s : shadowed)
+    spdlog::debug("plugin {}: {} is not used, {} comes first in the search path", s.name, s.path, s.shadowed_by);
   switch (c.action) {
     case command::list_plugins:
-      return list_plugins(known, c.allow_unsafe_plugin_permissions);
+      return list_plugins(known, shadowed, c.allow_unsafe_plugin_permissions);
     case command::describe:
       return describe_plugin(c.describe, known, c.allow_unsafe_plugin_permissions);
     case command::generate:

@@ -4,14 +4,17 @@
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <csignal>
+#include <new>
 #include <variant>
 
 #include "commands.hpp"
 #include "errors.hpp"
 #include "options.hpp"
+#include "sink.hpp"
 
 #ifndef TRAFFICSIM_VERSION
 #define TRAFFICSIM_VERSION "0.0.0"
@@ -21,15 +24,21 @@ namespace {
 
 std::atomic<int> stop_signal{0};
 
-extern "C" void on_stop_signal(int sig) { stop_signal.store(sig, std::memory_order_relaxed); }
+/// SIGINT and SIGTERM ask the run to stop at the next chunk (it removes its temporary
+/// file and exits 128 + N); a second one ends the process at once, removing the
+/// temporary file first.
+extern "C" void on_stop_signal(int sig) {
+  if (stop_signal.exchange(sig, std::memory_order_relaxed) != 0) {
+    trafficsim::host::remove_temporary_output();
+    ::_exit(128 + sig);
+  }
+}
 
-/// SIGINT and SIGTERM ask the run to stop at the next chunk (and remove its temporary
-/// file); a second one ends the process at once.
 void install_signal_handlers() {
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
   sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESETHAND;
+  sa.sa_flags = 0;
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   // A file size limit (RLIMIT_FSIZE) would kill us with SIGXFSZ before we could clean
@@ -64,6 +73,11 @@ int main(int argc, char** argv) {
   } catch (const interrupted& e) {
     spdlog::error("interrupted by signal {}; no output was kept", e.signal);
     return 128 + e.signal;
+  } catch (const std::bad_alloc&) {
+    spdlog::error(
+        "out of memory; lower --scale, the customers parameters or the plugins' volume, or run on a machine with "
+        "more memory (see --memory-limit)");
+    return exit_failure;
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return exit_failure;

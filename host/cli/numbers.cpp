@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 
@@ -31,6 +32,24 @@ std::uint64_t parse_whole(std::string_view option, std::string_view text, std::u
   if (t.empty() || ec != std::errc() || p != t.data() + t.size() || v > max)
     throw usage_error(fmt::format("{} '{}' is not a whole number from 0 to {}", option, text, max));
   return v;
+}
+
+std::uint64_t parse_size(std::string_view option, std::string_view text) {
+  std::string t = trim(text);
+  std::uint64_t unit = 1;
+  constexpr std::string_view suffixes = "KMGT";  // 2^10, 2^20, 2^30, 2^40
+  if (const auto at = t.empty() ? std::string_view::npos : suffixes.find(static_cast<char>(std::toupper(t.back())));
+      at != std::string_view::npos) {
+    unit = std::uint64_t{1} << (10 * (at + 1));
+    t.pop_back();
+  }
+  std::uint64_t v = 0;
+  const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (t.empty() || ec != std::errc() || p != t.data() + t.size() || v > (~std::uint64_t{0}) / unit ||
+      v * unit < (1ull << 20))
+    throw usage_error(
+        fmt::format("{} '{}' is not a size; give bytes with K, M, G or T, at least 1M, e.g. 8G", option, text));
+  return v * unit;
 }
 
 }  // namespace trafficsim::host

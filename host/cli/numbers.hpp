@@ -17,6 +17,10 @@ std::optional<double> parse_number(std::string_view text);
 /// from 0 to <max>" otherwise.
 std::uint64_t parse_whole(std::string_view option, std::string_view text, std::uint64_t max);
 
+/// A size in bytes: a whole number with an optional K, M, G or T (powers of 1024), at
+/// least 1M; usage_error naming the option otherwise.
+std::uint64_t parse_size(std::string_view option, std::string_view text);
+
 /// Text without leading and trailing blanks.
 std::string trim(std::string_view s);
 

@@ -1,7 +1,6 @@
 #include "options.hpp"
 
 #include <fmt/format.h>
-#include <toml++/toml.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -11,6 +10,7 @@
 #include <cstring>
 #include <tuple>
 
+#include "config_file.hpp"
 #include "errors.hpp"
 #include "numbers.hpp"
 
@@ -21,11 +21,11 @@ namespace {
 /// The options as text, as CLI11 and the config file give them.
 struct raw_options {
   std::string plugins = "all", output = "data/simulated_calls.csv", start = "2025-01-01";
-  std::string days = "30", seed, scale = "1", threads = "0";
+  std::string days = "30", seed, scale = "1", threads = "0", memory_limit;
   std::vector<std::string> sets, plugin_dirs;
   bool list_plugins = false, unsafe = false, quiet = false, verbose = false;
   std::string describe, format, compress, level, shard, progress = "auto", stats_json, config;
-  bool shard_from_env = false, shard_headers = false, append = false;
+  bool shard_from_env = false, shard_headers = false, append = false, force = false;
 };
 
 /// The option table: the command line and the config file's keys (long names).
@@ -50,6 +50,10 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
   app.add_option("--threads", v.threads, "Worker threads; 0 = all cores. The output is the same for any count")
       ->type_name("N")
       ->capture_default_str();
+  app.add_option("--memory-limit", v.memory_limit,
+                 "Memory the run may use, e.g. 512M or 8G (default: what the machine, its limits and cgroup give); a "
+                 "run that needs more is refused up front")
+      ->type_name("SIZE");
   app.add_option("--plugin-dir", v.plugin_dirs,
                  "Also search DIR for plugins (repeatable; before TRAFFICSIM_PLUGIN_PATH and the default)")
       ->type_name("DIR")
@@ -70,6 +74,7 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
   app.add_flag("--shard-headers", v.shard_headers, "Give every shard a header (default: only shard 0)");
   app.add_flag("--append", v.append,
                "Merge the new rows into the existing output file, keeping it in order (atomic, bounded memory)");
+  app.add_flag("--force", v.force, "Replace the output file even if it is read-only");
   app.add_option("--config", v.config, "Read options from a TOML file; command-line options override it")
       ->type_name("FILE");
   app.add_option("--progress", v.progress, "Progress bar on standard error (auto: if it is a terminal)")
@@ -92,14 +97,7 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
 /// a long option name; options given on the command line are skipped (it wins);
 /// [plugin.NAME] tables become --set NAME.PARAM=VALUE before the command line's own.
 std::vector<std::string> config_arguments(const std::string& path, CLI::App& app) {
-  toml::table t;
-  try {
-    t = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    const auto& where = e.source().begin;
-    throw usage_error(
-        fmt::format("--config {}: line {}, column {}: {}", path, where.line, where.column, e.description()));
-  }
+  const toml::table t = read_config_file(path);
   auto text = [&](const std::string& key, const toml::node& n) -> std::string {
     if (n.is_string()) return n.as_string()->get();
     if (n.is_integer()) return std::to_string(n.as_integer()->get());
@@ -179,8 +177,15 @@ std::pair<std::uint64_t, std::uint64_t> shard_from_environment() {
   std::optional<std::uint64_t> index = get("TRAFFICSIM_SHARD_INDEX");
   if (!index) index = get("JOB_COMPLETION_INDEX");
   if (!index)
-    if (const auto id = get("SLURM_ARRAY_TASK_ID"))
-      index = *id - std::min(*id, get("SLURM_ARRAY_TASK_MIN").value_or(0));
+    if (const auto id = get("SLURM_ARRAY_TASK_ID")) {
+      const std::uint64_t min = get("SLURM_ARRAY_TASK_MIN").value_or(0);
+      if (*id < min)
+        throw usage_error(fmt::format(
+            "--shard-from-env: SLURM_ARRAY_TASK_ID={} is below SLURM_ARRAY_TASK_MIN={}; this is not a task of the "
+            "array",
+            *id, min));
+      index = *id - min;
+    }
   std::optional<std::uint64_t> count = get("TRAFFICSIM_SHARD_COUNT");
   if (!count) count = get("SLURM_ARRAY_TASK_COUNT");
   if (!index || !count)
@@ -228,6 +233,7 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
   c.threads = static_cast<unsigned>(parse_whole("--threads", v.threads, 1'000'000));
   if (c.threads > 4096)
     throw usage_error(fmt::format("--threads {} is too many; give 1 to 4096 (0 = all cores)", c.threads));
+  if (!v.memory_limit.empty()) c.memory_limit = parse_size("--memory-limit", v.memory_limit);
   for (const auto& d : v.plugin_dirs) c.plugin_dirs.emplace_back(d);
   c.allow_unsafe_plugin_permissions = v.unsafe;
 
@@ -274,7 +280,16 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     c.progress = progress_mode::never;
   else
     throw usage_error(fmt::format("--progress '{}' is unknown; use auto, always or never", v.progress));
+  c.force = v.force;
   c.stats_json = v.stats_json;
+  if (!c.stats_json.empty() && c.output != "-") {
+    std::error_code ec;
+    const auto a = std::filesystem::weakly_canonical(c.stats_json, ec),
+               b = std::filesystem::weakly_canonical(c.output, ec);
+    if (a == b)
+      throw usage_error(
+          fmt::format("--stats-json '{}' is the output file; give the statistics their own file", c.stats_json));
+  }
   c.quiet = v.quiet;
   c.verbose = v.verbose;
   return c;

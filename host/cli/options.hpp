@@ -42,8 +42,10 @@ struct run_config {
   std::uint64_t shard_index = 0, shard_count = 1;
   bool shard_headers = false;
   bool append = false;
+  bool force = false;  ///< replace a read-only output file
 
-  unsigned threads = 0;  ///< 0: all cores
+  unsigned threads = 0;            ///< 0: all cores
+  std::uint64_t memory_limit = 0;  ///< bytes the run may use; 0: what the machine gives (available_memory)
   progress_mode progress = progress_mode::automatic;
   std::string stats_json;
   bool quiet = false, verbose = false;

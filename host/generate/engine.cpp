@@ -11,6 +11,7 @@
 #include "errors.hpp"
 #include "hour_alias.hpp"
 #include "ids.hpp"
+#include "memory.hpp"
 #include "parallel.hpp"
 #include "window_sort.hpp"
 
@@ -47,8 +48,8 @@ plugin_run make_plugin_run(const plugin_library& lib, plugin_parameters params) 
   return run;
 }
 
-engine::engine(std::vector<plugin_run> runs, civil_date start, std::uint32_t days)
-    : runs_(std::move(runs)), start_(start), days_(days) {
+engine::engine(std::vector<plugin_run> runs, civil_date start, std::uint32_t days, std::uint64_t memory_limit)
+    : runs_(std::move(runs)), start_(start), days_(days), memory_limit_(memory_limit) {
   std::sort(runs_.begin(), runs_.end(), [](const plugin_run& a, const plugin_run& b) { return a.name < b.name; });
   std::uint64_t total = 0;
   for (plugin_run& p : runs_) {
@@ -56,6 +57,13 @@ engine::engine(std::vector<plugin_run> runs, civil_date start, std::uint32_t day
     total += p.params.customers;
     if (total > std::numeric_limits<std::uint32_t>::max() / 2)
       throw usage_error("too many customers in total; lower --scale or the customers parameters");
+  }
+  if (total * bytes_per_customer > memory_limit_ / 2)
+    throw usage_error(fmt::format(
+        "{} customers in all need {} for their daily plans, more than half of the {} this run may use; lower "
+        "--scale or the customers parameters (or raise --memory-limit if the machine has more)",
+        total, bytes_text(total * bytes_per_customer), bytes_text(memory_limit_)));
+  for (plugin_run& p : runs_) {
     p.customers.resize(p.params.customers);
     parallel_blocks(0, p.params.customers, 4096, [&p](std::uint64_t first, std::uint64_t last) {
       for (auto i = static_cast<std::uint32_t>(first); i != last; ++i)
@@ -116,8 +124,16 @@ void engine::plan_customer(std::uint32_t global, const day_info& d) {
     throw_plugin_failure(p, local, d, fmt::format("hour {} has weight {}; weights must be finite and >= 0", h, w),
                          true);
   });
-  if (!table.valid())
-    throw_plugin_failure(p, local, d, fmt::format("its plan has {} calls but every hour has weight 0", n), true);
+  if (!table.valid()) {
+    double total = 0;
+    for (const double w : plan.hour_weight) total += w;
+    throw_plugin_failure(p, local, d,
+                         total > 0 ? fmt::format("its plan has {} calls but its hour weights add up to {}; keep each "
+                                                 "weight finite and their sum below 1e300",
+                                                 n, total)
+                                   : fmt::format("its plan has {} calls but every hour has weight 0", n),
+                         true);
+  }
   for (std::uint32_t i = 0; i < n; i += 4) {
     const philox_counter r = alloc.block(1 + i / 4);
     for (std::uint32_t w = 0; w < 4 && i + w < n; ++w) ++counts[table.draw(r[w])];
@@ -151,9 +167,13 @@ void engine::generate(std::uint32_t hour, window& out) {
   });
   for (std::uint32_t t = 0; t < tasks; ++t) start[t + 1] += start[t];
   const std::uint64_t n = start[tasks];
-  if (n > std::numeric_limits<std::uint32_t>::max())
-    throw runtime_failure(
-        fmt::format("hour {} of day {} has {} calls, more than one window can hold (2^32)", hour, d.index, n));
+  if (n > std::numeric_limits<std::uint32_t>::max() || n * window_bytes_per_call > memory_limit_ / 2)
+    throw runtime_failure(fmt::format(
+        "{:04}-{:02}-{:02} {:02}:00 has {} calls; one window of them needs {}, more than half of the {} this run "
+        "may use (and at most 2^32 calls fit a window); lower --scale, the customers parameters or the plugins' "
+        "volume (e.g. burst.multiplier_max), or raise --memory-limit if the machine has more",
+        d.date.year, d.date.month, d.date.day, hour, n, bytes_text(n * window_bytes_per_call),
+        bytes_text(memory_limit_)));
   out.refs.resize(n);
   out.offsets.resize(n);
   out.order.resize(n);

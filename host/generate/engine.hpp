@@ -43,11 +43,20 @@ struct plugin_run {
 /// and id tag.
 plugin_run make_plugin_run(const plugin_library& lib, plugin_parameters params);
 
+/// Bytes the engine keeps per customer: the day's calls per hour, the customer, flags.
+inline constexpr std::uint64_t bytes_per_customer = hours_per_day * 4 + sizeof(customer) + 2;
+/// Bytes a window needs per call while it is built and sorted (references, offsets,
+/// keys and the sort's second buffer), plus the previous window, still being encoded.
+inline constexpr std::uint64_t window_bytes_per_call = 8 + 4 + 8 + 8 + 16;
+
 class engine {
  public:
   /// Takes configured plugins (any order; they are ordered by name) and draws every
-  /// customer.
-  engine(std::vector<plugin_run> runs, civil_date start, std::uint32_t days);
+  /// customer. `memory_limit`: the bytes the run may use (see available_memory); a run
+  /// whose customers alone would need more is refused (usage_error), and so is a window
+  /// that would (runtime_failure), each with the numbers and what to change.
+  engine(std::vector<plugin_run> runs, civil_date start, std::uint32_t days,
+         std::uint64_t memory_limit = ~std::uint64_t{0});
 
   const std::vector<plugin_run>& plugins() const noexcept { return runs_; }
   std::uint32_t days() const noexcept { return days_; }
@@ -84,6 +93,7 @@ class engine {
   std::uint32_t days_;
   std::uint32_t total_customers_ = 0;
   std::uint32_t prepared_day_ = 0;
+  std::uint64_t memory_limit_;
   std::vector<std::uint32_t> counts_;  ///< per customer x 24 hours, for the prepared day
   std::vector<std::uint8_t> active_;
   std::vector<std::uint8_t> churned_;

@@ -48,7 +48,8 @@ fs::path default_plugin_dir() {
   return (exe.parent_path() / TRAFFICSIM_PLUGIN_RELDIR).lexically_normal();
 }
 
-std::map<std::string, fs::path> discover_plugins(const std::vector<fs::path>& dirs) {
+std::map<std::string, fs::path> discover_plugins(const std::vector<fs::path>& dirs,
+                                                 std::vector<shadowed_plugin>* shadowed) {
   std::map<std::string, fs::path> found;
   for (const fs::path& dir : dirs) {
     std::error_code ec;
@@ -63,7 +64,8 @@ std::map<std::string, fs::path> discover_plugins(const std::vector<fs::path>& di
     for (const fs::path& f : files) {
       const std::string file = f.filename().string();
       const std::string plugin = file.substr(file_prefix.size(), file.size() - file_prefix.size() - file_suffix.size());
-      found.emplace(plugin, f);  // the first directory in search order wins
+      const auto [it, first] = found.emplace(plugin, f);  // the first directory in search order wins
+      if (!first && shadowed != nullptr) shadowed->push_back({plugin, f, it->second});
     }
   }
   return found;

@@ -21,8 +21,15 @@ std::vector<std::filesystem::path> plugin_search_path(const std::vector<std::fil
 /// The default plugin directory of the running executable: <exe dir>/<relative dir>.
 std::filesystem::path default_plugin_dir();
 
+/// A plugin file hidden by one of the same name earlier in the search path.
+struct shadowed_plugin {
+  std::string name;
+  std::filesystem::path path, shadowed_by;
+};
+
 /// Plugin names found in `dirs` (files named trafficsim_<name>.so), each with the path
-/// of its first occurrence in search order.
-std::map<std::string, std::filesystem::path> discover_plugins(const std::vector<std::filesystem::path>& dirs);
+/// of its first occurrence in search order; the later ones go to `shadowed` if given.
+std::map<std::string, std::filesystem::path> discover_plugins(const std::vector<std::filesystem::path>& dirs,
+                                                              std::vector<shadowed_plugin>* shadowed = nullptr);
 
 }  // namespace trafficsim::host

@@ -1,6 +1,7 @@
 #include "plugin_library.hpp"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <fmt/std.h>
 #include <sys/stat.h>
@@ -8,10 +9,12 @@
 
 #include <cerrno>
 #include <cstddef>
+#include <cstdlib>
 #include <cstring>
 #include <set>
 #include <string_view>
 #include <trafficsim/limits.hpp>
+#include <utility>
 
 #include "discovery.hpp"
 #include "errors.hpp"
@@ -22,20 +25,97 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void check_one(const fs::path& p, const char* what, const fs::path& plugin) {
-  struct stat st {};
-  if (::stat(p.c_str(), &st) != 0)
-    throw runtime_failure(fmt::format("cannot check plugin {} {}: {}", what, p, std::strerror(errno)));
-  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-    throw runtime_failure(fmt::format(
-        "refusing to load plugin {}: its {} {} is writable by {} (mode {:04o}), so another user could "
-        "replace the code; fix it with 'chmod go-w {}' (or pass --allow-unsafe-plugin-permissions, which is unsafe)",
-        plugin, what, p, (st.st_mode & S_IWOTH) ? "all users" : "its group", st.st_mode & 07777, p));
+/// A file descriptor closed on scope exit.
+class unique_fd {
+ public:
+  explicit unique_fd(int fd = -1) noexcept : fd_(fd) {}
+  unique_fd(unique_fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  unique_fd& operator=(unique_fd&& o) noexcept {
+    std::swap(fd_, o.fd_);
+    return *this;
+  }
+  unique_fd(const unique_fd&) = delete;
+  ~unique_fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const noexcept { return fd_; }
+  int release() noexcept { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
+const char* unsafe_hint = "(or pass --allow-unsafe-plugin-permissions, which is unsafe)";
+
+/// Refuses what another user could replace: an object owned by another non-root user,
+/// or writable by group or others. A folder writable by others is accepted only if it
+/// is sticky and owned by root or us (like /tmp): then nobody else can rename or remove
+/// what we own in it, and what they create there is theirs, so refused by this check.
+void check_owner_and_mode(const struct stat& st, const fs::path& p, const char* what, const fs::path& plugin) {
   if (st.st_uid != 0 && st.st_uid != ::geteuid())
     throw runtime_failure(fmt::format(
         "refusing to load plugin {}: its {} {} belongs to another user (uid {}), who could replace the code; "
-        "copy it into a directory of your own (or pass --allow-unsafe-plugin-permissions, which is unsafe)",
-        plugin, what, p, st.st_uid));
+        "copy it into a directory of your own {}",
+        plugin, what, p, st.st_uid, unsafe_hint));
+  const bool writable = (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
+  const bool sticky_folder = S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX) != 0;
+  if (writable && !sticky_folder)
+    throw runtime_failure(fmt::format(
+        "refusing to load plugin {}: its {} {} is writable by {} (mode {:04o}), so another user could "
+        "replace the code; fix it with 'chmod go-w {}' {}",
+        plugin, what, p, (st.st_mode & S_IWOTH) ? "all users" : "its group", st.st_mode & 07777, p, unsafe_hint));
+}
+
+/// Opens a plugin file so that what is checked is what is loaded. The folder it was
+/// found in is checked as named (whoever can write there chooses what the name points
+/// to); then the path is resolved once and walked from / with openat(O_NOFOLLOW), each
+/// folder checked through its own descriptor, and the file itself opened and checked
+/// through its descriptor. The caller loads that descriptor (/proc/self/fd/N), so
+/// renaming or swapping anything after the checks changes nothing. Anything but a
+/// regular file is refused (opened non-blocking: a FIFO cannot hang us).
+unique_fd open_plugin_file(const fs::path& file, bool allow_unsafe) {
+  if (!allow_unsafe) {
+    fs::path found_in = file.parent_path();
+    if (found_in.empty()) found_in = ".";
+    struct stat st {};
+    if (::stat(found_in.c_str(), &st) != 0)
+      throw runtime_failure(fmt::format("cannot check plugin directory {}: {}", found_in, std::strerror(errno)));
+    check_owner_and_mode(st, found_in, "directory", file);
+  }
+  std::unique_ptr<char, decltype(&std::free)> real(::realpath(file.c_str(), nullptr), &std::free);
+  if (!real) throw runtime_failure(fmt::format("cannot load plugin {}: {}", file, std::strerror(errno)));
+  const fs::path resolved(real.get());
+  unique_fd dir(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  fs::path so_far = "/";
+  auto check_fd = [&](int fd, const fs::path& p, const char* what) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0)
+      throw runtime_failure(fmt::format("cannot check plugin {} {}: {}", what, p, std::strerror(errno)));
+    if (!allow_unsafe) check_owner_and_mode(st, p, what, file);
+    return st;
+  };
+  if (dir.get() < 0) throw runtime_failure(fmt::format("cannot open /: {}", std::strerror(errno)));
+  check_fd(dir.get(), so_far, "folder");
+  const fs::path parent = resolved.parent_path();
+  for (const fs::path& part : parent.relative_path()) {
+    so_far /= part;
+    unique_fd next(::openat(dir.get(), part.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (next.get() < 0)
+      throw runtime_failure(fmt::format("cannot load plugin {}: {} changed while it was checked ({})", file, so_far,
+                                        std::strerror(errno)));
+    check_fd(next.get(), so_far, so_far == parent ? "directory" : "folder");
+    dir = std::move(next);
+  }
+  unique_fd fd(::openat(dir.get(), resolved.filename().c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (fd.get() < 0) throw runtime_failure(fmt::format("cannot load plugin {}: {}", file, std::strerror(errno)));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0)
+    throw runtime_failure(fmt::format("cannot load plugin {}: {}", file, std::strerror(errno)));
+  if (!S_ISREG(st.st_mode))
+    throw runtime_failure(
+        fmt::format("refusing to load plugin {}: it is not a regular file; a plugin is a shared library", file));
+  if (!allow_unsafe) check_owner_and_mode(st, resolved, "file", file);
+  return fd;
 }
 
 /// A plugin string, checked: a null pointer with a size, or more than `max` bytes, is
@@ -108,21 +188,19 @@ plugin_description read_descriptor(const trafficsim_plugin_descriptor* d, const 
   return out;
 }
 
-void check_plugin_permissions(const fs::path& file) {
-  check_one(file, "file", file);
-  fs::path dir = file.parent_path();
-  if (dir.empty()) dir = ".";
-  check_one(dir, "directory", file);
-}
-
 std::unique_ptr<plugin_library> plugin_library::load(const fs::path& file, bool allow_unsafe_permissions) {
-  if (!allow_unsafe_permissions) check_plugin_permissions(file);
+  unique_fd fd = open_plugin_file(file, allow_unsafe_permissions);
   std::unique_ptr<plugin_library> lib(new plugin_library());
   lib->path_ = file;
-  // RTLD_NOW: resolve every symbol now, so a missing one fails here with a clear message
-  // rather than as a crash mid-run. RTLD_LOCAL: plugins cannot see each other. Loading
-  // runs the plugin's static initialisers: nothing can be checked before that.
-  lib->handle_ = ::dlopen(fs::absolute(file).c_str(), RTLD_NOW | RTLD_LOCAL);
+  // The descriptor stays open while the library is loaded: the loader knows a library
+  // by the name it was opened with, so /proc/self/fd/N must not name another plugin
+  // while this one is loaded.
+  lib->fd_ = fd.release();
+  // The very file checked, through its descriptor. RTLD_NOW: resolve every symbol now,
+  // so a missing one fails here with a clear message rather than as a crash mid-run.
+  // RTLD_LOCAL: plugins cannot see each other. Loading runs the plugin's static
+  // initialisers: nothing of the plugin can be checked before that.
+  lib->handle_ = ::dlopen(fmt::format("/proc/self/fd/{}", lib->fd_).c_str(), RTLD_NOW | RTLD_LOCAL);
   if (lib->handle_ == nullptr) throw runtime_failure(fmt::format("cannot load plugin {}: {}", file, ::dlerror()));
   void* entry = ::dlsym(lib->handle_, TRAFFICSIM_PLUGIN_ENTRY_NAME);
   if (entry == nullptr)
@@ -150,6 +228,7 @@ std::unique_ptr<plugin_library> plugin_library::in_process(const trafficsim_plug
 
 plugin_library::~plugin_library() {
   if (handle_ != nullptr) ::dlclose(handle_);
+  if (fd_ >= 0) ::close(fd_);
 }
 
 }  // namespace trafficsim::host

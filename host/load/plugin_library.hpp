@@ -39,8 +39,11 @@ plugin_description read_descriptor(const trafficsim_plugin_descriptor* d, const 
 /// scenario created from it must be destroyed first.
 class plugin_library {
  public:
-  /// Loads `file` (RTLD_NOW | RTLD_LOCAL) and reads its descriptor. Throws
-  /// runtime_failure naming the path and the reason.
+  /// Loads `file` (RTLD_NOW | RTLD_LOCAL) and reads its descriptor. Unless
+  /// `allow_unsafe_permissions`, refuses a file, its folder or any folder above it that
+  /// another user could write (see open_plugin_file); always refuses what is not a
+  /// regular file. What is loaded is the file that was checked, through its descriptor.
+  /// Throws runtime_failure naming the path and the reason.
   static std::unique_ptr<plugin_library> load(const std::filesystem::path& file, bool allow_unsafe_permissions);
   /// A plugin whose descriptor lives in this process (tests: fakes through the real
   /// boundary, with `trafficsim::detail::descriptor<info>()`).
@@ -57,13 +60,10 @@ class plugin_library {
  private:
   plugin_library() = default;
   std::filesystem::path path_;
+  int fd_ = -1;  ///< the checked file, open while it is loaded
   void* handle_ = nullptr;
   const trafficsim_plugin_descriptor* descriptor_ = nullptr;
   plugin_description description_;
 };
-
-/// Refuses (runtime_failure) a plugin file or its folder if writable by group or others,
-/// or owned by another non-root user.
-void check_plugin_permissions(const std::filesystem::path& file);
 
 }  // namespace trafficsim::host

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 
 #include "errors.hpp"
@@ -57,6 +59,94 @@ row_key key_of(std::string_view line, output_format f) {
   return make_key(value("timestamp"), value("customer_id"));
 }
 
+bool digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+bool hex(std::string_view s, std::string_view prefix, std::size_t n) {
+  if (s.size() != prefix.size() + n || !s.starts_with(prefix)) return false;
+  return std::all_of(s.begin() + static_cast<std::ptrdiff_t>(prefix.size()), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+bool plain_text(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return static_cast<unsigned char>(c) >= 0x20 && c != '"' && c != ',' && c != '\\';
+  });
+}
+bool id_with_number(std::string_view s, std::string_view prefix) {
+  const auto last = s.rfind('_');
+  return s.starts_with(prefix) && last != std::string_view::npos && last > prefix.size() &&
+         digits(s.substr(last + 1)) && plain_text(s);
+}
+bool timestamp(std::string_view s) {
+  if (s.size() != 19) return false;
+  for (std::size_t i = 0; i < 19; ++i) {
+    const char want = i == 4 || i == 7 ? '-' : i == 10 ? 'T' : i == 13 || i == 16 ? ':' : '0';
+    if (want == '0' ? (s[i] < '0' || s[i] > '9') : s[i] != want) return false;
+  }
+  return true;
+}
+bool cost(std::string_view s) {
+  const auto dot = s.find('.');
+  return dot != std::string_view::npos && digits(s.substr(0, dot)) && s.size() - dot == 7 && digits(s.substr(dot + 1));
+}
+
+constexpr std::array<std::string_view, 19> columns{
+    "timestamp",   "call_id",     "provider",          "model",           "input_tokens", "output_tokens", "cost_usd",
+    "latency_ms",  "customer_id", "subscription_tier", "organization_id", "product_id",   "feature_id",    "task_type",
+    "environment", "request_id",  "trace_id",          "session_id",      "user_agent"};
+
+/// What is wrong with the 19 fields of a row, or nothing.
+std::string field_problem(const std::array<std::string_view, 19>& f) {
+  auto bad = [&](std::size_t i) { return fmt::format("its {} '{}' is not one of ours", columns[i], f[i]); };
+  if (!timestamp(f[0])) return bad(0);
+  if (!hex(f[1], "call_", 32)) return bad(1);
+  for (std::size_t i : {2u, 3u, 11u, 12u, 13u, 14u, 18u})
+    if (!plain_text(f[i])) return bad(i);
+  for (std::size_t i : {4u, 5u, 7u})
+    if (!digits(f[i])) return bad(i);
+  if (!cost(f[6])) return bad(6);
+  if (!id_with_number(f[8], "cust_")) return bad(8);
+  if (f[9] != "starter" && f[9] != "pro" && f[9] != "enterprise") return bad(9);
+  if (!id_with_number(f[10], "org_")) return bad(10);
+  if (!hex(f[15], "req_", 32)) return bad(15);
+  if (!hex(f[16], "trace_", 32)) return bad(16);
+  if (!hex(f[17], "sess_", 16)) return bad(17);
+  return {};
+}
+
+/// What is wrong with a line of the existing file, or nothing: 19 fields of the right
+/// forms, in our column order (JSON Lines: our keys in our order, nothing else).
+std::string row_problem(std::string_view line, output_format f) {
+  if (!line.empty() && line.back() == '\r') return "it ends with CR LF; trafficsim files end lines with LF only";
+  std::array<std::string_view, 19> fields;
+  if (f == output_format::csv) {
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < 19; ++i) {
+      const auto comma = line.find(',', start);
+      if ((comma == std::string_view::npos) != (i == 18))
+        return fmt::format("it has {} fields; rows have 19", std::count(line.begin(), line.end(), ',') + 1);
+      fields[i] = line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+      start = comma + 1;
+    }
+  } else {
+    std::size_t pos = 0;
+    for (std::size_t i = 0; i < 19; ++i) {
+      const std::string key = fmt::format("{}\"{}\":", i == 0 ? "{" : ",", columns[i]);
+      if (line.compare(pos, key.size(), key) != 0)
+        return fmt::format("'{}' is not where our JSON Lines have it", columns[i]);
+      pos += key.size();
+      const bool text = line.compare(pos, 1, "\"") == 0;
+      const std::size_t begin = pos + (text ? 1 : 0);
+      const std::size_t end = text ? line.find('"', begin) : line.find_first_of(",}", begin);
+      if (end == std::string_view::npos) return fmt::format("its {} is unterminated", columns[i]);
+      fields[i] = line.substr(begin, end - begin);
+      pos = end + (text ? 1 : 0);
+    }
+    if (line.substr(pos) != "}") return "it has more than our 19 keys";
+  }
+  return field_problem(fields);
+}
+
 int compare(const row_key& a, const row_key& b) {
   if (const int c = a.timestamp.compare(b.timestamp)) return c;
   if (const int c = a.plugin.compare(b.plugin)) return c;
@@ -65,36 +155,38 @@ int compare(const row_key& a, const row_key& b) {
 
 }  // namespace
 
-append_merger::append_merger(const std::string& existing, output_format format, std::set<std::string> plugins,
-                             byte_writer& sink)
-    : path_(existing), format_(format), plugins_(std::move(plugins)), sink_(sink), in_(existing, std::ios::binary) {
-  if (!in_) throw runtime_failure(fmt::format("--append: cannot read '{}'", existing));
+append_merger::append_merger(int fd, const std::string& path, output_format format, std::set<std::string> plugins,
+                             byte_writer& sink, const std::atomic<int>* stop_signal)
+    : path_(path),
+      format_(format),
+      plugins_(std::move(plugins)),
+      sink_(sink),
+      in_(fd, path, max_row_bytes * 4),
+      stop_signal_(stop_signal) {
   if (format == output_format::csv) {
     std::string header;
-    std::getline(in_, header);
-    if (header + "\n" != csv_header())
+    if (!in_.next(header) || header + "\n" != csv_header())
       throw usage_error(
           fmt::format("--append: '{}' does not start with trafficsim's CSV header, so its rows "
                       "cannot be merged; append to a file trafficsim wrote, or choose another -o",
-                      existing));
+                      path));
     out_ = header + "\n";
   }
   have_line_ = next_existing();
-  if (format == output_format::jsonl && have_line_ && !line_.starts_with("{\"timestamp\":\""))
-    throw usage_error(
-        fmt::format("--append: '{}' is not trafficsim JSON Lines (its first line is not a row of "
-                    "ours); append to a file trafficsim wrote",
-                    existing));
 }
 
 bool append_merger::next_existing() {
   previous_.swap(line_);
-  if (!std::getline(in_, line_)) return false;
+  if (!in_.next(line_)) return false;
   ++line_number_;
+  const std::uint64_t at = in_.line_number();
+  if (const std::string problem = row_problem(line_, format_); !problem.empty())
+    throw usage_error(fmt::format("--append: line {} of '{}' is not a trafficsim row ({}); the file cannot be merged",
+                                  at, path_, problem));
   const row_key k = key_of(line_, format_);
   if (!k.valid)
-    throw usage_error(fmt::format("--append: line {} of '{}' is not a trafficsim row; the file cannot be merged",
-                                  line_number_ + (format_ == output_format::csv ? 1 : 0), path_));
+    throw usage_error(
+        fmt::format("--append: line {} of '{}' is not a trafficsim row; the file cannot be merged", at, path_));
   if (plugins_.count(std::string(k.plugin)) != 0)
     throw usage_error(
         fmt::format("--append: '{}' already has rows of plugin '{}'; appending it again would "
@@ -104,7 +196,7 @@ bool append_merger::next_existing() {
     throw usage_error(
         fmt::format("--append: '{}' is not in trafficsim's order at line {} (timestamp, plugin, "
                     "customer); it cannot be merged in order",
-                    path_, line_number_ + (format_ == output_format::csv ? 1 : 0)));
+                    path_, at));
   return true;
 }
 
@@ -133,7 +225,13 @@ void append_merger::write(std::string_view rows) {
 }
 
 void append_merger::finish() {
-  while (have_line_) write_existing();
+  std::uint64_t copied = 0;
+  while (have_line_) {
+    // The tail can be most of a large file: a stop request must not wait for it.
+    if (stop_signal_ != nullptr && (++copied & 0xFFFF) == 0)
+      if (const int sig = stop_signal_->load(std::memory_order_relaxed)) throw interrupted(sig);
+    write_existing();
+  }
   sink_.write(out_);
   out_.clear();
 }

@@ -4,11 +4,12 @@
 // (timestamp, then plugin name and customer index from customer_id), so merging a run
 // into the file of another gives exactly the single run of both plugin sets.
 
-#include <fstream>
+#include <atomic>
 #include <set>
 #include <string>
 #include <string_view>
 
+#include "append_target.hpp"
 #include "byte_writer.hpp"
 #include "formats.hpp"
 
@@ -16,9 +17,13 @@ namespace trafficsim::host {
 
 class append_merger final : public byte_writer {
  public:
-  /// Opens `existing` and checks its first line; usage_error if it is not our format.
-  /// `plugins`: the plugins of this run, which the file must not already contain.
-  append_merger(const std::string& existing, output_format format, std::set<std::string> plugins, byte_writer& sink);
+  /// Reads the existing file `path` through `fd` (see append_target) and checks it as it
+  /// goes: the header, then every row (fields, formats, order; LF line ends) with a
+  /// usage_error naming the line before anything is kept. `plugins`: the plugins of this
+  /// run, which the file must not already contain. `stop_signal`, if given, is checked
+  /// while the rest of the file is copied.
+  append_merger(int fd, const std::string& path, output_format format, std::set<std::string> plugins, byte_writer& sink,
+                const std::atomic<int>* stop_signal = nullptr);
   /// Merges a chunk of our rows (whole lines, in order) into the output.
   void write(std::string_view rows) override;
   /// Writes the rest of the existing file.
@@ -32,7 +37,8 @@ class append_merger final : public byte_writer {
   output_format format_;
   std::set<std::string> plugins_;
   byte_writer& sink_;
-  std::ifstream in_;
+  line_reader in_;
+  const std::atomic<int>* stop_signal_;
   std::string line_, previous_;
   bool have_line_ = false;
   std::uint64_t line_number_ = 0;

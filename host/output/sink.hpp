@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "byte_writer.hpp"
 
@@ -13,9 +14,12 @@ namespace trafficsim::host {
 
 class output_sink final : public byte_writer {
  public:
-  /// Opens `target` ("-" for standard output). Throws runtime_failure if it cannot be
-  /// written, before any work is done.
-  explicit output_sink(const std::string& target);
+  /// Opens `target` ("-" for standard output). A symbolic link is followed: the file it
+  /// points to is replaced, the link stays. A read-only file is refused unless `force`.
+  /// Temporary files left beside the target by runs that died are removed (see
+  /// removed_stale()). Throws runtime_failure (usage_error for a read-only file) if it
+  /// cannot be written, before any work is done.
+  explicit output_sink(const std::string& target, bool force = false);
   output_sink(const output_sink&) = delete;
   output_sink& operator=(const output_sink&) = delete;
   /// Without commit(): removes the temporary file.
@@ -33,6 +37,10 @@ class output_sink final : public byte_writer {
   const std::string& name() const noexcept { return display_; }
   /// The temporary file being written, empty when writing directly.
   const std::string& temporary_path() const noexcept { return temp_; }
+  /// The file that commit() replaces (the target, links followed).
+  const std::string& final_path() const noexcept { return target_; }
+  /// Temporary files of dead runs removed when this sink was opened.
+  const std::vector<std::string>& removed_stale() const noexcept { return stale_; }
 
  private:
   std::string target_;
@@ -41,6 +49,11 @@ class output_sink final : public byte_writer {
   int fd_ = -1;
   bool owns_fd_ = false;
   bool committed_ = false;
+  std::vector<std::string> stale_;
 };
+
+/// Removes the temporary file of the sink being written, if any. Async-signal-safe: for a
+/// signal handler that ends the process at once (a second Ctrl-C).
+void remove_temporary_output() noexcept;
 
 }  // namespace trafficsim::host

@@ -69,8 +69,9 @@ grep -q "weekend_effect" "$work/run.log" || fail "summary lacks the plugin"
 echo "== the same template with clang++ and libc++: the same bytes"
 build_project "$work/weekend_effect" libcxx -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_CXX_FLAGS=-stdlib=libc++ -DCMAKE_EXE_LINKER_FLAGS=-stdlib=libc++ -DCMAKE_MODULE_LINKER_FLAGS=-stdlib=libc++
-ldd "$work/weekend_effect/build-libcxx/plugins/trafficsim_weekend_effect.so" | grep -q "libc++" ||
-  fail "the libc++ build does not use libc++"
+# (To a file first: grep -q stops reading early, and under pipefail ldd's SIGPIPE would fail.)
+ldd "$work/weekend_effect/build-libcxx/plugins/trafficsim_weekend_effect.so" >"$work/ldd.txt"
+grep -q "libc++" "$work/ldd.txt" || fail "the libc++ build does not use libc++"
 run_plugin "$work/weekend_effect/build-libcxx/plugins" weekend_effect "$work/libcxx.csv"
 cmp "$work/gxx.csv" "$work/libcxx.csv" || fail "clang++/libc++ plugin output differs from the g++ build"
 

@@ -1,7 +1,8 @@
-// Test plugin: create throws something that is not a std::exception (an int), and
-// plan_day throws one when the parameter `plan_throws` is 1. The generated boundary code
+// Test plugin: create throws something that is not a std::exception (an int), or a
+// message with terminal control characters; plan_day throws an int for customer 1. The generated boundary code
 // must turn both into a status and a message.
 #include <memory>
+#include <stdexcept>
 #include <trafficsim/sdk.hpp>
 
 namespace {
@@ -14,10 +15,11 @@ class oddthrow final : public scenario {
 };
 std::unique_ptr<scenario> create(const parameters& p) {
   if (p.integer("create_throws") == 1) throw 7;
+  if (p.integer("create_throws") == 2) throw std::runtime_error("bad\x1b[2Jtext\nnext");
   return std::make_unique<oddthrow>();
 }
 constexpr parameter_spec params[] = {
-    integer_parameter("create_throws", 1, 0, 1, "1: create throws an int"),
+    integer_parameter("create_throws", 1, 0, 2, "1: create throws an int; 2: a message with control characters"),
 };
 constexpr plugin_info info{
     .name = "oddthrow",

@@ -99,6 +99,16 @@ TEST(Numbers, ParseNumber) {
   EXPECT_FALSE(parse_number("nan"));
 }
 
+TEST(Numbers, ParseSizeInBinaryUnits) {
+  EXPECT_EQ(parse_size("--memory-limit", "8G"), 8ull << 30);
+  EXPECT_EQ(parse_size("--memory-limit", "512m"), 512ull << 20);
+  EXPECT_EQ(parse_size("--memory-limit", "2T"), 2ull << 40);
+  EXPECT_EQ(parse_size("--memory-limit", "1048576"), 1ull << 20);
+  for (const char* bad : {"", "G", "1.5G", "2x", "1K", "100", "99999999999999999T"})
+    EXPECT_NE(usage_message([&] { parse_size("--memory-limit", bad); }).find("is not a size"), std::string::npos)
+        << bad;
+}
+
 TEST(Numbers, ParseWholeNamesTheOptionAndTheRange) {
   EXPECT_EQ(parse_whole("--days", " 30 ", 100), 30u);
   EXPECT_EQ(parse_whole("--seed", "18446744073709551615", ~std::uint64_t{0}), ~std::uint64_t{0});

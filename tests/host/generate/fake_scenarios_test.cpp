@@ -46,6 +46,9 @@ class fake final : public scenario {
       case 6:
         plan.expected_calls = 2e7;
         break;
+      case 7:
+        plan.hour_weight.fill(1e308);
+        break;
       default:
         break;
     }
@@ -72,7 +75,7 @@ constexpr parameter_spec fake_parameters[] = {
     real_parameter("expected", 3, 0, 1e9, "Expected calls"),
     integer_parameter("minimum", 0, 0, 100000000, "Minimum calls"),
     integer_parameter("hour", 7, 0, 24, "The hour of every call; 24: 08-20"),
-    integer_parameter("mode", 0, 0, 6, "Which rule to break"),
+    integer_parameter("mode", 0, 0, 7, "Which rule to break"),
 };
 
 constexpr plugin_info fake_info{
@@ -172,6 +175,10 @@ TEST(FakeScenarios, EachBreachIsReportedWithPluginCustomerAndDay) {
   EXPECT_NE(m.find("outside the hour"), std::string::npos) << m;
   m = failure({"mode=6"});
   EXPECT_NE(m.find("a plan must expect from 0 to"), std::string::npos) << m;
+  m = failure({"mode=7"});
+  EXPECT_NE(m.find("its hour weights add up to inf; keep each weight finite and their sum below 1e300"),
+            std::string::npos)
+      << m;
   m = failure({"minimum=20000000", "expected=0"});
   EXPECT_NE(m.find("asks for at least 20000000 calls"), std::string::npos) << m;
 }
