@@ -15,6 +15,10 @@ TRAFFICSIM_PACKAGES=(
   time
   # The plugin boundary's proof (tests/package): plugins built with clang and libc++.
   clang libc++-14-dev libc++abi-14-dev
+  # The fuzzers (tools/fuzz): libFuzzer and the sanitizers' runtimes for clang.
+  libclang-rt-14-dev
+  # The scale-out test (tests/scale_out): a real single-node Slurm.
+  slurm-wlm munge
 )
 
 log() { printf '%s\n' "$*" >&2; }

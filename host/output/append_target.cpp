@@ -88,6 +88,9 @@ append_target::~append_target() {
   ::close(fd_);  // releases the lock
 }
 
+// Bytes read at a time: large enough for sequential reads at disk speed.
+constexpr std::size_t read_size = 1 << 18;
+
 bool line_reader::next(std::string& line) {
   while (true) {
     const auto eol = buffer_.find('\n', pos_);
@@ -112,10 +115,10 @@ bool line_reader::next(std::string& line) {
     buffer_.erase(0, pos_);
     pos_ = 0;
     const std::size_t old = buffer_.size();
-    buffer_.resize(old + (1u << 20));
+    buffer_.resize(old + read_size);
     ssize_t n;
     do {
-      n = ::read(fd_, buffer_.data() + old, 1u << 20);
+      n = ::read(fd_, buffer_.data() + old, read_size);
     } while (n < 0 && errno == EINTR);
     if (n < 0) throw runtime_failure(fmt::format("--append: cannot read '{}': {}", path_, std::strerror(errno)));
     buffer_.resize(old + static_cast<std::size_t>(n));
