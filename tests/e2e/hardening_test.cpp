@@ -265,6 +265,17 @@ TEST(Hardening, TwoQuickInterruptsLeaveNoTemporaryFile) {
   EXPECT_TRUE(list_dir(t.path()).empty()) << "left: " << list_dir(t.path()).front();
 }
 
+TEST(Hardening, StatisticsThatCannotBeWrittenFailTheRunBeforeItsOutputIsKept) {
+  temp_dir t;
+  write_file(t / "out.csv", "old\n");
+  const process_result r = run_host({"--plugins", "base", "--days", "1", "-o", (t / "out.csv").string(), "--stats-json",
+                                     (t / "missing/folder/stats.json").string()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("cannot write --stats-json"), std::string::npos) << r.err;
+  EXPECT_EQ(read_file(t / "out.csv"), "old\n") << "the output was replaced by a failed run";
+  EXPECT_EQ(list_dir(t.path()), std::vector<std::string>{"out.csv"});
+}
+
 TEST(Hardening, AClosedStandardErrorDoesNotFailACommittedRun) {
   temp_dir t;
   const std::string out = (t / "out.csv").string();
