@@ -10,9 +10,9 @@ umask 022
 TRAFFICSIM_PACKAGES=(
   g++ cmake ninja-build pkg-config
   libtbb-dev libcli11-dev libspdlog-dev libfmt-dev
-  gcc zlib1g-dev libzstd-dev libtomlplusplus-dev gzip zstd nlohmann-json3-dev
+  gcc libdeflate-dev libzstd-dev libtomlplusplus-dev gzip zstd nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  time
+  time pigz
   # The plugin boundary's proof (tests/package): plugins built with clang and libc++.
   clang libc++-14-dev libc++abi-14-dev
   # The fuzzers (tools/fuzz): libFuzzer and the sanitizers' runtimes for clang.

@@ -63,7 +63,7 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
   app.add_option("--format", v.format, "Output format (default: from the file name, else csv)")->type_name("csv|jsonl");
   app.add_option("--compress", v.compress, "Compression (default: from the file name, .gz or .zst)")
       ->type_name("none|gz|zst");
-  app.add_option("--compression-level", v.level, "gzip 1-9 (default 6), zstd 1-19 (default 3)")->type_name("N");
+  app.add_option("--compression-level", v.level, "gzip 1-12 (default 6), zstd 1-19 (default 1)")->type_name("N");
   app.add_option("--shard", v.shard,
                  "Generate only the I-th of N contiguous time slices, I/N; shard files concatenated in order equal "
                  "the whole output")
@@ -258,7 +258,7 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
   if (!v.level.empty()) {
     const auto l = parse_number(v.level);
     if (!l || *l != std::floor(*l) || !valid_level(c.codec, static_cast<int>(*l)))
-      throw usage_error(fmt::format("--compression-level '{}' is invalid for {}; gzip takes 1-9, zstd 1-19", v.level,
+      throw usage_error(fmt::format("--compression-level '{}' is invalid for {}; gzip takes 1-12, zstd 1-19", v.level,
                                     compression_name(c.codec)));
     c.level = static_cast<int>(*l);
   }

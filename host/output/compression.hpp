@@ -21,7 +21,7 @@ enum class compression { none, gzip, zstd };
 std::optional<compression> parse_compression(std::string_view name);
 /// The codec a file name implies: .gz -> gzip, .zst -> zstd, else none.
 compression compression_for_path(std::string_view path);
-/// Default and valid levels: gzip 1-9 (default 6), zstd 1-19 (default 3).
+/// Default and valid levels: gzip 1-12 (libdeflate; default 6), zstd 1-19 (default 1).
 int default_level(compression c);
 bool valid_level(compression c, int level);
 std::string_view compression_name(compression c);

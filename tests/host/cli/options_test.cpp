@@ -52,7 +52,7 @@ TEST(Options, TypedValuesAndWhatTheFileNameImplies) {
   EXPECT_EQ(c.start, (civil_date{2025, 3, 1}));
   EXPECT_EQ(c.format, output_format::jsonl);
   EXPECT_EQ(c.codec, compression::zstd);
-  EXPECT_EQ(c.level, 3);
+  EXPECT_EQ(c.level, 1);
   EXPECT_EQ(c.shard_index, 1u);
   EXPECT_EQ(c.shard_count, 4u);
   EXPECT_EQ(c.threads, 3u);
