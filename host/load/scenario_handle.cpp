@@ -10,6 +10,7 @@ namespace trafficsim::host {
 
 std::string plugin_message::str() const {
   std::string s(text, ::strnlen(text, sizeof text));
+  if (s.empty()) return "it gave no reason";
   for (char& ch : s)
     if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F) ch = '?';
   return s;

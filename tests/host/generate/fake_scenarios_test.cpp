@@ -183,4 +183,43 @@ TEST(FakeScenarios, EachBreachIsReportedWithPluginCustomerAndDay) {
   EXPECT_NE(m.find("asks for at least 20000000 calls"), std::string::npos) << m;
 }
 
+// A plugin written against the C boundary directly that fails without a word, or with a
+// status the boundary does not define: still one clear error naming the plugin.
+int raw_create(const trafficsim_create_request*, void** out, trafficsim_message*) {
+  static int state = 0;
+  *out = &state;
+  return TRAFFICSIM_OK;
+}
+void raw_destroy(void*) {}
+int raw_plan(const void*, const trafficsim_plan_request* r, trafficsim_day_plan*, trafficsim_message*) {
+  return r->customer.index == 0 ? TRAFFICSIM_FAILED : 42;
+}
+const trafficsim_plugin_descriptor raw_descriptor{sizeof(trafficsim_plugin_descriptor),
+                                                  TRAFFICSIM_ABI_VERSION,
+                                                  {"2.0.0", 5},
+                                                  {"raw", 3},
+                                                  {"1", 1},
+                                                  {"Test: fails silently", 20},
+                                                  2,
+                                                  0,
+                                                  1,
+                                                  nullptr,
+                                                  &raw_create,
+                                                  &raw_destroy,
+                                                  &raw_plan,
+                                                  nullptr};
+
+TEST(FakeScenarios, ASilentFailureOrAnUnknownStatusIsStillReported) {
+  try {
+    loaded_run run({{&raw_descriptor, {}}}, {2025, 1, 1}, 1);
+    run.engine().prepare_day(0);
+    FAIL() << "no failure";
+  } catch (const host::runtime_failure& e) {
+    EXPECT_NE(std::string(e.what()).find("plugin 'raw' failed on customer cust_raw_0001 (index 0), day 2025-01-01 (day "
+                                         "0 of the run): it gave no reason"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
