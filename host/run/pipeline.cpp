@@ -1,5 +1,6 @@
 #include "pipeline.hpp"
 
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_pipeline.h>
 
 #include <atomic>
@@ -21,7 +22,6 @@ struct chunk {
   std::uint64_t window_index = 0;  ///< for progress: windows done once this is written
   text_buffer text;
   text_buffer packed;  ///< the compressed text, when compressing
-  std::unique_ptr<compressor> codec;
   std::vector<plugin_totals> totals;
 };
 
@@ -157,8 +157,11 @@ class pipeline_run {
       c->totals.assign(e_.plugins().size(), {});
       encoder_.encode(*c->w, c->begin, c->end, c->text, c->totals);
       if (opt_.codec != compression::none) {
-        if (!c->codec) c->codec = std::make_unique<compressor>(opt_.codec, opt_.level);
-        c->codec->compress(c->text.view(), c->packed);
+        // One compression context per worker thread, reused for every chunk it encodes
+        // (a zstd context at a high level is tens of MB).
+        std::unique_ptr<compressor>& codec = codecs_.local();
+        if (!codec) codec = std::make_unique<compressor>(opt_.codec, opt_.level);
+        codec->compress(c->text.view(), c->packed);
       }
     }
     c->w.reset();  // free the window once its last chunk is done
@@ -194,6 +197,7 @@ class pipeline_run {
   byte_writer& writer_;
   const pipeline_options& opt_;
   chunk_pool pool_;
+  tbb::enumerable_thread_specific<std::unique_ptr<compressor>> codecs_;
   run_stats stats_;
   // Stage 1's state.
   std::uint64_t next_window_;

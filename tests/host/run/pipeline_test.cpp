@@ -24,7 +24,7 @@ struct collector final : byte_writer {
 };
 
 std::string run(unsigned threads, std::size_t chunk_rows, std::size_t max_chunks, std::uint64_t first = 0,
-                std::uint64_t end = 48, bool header = true) {
+                std::uint64_t end = 48, bool header = true, compression codec = compression::none) {
   tbb::global_control gc(tbb::global_control::max_allowed_parallelism, threads);
   tbb::task_arena arena(static_cast<int>(threads));
   collector out;
@@ -38,6 +38,8 @@ std::string run(unsigned threads, std::size_t chunk_rows, std::size_t max_chunks
     po.first_window = first;
     po.end_window = end;
     po.write_header = header;
+    po.codec = codec;
+    po.level = default_level(codec);
     const run_stats s = run_pipeline(r.engine(), *encoder, out, po);
     EXPECT_EQ(s.bytes, out.bytes.size());
     EXPECT_EQ(s.per_plugin.size(), 2u);
@@ -52,6 +54,14 @@ TEST(Pipeline, SameBytesForAnyChunkSizeTokensAndThreads) {
   EXPECT_EQ(run(1, 7, 1), reference);
   EXPECT_EQ(run(4, 7, 3), reference);
   EXPECT_EQ(run(3, 100, 0), reference);
+}
+
+TEST(Pipeline, SameCompressedBytesForAnyThreadsWithContextsPerThread) {
+  for (const compression c : {compression::zstd, compression::gzip}) {
+    const std::string one = run(1, 500, 0, 0, 48, true, c);
+    EXPECT_EQ(run(2, 500, 0, 0, 48, true, c), one) << compression_name(c);
+    EXPECT_EQ(run(4, 500, 3, 0, 48, true, c), one) << compression_name(c);
+  }
 }
 
 TEST(Pipeline, WindowRangesConcatenate) {
