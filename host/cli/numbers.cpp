@@ -25,13 +25,18 @@ std::optional<double> parse_number(std::string_view text) {
   return v;
 }
 
-std::uint64_t parse_whole(std::string_view option, std::string_view text, std::uint64_t max) {
+std::optional<std::uint64_t> whole_number(std::string_view text) {
   const std::string t = trim(text);
   std::uint64_t v = 0;
   const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (t.empty() || ec != std::errc() || p != t.data() + t.size() || v > max)
-    throw usage_error(fmt::format("{} '{}' is not a whole number from 0 to {}", option, text, max));
+  if (t.empty() || ec != std::errc() || p != t.data() + t.size()) return std::nullopt;
   return v;
+}
+
+std::uint64_t parse_whole(std::string_view option, std::string_view text, std::uint64_t max) {
+  const auto v = whole_number(text);
+  if (!v || *v > max) throw usage_error(fmt::format("{} '{}' is not a whole number from 0 to {}", option, text, max));
+  return *v;
 }
 
 std::uint64_t parse_size(std::string_view option, std::string_view text) {

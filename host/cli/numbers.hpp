@@ -13,6 +13,9 @@ namespace trafficsim::host {
 /// A finite number from the whole of `text`; nullopt if it is not one.
 std::optional<double> parse_number(std::string_view text);
 
+/// A whole number (digits only) from the whole of `text`; nullopt if it is not one.
+std::optional<std::uint64_t> whole_number(std::string_view text);
+
 /// A whole number from 0 to `max`; usage_error "<option> '<text>' is not a whole number
 /// from 0 to <max>" otherwise.
 std::uint64_t parse_whole(std::string_view option, std::string_view text, std::uint64_t max);

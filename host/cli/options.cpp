@@ -153,16 +153,12 @@ std::vector<std::string> config_arguments(const std::string& path, CLI::App& app
 
 std::pair<std::uint64_t, std::uint64_t> parse_shard(const std::string& text) {
   const auto slash = text.find('/');
-  std::uint64_t i = 0, n = 0;
-  auto whole = [](std::string_view t, std::uint64_t& v) {
-    const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-    return !t.empty() && ec == std::errc() && p == t.data() + t.size();
-  };
-  if (slash == std::string::npos || !whole(std::string_view(text).substr(0, slash), i) ||
-      !whole(std::string_view(text).substr(slash + 1), n) || n == 0 || n > 1'000'000 || i >= n)
+  const auto i = whole_number(std::string_view(text).substr(0, slash));
+  const auto n = slash == std::string::npos ? std::nullopt : whole_number(std::string_view(text).substr(slash + 1));
+  if (!i || !n || *n == 0 || *n > 1'000'000 || *i >= *n)
     throw usage_error(
         fmt::format("--shard '{}' is invalid; give I/N with 0 <= I < N <= 1000000, e.g. --shard 0/4", text));
-  return {i, n};
+  return {*i, *n};
 }
 
 /// Shard index and count from the environment of a Kubernetes Indexed Job

@@ -114,11 +114,10 @@ std::string field_problem(const std::array<std::string_view, 19>& f) {
   return {};
 }
 
-/// What is wrong with a line of the existing file, or nothing: 19 fields of the right
-/// forms, in our column order (JSON Lines: our keys in our order, nothing else).
-std::string row_problem(std::string_view line, output_format f) {
+/// Splits a line of the existing file into its 19 fields (JSON Lines: our keys in our
+/// order, nothing else); returns what is wrong with its shape, or nothing.
+std::string split_row(std::string_view line, output_format f, std::array<std::string_view, 19>& fields) {
   if (!line.empty() && line.back() == '\r') return "it ends with CR LF; trafficsim files end lines with LF only";
-  std::array<std::string_view, 19> fields;
   if (f == output_format::csv) {
     std::size_t start = 0;
     for (std::size_t i = 0; i < 19; ++i) {
@@ -128,23 +127,34 @@ std::string row_problem(std::string_view line, output_format f) {
       fields[i] = line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
       start = comma + 1;
     }
-  } else {
-    std::size_t pos = 0;
-    for (std::size_t i = 0; i < 19; ++i) {
-      const std::string key = fmt::format("{}\"{}\":", i == 0 ? "{" : ",", columns[i]);
-      if (line.compare(pos, key.size(), key) != 0)
-        return fmt::format("'{}' is not where our JSON Lines have it", columns[i]);
-      pos += key.size();
-      const bool text = line.compare(pos, 1, "\"") == 0;
-      const std::size_t begin = pos + (text ? 1 : 0);
-      const std::size_t end = text ? line.find('"', begin) : line.find_first_of(",}", begin);
-      if (end == std::string_view::npos) return fmt::format("its {} is unterminated", columns[i]);
-      fields[i] = line.substr(begin, end - begin);
-      pos = end + (text ? 1 : 0);
-    }
-    if (line.substr(pos) != "}") return "it has more than our 19 keys";
+    return {};
   }
-  return field_problem(fields);
+  // {"timestamp": then ,"call_id": ... : made once.
+  static const std::array<std::string, 19> json_keys = [] {
+    std::array<std::string, 19> keys;
+    for (std::size_t i = 0; i < 19; ++i) keys[i] = fmt::format("{}\"{}\":", i == 0 ? "{" : ",", columns[i]);
+    return keys;
+  }();
+  std::size_t pos = 0;
+  for (std::size_t i = 0; i < 19; ++i) {
+    const std::string& key = json_keys[i];
+    if (line.compare(pos, key.size(), key) != 0)
+      return fmt::format("'{}' is not where our JSON Lines have it", columns[i]);
+    pos += key.size();
+    const bool text = line.compare(pos, 1, "\"") == 0;
+    const std::size_t begin = pos + (text ? 1 : 0);
+    const std::size_t end = text ? line.find('"', begin) : line.find_first_of(",}", begin);
+    if (end == std::string_view::npos) return fmt::format("its {} is unterminated", columns[i]);
+    fields[i] = line.substr(begin, end - begin);
+    pos = end + (text ? 1 : 0);
+  }
+  if (line.substr(pos) != "}") return "it has more than our 19 keys";
+  return {};
+}
+
+/// A kept key (owned strings) as a row_key.
+row_key key_view(const std::string& timestamp, const std::string& plugin, std::uint64_t customer) {
+  return {timestamp, plugin, customer, true};
 }
 
 int compare(const row_key& a, const row_key& b) {
@@ -176,14 +186,17 @@ append_merger::append_merger(int fd, const std::string& path, output_format form
 }
 
 bool append_merger::next_existing() {
-  previous_.swap(line_);
   if (!in_.next(line_)) return false;
   ++line_number_;
   const std::uint64_t at = in_.line_number();
-  if (const std::string problem = row_problem(line_, format_); !problem.empty())
+  // Each existing row is split and checked once; its key is kept for the merge.
+  std::array<std::string_view, 19> fields;
+  std::string problem = split_row(line_, format_, fields);
+  if (problem.empty()) problem = field_problem(fields);
+  if (!problem.empty())
     throw usage_error(fmt::format("--append: line {} of '{}' is not a trafficsim row ({}); the file cannot be merged",
                                   at, path_, problem));
-  const row_key k = key_of(line_, format_);
+  const row_key k = make_key(fields[0], fields[8]);
   if (!k.valid)
     throw usage_error(
         fmt::format("--append: line {} of '{}' is not a trafficsim row; the file cannot be merged", at, path_));
@@ -192,11 +205,14 @@ bool append_merger::next_existing() {
         fmt::format("--append: '{}' already has rows of plugin '{}'; appending it again would "
                     "duplicate them",
                     path_, k.plugin));
-  if (line_number_ > 1 && compare(key_of(previous_, format_), k) > 0)
+  if (line_number_ > 1 && compare(key_view(key_.timestamp, key_.plugin, key_.customer), k) > 0)
     throw usage_error(
         fmt::format("--append: '{}' is not in trafficsim's order at line {} (timestamp, plugin, "
                     "customer); it cannot be merged in order",
                     path_, at));
+  key_.timestamp.assign(k.timestamp);
+  key_.plugin.assign(k.plugin);
+  key_.customer = k.customer;
   return true;
 }
 
@@ -216,7 +232,7 @@ void append_merger::write(std::string_view rows) {
     const auto eol = rows.find('\n', start);
     const std::string_view ours = rows.substr(start, eol - start + 1);
     const row_key k = key_of(ours.substr(0, ours.size() - 1), format_);
-    while (have_line_ && compare(key_of(line_, format_), k) <= 0) write_existing();
+    while (have_line_ && compare(key_view(key_.timestamp, key_.plugin, key_.customer), k) <= 0) write_existing();
     out_ += ours;
     start = eol + 1;
   }

@@ -39,7 +39,11 @@ class append_merger final : public byte_writer {
   byte_writer& sink_;
   line_reader in_;
   const std::atomic<int>* stop_signal_;
-  std::string line_, previous_;
+  std::string line_;  ///< the current existing row
+  struct {
+    std::string timestamp, plugin;
+    std::uint64_t customer = 0;
+  } key_;  ///< its key, for the merge and the order check
   bool have_line_ = false;
   std::uint64_t line_number_ = 0;
   std::string out_;  // batches small writes

@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cstring>
 #include <filesystem>
+#include <trafficsim/detail/streams.hpp>
 #include <vector>
 
 #include "errors.hpp"
@@ -52,9 +53,7 @@ void set_active_temp(const std::string& path) noexcept {
 /// a name too long to take the suffix within NAME_MAX, ".trafficsim-<hash>.tmp-".
 std::string temp_prefix(const std::string& name) {
   if (name.size() <= 200) return "." + name + ".tmp-";
-  std::uint64_t h = 0xCBF29CE484222325ull;
-  for (const char c : name) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001B3ull;
-  return fmt::format(".trafficsim-{:016x}.tmp-", h);
+  return fmt::format(".trafficsim-{:016x}.tmp-", trafficsim::detail::fnv1a64(name));
 }
 
 /// Removes temporary files "<prefix><pid>-XXXXXX" in `dir` whose process is gone (a run

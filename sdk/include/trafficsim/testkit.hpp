@@ -49,7 +49,6 @@ struct message_buffer {
   char text[1024] = {};
   trafficsim_message c{text, sizeof text};
 };
-inline std::string str(trafficsim_string s) { return std::string(to_string_view(s)); }
 }  // namespace detail
 
 /// A configured scenario, created through the plugin's C create function. Move-only;
