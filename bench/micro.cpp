@@ -8,6 +8,7 @@
 #include "call_model.hpp"
 #include "engine.hpp"
 #include "formats.hpp"
+#include "philox_batch.hpp"
 #include "plugin_library.hpp"
 #include "plugin_settings.hpp"
 #include "scenario_handle.hpp"
@@ -33,6 +34,21 @@ void bm_philox(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * 16);  // 128 random bits a block
 }
 BENCHMARK(bm_philox);
+
+// 24 Philox blocks at once, laid out by word (items = blocks): the scalar path and the
+// AVX2 path the formatter takes where the CPU has it.
+template <void (*Run)(trafficsim::host::philox_batch&) noexcept>
+void bm_philox_batch(benchmark::State& state) {
+  trafficsim::host::philox_batch b{};
+  for (auto _ : state) {
+    ++b.word[3][0];
+    Run(b);
+    benchmark::DoNotOptimize(b);
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(trafficsim::host::philox_batch::size));
+}
+BENCHMARK(bm_philox_batch<trafficsim::host::philox_batch_scalar>)->Name("bm_philox_batch/scalar");
+BENCHMARK(bm_philox_batch<trafficsim::host::philox_batch_run>)->Name("bm_philox_batch/best");
 
 // The call model: one call's fields from its two blocks (items = calls).
 void bm_draw_call(benchmark::State& state) {

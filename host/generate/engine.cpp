@@ -79,8 +79,10 @@ engine::engine(std::vector<plugin_run> runs, civil_date start, std::uint32_t day
 day_info engine::day(std::uint32_t index) const noexcept { return make_day_info(start_, index, days_); }
 
 std::size_t engine::plugin_of(std::uint32_t global_customer) const noexcept {
-  std::size_t i = runs_.size() - 1;
-  while (runs_[i].first_customer > global_customer) --i;
+  // The last run starting at or before the customer; counted without branches (the
+  // plugin of consecutive rows is random, so a branch would mispredict).
+  std::size_t i = 0;
+  for (std::size_t j = 1; j < runs_.size(); ++j) i += runs_[j].first_customer <= global_customer ? 1u : 0u;
   return i;
 }
 

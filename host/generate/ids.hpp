@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <trafficsim/detail/streams.hpp>
 #include <trafficsim/philox.hpp>
 
 namespace trafficsim::host {
@@ -19,6 +20,47 @@ struct call_ids {
   philox_counter call, request, trace;
   std::uint64_t session;
 };
+
+/// The fixed key of call ids ("call" in ASCII): ids do not depend on the plugin's key,
+/// only on the counter, so uniqueness is by construction.
+inline constexpr philox_key call_id_key{0x6c6c6163u, 0x00000001u};
+
+/// The Philox counter whose block under `call_id_key` is the call id.
+constexpr philox_counter call_id_counter(std::uint32_t id_tag, std::uint32_t customer, std::uint32_t epoch_hour,
+                                         std::uint32_t index) noexcept {
+  return {id_tag, customer, epoch_hour, index};
+}
+
+namespace ids_detail {
+// Round keys of the Feistel networks that derive request and trace ids, and the salt of
+// session ids: arbitrary fixed constants.
+inline constexpr std::uint64_t request_keys[2] = {0x7265717565737431ull, 0xA0761D6478BD642Full};
+inline constexpr std::uint64_t trace_keys[2] = {0x7472616365696431ull, 0xE7037ED1A0B428DBull};
+inline constexpr std::uint64_t session_salt = 0x73657373696f6e31ull;
+
+// A bijection of 128-bit values: two Feistel rounds, each xoring one half with a
+// function of the other (invertible whatever the function).
+constexpr philox_counter feistel(const philox_counter& v, const std::uint64_t (&k)[2]) noexcept {
+  using trafficsim::detail::mix64;
+  std::uint64_t hi = (std::uint64_t{v[0]} << 32) | v[1];
+  std::uint64_t lo = (std::uint64_t{v[2]} << 32) | v[3];
+  hi ^= mix64(lo ^ k[0]);
+  lo ^= mix64(hi ^ k[1]);
+  return {static_cast<std::uint32_t>(hi >> 32), static_cast<std::uint32_t>(hi), static_cast<std::uint32_t>(lo >> 32),
+          static_cast<std::uint32_t>(lo)};
+}
+}  // namespace ids_detail
+
+/// The ids of a call whose call-id block (philox4x32_10(call_id_counter(...), call_id_key))
+/// has been computed already, e.g. in a batch. Inline: it runs once per row.
+constexpr call_ids call_ids_from(const philox_counter& call, std::uint32_t id_tag, std::uint32_t customer,
+                                 std::uint32_t epoch_hour) noexcept {
+  using trafficsim::detail::mix64;
+  const std::uint64_t session =
+      mix64(mix64(((std::uint64_t{id_tag} << 32) | customer) ^ ids_detail::session_salt) + epoch_hour);
+  return {call, ids_detail::feistel(call, ids_detail::request_keys), ids_detail::feistel(call, ids_detail::trace_keys),
+          session};
+}
 
 call_ids make_call_ids(std::uint32_t id_tag, std::uint32_t customer, std::uint32_t epoch_hour,
                        std::uint32_t index) noexcept;
