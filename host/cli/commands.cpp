@@ -116,6 +116,9 @@ void load_selected(const run_config& c, const known_plugins& known, loaded_plugi
 }
 
 int generate(const run_config& c, const known_plugins& known, const std::atomic<int>& stop_signal) {
+  // The catalog first: a bad one stops the run before anything is loaded or written.
+  const catalog cat = load_catalog(c.catalog, c.models);
+  spdlog::debug("catalog {}: {} models", cat.name(), cat.models().size());
   loaded_plugins plugins;
   load_selected(c, known, plugins);
   std::set<std::string> names;
@@ -146,7 +149,7 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
   arena.execute([&] {
     eng = std::make_unique<engine>(std::move(plugins.runs), c.start, c.days,
                                    c.memory_limit != 0 ? c.memory_limit : available_memory());
-    const auto encoder = make_row_encoder(c.format, *eng);
+    const auto encoder = make_row_encoder(c.format, *eng, cat);
     pipeline_options po;
     po.threads = threads;
     po.stop_signal = &stop_signal;
@@ -158,10 +161,14 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
     po.progress = &progress;
     stats = run_pipeline(*eng, *encoder, merger ? static_cast<byte_writer&>(*merger) : sink, po);
   });
-  const run_report report =
-      make_run_report(*eng, stats,
-                      {sink.name(), c.format == output_format::csv ? "csv" : "jsonl",
-                       std::string(compression_name(c.codec)), c.shard_index, c.shard_count, threads});
+  run_description described{sink.name(),
+                            c.format == output_format::csv ? "csv" : "jsonl",
+                            std::string(compression_name(c.codec)),
+                            c.shard_index,
+                            c.shard_count,
+                            threads};
+  describe_catalog(described, cat);
+  const run_report report = make_run_report(*eng, stats, std::move(described));
   // The statistics first: if they cannot be written, the run fails before its output
   // replaces anything.
   if (!c.stats_json.empty()) write_stats_json(c.stats_json, report);

@@ -26,6 +26,8 @@ struct raw_options {
   bool list_plugins = false, unsafe = false, quiet = false, verbose = false;
   std::string describe, format, compress, level, shard, progress = "auto", stats_json, config;
   bool shard_from_env = false, shard_headers = false, append = false, force = false;
+  std::string catalog = "seed";
+  std::vector<std::string> models;
 };
 
 /// The option table: the command line and the config file's keys (long names).
@@ -60,6 +62,14 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
       ->allow_extra_args(false);
   app.add_flag("--allow-unsafe-plugin-permissions", v.unsafe,
                "Load plugins even if other users could have written them (unsafe)");
+  app.add_option("--catalog", v.catalog,
+                 "Models and prices: a shipped catalog (seed, current) or a file in LiteLLM's "
+                 "model_prices_and_context_window.json format")
+      ->type_name("NAME|FILE")
+      ->capture_default_str();
+  app.add_option("--models", v.models,
+                 "Which models of the catalog are drawn, with weights: KEY=WEIGHT,... (default: the catalog's mix)")
+      ->type_name("KEY=W,...");
   app.add_option("--format", v.format, "Output format (default: from the file name, else csv)")->type_name("csv|jsonl");
   app.add_option("--compress", v.compress, "Compression (default: from the file name, .gz or .zst)")
       ->type_name("none|gz|zst");
@@ -89,7 +99,8 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
       "Output: .gz/.zst compress, .jsonl writes JSON Lines. Rows are ordered by timestamp, then plugin name,\n"
       "customer and call; the same for any --threads and any --shard split.\n"
       "A --config TOML file takes the long option names as keys (days = 7, plugins = [\"base\"], append = true)\n"
-      "and [plugin.NAME] tables of parameters; the command line overrides it.\n"
+      "and [plugin.NAME] tables of parameters, and a [models] table (\"gpt-4o\" = 3); the command line\n"
+      "overrides it.\n"
       "Exit status: 0 success, 1 runtime failure, 2 usage error, 128+N on signal N (130 Ctrl-C, 143 TERM).");
 }
 
@@ -120,6 +131,20 @@ std::vector<std::string> config_arguments(const std::string& path, CLI::App& app
           args.push_back(fmt::format("{}.{}={}", name.str(), param.str(), text(full, value)));
         }
       }
+      continue;
+    }
+    if (key == "models" && node.is_table()) {                 // [models] KEY = WEIGHT
+      if (app.get_option("--models")->count() > 0) continue;  // the command line wins
+      std::string joined;
+      for (const auto& [model, weight] : *node.as_table()) {
+        if (!weight.is_integer() && !weight.is_floating_point())
+          throw usage_error(
+              fmt::format("--config {}: the weight of models.\"{}\" must be a number above 0", path, model.str()));
+        joined += fmt::format("{}{}={}", joined.empty() ? "" : ",", model.str(), text("models", weight));
+      }
+      if (joined.empty())
+        throw usage_error(fmt::format("--config {}: the [models] table is empty; name a model", path));
+      args.insert(args.end(), {"--models", joined});
       continue;
     }
     if (key == "config") throw usage_error(fmt::format("--config {}: a config file cannot name another", path));
@@ -285,6 +310,12 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     if (a == b)
       throw usage_error(
           fmt::format("--stats-json '{}' is the output file; give the statistics their own file", c.stats_json));
+  }
+  c.catalog = v.catalog;
+  if (c.catalog.empty()) throw usage_error("--catalog is empty; give a shipped name (seed, current) or a file");
+  for (const std::string& m : v.models) {
+    const model_selection part = parse_model_selection(m);
+    c.models.insert(c.models.end(), part.begin(), part.end());
   }
   c.quiet = v.quiet;
   c.verbose = v.verbose;

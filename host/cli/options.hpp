@@ -44,6 +44,9 @@ struct run_config {
   bool append = false;
   bool force = false;  ///< replace a read-only output file
 
+  std::string catalog = "seed";  ///< --catalog: a shipped name or a file
+  model_selection models;        ///< --models / [models]: empty = the catalog's mix
+
   unsigned threads = 0;            ///< 0: all cores
   std::uint64_t memory_limit = 0;  ///< bytes the run may use; 0: what the machine gives (available_memory)
   progress_mode progress = progress_mode::automatic;

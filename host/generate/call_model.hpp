@@ -1,6 +1,7 @@
 #pragma once
 // The call model shared by all scenarios (SPEC 4.1): which provider, model and task a
-// call is, how many tokens it uses, what it costs and how long it takes.
+// call is, how many tokens it uses, what it costs and how long it takes. The models and
+// their prices come from a catalog (catalog.hpp); the rest is here.
 //
 // Every field reads a fixed 32-bit word of the call's two Philox blocks, so adding a
 // field never shifts another. 32-bit words with Lemire's multiply-shift have a bias of
@@ -15,18 +16,9 @@
 #include <trafficsim/customer.hpp>
 #include <trafficsim/philox.hpp>
 
-namespace trafficsim::host {
+#include "catalog.hpp"
 
-/// One model of the catalog with its prices.
-struct model_spec {
-  std::string_view provider;
-  std::string_view name;
-  /// USD per 1K tokens, in micro-USD (0.03 USD -> 30000): integers, so the cost of a
-  /// call is exact: tokens x price is the cost in nano-USD.
-  std::uint32_t input_price_micro_usd_per_1k;
-  std::uint32_t output_price_micro_usd_per_1k;
-  std::uint32_t base_latency_ms;  ///< 200 for gpt-4* and *opus*, else 100
-};
+namespace trafficsim::host {
 
 /// The kind of work a call does.
 enum class task_type : std::uint8_t { chat, summarization, code_generation, translation, analysis, qa };
@@ -46,36 +38,11 @@ inline constexpr std::array<token_range, 6> task_tokens{{
     {100, 1000, 100, 1000},  // qa
 }};
 
-/// The default catalog: providers in order, each provider's models contiguous.
-inline constexpr std::array<model_spec, 6> default_models{{
-    {"openai", "gpt-4", 30000, 60000, 200},
-    {"openai", "gpt-4-turbo", 10000, 30000, 200},
-    {"anthropic", "claude-opus-4", 15000, 75000, 200},
-    {"anthropic", "claude-sonnet-4", 3000, 15000, 100},
-    {"bedrock", "claude-instant", 800, 2400, 100},
-    {"bedrock", "claude-v2", 8000, 24000, 100},
-}};
-
 inline constexpr std::array<std::string_view, 3> product_names{"product_a", "product_b", "product_c"};
 inline constexpr std::array<std::string_view, 6> feature_names{"chat",      "summarize", "code",
                                                                "translate", "analyze",   "qa"};
 /// user_agent is "ReveniumSDK/1.0 Python/3.N" with N uniform in this range.
 inline constexpr std::uint32_t python_minor_min = 8, python_minor_max = 11;
-
-/// Providers and their models, as the call model sees them. Provider uniform, then
-/// model uniform within the provider.
-struct catalog {
-  std::span<const model_spec> models;  ///< grouped by provider, providers in order
-  /// Index of the first model of each provider in `models`, plus models.size() at the end.
-  std::span<const std::uint32_t> provider_begin;
-  constexpr std::size_t providers() const noexcept { return provider_begin.size() - 1; }
-};
-
-namespace detail {
-inline constexpr std::array<std::uint32_t, 4> default_provider_begin{0, 2, 4, 6};
-}
-/// SPEC 4.1's three providers and six models.
-inline constexpr catalog default_catalog{default_models, detail::default_provider_begin};
 
 /// A drawn call.
 struct call_fields {
@@ -87,40 +54,29 @@ struct call_fields {
   std::uint32_t input_tokens = 0;
   std::uint32_t output_tokens = 0;
   std::uint32_t latency_ms = 0;
-  std::uint64_t cost_nano_usd = 0;  ///< exact: in x price_in + out x price_out
+  usd_amount cost = 0;  ///< exact, in atto-USD: in x price_in + out x price_out
 };
 
-/// An integer in [0, n) from a 32-bit word (multiply-shift).
-constexpr std::uint32_t word_below(std::uint32_t word, std::uint32_t n) noexcept {
-  return static_cast<std::uint32_t>((std::uint64_t{word} * n) >> 32);
-}
-/// An integer in [lo, hi] from a 32-bit word.
-constexpr std::uint32_t word_in(std::uint32_t word, std::uint32_t lo, std::uint32_t hi) noexcept {
-  return lo + word_below(word, hi - lo + 1);
-}
-
 /// Draws a call from its two Philox blocks (slots 0-1 and 2-3 of its `call` stream).
-/// Word use: b0 = provider, model, task, product; b1 = input tokens, output tokens,
-/// latency jitter, feature x python minor.
+/// Word use: b0 = model (and provider), task, product; b1 = input tokens, output tokens,
+/// latency jitter, feature x python minor. The seed catalog draws the provider from b0[0]
+/// and the model within it from b0[1] (SPEC 4.1); a weighted selection draws the model
+/// from b0[0] alone.
 inline call_fields draw_call(const catalog& cat, const philox_counter& b0, const philox_counter& b1) noexcept {
   call_fields f;
-  const auto provider = word_below(b0[0], static_cast<std::uint32_t>(cat.providers()));
-  const std::uint32_t first = cat.provider_begin[provider];
-  const std::uint32_t count = cat.provider_begin[provider + 1] - first;
-  f.model = first + word_below(b0[1], count);
+  f.model = cat.draw_model(b0[0], b0[1]);
   f.task = static_cast<task_type>(word_below(b0[2], 6));
   f.product = static_cast<std::uint8_t>(word_below(b0[3], 3));
   const token_range& tr = task_tokens[static_cast<std::size_t>(f.task)];
   f.input_tokens = word_in(b1[0], tr.input_min, tr.input_max);
   f.output_tokens = word_in(b1[1], tr.output_min, tr.output_max);
-  const model_spec& m = cat.models[f.model];
+  const model_spec& m = cat.models()[f.model];
   // latency = base + out/10 (integer division) + uniform -50..100
   f.latency_ms = m.base_latency_ms + f.output_tokens / 10 + word_below(b1[2], 151) - 50;
   const std::uint32_t fp = word_below(b1[3], 6 * (python_minor_max - python_minor_min + 1));
   f.feature = static_cast<std::uint8_t>(fp % 6);
   f.python_minor = static_cast<std::uint8_t>(python_minor_min + fp / 6);
-  f.cost_nano_usd = std::uint64_t{f.input_tokens} * m.input_price_micro_usd_per_1k +
-                    std::uint64_t{f.output_tokens} * m.output_price_micro_usd_per_1k;
+  f.cost = usd_amount{f.input_tokens} * m.input_price + usd_amount{f.output_tokens} * m.output_price;
   return f;
 }
 
@@ -130,7 +86,14 @@ constexpr unsigned tier_price_usd(subscription_tier t) noexcept {
   return prices[static_cast<std::size_t>(t)];
 }
 
-/// The cost in micro-USD as printed with six decimals: nano-USD rounded half up.
-constexpr std::uint64_t cost_micro_usd(std::uint64_t cost_nano_usd) noexcept { return (cost_nano_usd + 500) / 1000; }
+/// The cost in micro-USD as printed with six decimals: atto-USD rounded half up.
+constexpr std::uint64_t cost_micro_usd(usd_amount cost) noexcept {
+  constexpr std::uint64_t atto_per_micro = 1'000'000'000'000;
+  if ((cost >> 64) == 0) {  // the usual case: 64-bit division by a constant
+    const auto c = static_cast<std::uint64_t>(cost);
+    return c / atto_per_micro + (c % atto_per_micro >= atto_per_micro / 2 ? 1 : 0);
+  }
+  return static_cast<std::uint64_t>((cost + atto_per_micro / 2) / atto_per_micro);
+}
 
 }  // namespace trafficsim::host

@@ -119,20 +119,28 @@ inline char* put_small(char* p, std::uint64_t v) noexcept {
   return put_uint(p, v);
 }
 
-/// A short text padded to 80 bytes, so copying it is five fixed-size moves instead of a
-/// call to memmove (the row buffer always has room past the end of a row).
-constexpr std::size_t fixed_text_capacity = 80;
-struct fixed_text {
-  std::array<char, fixed_text_capacity> bytes{};
+/// A short text padded to a fixed capacity, so copying it is a few fixed-size moves
+/// instead of a call to memmove (the row buffer always has room past the end of a row).
+template <std::size_t Capacity>
+struct padded_text {
+  std::array<char, Capacity> bytes{};
   std::size_t size = 0;
-  fixed_text() = default;
-  explicit fixed_text(std::string_view s) : size(std::min(s.size(), fixed_text_capacity)) {
+  padded_text() = default;
+  explicit padded_text(std::string_view s) : size(std::min(s.size(), Capacity)) {
     std::memcpy(bytes.data(), s.data(), size);
   }
 };
+constexpr std::size_t fixed_text_capacity = 80;
+using fixed_text = padded_text<fixed_text_capacity>;
+/// Provider and model with the JSON keys around them: a catalog's names are up to
+/// max_model_name_bytes and max_provider_bytes long (catalog.hpp).
+constexpr std::size_t model_text_capacity = 192;
+using model_text = padded_text<model_text_capacity>;
+static_assert(model_text_capacity >= max_model_name_bytes + max_provider_bytes + 48);
 
-inline char* put(char* p, const fixed_text& t) noexcept {
-  std::memcpy(p, t.bytes.data(), fixed_text_capacity);
+template <std::size_t Capacity>
+inline char* put(char* p, const padded_text<Capacity>& t) noexcept {
+  std::memcpy(p, t.bytes.data(), Capacity);
   return p + t.size;
 }
 
@@ -167,21 +175,21 @@ inline char* put_usd(char* p, std::uint64_t micro) noexcept {
 
 /// Every short text a row can contain, padded.
 struct row_texts {
-  std::vector<fixed_text> provider_model;  // "provider,model" per catalog model
+  std::vector<model_text> provider_model;  // "provider,model" per catalog model
   std::vector<fixed_text> task, tier, product, feature;
   std::vector<fixed_text> customer_prefix, org_prefix;  // ",cust_<name>_" and ",org_<name>_"
   // JSON Lines: the same texts with the keys around them.
-  std::vector<fixed_text> json_provider_model;  // "provider":"openai","model":"gpt-4","input_tokens":
+  std::vector<model_text> json_provider_model;  // "provider":"openai","model":"gpt-4","input_tokens":
   std::vector<fixed_text> json_customer_prefix, json_org_prefix;
-  explicit row_texts(const engine& e) {
-    for (const model_spec& m : default_catalog.models)
+  row_texts(const engine& e, const catalog& cat) {
+    for (const model_spec& m : cat.models())
       json_provider_model.emplace_back("\",\"provider\":\"" + std::string(m.provider) + "\",\"model\":\"" +
                                        std::string(m.name) + "\",\"input_tokens\":");
     for (const plugin_run& p : e.plugins()) {
       json_customer_prefix.emplace_back(",\"customer_id\":\"cust_" + p.name + "_");
       json_org_prefix.emplace_back("\",\"organization_id\":\"org_" + p.name + "_");
     }
-    for (const model_spec& m : default_catalog.models)
+    for (const model_spec& m : cat.models())
       provider_model.emplace_back(std::string(m.provider) + "," + std::string(m.name));
     for (auto t : task_names) task.emplace_back(t);
     for (auto t : {subscription_tier::starter, subscription_tier::pro, subscription_tier::enterprise})
@@ -260,16 +268,16 @@ inline philox_counter batch_block(const philox_batch& b, std::size_t lane) noexc
 }
 
 /// Row j of a prepared batch.
-inline row finish_row(const engine& e, const philox_batch& batch, const row_place& place, std::size_t j,
-                      std::uint32_t epoch_hour) noexcept {
+inline row finish_row(const engine& e, const catalog& cat, const philox_batch& batch, const row_place& place,
+                      std::size_t j, std::uint32_t epoch_hour) noexcept {
   row r;
   r.seconds = place.seconds;
   r.plugin = place.plugin;
   r.local = place.local;
   r.plan = place.plan;
-  r.f = draw_call(default_catalog, batch_block(batch, j), batch_block(batch, j + rows_per_batch));
+  r.f = draw_call(cat, batch_block(batch, j), batch_block(batch, j + rows_per_batch));
   r.ids = call_ids_from(batch_block(batch, j + 2 * rows_per_batch), e.plugins()[r.plugin].id_tag, r.local, epoch_hour);
-  r.cost = cost_micro_usd(r.f.cost_nano_usd);
+  r.cost = cost_micro_usd(r.f.cost);
   return r;
 }
 
@@ -396,7 +404,7 @@ inline char* put_json_row(char* p, const row& r, const row_texts& texts, const h
 template <output_format Format>
 class text_encoder final : public row_encoder {
  public:
-  explicit text_encoder(const engine& e) : e_(e), texts_(e) {}
+  text_encoder(const engine& e, const catalog& cat) : e_(e), cat_(cat), texts_(e, cat) {}
 
   std::string_view header() const noexcept override { return Format == output_format::csv ? csv_header_text : ""; }
 
@@ -405,14 +413,14 @@ class text_encoder final : public row_encoder {
     const day_info d = e_.day(w.day);
     const hour_stamp stamp(d, w.hour);
     const auto epoch_hour = static_cast<std::uint32_t>(d.epoch_day * 24 + w.hour);
-    char* p = out.tail((end - begin) * max_row_bytes + fixed_text_capacity);
+    char* p = out.tail((end - begin) * max_row_bytes + model_text_capacity);
     philox_batch batch;
     std::array<row_place, rows_per_batch> places;
     for (std::size_t k = begin; k < end; k += rows_per_batch) {
       const std::size_t n = std::min(rows_per_batch, end - k);
       prepare_rows(e_, w, k, n, epoch_hour, batch, places.data());
       for (std::size_t j = 0; j < n; ++j) {
-        const row r = finish_row(e_, batch, places[j], j, epoch_hour);
+        const row r = finish_row(e_, cat_, batch, places[j], j, epoch_hour);
         p = Format == output_format::csv ? put_csv_row(p, r, texts_, stamp) : put_json_row(p, r, texts_, stamp);
         plugin_totals& t = totals[r.plugin];
         ++t.rows;
@@ -426,6 +434,7 @@ class text_encoder final : public row_encoder {
 
  private:
   const engine& e_;
+  const catalog& cat_;
   row_texts texts_;
 };
 
@@ -433,9 +442,9 @@ class text_encoder final : public row_encoder {
 
 std::string_view csv_header() noexcept { return csv_header_text; }
 
-std::unique_ptr<row_encoder> make_row_encoder(output_format f, const engine& e) {
-  if (f == output_format::csv) return std::make_unique<text_encoder<output_format::csv>>(e);
-  return std::make_unique<text_encoder<output_format::jsonl>>(e);
+std::unique_ptr<row_encoder> make_row_encoder(output_format f, const engine& e, const catalog& cat) {
+  if (f == output_format::csv) return std::make_unique<text_encoder<output_format::csv>>(e, cat);
+  return std::make_unique<text_encoder<output_format::jsonl>>(e, cat);
 }
 
 }  // namespace trafficsim::host

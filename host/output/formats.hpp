@@ -8,6 +8,7 @@
 #include <span>
 #include <string_view>
 
+#include "catalog.hpp"
 #include "engine.hpp"
 #include "text_buffer.hpp"
 
@@ -49,7 +50,8 @@ class row_encoder {
                       std::span<plugin_totals> totals) const = 0;
 };
 
-/// The encoder of format `f` for the rows of engine `e`.
-std::unique_ptr<row_encoder> make_row_encoder(output_format f, const engine& e);
+/// The encoder of format `f` for the rows of engine `e`, drawing models from `cat`
+/// (which must outlive the encoder).
+std::unique_ptr<row_encoder> make_row_encoder(output_format f, const engine& e, const catalog& cat = catalog::seed());
 
 }  // namespace trafficsim::host

@@ -18,6 +18,15 @@ std::string with_commas(std::uint64_t v) {
   return out;
 }
 
+void describe_catalog(run_description& d, const catalog& c) {
+  d.catalog = c.name();
+  d.prices_taken = c.prices_taken();
+  const std::vector<double> p = c.probabilities();
+  d.models.clear();
+  for (std::size_t i = 0; i < c.models().size(); ++i)
+    d.models.push_back({c.models()[i].key, c.models()[i].provider, c.models()[i].name, p[i]});
+}
+
 run_report make_run_report(const engine& e, const run_stats& stats, run_description d) {
   run_report r;
   r.run = std::move(d);
@@ -73,9 +82,11 @@ std::string totals_json(const run_report::line& l) {
   const plugin_totals& t = l.totals;
   return fmt::format(
       "\"customers\": {}, \"active_customers\": {}, \"churned_customers\": {}, \"calls\": {}, "
-      "\"input_tokens\": {}, \"output_tokens\": {}, \"cost_usd\": {}.{:06}, \"average_cost_usd\": {:.6f}",
+      "\"input_tokens\": {}, \"output_tokens\": {}, \"cost_usd\": {}.{:06}, \"cost_micro_usd\": {}, "
+      "\"average_cost_usd\": {:.6f}",
       l.customers, l.active, l.churned, t.rows, t.input_tokens, t.output_tokens, t.cost_micro_usd / 1'000'000,
-      t.cost_micro_usd % 1'000'000, t.rows == 0 ? 0.0 : static_cast<double>(t.cost_micro_usd) / 1e6 / t.rows);
+      t.cost_micro_usd % 1'000'000, t.cost_micro_usd,
+      t.rows == 0 ? 0.0 : static_cast<double>(t.cost_micro_usd) / 1e6 / t.rows);
 }
 
 }  // namespace
@@ -98,6 +109,10 @@ std::string render_text(const run_report& r) {
   };
   for (const auto& l : r.plugins) row(l);
   if (r.plugins.size() > 1) row(r.total);
+  if (r.run.catalog != "seed")
+    out += fmt::format("  catalog {}{}: {} models\n", r.run.catalog,
+                       r.run.prices_taken.empty() ? "" : fmt::format(" (prices of {})", r.run.prices_taken),
+                       r.run.models.size());
   return out;
 }
 
@@ -115,7 +130,16 @@ std::string render_json(const run_report& r) {
   for (std::size_t i = 0; i < r.plugins.size(); ++i)
     out += fmt::format("    {{\"name\": {}, \"seed\": {}, {}}}{}\n", json_string(r.plugins[i].name), r.plugins[i].seed,
                        totals_json(r.plugins[i]), i + 1 < r.plugins.size() ? "," : "");
-  out += fmt::format("  ],\n  \"total\": {{{}}}\n}}\n", totals_json(r.total));
+  out += fmt::format("  ],\n  \"total\": {{{}}},\n", totals_json(r.total));
+  out += fmt::format("  \"catalog\": {{\"name\": {}, \"prices_taken\": {}, \"models\": [\n", json_string(r.run.catalog),
+                     r.run.prices_taken.empty() ? "null" : json_string(r.run.prices_taken));
+  for (std::size_t i = 0; i < r.run.models.size(); ++i) {
+    const auto& m = r.run.models[i];
+    out += fmt::format("    {{\"key\": {}, \"provider\": {}, \"model\": {}, \"probability\": {:.9f}}}{}\n",
+                       json_string(m.key), json_string(m.provider), json_string(m.model), m.probability,
+                       i + 1 < r.run.models.size() ? "," : "");
+  }
+  out += "  ]}\n}\n";
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "catalog.hpp"
 #include "engine.hpp"
 #include "pipeline.hpp"
 
@@ -18,7 +19,18 @@ struct run_description {
   std::string compression;
   std::uint64_t shard_index = 0, shard_count = 1;
   unsigned threads = 1;
+  /// The catalog the calls were drawn from.
+  struct catalog_model {
+    std::string key, provider, model;
+    double probability = 0;
+  };
+  std::string catalog = "seed";
+  std::string prices_taken;
+  std::vector<catalog_model> models;
 };
+
+/// The catalog part of a run description.
+void describe_catalog(run_description& d, const catalog& c);
 
 struct run_report {
   struct line {

@@ -34,6 +34,13 @@ for p in base seasonal burst decline; do
 done
 "$host" --version | grep -q "SDK 2.0.0, plugin ABI 2" || fail "--version"
 
+echo "== the installed host finds the shipped catalogs"
+for c in seed current; do
+  [ -f "$prefix/share/trafficsim/catalogs/$c.json" ] || fail "catalog $c.json not installed"
+done
+(cd "$work" && "$host" --catalog current --days 1 -q -o "$work/current.csv") || fail "--catalog current from the prefix"
+grep -q ",google,gemini-2.5-flash," "$work/current.csv" || fail "--catalog current drew no gemini-2.5-flash"
+
 # build_project DIR LABEL [cmake args...]: configure, build and run the project's tests.
 build_project() {
   local dir="$1" label="$2"

@@ -32,8 +32,8 @@ struct sample {
     out_max.fill(0);
     const random_stream s{plugin_key(1, "model-test"), stream_counter(0, 0, stream_domain::call, 0)};
     for (std::uint32_t i = 0; i < draws; ++i) {
-      const call_fields f = draw_call(default_catalog, s.block(2 * i), s.block(2 * i + 1));
-      const model_spec& m = default_models[f.model];
+      const call_fields f = draw_call(catalog::seed(), s.block(2 * i), s.block(2 * i + 1));
+      const model_spec& m = catalog::seed().models()[f.model];
       ++model[f.model];
       ++provider[f.model / 2];
       const auto t = static_cast<std::size_t>(f.task);
@@ -49,9 +49,8 @@ struct sample {
           static_cast<int>(f.latency_ms) - static_cast<int>(m.base_latency_ms) - static_cast<int>(f.output_tokens / 10);
       jitter_min = std::min(jitter_min, jitter);
       jitter_max = std::max(jitter_max, jitter);
-      // cost = in/1000 * price_in + out/1000 * price_out, in exact integer nano-USD.
-      if (f.cost_nano_usd != std::uint64_t{f.input_tokens} * m.input_price_micro_usd_per_1k +
-                                 std::uint64_t{f.output_tokens} * m.output_price_micro_usd_per_1k)
+      // cost = in x price_in + out x price_out, in exact integer atto-USD.
+      if (f.cost != usd_amount{f.input_tokens} * m.input_price + usd_amount{f.output_tokens} * m.output_price)
         prices_exact = false;
     }
   }
@@ -112,22 +111,28 @@ TEST(CallModel, CatalogMatchesTheSpec) {
                                                                      {"claude-sonnet-4", {0.003, 0.015}},
                                                                      {"claude-instant", {0.0008, 0.0024}},
                                                                      {"claude-v2", {0.008, 0.024}}};
-  for (const model_spec& m : default_models) {
+  for (const model_spec& m : catalog::seed().models()) {
     ASSERT_TRUE(prices.count(m.name)) << m.name;
-    EXPECT_DOUBLE_EQ(m.input_price_micro_usd_per_1k / 1e6, prices.at(m.name).first) << m.name;
-    EXPECT_DOUBLE_EQ(m.output_price_micro_usd_per_1k / 1e6, prices.at(m.name).second) << m.name;
+    // Per 1K tokens in USD: atto-USD per token x 1000 / 1e18.
+    EXPECT_DOUBLE_EQ(static_cast<double>(m.input_price) / 1e15, prices.at(m.name).first) << m.name;
+    EXPECT_DOUBLE_EQ(static_cast<double>(m.output_price) / 1e15, prices.at(m.name).second) << m.name;
     const bool slow = m.name.starts_with("gpt-4") || m.name.find("opus") != std::string_view::npos;
     EXPECT_EQ(m.base_latency_ms, slow ? 200u : 100u) << m.name;
   }
 }
 
 TEST(CallModel, CostRoundsHalfUpToMicroUsd) {
+  constexpr usd_amount micro = 1'000'000'000'000;  // atto-USD in a micro-USD
   EXPECT_EQ(cost_micro_usd(0), 0u);
-  EXPECT_EQ(cost_micro_usd(499), 0u);
-  EXPECT_EQ(cost_micro_usd(500), 1u);
-  EXPECT_EQ(cost_micro_usd(1'234'567'499), 1'234'567u);
-  // 4170 in + 475 out of claude-sonnet-4: 4170 * 3000 + 475 * 15000 nano = 0.019635 USD.
-  EXPECT_EQ(cost_micro_usd(4170ull * 3000 + 475ull * 15000), 19635u);
+  EXPECT_EQ(cost_micro_usd(micro / 2 - 1), 0u);
+  EXPECT_EQ(cost_micro_usd(micro / 2), 1u);
+  EXPECT_EQ(cost_micro_usd(1'234'567 * micro + micro / 2 - 1), 1'234'567u);
+  // 4170 in + 475 out of claude-sonnet-4 ($3 and $15 per million): 0.019635 USD.
+  EXPECT_EQ(cost_micro_usd(usd_amount{4170} * 3'000'000'000'000 + usd_amount{475} * 15'000'000'000'000), 19635u);
+  // Beyond 64 bits (a 2^70 atto-USD cost): the 128-bit path rounds the same way.
+  const usd_amount big = usd_amount{1} << 70;
+  EXPECT_EQ(cost_micro_usd(big), static_cast<std::uint64_t>((big + micro / 2) / micro));
+  EXPECT_EQ(cost_micro_usd(big / micro * micro + micro / 2), static_cast<std::uint64_t>(big / micro) + 1);
 }
 
 }  // namespace

@@ -42,13 +42,14 @@ TEST(Format, RowsAgreeWithTheCallModel) {
     EXPECT_EQ(r[1].substr(0, 5), "call_");
     EXPECT_EQ(r[1].size(), 37u);
     const model_spec* m = nullptr;
-    for (const auto& s : default_models)
+    for (const auto& s : host::catalog::seed().models())
       if (s.name == r[3]) m = &s;
     ASSERT_NE(m, nullptr) << r[3];
     EXPECT_EQ(m->provider, r[2]);
     const auto in = std::stoull(r[4]), out = std::stoull(r[5]);
-    const std::uint64_t nano = in * m->input_price_micro_usd_per_1k + out * m->output_price_micro_usd_per_1k;
-    const std::uint64_t micro = (nano + 500) / 1000;
+    // Exact atto-USD, rounded half up to micro-USD (1e12 atto).
+    const host::usd_amount atto = host::usd_amount{in} * m->input_price + host::usd_amount{out} * m->output_price;
+    const auto micro = static_cast<std::uint64_t>((atto + 500'000'000'000) / 1'000'000'000'000);
     char expected[32];
     std::snprintf(expected, sizeof expected, "%llu.%06llu", static_cast<unsigned long long>(micro / 1000000),
                   static_cast<unsigned long long>(micro % 1000000));
