@@ -36,12 +36,12 @@ BENCHMARK(bm_philox);
 
 // 24 Philox blocks at once, laid out by word (items = blocks): the scalar path and the
 // AVX2 path the formatter takes where the CPU has it.
-template <void (*Run)(trafficsim::host::philox_batch&) noexcept>
+template <void (*Run)(trafficsim::host::philox_batch&, std::size_t) noexcept>
 void bm_philox_batch(benchmark::State& state) {
   trafficsim::host::philox_batch b{};
   for (auto _ : state) {
     ++b.word[3][0];
-    Run(b);
+    Run(b, trafficsim::host::philox_batch::size);
     benchmark::DoNotOptimize(b);
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(trafficsim::host::philox_batch::size));

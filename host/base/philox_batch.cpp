@@ -1,5 +1,6 @@
 #include "philox_batch.hpp"
 
+#include <algorithm>
 #include <trafficsim/philox.hpp>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -9,8 +10,8 @@
 
 namespace trafficsim::host {
 
-void philox_batch_scalar(philox_batch& b) noexcept {
-  for (std::size_t i = 0; i < philox_batch::size; ++i) {
+void philox_batch_scalar(philox_batch& b, std::size_t lanes) noexcept {
+  for (std::size_t i = 0; i < std::min((lanes + 7) / 8 * 8, philox_batch::size); ++i) {
     const philox_counter out =
         philox4x32_10({b.word[0][i], b.word[1][i], b.word[2][i], b.word[3][i]}, {b.key[0][i], b.key[1][i]});
     for (std::size_t w = 0; w < 4; ++w) b.word[w][i] = out[w];
@@ -33,13 +34,14 @@ __attribute__((target("avx2"))) inline void mul_lanes(__m256i a, __m256i m, __m2
 }  // namespace
 
 // One Philox round, as detail::philox_round, on eight blocks per register.
-__attribute__((target("avx2"))) void philox_batch_avx2(philox_batch& b) noexcept {
+__attribute__((target("avx2"))) void philox_batch_avx2(philox_batch& b, std::size_t lanes) noexcept {
   const __m256i m0 = _mm256_set1_epi32(static_cast<int>(trafficsim::detail::philox_m0));
   const __m256i m1 = _mm256_set1_epi32(static_cast<int>(trafficsim::detail::philox_m1));
   const __m256i w0 = _mm256_set1_epi32(static_cast<int>(trafficsim::detail::philox_w0));
   const __m256i w1 = _mm256_set1_epi32(static_cast<int>(trafficsim::detail::philox_w1));
-  constexpr std::size_t groups = philox_batch::size / 8;
-  __m256i c0[groups], c1[groups], c2[groups], c3[groups], k0[groups], k1[groups];
+  constexpr std::size_t max_groups = philox_batch::size / 8;
+  const std::size_t groups = std::min(max_groups, (lanes + 7) / 8);
+  __m256i c0[max_groups], c1[max_groups], c2[max_groups], c3[max_groups], k0[max_groups], k1[max_groups];
   for (std::size_t g = 0; g < groups; ++g) {
     c0[g] = _mm256_load_si256(reinterpret_cast<const __m256i*>(&b.word[0][g * 8]));
     c1[g] = _mm256_load_si256(reinterpret_cast<const __m256i*>(&b.word[1][g * 8]));
@@ -75,17 +77,17 @@ bool philox_batch_has_avx2() noexcept { return __builtin_cpu_supports("avx2") !=
 
 #else
 
-void philox_batch_avx2(philox_batch& b) noexcept { philox_batch_scalar(b); }
+void philox_batch_avx2(philox_batch& b, std::size_t lanes) noexcept { philox_batch_scalar(b, lanes); }
 bool philox_batch_has_avx2() noexcept { return false; }
 
 #endif
 
-void philox_batch_run(philox_batch& b) noexcept {
+void philox_batch_run(philox_batch& b, std::size_t lanes) noexcept {
   static const bool avx2 = philox_batch_has_avx2();
   if (avx2)
-    philox_batch_avx2(b);
+    philox_batch_avx2(b, lanes);
   else
-    philox_batch_scalar(b);
+    philox_batch_scalar(b, lanes);
 }
 
 }  // namespace trafficsim::host

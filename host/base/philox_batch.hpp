@@ -17,12 +17,14 @@ struct philox_batch {
   alignas(32) std::uint32_t key[2][size];
 };
 
-/// Computes every block of the batch with the best path this CPU has.
-void philox_batch_run(philox_batch& b) noexcept;
+/// Computes the first `lanes` blocks of the batch (rounded up to a multiple of 8) with
+/// the best path this CPU has.
+void philox_batch_run(philox_batch& b, std::size_t lanes = philox_batch::size) noexcept;
 
 /// The two paths, for tests and benchmarks.
-void philox_batch_scalar(philox_batch& b) noexcept;
-void philox_batch_avx2(philox_batch& b) noexcept;  ///< only where `philox_batch_has_avx2()`
+void philox_batch_scalar(philox_batch& b, std::size_t lanes = philox_batch::size) noexcept;
+/// Only where `philox_batch_has_avx2()`.
+void philox_batch_avx2(philox_batch& b, std::size_t lanes = philox_batch::size) noexcept;
 bool philox_batch_has_avx2() noexcept;
 
 }  // namespace trafficsim::host

@@ -119,6 +119,8 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
   // The catalog first: a bad one stops the run before anything is loaded or written.
   const catalog cat = load_catalog(c.catalog, c.models);
   spdlog::debug("catalog {}: {} models", cat.name(), cat.models().size());
+  std::unique_ptr<outcome_model> outcomes;
+  if (c.extended) outcomes = std::make_unique<outcome_model>(cat, c.calls);
   loaded_plugins plugins;
   load_selected(c, known, plugins);
   std::set<std::string> names;
@@ -136,7 +138,8 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
   for (const std::string& stale : sink.removed_stale())
     spdlog::warn("removed {}, the temporary file of a run that died", stale);
   std::unique_ptr<append_merger> merger;
-  if (merge) merger = std::make_unique<append_merger>(target->fd(), c.output, c.format, names, sink, &stop_signal);
+  if (merge)
+    merger = std::make_unique<append_merger>(target->fd(), c.output, c.format, names, sink, &stop_signal, c.extended);
 
   const std::uint64_t windows = std::uint64_t{c.days} * hours_per_day;
   const window_range range = shard_windows(windows, c.shard_index, c.shard_count);
@@ -149,7 +152,8 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
   arena.execute([&] {
     eng = std::make_unique<engine>(std::move(plugins.runs), c.start, c.days,
                                    c.memory_limit != 0 ? c.memory_limit : available_memory());
-    const auto encoder = make_row_encoder(c.format, *eng, cat);
+    eng->enable_outcomes(outcomes.get());
+    const auto encoder = make_row_encoder(c.format, *eng, cat, outcomes.get());
     pipeline_options po;
     po.threads = threads;
     po.stop_signal = &stop_signal;
@@ -168,6 +172,7 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
                             c.shard_count,
                             threads};
   describe_catalog(described, cat);
+  described.extended = c.extended;
   const run_report report = make_run_report(*eng, stats, std::move(described));
   // The statistics first: if they cannot be written, the run fails before its output
   // replaces anything.

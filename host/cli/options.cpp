@@ -26,7 +26,7 @@ struct raw_options {
   bool list_plugins = false, unsafe = false, quiet = false, verbose = false;
   std::string describe, format, compress, level, shard, progress = "auto", stats_json, config;
   bool shard_from_env = false, shard_headers = false, append = false, force = false;
-  std::string catalog = "seed";
+  std::string catalog = "seed", schema = "seed";
   std::vector<std::string> models;
 };
 
@@ -70,6 +70,11 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
   app.add_option("--models", v.models,
                  "Which models of the catalog are drawn, with weights: KEY=WEIGHT,... (default: the catalog's mix)")
       ->type_name("KEY=W,...");
+  app.add_option("--schema", v.schema,
+                 "Columns: seed (the original 19) or extended (+ status, retries, cache and reasoning tokens, "
+                 "streaming, time to first token)")
+      ->type_name("seed|extended")
+      ->capture_default_str();
   app.add_option("--format", v.format, "Output format (default: from the file name, else csv)")->type_name("csv|jsonl");
   app.add_option("--compress", v.compress, "Compression (default: from the file name, .gz or .zst)")
       ->type_name("none|gz|zst");
@@ -99,8 +104,8 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
       "Output: .gz/.zst compress, .jsonl writes JSON Lines. Rows are ordered by timestamp, then plugin name,\n"
       "customer and call; the same for any --threads and any --shard split.\n"
       "A --config TOML file takes the long option names as keys (days = 7, plugins = [\"base\"], append = true)\n"
-      "and [plugin.NAME] tables of parameters, and a [models] table (\"gpt-4o\" = 3); the command line\n"
-      "overrides it.\n"
+      "and [plugin.NAME] tables of parameters, a [models] table (\"gpt-4o\" = 3) and a [calls] table\n"
+      "(--set calls.NAME=VALUE, the extended schema's call model); the command line overrides it.\n"
       "Exit status: 0 success, 1 runtime failure, 2 usage error, 128+N on signal N (130 Ctrl-C, 143 TERM).");
 }
 
@@ -133,6 +138,13 @@ std::vector<std::string> config_arguments(const std::string& path, CLI::App& app
       }
       continue;
     }
+    if (key == "calls" && node.is_table()) {  // [calls] NAME = VALUE: --set calls.NAME=VALUE
+      for (const auto& [name, value] : *node.as_table()) {
+        args.push_back("--set");
+        args.push_back(fmt::format("calls.{}={}", name.str(), text("calls." + std::string(name.str()), value)));
+      }
+      continue;
+    }
     if (key == "models" && node.is_table()) {                 // [models] KEY = WEIGHT
       if (app.get_option("--models")->count() > 0) continue;  // the command line wins
       std::string joined;
@@ -152,7 +164,7 @@ std::vector<std::string> config_arguments(const std::string& path, CLI::App& app
     if (o == nullptr)
       throw usage_error(
           fmt::format("--config {}: unknown key '{}'; keys are the long option names (days, scale, "
-                      "output, ...) and [plugin.NAME] tables",
+                      "output, ...), [plugin.NAME], [models] and [calls] tables",
                       path, key));
     if (o->count() > 0) continue;  // the command line wins
     const std::string option = "--" + key;
@@ -232,7 +244,15 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     c.describe = v.describe;
   }
   c.plugins = v.plugins;
-  c.sets = v.sets;
+  // --set calls.NAME=VALUE sets the extended call model; the rest are plugins'.
+  for (const std::string& s : v.sets) {
+    if (s.starts_with("calls.")) {
+      c.calls.set(std::string_view(s).substr(6));
+      c.call_settings_given = true;
+    } else {
+      c.sets.push_back(s);
+    }
+  }
   c.output = v.output;
   if (c.output.empty()) throw usage_error("-o/--output is empty; give a file name, or - for standard output");
   const auto start = parse_date(trim(v.start));
@@ -311,6 +331,13 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
       throw usage_error(
           fmt::format("--stats-json '{}' is the output file; give the statistics their own file", c.stats_json));
   }
+  if (v.schema == "seed" || v.schema == "extended")
+    c.extended = v.schema == "extended";
+  else
+    throw usage_error(
+        fmt::format("--schema '{}' is unknown; use seed (the original 19 columns) or extended", v.schema));
+  if (c.call_settings_given && !c.extended)
+    throw usage_error("--set calls.* settings shape the extended schema; add --schema extended, or drop them");
   c.catalog = v.catalog;
   if (c.catalog.empty()) throw usage_error("--catalog is empty; give a shipped name (seed, current) or a file");
   for (const std::string& m : v.models) {

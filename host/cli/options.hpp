@@ -12,6 +12,7 @@
 
 #include "compression.hpp"
 #include "formats.hpp"
+#include "outcomes.hpp"
 
 namespace trafficsim::host {
 
@@ -46,6 +47,9 @@ struct run_config {
 
   std::string catalog = "seed";  ///< --catalog: a shipped name or a file
   model_selection models;        ///< --models / [models]: empty = the catalog's mix
+  bool extended = false;         ///< --schema extended
+  call_settings calls;           ///< --set calls.NAME=VALUE / [calls]
+  bool call_settings_given = false;
 
   unsigned threads = 0;            ///< 0: all cores
   std::uint64_t memory_limit = 0;  ///< bytes the run may use; 0: what the machine gives (available_memory)

@@ -437,6 +437,13 @@ catalog load_catalog(std::string_view name_or_path, const model_selection& selec
     m.max_output_tokens = whole("max_output_tokens", 0);
     const bool slow = m.name.starts_with("gpt-4") || m.name.find("opus") != std::string::npos;
     m.base_latency_ms = whole("trafficsim_base_latency_ms", slow ? 200 : 100);
+    m.ttft_ms = whole("trafficsim_ttft_ms", 500);
+    m.output_tokens_per_second = whole("trafficsim_output_tokens_per_second", 60);
+    if (m.ttft_ms < 1 || m.output_tokens_per_second < 1)
+      throw usage_error(
+          fmt::format("model '{}' of catalog {}: trafficsim_ttft_ms and "
+                      "trafficsim_output_tokens_per_second must be at least 1",
+                      key, where));
     for (const model_spec& other : models)
       if (other.key == m.key) throw usage_error(fmt::format("model '{}' is selected twice; give each model once", key));
     models.push_back(std::move(m));

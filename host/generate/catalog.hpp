@@ -56,6 +56,11 @@ struct model_spec {
   /// `trafficsim_base_latency_ms`, else the seed's rule: 200 for gpt-4* and *opus*, 100
   /// otherwise.
   std::uint32_t base_latency_ms = 100;
+  /// The extended schema's latency: the median time to first token and the output speed,
+  /// from the keys `trafficsim_ttft_ms` and `trafficsim_output_tokens_per_second`
+  /// (defaults 500 ms and 60 tokens/s).
+  double ttft_ms = 500;
+  double output_tokens_per_second = 60;
 };
 
 /// The models a run draws from: the selected models of a catalog and their weights.

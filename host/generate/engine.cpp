@@ -143,6 +143,16 @@ void engine::plan_customer(std::uint32_t global, const day_info& d) {
 }
 
 void engine::prepare_day(std::uint32_t day_index) {
+  // Extended schema, a run or shard that starts on a later day: the retries carried
+  // into its first hour come from the previous day's last hour, planned here first.
+  if (outcomes_ != nullptr && day_index > 0 && carry_window_ != std::uint64_t{day_index} * hours_per_day) {
+    plan_all(day_index - 1);
+    simulate_window(hours_per_day - 1, nullptr);
+  }
+  plan_all(day_index);
+}
+
+void engine::plan_all(std::uint32_t day_index) {
   prepared_day_ = day_index;
   const day_info d = day(day_index);
   parallel_blocks(0, total_customers_, customers_per_task, [&](std::uint64_t first, std::uint64_t last) {
@@ -150,7 +160,124 @@ void engine::prepare_day(std::uint32_t day_index) {
   });
 }
 
+std::uint32_t engine::place_customer_hour(std::uint32_t g, const day_info& d, std::uint32_t hour,
+                                          std::uint32_t* offsets) const {
+  const std::uint32_t count = counts_[std::size_t{g} * hours_per_day + hour];
+  if (count == 0) return 0;
+  const plugin_run& p = runs_[plugin_of(g)];
+  const std::uint32_t local = g - p.first_customer;
+  if (p.impl.places_calls()) {
+    const trafficsim_place_request request = place_request(p.key, p.customers[local], d, hour);
+    plugin_message message;
+    if (p.impl.place_calls(request, offsets, count, message) != TRAFFICSIM_OK)
+      throw_plugin_failure(p, local, d, message.str(), false);
+  } else {
+    place_uniformly(placement_stream(p.key, local, d.index, hour), offsets, count);
+  }
+  for (std::uint32_t i = 0; i < count; ++i)
+    if (offsets[i] >= microseconds_per_hour)
+      throw_plugin_failure(p, local, d,
+                           fmt::format("it placed call {} of hour {:02}:00 at offset {} µs, outside the hour [0, {})",
+                                       i, hour, offsets[i], microseconds_per_hour),
+                           true);
+  return count;
+}
+
+void engine::simulate_window(std::uint32_t hour, window* out) {
+  const day_info d = day(prepared_day_);
+  const std::uint64_t this_window = std::uint64_t{d.index} * hours_per_day + hour;
+  // The attempts carried into this window from the previous one: kept from generating
+  // it, or worked out again from its calls (the first window of a run or shard).
+  if (out != nullptr && carry_window_ != this_window) {
+    carry_.clear();
+    if (hour > 0) simulate_window(hour - 1, nullptr);
+    if (carry_window_ != this_window) carry_.clear();  // the run's first hour: nothing before it
+  }
+  struct entry {
+    std::uint64_t offset_us;  // from the start of this window
+    std::uint32_t customer, index_tier, bits;
+  };
+  const std::uint32_t tasks = (total_customers_ + customers_per_task - 1) / customers_per_task;
+  std::vector<std::vector<entry>> own(out != nullptr ? tasks : 0);
+  std::vector<std::vector<carried_attempt>> carried_out(tasks);
+  parallel_blocks(0, tasks, 1, [&](std::uint64_t first, std::uint64_t last) {
+    std::vector<std::uint32_t> offsets;
+    std::vector<simulated_attempt> attempts;
+    for (auto t = static_cast<std::uint32_t>(first); t != last; ++t) {
+      const std::uint32_t begin = t * customers_per_task, end = std::min(total_customers_, begin + customers_per_task);
+      // This task's customers' carried-in attempts (carry_ is in customer order).
+      auto in = std::lower_bound(carry_.begin(), carry_.end(), begin,
+                                 [](const carried_attempt& a, std::uint32_t g) { return a.customer < g; });
+      for (std::uint32_t g = begin; g < end; ++g) {
+        const plugin_run& p = runs_[plugin_of(g)];
+        const std::uint32_t local = g - p.first_customer;
+        const auto tier = static_cast<std::uint32_t>(p.customers[local].tier) << 30;
+        if (out != nullptr)
+          for (; in != carry_.end() && in->customer == g; ++in) {
+            own[t].push_back({in->offset_us - hour_us, g, in->index | tier, in->bits | attempt_bits::carried_bit});
+            active_[g] = 1;
+          }
+        offsets.resize(counts_[std::size_t{g} * hours_per_day + hour]);
+        const std::uint32_t count = place_customer_hour(g, d, hour, offsets.data());
+        if (count == 0) continue;
+        attempts.clear();
+        outcomes_->simulate(p.key, local, d.index, hour, p.customers[local].tier, offsets, attempts);
+        for (const simulated_attempt& a : attempts) {
+          if (a.offset_us >= hour_us)
+            carried_out[t].push_back({g, a.index, a.bits, a.offset_us});
+          else if (out != nullptr)
+            own[t].push_back({a.offset_us, g, a.index | tier, a.bits});
+        }
+        if (out != nullptr) active_[g] = 1;
+      }
+    }
+  });
+  carry_.clear();
+  for (auto& c : carried_out) carry_.insert(carry_.end(), c.begin(), c.end());
+  carry_window_ = this_window + 1;
+  if (out == nullptr) return;
+
+  std::vector<std::uint64_t> start(std::size_t{tasks} + 1, 0);
+  for (std::uint32_t t = 0; t < tasks; ++t) start[t + 1] = start[t] + own[t].size();
+  const std::uint64_t n = start[tasks];
+  check_window_size(d, hour, n);
+  out->refs.resize(n);
+  out->order.resize(n);
+  out->extra_refs.resize(n);
+  parallel_blocks(0, tasks, 1, [&](std::uint64_t first, std::uint64_t last) {
+    for (auto t = static_cast<std::uint32_t>(first); t != last; ++t) {
+      std::uint64_t pos = start[t];
+      for (const entry& e : own[t]) {
+        out->refs[pos] = {e.customer, e.index_tier};
+        out->extra_refs[pos] = e.bits;
+        out->order[pos] = (std::uint64_t{static_cast<std::uint32_t>(e.offset_us / 1'000'000u)} << 32) | pos;
+        ++pos;
+      }
+    }
+  });
+}
+
+void engine::check_window_size(const day_info& d, std::uint32_t hour, std::uint64_t n) const {
+  // The extended schema also keeps each attempt while simulating (24 bytes) and its bits
+  // in generation and output order (8).
+  const std::uint64_t per_call = window_bytes_per_call + (outcomes_ != nullptr ? 32 : 0);
+  if (n > std::numeric_limits<std::uint32_t>::max() || n * per_call > memory_limit_ / 2)
+    throw runtime_failure(fmt::format(
+        "{:04}-{:02}-{:02} {:02}:00 has {} calls; one window of them needs {}, more than half of the {} this run "
+        "may use (and at most 2^32 calls fit a window); lower --scale, the customers parameters or the plugins' "
+        "volume (e.g. burst.multiplier_max), or raise --memory-limit if the machine has more",
+        d.date.year, d.date.month, d.date.day, hour, n, bytes_text(n * per_call),
+        bytes_text(memory_limit_)));
+}
+
 void engine::generate(std::uint32_t hour, window& out) {
+  if (outcomes_ != nullptr) {
+    out.day = prepared_day_;
+    out.hour = hour;
+    simulate_window(hour, &out);
+    sort_and_gather(out);
+    return;
+  }
   const day_info d = day(prepared_day_);
   out.day = prepared_day_;
   out.hour = hour;
@@ -169,13 +296,7 @@ void engine::generate(std::uint32_t hour, window& out) {
   });
   for (std::uint32_t t = 0; t < tasks; ++t) start[t + 1] += start[t];
   const std::uint64_t n = start[tasks];
-  if (n > std::numeric_limits<std::uint32_t>::max() || n * window_bytes_per_call > memory_limit_ / 2)
-    throw runtime_failure(fmt::format(
-        "{:04}-{:02}-{:02} {:02}:00 has {} calls; one window of them needs {}, more than half of the {} this run "
-        "may use (and at most 2^32 calls fit a window); lower --scale, the customers parameters or the plugins' "
-        "volume (e.g. burst.multiplier_max), or raise --memory-limit if the machine has more",
-        d.date.year, d.date.month, d.date.day, hour, n, bytes_text(n * window_bytes_per_call),
-        bytes_text(memory_limit_)));
+  check_window_size(d, hour, n);
   out.refs.resize(n);
   out.offsets.resize(n);
   out.order.resize(n);
@@ -188,29 +309,13 @@ void engine::generate(std::uint32_t hour, window& out) {
       std::uint64_t pos = start[t];
       const std::uint32_t end = std::min(total_customers_, (t + 1) * customers_per_task);
       for (std::uint32_t g = t * customers_per_task; g < end; ++g) {
-        const std::uint32_t count = counts_[std::size_t{g} * hours_per_day + hour];
+        const std::uint32_t count = place_customer_hour(g, d, hour, &out.offsets[pos]);
         if (count == 0) continue;
         const plugin_run& p = runs_[plugin_of(g)];
-        const std::uint32_t local = g - p.first_customer;
-        const random_stream rng = placement_stream(p.key, local, d.index, hour);
-        std::uint32_t* offsets = &out.offsets[pos];
-        if (p.impl.places_calls()) {
-          const trafficsim_place_request request = place_request(p.key, p.customers[local], d, hour);
-          plugin_message message;
-          if (p.impl.place_calls(request, offsets, count, message) != TRAFFICSIM_OK)
-            throw_plugin_failure(p, local, d, message.str(), false);
-        } else {
-          place_uniformly(rng, offsets, count);
-        }
+        const auto tier = static_cast<std::uint32_t>(p.customers[g - p.first_customer].tier) << 30;
         for (std::uint32_t i = 0; i < count; ++i) {
-          if (offsets[i] >= microseconds_per_hour)
-            throw_plugin_failure(p, local, d,
-                                 fmt::format("it placed call {} of hour {:02}:00 at offset {} µs, outside the hour "
-                                             "[0, {})",
-                                             i, hour, offsets[i], microseconds_per_hour),
-                                 true);
-          out.refs[pos + i] = {g, i | (static_cast<std::uint32_t>(p.customers[local].tier) << 30)};
-          out.order[pos + i] = (std::uint64_t{offsets[i] / 1'000'000u} << 32) | (pos + i);
+          out.refs[pos + i] = {g, i | tier};
+          out.order[pos + i] = (std::uint64_t{out.offsets[pos + i] / 1'000'000u} << 32) | (pos + i);
         }
         active_[g] = 1;
         pos += count;
@@ -218,17 +323,26 @@ void engine::generate(std::uint32_t hour, window& out) {
     }
   });
 
-  // A stable sort by second of keys in position order: the same whatever the threads.
   std::vector<std::uint32_t>().swap(out.offsets);
+  sort_and_gather(out);
+}
+
+void engine::sort_and_gather(window& out) {
+  // A stable sort by second of keys in position order: the same whatever the threads.
+  const std::uint64_t n = out.order.size();
   sort_window_keys(out.order, out.sorted);  // `sorted` serves as the sort's scratch first
   out.sorted.resize(n);
+  out.extra.resize(out.extra_refs.empty() ? 0 : n);
   parallel_blocks(0, n, 1 << 15, [&](std::uint64_t first, std::uint64_t last) {
     for (std::uint64_t k = first; k < last; ++k) {
-      const call_ref r = out.refs[out.order[k] & 0xFFFFFFFFu];
+      const std::uint32_t at = out.order[k] & 0xFFFFFFFFu;
+      const call_ref r = out.refs[at];
       out.sorted[k] = (std::uint64_t{r.customer} << 32) | r.index;
+      if (!out.extra_refs.empty()) out.extra[k] = out.extra_refs[at];
     }
   });
   std::vector<call_ref>().swap(out.refs);
+  std::vector<std::uint32_t>().swap(out.extra_refs);
 }
 
 std::vector<std::uint64_t> engine::churned_by_plugin() const {

@@ -20,6 +20,7 @@
 #include <trafficsim/scenario.hpp>
 #include <vector>
 
+#include "outcomes.hpp"
 #include "plugin_library.hpp"
 #include "scenario_handle.hpp"
 #include "window.hpp"
@@ -73,6 +74,12 @@ class engine {
   /// plugin name, customer, call index.
   void generate(std::uint32_t hour, window& out);
 
+  /// Extended schema: decide every attempt's outcome while generating (outcomes.hpp):
+  /// windows then hold attempts, retries included, with their `extra` bits. `m` must
+  /// outlive the engine.
+  void enable_outcomes(const outcome_model* m) noexcept { outcomes_ = m; }
+  bool has_outcomes() const noexcept { return outcomes_ != nullptr; }
+
   /// Calls per hour of a global customer on the prepared day.
   std::span<const std::uint32_t, hours_per_day> hour_counts(std::uint32_t global) const noexcept {
     return std::span<const std::uint32_t, hours_per_day>(&counts_[std::size_t{global} * hours_per_day], hours_per_day);
@@ -87,6 +94,22 @@ class engine {
 
  private:
   void plan_customer(std::uint32_t global, const day_info& d);
+  void plan_all(std::uint32_t day_index);
+  /// Places a customer's calls of `hour` of the prepared day into `offsets` (room for
+  /// its count); returns the count.
+  std::uint32_t place_customer_hour(std::uint32_t g, const day_info& d, std::uint32_t hour,
+                                    std::uint32_t* offsets) const;
+  void check_window_size(const day_info& d, std::uint32_t hour, std::uint64_t n) const;
+  /// Extended schema: every attempt of `hour` of the prepared day into `out` (with those
+  /// carried in from the hour before); the attempts it carries into the next hour into
+  /// carry_. With `out` null, only the carry.
+  void simulate_window(std::uint32_t hour, window* out);
+  void sort_and_gather(window& out);
+
+  struct carried_attempt {
+    std::uint32_t customer, index, bits;
+    std::uint64_t offset_us;  ///< from the start of the hour it was placed in (>= 1 h)
+  };
 
   std::vector<plugin_run> runs_;
   civil_date start_;
@@ -97,6 +120,9 @@ class engine {
   std::vector<std::uint32_t> counts_;  ///< per customer x 24 hours, for the prepared day
   std::vector<std::uint8_t> active_;
   std::vector<std::uint8_t> churned_;
+  const outcome_model* outcomes_ = nullptr;
+  std::vector<carried_attempt> carry_;              ///< in customer order
+  std::uint64_t carry_window_ = ~std::uint64_t{0};  ///< the window carry_ goes into
 };
 
 /// Adds the plugin name, customer and day to a plugin's failure.

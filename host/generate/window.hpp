@@ -27,8 +27,11 @@ struct window {
   /// ~50 MB, and a random read of it, or of the customer table for the tier, per row
   /// cost half the run).
   std::vector<std::uint64_t> sorted;
-  std::vector<call_ref> refs;          ///< generation order (freed once gathered)
-  std::vector<std::uint32_t> offsets;  ///< scratch: offsets as placed (freed once sorted)
+  /// Extended schema: attempt_bits of each row in output order (empty otherwise).
+  std::vector<std::uint32_t> extra;
+  std::vector<call_ref> refs;             ///< generation order (freed once gathered)
+  std::vector<std::uint32_t> extra_refs;  ///< extended schema: attempt_bits in generation order
+  std::vector<std::uint32_t> offsets;     ///< scratch: offsets as placed (freed once sorted)
   std::size_t size() const noexcept { return order.size(); }
   call_ref at(std::size_t k) const noexcept {
     return {static_cast<std::uint32_t>(sorted[k] >> 32), static_cast<std::uint32_t>(sorted[k]) & index_mask};

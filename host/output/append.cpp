@@ -90,13 +90,20 @@ bool cost(std::string_view s) {
   return dot != std::string_view::npos && digits(s.substr(0, dot)) && s.size() - dot == 7 && digits(s.substr(dot + 1));
 }
 
-constexpr std::array<std::string_view, 19> columns{
-    "timestamp",   "call_id",     "provider",          "model",           "input_tokens", "output_tokens", "cost_usd",
-    "latency_ms",  "customer_id", "subscription_tier", "organization_id", "product_id",   "feature_id",    "task_type",
-    "environment", "request_id",  "trace_id",          "session_id",      "user_agent"};
+/// The columns of the extended schema; the seed's are its first 19.
+constexpr std::size_t seed_columns = 19, extended_columns = 28;
+constexpr std::array<std::string_view, extended_columns> columns{
+    "timestamp",          "call_id",           "provider",        "model",
+    "input_tokens",       "output_tokens",     "cost_usd",        "latency_ms",
+    "customer_id",        "subscription_tier", "organization_id", "product_id",
+    "feature_id",         "task_type",         "environment",     "request_id",
+    "trace_id",           "session_id",        "user_agent",      "status_code",
+    "error_type",         "attempt",           "retry_of",        "cached_input_tokens",
+    "cache_write_tokens", "reasoning_tokens",  "streaming",       "time_to_first_token_ms"};
+using row_fields = std::array<std::string_view, extended_columns>;
 
-/// What is wrong with the 19 fields of a row, or nothing.
-std::string field_problem(const std::array<std::string_view, 19>& f) {
+/// What is wrong with the fields of a row (`n` of them), or nothing.
+std::string field_problem(const row_fields& f, std::size_t n) {
   auto bad = [&](std::size_t i) { return fmt::format("its {} '{}' is not one of ours", columns[i], f[i]); };
   if (!timestamp(f[0])) return bad(0);
   if (!hex(f[1], "call_", 32)) return bad(1);
@@ -111,32 +118,41 @@ std::string field_problem(const std::array<std::string_view, 19>& f) {
   if (!hex(f[15], "req_", 32)) return bad(15);
   if (!hex(f[16], "trace_", 32)) return bad(16);
   if (!hex(f[17], "sess_", 16)) return bad(17);
+  if (n == seed_columns) return {};
+  for (std::size_t i : {19u, 21u, 23u, 24u, 25u})
+    if (!digits(f[i])) return bad(i);
+  if (!f[20].empty() && !plain_text(f[20])) return bad(20);
+  if (!f[22].empty() && !hex(f[22], "req_", 32)) return bad(22);
+  if (f[26] != "true" && f[26] != "false") return bad(26);
+  if (!f[27].empty() && !digits(f[27])) return bad(27);
   return {};
 }
 
-/// Splits a line of the existing file into its 19 fields (JSON Lines: our keys in our
-/// order, nothing else); returns what is wrong with its shape, or nothing.
-std::string split_row(std::string_view line, output_format f, std::array<std::string_view, 19>& fields) {
+/// Splits a line of the existing file into its `n` fields (JSON Lines: our keys in our
+/// order, nothing else; null is an empty field); returns what is wrong with its shape,
+/// or nothing.
+std::string split_row(std::string_view line, output_format f, std::size_t n, row_fields& fields) {
   if (!line.empty() && line.back() == '\r') return "it ends with CR LF; trafficsim files end lines with LF only";
   if (f == output_format::csv) {
     std::size_t start = 0;
-    for (std::size_t i = 0; i < 19; ++i) {
+    for (std::size_t i = 0; i < n; ++i) {
       const auto comma = line.find(',', start);
-      if ((comma == std::string_view::npos) != (i == 18))
-        return fmt::format("it has {} fields; rows have 19", std::count(line.begin(), line.end(), ',') + 1);
+      if ((comma == std::string_view::npos) != (i == n - 1))
+        return fmt::format("it has {} fields; rows have {}", std::count(line.begin(), line.end(), ',') + 1, n);
       fields[i] = line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
       start = comma + 1;
     }
     return {};
   }
   // {"timestamp": then ,"call_id": ... : made once.
-  static const std::array<std::string, 19> json_keys = [] {
-    std::array<std::string, 19> keys;
-    for (std::size_t i = 0; i < 19; ++i) keys[i] = fmt::format("{}\"{}\":", i == 0 ? "{" : ",", columns[i]);
+  static const std::array<std::string, extended_columns> json_keys = [] {
+    std::array<std::string, extended_columns> keys;
+    for (std::size_t i = 0; i < extended_columns; ++i)
+      keys[i] = fmt::format("{}\"{}\":", i == 0 ? "{" : ",", columns[i]);
     return keys;
   }();
   std::size_t pos = 0;
-  for (std::size_t i = 0; i < 19; ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
     const std::string& key = json_keys[i];
     if (line.compare(pos, key.size(), key) != 0)
       return fmt::format("'{}' is not where our JSON Lines have it", columns[i]);
@@ -146,9 +162,10 @@ std::string split_row(std::string_view line, output_format f, std::array<std::st
     const std::size_t end = text ? line.find('"', begin) : line.find_first_of(",}", begin);
     if (end == std::string_view::npos) return fmt::format("its {} is unterminated", columns[i]);
     fields[i] = line.substr(begin, end - begin);
+    if (!text && fields[i] == "null") fields[i] = {};
     pos = end + (text ? 1 : 0);
   }
-  if (line.substr(pos) != "}") return "it has more than our 19 keys";
+  if (line.substr(pos) != "}") return fmt::format("it has more than our {} keys", n);
   return {};
 }
 
@@ -166,20 +183,21 @@ int compare(const row_key& a, const row_key& b) {
 }  // namespace
 
 append_merger::append_merger(int fd, const std::string& path, output_format format, std::set<std::string> plugins,
-                             byte_writer& sink, const std::atomic<int>* stop_signal)
+                             byte_writer& sink, const std::atomic<int>* stop_signal, bool extended)
     : path_(path),
       format_(format),
+      extended_(extended),
       plugins_(std::move(plugins)),
       sink_(sink),
       in_(fd, path, max_row_bytes * 4),
       stop_signal_(stop_signal) {
   if (format == output_format::csv) {
     std::string header;
-    if (!in_.next(header) || header + "\n" != csv_header())
-      throw usage_error(
-          fmt::format("--append: '{}' does not start with trafficsim's CSV header, so its rows "
-                      "cannot be merged; append to a file trafficsim wrote, or choose another -o",
-                      path));
+    if (!in_.next(header) || header + "\n" != csv_header(extended))
+      throw usage_error(fmt::format(
+          "--append: '{}' does not start with trafficsim's CSV header of the {} schema, so its rows cannot be "
+          "merged; append to a file trafficsim wrote with the same --schema, or choose another -o",
+          path, extended ? "extended" : "seed"));
     out_ = header + "\n";
   }
   have_line_ = next_existing();
@@ -190,9 +208,10 @@ bool append_merger::next_existing() {
   ++line_number_;
   const std::uint64_t at = in_.line_number();
   // Each existing row is split and checked once; its key is kept for the merge.
-  std::array<std::string_view, 19> fields;
-  std::string problem = split_row(line_, format_, fields);
-  if (problem.empty()) problem = field_problem(fields);
+  row_fields fields;
+  const std::size_t n = extended_ ? extended_columns : seed_columns;
+  std::string problem = split_row(line_, format_, n, fields);
+  if (problem.empty()) problem = field_problem(fields, n);
   if (!problem.empty())
     throw usage_error(fmt::format("--append: line {} of '{}' is not a trafficsim row ({}); the file cannot be merged",
                                   at, path_, problem));

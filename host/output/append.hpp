@@ -22,8 +22,9 @@ class append_merger final : public byte_writer {
   /// usage_error naming the line before anything is kept. `plugins`: the plugins of this
   /// run, which the file must not already contain. `stop_signal`, if given, is checked
   /// while the rest of the file is copied.
+  /// `extended`: the file and the new rows are in the extended schema.
   append_merger(int fd, const std::string& path, output_format format, std::set<std::string> plugins, byte_writer& sink,
-                const std::atomic<int>* stop_signal = nullptr);
+                const std::atomic<int>* stop_signal = nullptr, bool extended = false);
   /// Merges a chunk of our rows (whole lines, in order) into the output.
   void write(std::string_view rows) override;
   /// Writes the rest of the existing file.
@@ -35,6 +36,7 @@ class append_merger final : public byte_writer {
 
   std::string path_;
   output_format format_;
+  bool extended_ = false;
   std::set<std::string> plugins_;
   byte_writer& sink_;
   line_reader in_;

@@ -22,6 +22,11 @@ constexpr std::string_view csv_header_text =
     "timestamp,call_id,provider,model,input_tokens,output_tokens,cost_usd,latency_ms,customer_id,"
     "subscription_tier,organization_id,product_id,feature_id,task_type,environment,request_id,trace_id,"
     "session_id,user_agent\n";
+constexpr std::string_view extended_csv_header_text =
+    "timestamp,call_id,provider,model,input_tokens,output_tokens,cost_usd,latency_ms,customer_id,"
+    "subscription_tier,organization_id,product_id,feature_id,task_type,environment,request_id,trace_id,"
+    "session_id,user_agent,status_code,error_type,attempt,retry_of,cached_input_tokens,cache_write_tokens,"
+    "reasoning_tokens,streaming,time_to_first_token_ms\n";
 
 constexpr std::array<char, 200> make_two_digits() {
   std::array<char, 200> t{};
@@ -232,18 +237,24 @@ struct row_place {
 
 /// Places rows [k, k + n) of `w` (n <= rows_per_batch) and computes their Philox blocks:
 /// lane j and j + 8 are the call model's two blocks of row j, lane j + 16 its call id.
+/// Row `at` of a window: when, whose, which tier.
+inline row_place place_of(const engine& e, const window& w, std::size_t at, const call_ref& ref) noexcept {
+  row_place r;
+  r.seconds = static_cast<std::uint32_t>(w.order[at] >> 32);
+  r.plugin = static_cast<std::uint32_t>(e.plugin_of(ref.customer));
+  r.local = ref.customer - e.plugins()[r.plugin].first_customer;
+  r.plan = w.tier_at(at);
+  return r;
+}
+
 inline void prepare_rows(const engine& e, const window& w, std::size_t k, std::size_t n, std::uint32_t epoch_hour,
                          philox_batch& batch, row_place* places) noexcept {
   for (std::size_t j = 0; j < rows_per_batch; ++j) {
     // Lanes past n repeat the last row: computed, never used.
     const std::size_t at = k + std::min(j, n - 1);
-    row_place& r = places[j];
     const call_ref ref = w.at(at);
-    r.seconds = static_cast<std::uint32_t>(w.order[at] >> 32);
-    r.plugin = static_cast<std::uint32_t>(e.plugin_of(ref.customer));
+    const row_place& r = places[j] = place_of(e, w, at, ref);
     const plugin_run& run = e.plugins()[r.plugin];
-    r.local = ref.customer - run.first_customer;
-    r.plan = w.tier_at(at);
     const philox_counter c =
         trafficsim::detail::stream_counter(r.local, w.day, trafficsim::detail::stream_domain::call, w.hour);
     const philox_counter id = call_id_counter(run.id_tag, r.local, epoch_hour, ref.index);
@@ -318,7 +329,8 @@ inline char* put_session(char* p, std::uint64_t session) noexcept {
 #endif
 }
 
-inline char* put_csv_row(char* p, const row& r, const row_texts& texts, const hour_stamp& stamp) noexcept {
+[[gnu::always_inline]] inline char* put_csv_fields(char* p, const row& r, const row_texts& texts,
+                                                   const hour_stamp& stamp) noexcept {
   p = put_timestamp(p, stamp, r.seconds);
   std::memcpy(p, ",call_", 6);
   p = put_hex128(p + 6, r.ids.call);
@@ -351,14 +363,19 @@ inline char* put_csv_row(char* p, const row& r, const row_texts& texts, const ho
   std::memcpy(p, ",sess_", 6);
   p = put_session(p + 6, r.ids.session);
   std::memcpy(p, ",ReveniumSDK/1.0 Python/3.", 26);
-  p = put_small(p + 26, r.f.python_minor);
+  return put_small(p + 26, r.f.python_minor);
+}
+
+inline char* put_csv_row(char* p, const row& r, const row_texts& texts, const hour_stamp& stamp) noexcept {
+  p = put_csv_fields(p, r, texts, stamp);
   *p++ = '\n';
   return p;
 }
 
 /// One JSON object per line; numbers as numbers, text as strings (none of our texts
 /// needs escaping: names are checked to be [a-z0-9_] and the catalog is ours).
-inline char* put_json_row(char* p, const row& r, const row_texts& texts, const hour_stamp& stamp) noexcept {
+[[gnu::always_inline]] inline char* put_json_fields(char* p, const row& r, const row_texts& texts,
+                                                    const hour_stamp& stamp) noexcept {
   auto lit = [&p](std::string_view s) {
     std::memcpy(p, s.data(), s.size());
     p += s.size();
@@ -394,8 +411,86 @@ inline char* put_json_row(char* p, const row& r, const row_texts& texts, const h
   lit("\",\"session_id\":\"sess_");
   p = put_session(p, r.ids.session);
   lit("\",\"user_agent\":\"ReveniumSDK/1.0 Python/3.");
-  p = put_small(p, r.f.python_minor);
-  lit("\"}\n");
+  return put_small(p, r.f.python_minor);
+}
+
+inline char* put_json_row(char* p, const row& r, const row_texts& texts, const hour_stamp& stamp) noexcept {
+  p = put_json_fields(p, r, texts, stamp);
+  std::memcpy(p, "\"}\n", 3);
+  return p + 3;
+}
+
+/// An extended row: the seed's fields, then the extended schema's (outcomes.hpp).
+struct extended_row {
+  row base;
+  extended_call x;
+  philox_counter retry_of;  ///< request id of the call's first attempt
+};
+
+template <output_format Format>
+inline char* put_extended_row(char* p, const extended_row& e, const row_texts& texts,
+                              const hour_stamp& stamp) noexcept {
+  const extended_call& x = e.x;
+  auto lit = [&p](std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  };
+  if constexpr (Format == output_format::csv) {
+    p = put_csv_fields(p, e.base, texts, stamp);
+    *p++ = ',';
+    p = put_small(p, x.status_code);
+    *p++ = ',';
+    lit(x.error_type);
+    *p++ = ',';
+    p = put_small(p, x.attempt);
+    *p++ = ',';
+    if (x.attempt > 1) {
+      lit("req_");
+      p = put_hex128(p, e.retry_of);
+    }
+    *p++ = ',';
+    p = put_small(p, x.cached_input_tokens);
+    *p++ = ',';
+    p = put_small(p, x.cache_write_tokens);
+    *p++ = ',';
+    p = put_small(p, x.reasoning_tokens);
+    lit(x.streaming ? ",true," : ",false,");
+    if (x.time_to_first_token_ms != 0) p = put_small(p, x.time_to_first_token_ms);
+    *p++ = '\n';
+  } else {
+    p = put_json_fields(p, e.base, texts, stamp);
+    lit("\",\"status_code\":");
+    p = put_small(p, x.status_code);
+    if (x.error_type.empty()) {
+      lit(",\"error_type\":null");
+    } else {
+      lit(",\"error_type\":\"");
+      lit(x.error_type);
+      *p++ = '"';
+    }
+    lit(",\"attempt\":");
+    p = put_small(p, x.attempt);
+    if (x.attempt > 1) {
+      lit(",\"retry_of\":\"req_");
+      p = put_hex128(p, e.retry_of);
+      *p++ = '"';
+    } else {
+      lit(",\"retry_of\":null");
+    }
+    lit(",\"cached_input_tokens\":");
+    p = put_small(p, x.cached_input_tokens);
+    lit(",\"cache_write_tokens\":");
+    p = put_small(p, x.cache_write_tokens);
+    lit(",\"reasoning_tokens\":");
+    p = put_small(p, x.reasoning_tokens);
+    lit(x.streaming ? ",\"streaming\":true" : ",\"streaming\":false");
+    lit(",\"time_to_first_token_ms\":");
+    if (x.time_to_first_token_ms != 0)
+      p = put_small(p, x.time_to_first_token_ms);
+    else
+      lit("null");
+    lit("}\n");
+  }
   return p;
 }
 
@@ -404,12 +499,17 @@ inline char* put_json_row(char* p, const row& r, const row_texts& texts, const h
 template <output_format Format>
 class text_encoder final : public row_encoder {
  public:
-  text_encoder(const engine& e, const catalog& cat) : e_(e), cat_(cat), texts_(e, cat) {}
+  text_encoder(const engine& e, const catalog& cat, const outcome_model* outcomes)
+      : e_(e), cat_(cat), outcomes_(outcomes), texts_(e, cat) {}
 
-  std::string_view header() const noexcept override { return Format == output_format::csv ? csv_header_text : ""; }
+  std::string_view header() const noexcept override {
+    if (Format != output_format::csv) return "";
+    return outcomes_ != nullptr ? extended_csv_header_text : csv_header_text;
+  }
 
   void encode(const window& w, std::size_t begin, std::size_t end, text_buffer& out,
               std::span<plugin_totals> totals) const override {
+    if (outcomes_ != nullptr) return encode_extended(w, begin, end, out, totals);
     const day_info d = e_.day(w.day);
     const hour_stamp stamp(d, w.hour);
     const auto epoch_hour = static_cast<std::uint32_t>(d.epoch_day * 24 + w.hour);
@@ -433,18 +533,122 @@ class text_encoder final : public row_encoder {
   }
 
  private:
+  /// The extended schema: each row is an attempt; a carried one (a retry of a call of the
+  /// hour before) takes its streams and ids from that hour.
+  void encode_extended(const window& w, std::size_t begin, std::size_t end, text_buffer& out,
+                       std::span<plugin_totals> totals) const {
+    const day_info d = e_.day(w.day);
+    const hour_stamp stamp(d, w.hour);
+    const auto epoch_hour = static_cast<std::uint32_t>(d.epoch_day * 24 + w.hour);
+    char* p = out.tail((end - begin) * max_row_bytes + model_text_capacity);
+    philox_batch batch, more;
+    struct extended_place {
+      std::uint32_t bits, day, hour, epoch_hour, index;
+    };
+    std::array<row_place, rows_per_batch> places;
+    std::array<extended_place, rows_per_batch> xp;
+    for (std::size_t k = begin; k < end; k += rows_per_batch) {
+      const std::size_t n = std::min(rows_per_batch, end - k);
+      for (std::size_t j = 0; j < rows_per_batch; ++j) {
+        const std::size_t at = k + std::min(j, n - 1);
+        extended_place& x = xp[j];
+        const call_ref ref = w.at(at);
+        const row_place& r = places[j] = place_of(e_, w, at, ref);
+        const plugin_run& run = e_.plugins()[r.plugin];
+        x.bits = w.extra[at];
+        x.index = ref.index;
+        x.day = w.day;
+        x.hour = w.hour;
+        x.epoch_hour = epoch_hour;
+        if (attempt_bits::carried(x.bits)) {  // a call of the hour before
+          x.epoch_hour = epoch_hour - 1;
+          if (x.hour == 0) {
+            x.day -= 1;
+            x.hour = hours_per_day - 1;
+          } else {
+            x.hour -= 1;
+          }
+        }
+        const std::uint32_t attempt = attempt_bits::attempt(x.bits);
+        const philox_counter c =
+            trafficsim::detail::stream_counter(r.local, x.day, trafficsim::detail::stream_domain::call, x.hour);
+        const philox_counter o =
+            trafficsim::detail::stream_counter(r.local, x.day, trafficsim::detail::stream_domain::call_outcome, x.hour);
+        // Attempt a of call i: call id of index i | (a - 1) << 24 (unique: i < 2^24).
+        const philox_counter id = call_id_counter(run.id_tag, r.local, x.epoch_hour, x.index | ((attempt - 1) << 24));
+        for (std::size_t word = 0; word < 4; ++word) {
+          batch.word[word][j] = c[word];
+          batch.word[word][j + rows_per_batch] = c[word];
+          batch.word[word][j + 2 * rows_per_batch] = id[word];
+          more.word[word][j] = o[word];
+        }
+        batch.word[3][j] = x.index * 2;
+        batch.word[3][j + rows_per_batch] = x.index * 2 + 1;
+        more.word[3][j] = 32 * x.index + 8 + attempt - 1;
+        for (std::size_t word = 0; word < 2; ++word) {
+          batch.key[word][j] = run.key[word];
+          batch.key[word][j + rows_per_batch] = run.key[word];
+          batch.key[word][j + 2 * rows_per_batch] = call_id_key[word];
+          more.key[word][j] = run.key[word];
+        }
+      }
+      philox_batch_run(batch);
+      philox_batch_run(more, rows_per_batch);
+      for (std::size_t j = 0; j < n; ++j) {
+        const row_place& place = places[j];
+        const extended_place& x = xp[j];
+        const plugin_run& run = e_.plugins()[place.plugin];
+        extended_row e;
+        row& r = e.base;
+        r.seconds = place.seconds;
+        r.plugin = place.plugin;
+        r.local = place.local;
+        r.plan = place.plan;
+        r.f = draw_call(cat_, batch_block(batch, j), batch_block(batch, j + rows_per_batch));
+        r.ids = call_ids_from(batch_block(batch, j + 2 * rows_per_batch), run.id_tag, r.local, x.epoch_hour);
+        if (attempt_bits::attempt(x.bits) > 1) {  // a retry: the first attempt's ids
+          const call_ids first =
+              call_ids_from(philox4x32_10(call_id_counter(run.id_tag, r.local, x.epoch_hour, x.index), call_id_key),
+                            run.id_tag, r.local, x.epoch_hour);
+          r.ids.trace = first.trace;  // every attempt of a call shares its trace
+          e.retry_of = first.request;
+        }
+        e.x = draw_extended(*outcomes_, cat_.models()[r.f.model], r.f.input_tokens, r.f.output_tokens, x.bits,
+                            batch_block(more, j));
+        r.f.output_tokens = e.x.output_tokens;
+        r.f.latency_ms = e.x.latency_ms;
+        r.cost = cost_micro_usd(e.x.cost);
+        p = put_extended_row<Format>(p, e, texts_, stamp);
+        plugin_totals& t = totals[r.plugin];
+        ++t.rows;
+        t.input_tokens += r.f.input_tokens;
+        t.output_tokens += r.f.output_tokens;
+        t.cost_micro_usd += r.cost;
+        t.failed += e.x.status != call_status::ok ? 1 : 0;
+        t.rate_limited += e.x.status == call_status::rate_limited ? 1 : 0;
+        t.retries += e.x.attempt > 1 ? 1 : 0;
+        t.cached_input_tokens += e.x.cached_input_tokens;
+        t.cache_write_tokens += e.x.cache_write_tokens;
+        t.reasoning_tokens += e.x.reasoning_tokens;
+      }
+    }
+    out.commit(p);
+  }
+
   const engine& e_;
   const catalog& cat_;
+  const outcome_model* outcomes_;
   row_texts texts_;
 };
 
 }  // namespace
 
-std::string_view csv_header() noexcept { return csv_header_text; }
+std::string_view csv_header(bool extended) noexcept { return extended ? extended_csv_header_text : csv_header_text; }
 
-std::unique_ptr<row_encoder> make_row_encoder(output_format f, const engine& e, const catalog& cat) {
-  if (f == output_format::csv) return std::make_unique<text_encoder<output_format::csv>>(e, cat);
-  return std::make_unique<text_encoder<output_format::jsonl>>(e, cat);
+std::unique_ptr<row_encoder> make_row_encoder(output_format f, const engine& e, const catalog& cat,
+                                              const outcome_model* outcomes) {
+  if (f == output_format::csv) return std::make_unique<text_encoder<output_format::csv>>(e, cat, outcomes);
+  return std::make_unique<text_encoder<output_format::jsonl>>(e, cat, outcomes);
 }
 
 }  // namespace trafficsim::host

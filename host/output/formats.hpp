@@ -20,11 +20,22 @@ struct plugin_totals {
   std::uint64_t input_tokens = 0;
   std::uint64_t output_tokens = 0;
   std::uint64_t cost_micro_usd = 0;  ///< sum of the printed (rounded) costs
+  // The extended schema's (0 with the seed's):
+  std::uint64_t failed = 0;        ///< rows whose status is not 200
+  std::uint64_t rate_limited = 0;  ///< rows with status 429
+  std::uint64_t retries = 0;       ///< rows with attempt > 1
+  std::uint64_t cached_input_tokens = 0, cache_write_tokens = 0, reasoning_tokens = 0;
   plugin_totals& operator+=(const plugin_totals& o) noexcept {
     rows += o.rows;
     input_tokens += o.input_tokens;
     output_tokens += o.output_tokens;
     cost_micro_usd += o.cost_micro_usd;
+    failed += o.failed;
+    rate_limited += o.rate_limited;
+    retries += o.retries;
+    cached_input_tokens += o.cached_input_tokens;
+    cache_write_tokens += o.cache_write_tokens;
+    reasoning_tokens += o.reasoning_tokens;
     return *this;
   }
 };
@@ -32,8 +43,8 @@ struct plugin_totals {
 /// The output formats.
 enum class output_format { csv, jsonl };
 
-/// The CSV header line, with its LF.
-std::string_view csv_header() noexcept;
+/// The CSV header line of the seed's or the extended schema, with its LF.
+std::string_view csv_header(bool extended = false) noexcept;
 
 /// Longest row the formatter can write, with its LF.
 inline constexpr std::size_t max_row_bytes = 1024;
@@ -51,7 +62,8 @@ class row_encoder {
 };
 
 /// The encoder of format `f` for the rows of engine `e`, drawing models from `cat`
-/// (which must outlive the encoder).
-std::unique_ptr<row_encoder> make_row_encoder(output_format f, const engine& e, const catalog& cat = catalog::seed());
+/// (which must outlive the encoder); with `outcomes` (the engine's), the extended schema.
+std::unique_ptr<row_encoder> make_row_encoder(output_format f, const engine& e, const catalog& cat = catalog::seed(),
+                                              const outcome_model* outcomes = nullptr);
 
 }  // namespace trafficsim::host

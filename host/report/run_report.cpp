@@ -78,7 +78,7 @@ std::string json_string(std::string_view s) {
   return out + "\"";
 }
 
-std::string totals_json(const run_report::line& l) {
+std::string totals_json_seed(const run_report::line& l) {
   const plugin_totals& t = l.totals;
   return fmt::format(
       "\"customers\": {}, \"active_customers\": {}, \"churned_customers\": {}, \"calls\": {}, "
@@ -87,6 +87,20 @@ std::string totals_json(const run_report::line& l) {
       l.customers, l.active, l.churned, t.rows, t.input_tokens, t.output_tokens, t.cost_micro_usd / 1'000'000,
       t.cost_micro_usd % 1'000'000, t.cost_micro_usd,
       t.rows == 0 ? 0.0 : static_cast<double>(t.cost_micro_usd) / 1e6 / t.rows);
+}
+
+std::string totals_json(const run_report::line& l, bool extended) {
+  const plugin_totals& t = l.totals;
+  std::string more;
+  if (extended) {
+    const std::uint64_t input = t.input_tokens;
+    more = fmt::format(
+        ", \"failed_calls\": {}, \"rate_limited_calls\": {}, \"retries\": {}, \"cached_input_tokens\": {}, "
+        "\"cache_write_tokens\": {}, \"reasoning_tokens\": {}, \"cached_input_share\": {:.6f}",
+        t.failed, t.rate_limited, t.retries, t.cached_input_tokens, t.cache_write_tokens, t.reasoning_tokens,
+        input == 0 ? 0.0 : static_cast<double>(t.cached_input_tokens) / static_cast<double>(input));
+  }
+  return more.empty() ? totals_json_seed(l) : totals_json_seed(l) + more;
 }
 
 }  // namespace
@@ -109,6 +123,17 @@ std::string render_text(const run_report& r) {
   };
   for (const auto& l : r.plugins) row(l);
   if (r.plugins.size() > 1) row(r.total);
+  if (r.run.extended) {
+    const plugin_totals& t = r.total.totals;
+    out += fmt::format(
+        "  extended: {} failed ({:.2f}%), {} rate-limited (429), {} retries; cached input {:.1f}%, {} reasoning "
+        "tokens\n",
+        with_commas(t.failed), t.rows == 0 ? 0.0 : 100.0 * static_cast<double>(t.failed) / static_cast<double>(t.rows),
+        with_commas(t.rate_limited), with_commas(t.retries),
+        t.input_tokens == 0 ? 0.0
+                            : 100.0 * static_cast<double>(t.cached_input_tokens) / static_cast<double>(t.input_tokens),
+        with_commas(t.reasoning_tokens));
+  }
   if (r.run.catalog != "seed")
     out += fmt::format("  catalog {}{}: {} models\n", r.run.catalog,
                        r.run.prices_taken.empty() ? "" : fmt::format(" (prices of {})", r.run.prices_taken),
@@ -129,8 +154,9 @@ std::string render_json(const run_report& r) {
       r.rows, r.bytes, r.seconds, static_cast<double>(r.rows) / secs, static_cast<double>(r.bytes) / secs / 1e6);
   for (std::size_t i = 0; i < r.plugins.size(); ++i)
     out += fmt::format("    {{\"name\": {}, \"seed\": {}, {}}}{}\n", json_string(r.plugins[i].name), r.plugins[i].seed,
-                       totals_json(r.plugins[i]), i + 1 < r.plugins.size() ? "," : "");
-  out += fmt::format("  ],\n  \"total\": {{{}}},\n", totals_json(r.total));
+                       totals_json(r.plugins[i], r.run.extended), i + 1 < r.plugins.size() ? "," : "");
+  out += fmt::format("  ],\n  \"total\": {{{}}},\n", totals_json(r.total, r.run.extended));
+  out += fmt::format("  \"schema\": {},\n", json_string(r.run.extended ? "extended" : "seed"));
   out += fmt::format("  \"catalog\": {{\"name\": {}, \"prices_taken\": {}, \"models\": [\n", json_string(r.run.catalog),
                      r.run.prices_taken.empty() ? "null" : json_string(r.run.prices_taken));
   for (std::size_t i = 0; i < r.run.models.size(); ++i) {

@@ -24,6 +24,7 @@ struct run_description {
     std::string key, provider, model;
     double probability = 0;
   };
+  bool extended = false;  ///< --schema extended
   std::string catalog = "seed";
   std::string prices_taken;
   std::vector<catalog_model> models;

@@ -67,6 +67,17 @@ TEST(PhiloxBatch, EveryPathGivesTheScalarBlocks) {
   }
 }
 
+TEST(PhiloxBatch, APartialBatchComputesItsLanesAndLeavesTheRest) {
+  const philox_batch in = make_batch(9);
+  philox_batch part = in;
+  host::philox_batch_run(part, 9);  // rounded up to 16 lanes
+  for (std::size_t lane = 0; lane < philox_batch::size; ++lane) {
+    const philox_counter want =
+        lane < 16 ? philox4x32_10(lane_of(in, lane), {in.key[0][lane], in.key[1][lane]}) : lane_of(in, lane);
+    EXPECT_EQ(lane_of(part, lane), want) << lane;
+  }
+}
+
 #if defined(__x86_64__)
 TEST(PhiloxBatch, TheVectorPathIsTakenWhereTheCpuHasIt) {
   EXPECT_EQ(host::philox_batch_has_avx2(), __builtin_cpu_supports("avx2") != 0);

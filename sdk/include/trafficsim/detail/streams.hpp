@@ -37,6 +37,7 @@ enum class stream_domain : std::uint8_t {
   allocation = 4,       ///< host: the day's call count and each call's hour
   placement = 5,        ///< each call's offset within its hour
   call = 6,             ///< each call's fields (provider, model, tokens, ...)
+  call_outcome = 7,     ///< host, extended schema: each attempt's outcome, cache, reasoning, latency
 };
 
 /// SplitMix64's finaliser: a bijection of 64-bit integers with good avalanche.
