@@ -205,6 +205,11 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
     std::vector<simulated_attempt> attempts;
     for (auto t = static_cast<std::uint32_t>(first); t != last; ++t) {
       const std::uint32_t begin = t * customers_per_task, end = std::min(total_customers_, begin + customers_per_task);
+      if (out != nullptr) {  // room for the calls and a tenth more for retries
+        std::uint64_t calls = 0;
+        for (std::uint32_t g = begin; g < end; ++g) calls += counts_[std::size_t{g} * hours_per_day + hour];
+        own[t].reserve(calls + calls / 10 + 16);
+      }
       // This task's customers' carried-in attempts (carry_ is in customer order).
       auto in = std::lower_bound(carry_.begin(), carry_.end(), begin,
                                  [](const carried_attempt& a, std::uint32_t g) { return a.customer < g; });
@@ -266,8 +271,7 @@ void engine::check_window_size(const day_info& d, std::uint32_t hour, std::uint6
         "{:04}-{:02}-{:02} {:02}:00 has {} calls; one window of them needs {}, more than half of the {} this run "
         "may use (and at most 2^32 calls fit a window); lower --scale, the customers parameters or the plugins' "
         "volume (e.g. burst.multiplier_max), or raise --memory-limit if the machine has more",
-        d.date.year, d.date.month, d.date.day, hour, n, bytes_text(n * per_call),
-        bytes_text(memory_limit_)));
+        d.date.year, d.date.month, d.date.day, hour, n, bytes_text(n * per_call), bytes_text(memory_limit_)));
 }
 
 void engine::generate(std::uint32_t hour, window& out) {
@@ -309,7 +313,7 @@ void engine::generate(std::uint32_t hour, window& out) {
       std::uint64_t pos = start[t];
       const std::uint32_t end = std::min(total_customers_, (t + 1) * customers_per_task);
       for (std::uint32_t g = t * customers_per_task; g < end; ++g) {
-        const std::uint32_t count = place_customer_hour(g, d, hour, &out.offsets[pos]);
+        const std::uint32_t count = place_customer_hour(g, d, hour, out.offsets.data() + pos);
         if (count == 0) continue;
         const plugin_run& p = runs_[plugin_of(g)];
         const auto tier = static_cast<std::uint32_t>(p.customers[g - p.first_customer].tier) << 30;

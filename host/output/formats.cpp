@@ -424,12 +424,12 @@ inline char* put_json_row(char* p, const row& r, const row_texts& texts, const h
 struct extended_row {
   row base;
   extended_call x;
-  philox_counter retry_of;  ///< request id of the call's first attempt
+  philox_counter retry_of{};  ///< request id of the call's first attempt
 };
 
 template <output_format Format>
-inline char* put_extended_row(char* p, const extended_row& e, const row_texts& texts,
-                              const hour_stamp& stamp) noexcept {
+[[gnu::always_inline]] inline char* put_extended_row(char* p, const extended_row& e, const row_texts& texts,
+                                                     const hour_stamp& stamp) noexcept {
   const extended_call& x = e.x;
   auto lit = [&p](std::string_view s) {
     std::memcpy(p, s.data(), s.size());
