@@ -440,7 +440,7 @@ template <output_format Format>
     *p++ = ',';
     p = put_small(p, x.status_code);
     *p++ = ',';
-    lit(x.error_type);
+    if (!x.error_type.empty()) lit(x.error_type);  // empty: data() may be null
     *p++ = ',';
     p = put_small(p, x.attempt);
     *p++ = ',';

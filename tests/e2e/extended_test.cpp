@@ -138,7 +138,7 @@ TEST(Extended, RateLimitsBiteOnlyWhereACustomerOutrunsItsTier) {
 
 TEST(Extended, EveryReproducibilityContractHolds) {
   temp_dir t;
-  const std::vector<std::string> base{"--schema", "extended", "--catalog", "current", "--days", "3"};
+  const std::vector<std::string> base{"--schema", "extended", "--catalog", "current", "--days", "2"};
   auto with = [&](std::vector<std::string> more) {
     std::vector<std::string> a = base;
     a.insert(a.end(), more.begin(), more.end());
@@ -146,12 +146,28 @@ TEST(Extended, EveryReproducibilityContractHolds) {
   };
   const std::string one = run_host_to(t, "t1.csv", with({"--threads", "1"}));
   EXPECT_TRUE(run_host_to(t, "t3.csv", with({"--threads", "3"})) == one);
-  // Shards cut at hours whose retries cross into the next shard: 7 shards of 72 hours.
+  // 16 shards of 3 hours: one starts at a day's start (its carry comes from the
+  // previous day's last hour, planned again), one at 2025-01-02 15:00, where 429 retries of
+  // a burst cross from the hour before (checked below, so the test keeps meaning this).
   std::string joined;
-  for (const char* shard : {"0/7", "1/7", "2/7", "3/7", "4/7", "5/7", "6/7"}) {
-    std::string name = "s";
-    name += shard[0];
-    joined += run_host_to(t, name + ".csv", with({"--shard", shard}));
+  for (int i = 0; i < 16; ++i) {
+    std::string shard = std::to_string(i), name = "s";
+    name += shard;
+    name += ".csv";
+    shard += "/16";
+    joined += run_host_to(t, name, with({"--shard", shard}));
+  }
+  {
+    const auto all = parse_csv(one);
+    std::map<std::string, std::string> hour_of_first;
+    for (std::size_t i = 1; i < all.size(); ++i)
+      if (all[i][attempt] == "1") hour_of_first[all[i][request_id]] = all[i][timestamp].substr(0, 13);
+    std::size_t crossing = 0;
+    for (std::size_t i = 1; i < all.size(); ++i)
+      if (all[i][attempt] != "1" && all[i][timestamp].substr(0, 13) == "2025-01-02T15" &&
+          hour_of_first[all[i][retry_of]] == "2025-01-02T14")
+        ++crossing;
+    EXPECT_GT(crossing, 0u) << "no retry crosses the shard boundary at 2025-01-02T15:00";
   }
   EXPECT_TRUE(joined == one);
   run_host_to(t, "m.csv", with({"--plugins", "base,decline"}));
