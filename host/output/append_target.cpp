@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <thread>
 
 #include "errors.hpp"
@@ -28,13 +29,30 @@ const char* kind_of(mode_t m) {
 append_target::append_target(const std::string& path, double wait_seconds) : path_(path) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_seconds);
   bool said = false;
-  while (true) {
+  // The file to open: `path`, or where a dangling link at it points (O_EXCL does not
+  // follow a link, so the link's target is created by its own name).
+  std::filesystem::path target = path;
+  for (int tries = 0;; ++tries) {
+    if (tries == 1000)
+      throw runtime_failure(
+          fmt::format("--append: '{}' keeps appearing and disappearing (or is a loop of links); "
+                      "retry when nothing else is changing it",
+                      path));
     created_ = false;
-    fd_ = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    fd_ = ::open(target.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd_ < 0 && errno == ENOENT) {
-      fd_ = ::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+      fd_ = ::open(target.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
       created_ = fd_ >= 0;
-      if (fd_ < 0 && errno == EEXIST) continue;  // another run made it first
+      if (created_) created_path_ = target.string();
+      if (fd_ < 0 && errno == EEXIST) {
+        struct stat link {};
+        if (::lstat(target.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
+          std::error_code ec;
+          const std::filesystem::path to = std::filesystem::read_symlink(target, ec);
+          if (!ec) target = to.is_absolute() ? to : target.parent_path() / to;
+        }
+        continue;  // a dangling link (now followed), or another run made the file first
+      }
     }
     if (fd_ < 0) throw runtime_failure(fmt::format("--append: cannot open '{}': {}", path, std::strerror(errno)));
     struct stat st {};
@@ -81,9 +99,9 @@ append_target::~append_target() {
     // The run failed: remove our placeholder if the name still leads to it, empty.
     struct stat st {
     }, now{};
-    if (::fstat(fd_, &st) == 0 && ::stat(path_.c_str(), &now) == 0 && st.st_ino == now.st_ino &&
+    if (::fstat(fd_, &st) == 0 && ::lstat(created_path_.c_str(), &now) == 0 && st.st_ino == now.st_ino &&
         st.st_dev == now.st_dev && now.st_size == 0)
-      ::unlink(path_.c_str());
+      ::unlink(created_path_.c_str());
   }
   ::close(fd_);  // releases the lock
 }

@@ -30,6 +30,7 @@ class append_target {
 
  private:
   std::string path_;
+  std::string created_path_;  ///< the file made, when the run made it (a dangling link's target)
   int fd_ = -1;
   std::uint64_t size_ = 0;
   bool created_ = false;  ///< we made the placeholder (removed again if the run fails)

@@ -311,3 +311,34 @@ TEST(Hardening, MessagesArePlainAndShadowedPluginsAreNamed) {
 }
 
 }  // namespace
+
+namespace {
+
+// --append through a link whose target does not exist yet: the target is created (as a
+// shell's >> would), the link stays; a loop of links is an error, not a hang.
+TEST(Hardening, AppendThroughADanglingLinkCreatesItsTarget) {
+  using namespace trafficsim::test;
+  namespace fs = std::filesystem;
+  temp_dir t;
+  fs::create_directories(t / "real");
+  fs::create_symlink(t / "real/data.csv", t / "link.csv");
+  process_result r = run_host({"-q", "--plugins", "burst", "--days", "1", "--append", "-o", (t / "link.csv").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::is_symlink(t / "link.csv"));
+  EXPECT_TRUE(read_file(t / "real/data.csv") == run_host_to(t, "plain.csv", {"--plugins", "burst", "--days", "1"}));
+  // A run that fails after making the link's target (too big for its memory) leaves the
+  // link and no target behind.
+  fs::create_symlink(t / "real/other.csv", t / "other.csv");
+  r = run_host({"-q", "--plugins", "burst", "--scale", "100000", "--memory-limit", "1M", "--append", "-o",
+                (t / "other.csv").string()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(fs::is_symlink(t / "other.csv"));
+  EXPECT_FALSE(fs::exists(t / "real/other.csv"));
+  fs::create_symlink(t / "b.csv", t / "a.csv");
+  fs::create_symlink(t / "a.csv", t / "b.csv");
+  r = run_host({"-q", "--plugins", "burst", "--days", "1", "--append", "-o", (t / "a.csv").string()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("Too many levels of symbolic links"), std::string::npos) << r.err;
+}
+
+}  // namespace
