@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "errors.hpp"
+#include "numbers.hpp"
 
 #ifndef TRAFFICSIM_CATALOG_RELDIR
 #define TRAFFICSIM_CATALOG_RELDIR "../share/trafficsim/catalogs"
@@ -96,6 +97,14 @@ std::vector<double> catalog::probabilities() const {
   return p;
 }
 
+namespace {
+/// A selection weight: a number above 0.
+std::optional<double> positive_weight(std::string_view text) {
+  const auto w = parse_number(text);
+  return w && *w > 0 ? w : std::nullopt;
+}
+}  // namespace
+
 model_selection parse_model_selection(std::string_view text) {
   model_selection out;
   std::size_t pos = 0;
@@ -106,13 +115,12 @@ model_selection parse_model_selection(std::string_view text) {
     if (item.empty() || eq == std::string_view::npos || eq == 0 || eq + 1 == item.size())
       throw usage_error(
           fmt::format("--models: '{}' is not KEY=WEIGHT; write e.g. --models gpt-4o=3,claude-sonnet-4-5=1", item));
-    const std::string weight_text(item.substr(eq + 1));
-    char* end = nullptr;
-    const double w = std::strtod(weight_text.c_str(), &end);
-    if (end != weight_text.c_str() + weight_text.size() || !std::isfinite(w) || w <= 0)
+    const std::string_view weight_text = item.substr(eq + 1);
+    const auto w = positive_weight(weight_text);
+    if (!w)
       throw usage_error(fmt::format("--models: the weight of '{}' is '{}'; a weight must be a number above 0",
                                     item.substr(0, eq), weight_text));
-    out.emplace_back(std::string(item.substr(0, eq)), w);
+    out.emplace_back(std::string(item.substr(0, eq)), *w);
     pos = comma + 1;
   }
   return out;
@@ -329,14 +337,13 @@ catalog load_catalog(std::string_view name_or_path, const model_selection& selec
     if (chosen.empty())
       if (const auto mix = meta->second.objects.find("default_mix"); mix != meta->second.objects.end())
         for (const auto& [key, weight] : mix->second) {
-          char* end = nullptr;
-          const double w = std::strtod(weight.c_str(), &end);
-          if (end != weight.c_str() + weight.size() || !std::isfinite(w) || w <= 0)
+          const auto w = positive_weight(weight);
+          if (!w)
             throw usage_error(
                 fmt::format("catalog {}: default_mix weight of '{}' is '{}'; a weight must be a "
                             "number above 0",
                             where, key, weight));
-          chosen.emplace_back(key, w);
+          chosen.emplace_back(key, *w);
         }
   }
   if (chosen.empty()) {
@@ -426,16 +433,13 @@ catalog load_catalog(std::string_view name_or_path, const model_selection& selec
     auto whole = [&](const char* field, std::uint32_t fallback) -> std::uint32_t {
       const auto n = e.numbers.find(field);
       if (n == e.numbers.end()) return fallback;
-      std::uint64_t v = 0;
-      for (const char c : n->second) {
-        if (c < '0' || c > '9' || v > 100'000'000)
-          throw usage_error(
-              fmt::format("model '{}' of catalog {}: {} is {}; it must be a whole number of at most "
-                          "100000000",
-                          key, where, field, n->second));
-        v = v * 10 + static_cast<unsigned>(c - '0');
-      }
-      return static_cast<std::uint32_t>(v);
+      const auto v = whole_number(n->second);
+      if (!v || *v > 100'000'000)
+        throw usage_error(
+            fmt::format("model '{}' of catalog {}: {} is {}; it must be a whole number of at most "
+                        "100000000",
+                        key, where, field, n->second));
+      return static_cast<std::uint32_t>(*v);
     };
     m.max_output_tokens = whole("max_output_tokens", 0);
     const bool slow = m.name.starts_with("gpt-4") || m.name.find("opus") != std::string::npos;

@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "errors.hpp"
+#include "numbers.hpp"
 #include "philox_batch.hpp"
 
 namespace trafficsim::host {
@@ -52,51 +53,49 @@ void call_settings::set(std::string_view assignment) {
   const auto eq = assignment.find('=');
   const std::string name(assignment.substr(0, eq));
   const std::string text(eq == std::string_view::npos ? "" : assignment.substr(eq + 1));
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (eq == std::string_view::npos || text.empty() || end != text.c_str() + text.size() || !std::isfinite(v))
+  const auto number = parse_number(text);
+  if (eq == std::string_view::npos || !number)
     throw usage_error(fmt::format("--set calls.{}: '{}' is not a number; write --set calls.NAME=NUMBER", name, text));
+  const double v = *number;
   auto in = [&](double lo, double hi) {
     if (v < lo || v > hi)
       throw usage_error(
           fmt::format("--set calls.{}={} is out of range; it takes values from {} to {}", name, text, lo, hi));
     return v;
   };
-  auto whole = [&](double lo, double hi) {
-    in(lo, hi);
+  // Whole settings take 1 to their maximum, the others 0 to theirs.
+  const struct {
+    std::string_view name;
+    std::uint32_t* field;
+    double max;
+  } wholes[] = {{"rpm_starter", &requests_per_minute[0], 1e9},
+                {"rpm_pro", &requests_per_minute[1], 1e9},
+                {"rpm_enterprise", &requests_per_minute[2], 1e9},
+                {"max_attempts", &max_attempts, 8}};
+  const struct {
+    std::string_view name;
+    double* field;
+    double max;
+  } reals[] = {{"retry_probability", &retry_probability, 1},
+               {"backoff_base_ms", &backoff_base_ms, 60'000},
+               {"streaming_share", &streaming_share, 1},
+               {"cache_hit_max", &cache_hit_max, 1},
+               {"cache_share_min", &cache_share_min, 1},
+               {"cache_share_max", &cache_share_max, 1},
+               {"cache_write_probability", &cache_write_probability, 1},
+               {"reasoning_min", &reasoning_min, 100},
+               {"reasoning_max", &reasoning_max, 100},
+               {"ttft_sigma", &ttft_sigma, 3}};
+  const auto whole = std::find_if(std::begin(wholes), std::end(wholes), [&](const auto& w) { return w.name == name; });
+  const auto real = std::find_if(std::begin(reals), std::end(reals), [&](const auto& r) { return r.name == name; });
+  if (whole != std::end(wholes)) {
+    in(1, whole->max);
     if (v != std::floor(v))
-      throw usage_error(fmt::format("--set calls.{}={}: it takes a whole number from {} to {}", name, text, lo, hi));
-    return static_cast<std::uint32_t>(v);
-  };
-  if (name == "rpm_starter")
-    requests_per_minute[0] = whole(1, 1e9);
-  else if (name == "rpm_pro")
-    requests_per_minute[1] = whole(1, 1e9);
-  else if (name == "rpm_enterprise")
-    requests_per_minute[2] = whole(1, 1e9);
-  else if (name == "max_attempts")
-    max_attempts = whole(1, 8);
-  else if (name == "retry_probability")
-    retry_probability = in(0, 1);
-  else if (name == "backoff_base_ms")
-    backoff_base_ms = in(0, 60'000);
-  else if (name == "streaming_share")
-    streaming_share = in(0, 1);
-  else if (name == "cache_hit_max")
-    cache_hit_max = in(0, 1);
-  else if (name == "cache_share_min")
-    cache_share_min = in(0, 1);
-  else if (name == "cache_share_max")
-    cache_share_max = in(0, 1);
-  else if (name == "cache_write_probability")
-    cache_write_probability = in(0, 1);
-  else if (name == "reasoning_min")
-    reasoning_min = in(0, 100);
-  else if (name == "reasoning_max")
-    reasoning_max = in(0, 100);
-  else if (name == "ttft_sigma")
-    ttft_sigma = in(0, 3);
-  else if (name == "server_error_rate" || name == "overload_rate") {
+      throw usage_error(fmt::format("--set calls.{}={}: it takes a whole number from 1 to {}", name, text, whole->max));
+    *whole->field = static_cast<std::uint32_t>(v);
+  } else if (real != std::end(reals)) {
+    *real->field = in(0, real->max);
+  } else if (name == "server_error_rate" || name == "overload_rate") {
     auto& rates = name == "server_error_rate" ? server_error_rate : overload_rate;
     for (auto& [provider, rate] : rates) rate = in(0, 1);
   } else if (name.starts_with("server_error_rate.") || name.starts_with("overload_rate.")) {

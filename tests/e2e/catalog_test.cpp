@@ -50,11 +50,7 @@ TEST(Catalogs, TheCurrentCatalogDrawsItsModelsAndSumsExactly) {
 TEST(Catalogs, AnyCatalogKeepsTheReproducibilityContracts) {
   temp_dir t;
   const std::vector<std::string> cat{"--catalog", "current", "--days", "2"};
-  auto with = [&](std::vector<std::string> more) {
-    std::vector<std::string> a = cat;
-    a.insert(a.end(), more.begin(), more.end());
-    return a;
-  };
+  auto with = [&](const std::vector<std::string>& more) { return with_args(cat, more); };
   const std::string one = run_host_to(t, "t1.csv", with({"--threads", "1"}));
   EXPECT_TRUE(run_host_to(t, "t3.csv", with({"--threads", "3"})) == one);
   // Shards concatenate to the whole.

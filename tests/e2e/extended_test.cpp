@@ -139,11 +139,7 @@ TEST(Extended, RateLimitsBiteOnlyWhereACustomerOutrunsItsTier) {
 TEST(Extended, EveryReproducibilityContractHolds) {
   temp_dir t;
   const std::vector<std::string> base{"--schema", "extended", "--catalog", "current", "--days", "2"};
-  auto with = [&](std::vector<std::string> more) {
-    std::vector<std::string> a = base;
-    a.insert(a.end(), more.begin(), more.end());
-    return a;
-  };
+  auto with = [&](const std::vector<std::string>& more) { return with_args(base, more); };
   const std::string one = run_host_to(t, "t1.csv", with({"--threads", "1"}));
   EXPECT_TRUE(run_host_to(t, "t3.csv", with({"--threads", "3"})) == one);
   // 16 shards of 3 hours: one starts at a day's start (its carry comes from the

@@ -193,4 +193,9 @@ std::vector<std::string> list_dir(const fs::path& dir) {
   return names;
 }
 
+std::vector<std::string> with_args(std::vector<std::string> base, const std::vector<std::string>& more) {
+  base.insert(base.end(), more.begin(), more.end());
+  return base;
+}
+
 }  // namespace trafficsim::test

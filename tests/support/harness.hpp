@@ -85,6 +85,9 @@ process_result wait_for(child& c);
 /// Runs the host with `args` and waits.
 process_result run_host(const std::vector<std::string>& args, const process_options& opt = {});
 
+/// `base` followed by `more`: the common arguments of a test, plus one run's own.
+std::vector<std::string> with_args(std::vector<std::string> base, const std::vector<std::string>& more);
+
 /// Runs a shell command line and returns its standard output (expects exit 0).
 std::string shell_out(const std::string& command);
 

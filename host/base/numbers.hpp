@@ -1,7 +1,7 @@
 #pragma once
-// The one number parser of the command line, the config file and --set: the whole text
-// (surrounding blanks allowed), finite, in range; a usage_error naming the option
-// otherwise.
+// The one number parser of the command line, the config file, --set and catalogs: the
+// whole text (surrounding blanks allowed), finite, in range; a usage_error naming the
+// option otherwise.
 
 #include <cstdint>
 #include <optional>
