@@ -202,15 +202,30 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
   std::vector<std::vector<carried_attempt>> carried_out(tasks);
   parallel_blocks(0, tasks, 1, [&](std::uint64_t first, std::uint64_t last) {
     std::vector<std::uint32_t> offsets;
+    std::vector<std::size_t> starts;  // per customer of the task: its offsets, then its words
+    status_words words;
     std::vector<simulated_attempt> attempts;
     for (auto t = static_cast<std::uint32_t>(first); t != last; ++t) {
       const std::uint32_t begin = t * customers_per_task, end = std::min(total_customers_, begin + customers_per_task);
-      if (out != nullptr) {  // room for the calls and a tenth more for retries
-        std::uint64_t calls = 0;
-        for (std::uint32_t g = begin; g < end; ++g) calls += counts_[std::size_t{g} * hours_per_day + hour];
-        own[t].reserve(calls + calls / 10 + 16);
+      // Pass 1: the task's calls placed, and their status words computed together.
+      std::uint64_t calls = 0;
+      for (std::uint32_t g = begin; g < end; ++g) calls += counts_[std::size_t{g} * hours_per_day + hour];
+      if (out != nullptr) own[t].reserve(calls + calls / 10 + 16);  // and a tenth more for retries
+      offsets.resize(calls);
+      starts.clear();
+      words.clear();
+      std::size_t at = 0;
+      for (std::uint32_t g = begin; g < end; ++g) {
+        const plugin_run& p = runs_[plugin_of(g)];
+        const std::uint32_t count = place_customer_hour(g, d, hour, offsets.data() + at);
+        starts.push_back(at);
+        starts.push_back(count == 0 ? 0 : words.add(p.key, g - p.first_customer, d.index, hour, count));
+        at += count;
       }
-      // This task's customers' carried-in attempts (carry_ is in customer order).
+      starts.push_back(at);
+      words.run();
+      // Pass 2: each customer-hour's attempts; this task's customers' carried-in attempts
+      // first (carry_ is in customer order).
       auto in = std::lower_bound(carry_.begin(), carry_.end(), begin,
                                  [](const carried_attempt& a, std::uint32_t g) { return a.customer < g; });
       for (std::uint32_t g = begin; g < end; ++g) {
@@ -222,11 +237,12 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
             own[t].push_back({in->offset_us - hour_us, g, in->index | tier, in->bits | attempt_bits::carried_bit});
             active_[g] = 1;
           }
-        offsets.resize(counts_[std::size_t{g} * hours_per_day + hour]);
-        const std::uint32_t count = place_customer_hour(g, d, hour, offsets.data());
+        const std::size_t k = 2 * std::size_t{g - begin};
+        const std::size_t from = starts[k], count = starts[k + 2] - from;
         if (count == 0) continue;
         attempts.clear();
-        outcomes_->simulate(p.key, local, d.index, hour, p.customers[local].tier, offsets, attempts);
+        outcomes_->simulate(p.key, local, d.index, hour, p.customers[local].tier, {offsets.data() + from, count},
+                            words.of(starts[k + 1], count), attempts);
         for (const simulated_attempt& a : attempts) {
           if (a.offset_us >= hour_us)
             carried_out[t].push_back({g, a.index, a.bits, a.offset_us});

@@ -5,6 +5,7 @@
 // network), so unique too, at a fraction of a Philox block each. session_id is a hash of
 // (tag, customer, hour): one session per customer-hour.
 
+#include <compare>
 #include <cstdint>
 #include <string_view>
 #include <trafficsim/detail/streams.hpp>
@@ -16,8 +17,16 @@ namespace trafficsim::host {
 /// org_<plugin>_001), 10-19 organization 1, ...
 inline constexpr std::uint32_t customers_per_organization = 10;
 
+/// A 128-bit id as two 64-bit halves, printed high half first: request and trace ids
+/// come out of the Feistel network this way, and stay in registers until printed.
+struct id128 {
+  std::uint64_t hi = 0, lo = 0;
+  friend constexpr auto operator<=>(const id128&, const id128&) = default;
+};
+
 struct call_ids {
-  philox_counter call, request, trace;
+  philox_counter call;
+  id128 request, trace;
   std::uint64_t session;
 };
 
@@ -40,14 +49,13 @@ inline constexpr std::uint64_t session_salt = 0x73657373696f6e31ull;
 
 // A bijection of 128-bit values: two Feistel rounds, each xoring one half with a
 // function of the other (invertible whatever the function).
-constexpr philox_counter feistel(const philox_counter& v, const std::uint64_t (&k)[2]) noexcept {
+constexpr id128 feistel(const philox_counter& v, const std::uint64_t (&k)[2]) noexcept {
   using trafficsim::detail::mix64;
   std::uint64_t hi = (std::uint64_t{v[0]} << 32) | v[1];
   std::uint64_t lo = (std::uint64_t{v[2]} << 32) | v[3];
   hi ^= mix64(lo ^ k[0]);
   lo ^= mix64(hi ^ k[1]);
-  return {static_cast<std::uint32_t>(hi >> 32), static_cast<std::uint32_t>(hi), static_cast<std::uint32_t>(lo >> 32),
-          static_cast<std::uint32_t>(lo)};
+  return {hi, lo};
 }
 }  // namespace ids_detail
 

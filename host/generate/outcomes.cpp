@@ -127,10 +127,20 @@ outcome_model::outcome_model(const catalog& cat, call_settings settings) : cat_(
                       m.provider, server, overload));
     overload_threshold_.push_back(threshold(overload));
     server_error_threshold_.push_back(threshold(overload + server));
+    any_failure_threshold_ = std::max(any_failure_threshold_, server_error_threshold_.back());
   }
-  ttft_factor_.resize(65536);
-  for (std::uint32_t q = 0; q < 65536; ++q)
-    ttft_factor_[q] = std::exp(settings_.ttft_sigma * standard_normal((q << 16) | 0x8000u));
+  auto exact = [&](std::uint32_t q) { return std::exp(settings_.ttft_sigma * standard_normal((q << 16) | 0x8000u)); };
+  streaming16_ = chance16(settings_.streaming_share);
+  cache_write16_ = chance16(settings_.cache_write_probability);
+  for (std::uint32_t r = 0; r < cache_hit16_.size(); ++r)
+    cache_hit16_[r] = chance16(settings_.cache_hit_max * r / (r + 1.0));
+  ttft_node_.resize(4097);
+  for (std::uint32_t k = 0; k <= 4096; ++k) ttft_node_[k] = static_cast<float>(exact(std::min(16 * k, 65535u)));
+  ttft_edge_.resize(2 * ttft_edge);
+  for (std::uint32_t q = 0; q < ttft_edge; ++q) {
+    ttft_edge_[q] = static_cast<float>(exact(q));
+    ttft_edge_[ttft_edge + q] = static_cast<float>(exact(65536 - ttft_edge + q));
+  }
 }
 
 double standard_normal(std::uint32_t word) noexcept {
@@ -156,113 +166,109 @@ double standard_normal(std::uint32_t word) noexcept {
          (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
 }
 
-extended_call draw_extended(const outcome_model& o, const model_spec& m, std::uint32_t input_tokens,
-                            std::uint32_t output_tokens, std::uint32_t bits, const philox_counter& e) noexcept {
-  const call_settings& s = o.settings();
-  // Words: e[0] = streaming (high 16 bits) | cache read (low 16); e[1] = cache share |
-  // cache write; e[2] = reasoning ratio | failure latency; e[3] = the time-to-first-token
-  // quantile (high 16). 16 bits are plenty for a probability or a share (steps of 1.5e-5).
-  constexpr double two16 = 65536.0;
-  auto high = [](std::uint32_t w) { return w >> 16; };
-  auto low = [](std::uint32_t w) { return w & 0xFFFFu; };
-  auto chance = [&](std::uint32_t half, double p) { return half < static_cast<std::uint32_t>(p * two16); };
-  extended_call x;
-  x.status = attempt_bits::status(bits);
-  x.attempt = attempt_bits::attempt(bits);
-  x.streaming = chance(high(e[0]), s.streaming_share) || s.streaming_share >= 1;
-  auto in_range = [&](std::uint32_t lo, std::uint32_t hi) { return lo + low(e[2]) * (hi - lo + 1) / 65536; };
-  switch (x.status) {
-    case call_status::rate_limited:  // rejected at the gateway, at once
-      x.status_code = 429;
-      x.error_type = "rate_limit_exceeded";
-      x.latency_ms = in_range(5, 60);
-      return x;
-    case call_status::server_error:
-      x.status_code = 500;
-      x.error_type = "server_error";
-      x.latency_ms = in_range(200, 5000);
-      return x;
-    case call_status::overloaded:
-      x.status_code = m.provider == "anthropic" ? 529 : 503;
-      x.error_type = "overloaded";
-      x.latency_ms = in_range(50, 1000);
-      return x;
-    case call_status::ok:
-      break;
+namespace {
+
+/// Block 32 x 4 b + 16 of a customer-hour's outcome stream: the status words of its calls
+/// 4 b to 4 b + 3.
+philox_counter status_block_counter(std::uint32_t local, std::uint32_t day_index, std::uint32_t hour,
+                                    std::uint32_t b) noexcept {
+  philox_counter c = stream_counter(local, day_index, stream_domain::call_outcome, hour);
+  c[3] = 32 * 4 * b + 16;
+  return c;
+}
+
+}  // namespace
+
+std::size_t status_words::add(philox_key key, std::uint32_t local, std::uint32_t day_index, std::uint32_t hour,
+                              std::uint32_t calls) {
+  const std::size_t at = words_.size();
+  const std::uint32_t blocks = (calls + 3) / 4;
+  for (std::uint32_t b = 0; b < blocks; ++b) {
+    counters_.push_back(status_block_counter(local, day_index, hour, b));
+    keys_.push_back(key);
   }
-  x.output_tokens = output_tokens;
-  const double share = s.cache_share_min + (s.cache_share_max - s.cache_share_min) * (high(e[1]) / two16);
-  // The prompt cache: a session's later calls repeat its context, so a read becomes
-  // likelier with the attempt's place r in its customer-hour: cache_hit_max x r / (r + 1).
-  const std::uint32_t rank = attempt_bits::rank(bits);
-  if (m.supports_prompt_caching && m.cache_read_price > 0 && chance(low(e[0]), s.cache_hit_max * rank / (rank + 1.0)))
-    x.cached_input_tokens = static_cast<std::uint32_t>(input_tokens * share);
-  else if (m.cache_write_price > 0 && chance(low(e[1]), s.cache_write_probability))
-    x.cache_write_tokens = static_cast<std::uint32_t>(input_tokens * share);
-  if (m.supports_reasoning)
-    x.reasoning_tokens = static_cast<std::uint32_t>(
-        output_tokens * (s.reasoning_min + (s.reasoning_max - s.reasoning_min) * (high(e[2]) / two16)));
-  // Latency: a lognormal time to first token around the model's median (the heavy tail),
-  // then the output and reasoning tokens at the model's speed.
-  const double ttft = m.ttft_ms * o.ttft_factor(e[3] >> 16);
-  const double generation_ms = (x.output_tokens + x.reasoning_tokens) * 1000.0 / m.output_tokens_per_second;
-  const auto ttft_ms = static_cast<std::uint32_t>(std::min(std::max(1.0, std::nearbyint(ttft)), 3.6e6));
-  x.latency_ms = static_cast<std::uint32_t>(std::min(ttft_ms + std::nearbyint(generation_ms), 3.6e6));
-  if (x.streaming) x.time_to_first_token_ms = ttft_ms;
-  const std::uint32_t plain = input_tokens - x.cached_input_tokens - x.cache_write_tokens;
-  x.cost = usd_amount{plain} * m.input_price + usd_amount{x.cached_input_tokens} * m.cache_read_price +
-           usd_amount{x.cache_write_tokens} * m.cache_write_price + usd_amount{x.output_tokens} * m.output_price +
-           usd_amount{x.reasoning_tokens} * (m.reasoning_price != 0 ? m.reasoning_price : m.output_price);
-  return x;
+  words_.resize(at + std::size_t{blocks} * 4);
+  return at;
+}
+
+void status_words::run() {
+  philox_batch batch;
+  for (std::size_t i = done_; i < counters_.size(); i += philox_batch::size) {
+    const std::size_t m = std::min(philox_batch::size, counters_.size() - i);
+    for (std::size_t j = 0; j < m; ++j) {
+      for (std::size_t w = 0; w < 4; ++w) batch.word[w][j] = counters_[i + j][w];
+      for (std::size_t w = 0; w < 2; ++w) batch.key[w][j] = keys_[i + j][w];
+    }
+    philox_batch_run(batch, m);
+    for (std::size_t j = 0; j < m; ++j)
+      for (std::size_t w = 0; w < 4; ++w) words_[4 * (i + j) + w] = batch.word[w][j];
+  }
+  done_ = counters_.size();
+}
+
+void status_words::clear() noexcept {
+  counters_.clear();
+  keys_.clear();
+  words_.clear();
+  done_ = 0;
 }
 
 void outcome_model::simulate(philox_key key, std::uint32_t local, std::uint32_t day_index, std::uint32_t hour,
                              subscription_tier tier, std::span<const std::uint32_t> offsets,
                              std::vector<simulated_attempt>& out) const {
+  status_words words;
+  const std::size_t at = words.add(key, local, day_index, hour, static_cast<std::uint32_t>(offsets.size()));
+  words.run();
+  simulate(key, local, day_index, hour, tier, offsets, words.of(at, offsets.size()), out);
+}
+
+void outcome_model::simulate(philox_key key, std::uint32_t local, std::uint32_t day_index, std::uint32_t hour,
+                             subscription_tier tier, std::span<const std::uint32_t> offsets,
+                             std::span<const std::uint32_t> status_word, std::vector<simulated_attempt>& out) const {
   const auto n = static_cast<std::uint32_t>(offsets.size());
   const random_stream outcome{key, stream_counter(local, day_index, stream_domain::call_outcome, hour)};
   const philox_counter call_base = stream_counter(local, day_index, stream_domain::call, hour);
-  const philox_counter outcome_base = stream_counter(local, day_index, stream_domain::call_outcome, hour);
+  const std::uint32_t limit = settings_.requests_per_minute[static_cast<std::size_t>(tier)];
 
-  // Per call: its model (the first two words of its call block 0) and the words of its
-  // first attempt, computed a batch at a time; first attempts in time order.
-  struct first_attempt {
-    std::uint32_t model;
-    philox_counter words;
-  };
-  static thread_local std::vector<first_attempt> calls;
-  static thread_local std::vector<std::uint64_t> firsts;  // offset << 24 | index
-  calls.resize(n);
+  // First attempts in time order (offset << 24 | index); small hours (most) by insertion.
+  static thread_local std::vector<std::uint64_t> firsts;
   firsts.resize(n);
-  // Lanes [0, m): the calls' block 0; [m, 2m): their first attempts' outcome blocks.
-  constexpr std::uint32_t per_batch = philox_batch::size / 2;
-  philox_batch batch;
-  for (std::uint32_t i = 0; i < n; i += per_batch) {
-    const std::uint32_t m = std::min(per_batch, n - i);
-    for (std::uint32_t j = 0; j < m; ++j) {
-      for (std::size_t w = 0; w < 3; ++w) {
-        batch.word[w][j] = call_base[w];
-        batch.word[w][m + j] = outcome_base[w];
-      }
-      batch.word[3][j] = 2 * (i + j);       // the call's block 0 (random_stream::block)
-      batch.word[3][m + j] = 32 * (i + j);  // its first attempt's outcome block
-      for (std::size_t w = 0; w < 2; ++w) batch.key[w][j] = batch.key[w][m + j] = key[w];
-    }
-    philox_batch_run(batch, 2 * m);
-    for (std::uint32_t j = 0; j < m; ++j) {
-      calls[i + j].model = cat_.draw_model(batch.word[0][j], batch.word[1][j]);
-      calls[i + j].words = {batch.word[0][m + j], batch.word[1][m + j], batch.word[2][m + j], batch.word[3][m + j]};
-    }
-  }
   for (std::uint32_t i = 0; i < n; ++i) firsts[i] = (std::uint64_t{offsets[i]} << 24) | i;
-  std::sort(firsts.begin(), firsts.end());
+  if (n <= 16) {
+    for (std::uint32_t i = 1; i < n; ++i)
+      for (std::uint32_t k = i; k > 0 && firsts[k] < firsts[k - 1]; --k) std::swap(firsts[k], firsts[k - 1]);
+  } else {
+    std::sort(firsts.begin(), firsts.end());
+  }
+  // A calm hour: no first attempt fails and the calls cannot fill a minute. Its attempts
+  // are its calls in time order (what the loop below gives too, without the heap).
+  bool calm = n <= limit;
+  for (std::uint32_t i = 0; calm && i < n; ++i) calm = status_word[i] >= any_failure_threshold_;
+  if (calm) {
+    for (std::uint32_t r = 0; r < n; ++r)
+      out.push_back({firsts[r] >> 24, static_cast<std::uint32_t>(firsts[r] & 0xFFFFFFu),
+                     attempt_bits::make(1, call_status::ok, false, r)});
+    return;
+  }
 
+  const random_stream calls{key, call_base};
+  auto model_of = [&](std::uint32_t index) {
+    const philox_counter b0 = calls.block(2 * index);
+    return cat_.draw_model(b0[0], b0[1]);
+  };
+  // The status of an attempt that the rate limit let through.
+  auto status_of = [&](std::uint32_t index, std::uint32_t word) {
+    if (word >= any_failure_threshold_) return call_status::ok;
+    const std::uint32_t model = model_of(index);
+    if (word < overload_threshold_[model]) return call_status::overloaded;
+    if (word < server_error_threshold_[model]) return call_status::server_error;
+    return call_status::ok;
+  };
   // Retries wait in a heap, (time, index, attempt) earliest first; the next attempt is
   // the earlier of the next first attempt and the heap's top.
   using event = std::tuple<std::uint64_t, std::uint32_t, std::uint32_t>;
   std::vector<event> retries;
   std::array<std::uint32_t, 60> per_minute{};
-  const std::uint32_t limit = settings_.requests_per_minute[static_cast<std::size_t>(tier)];
   const std::uint64_t retry = threshold(settings_.retry_probability);
   std::uint32_t rank = 0;
   std::size_t next_first = 0;
@@ -280,7 +286,6 @@ void outcome_model::simulate(philox_key key, std::uint32_t local, std::uint32_t 
       retries.pop_back();
     }
     const auto [at, index, attempt] = e;
-    const philox_counter w = attempt == 1 ? calls[index].words : outcome.block(32 * index + attempt - 1);
     call_status status = call_status::ok;
     // The gateway counts the attempts it lets through in each minute of the hour; an
     // attempt carried past the hour meets the next hour's count, which is not kept here.
@@ -289,14 +294,13 @@ void outcome_model::simulate(philox_key key, std::uint32_t local, std::uint32_t 
       status = call_status::rate_limited;
     } else {
       if (at < hour_us) ++per_minute[at / 60'000'000];
-      const std::uint32_t model = calls[index].model;
-      if (w[0] < overload_threshold_[model])
-        status = call_status::overloaded;
-      else if (w[0] < server_error_threshold_[model])
-        status = call_status::server_error;
+      status = attempt == 1 ? status_of(index, status_word[index])
+                            : status_of(index, outcome.block(32 * index + attempt - 1)[0]);
     }
     out.push_back({at, index, attempt_bits::make(attempt, status, false, rank++)});
-    if (status != call_status::ok && attempt < settings_.max_attempts && w[1] < retry) {
+    if (status == call_status::ok) continue;
+    const philox_counter w = outcome.block(32 * index + attempt - 1);
+    if (attempt < settings_.max_attempts && w[1] < retry) {
       const double jitter = w[2] / two32;  // [0, 1)
       std::uint64_t delay;
       if (status == call_status::rate_limited)  // Retry-After: when the minute's window reopens

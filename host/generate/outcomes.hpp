@@ -9,10 +9,15 @@
 // attempt is retried, with probability `retry_probability` and up to `max_attempts`,
 // after exponential backoff with jitter (5xx) or when the minute's window reopens (429,
 // as Retry-After says). A retry is a new row later in time. Every draw has a fixed slot
-// of the call's `call_outcome` stream: attempt a of call i reads block 32 i + a - 1 here,
-// and block 32 i + 8 + a - 1 when its row is formatted.
+// of the customer-hour's `call_outcome` stream: the first attempt of call i takes its
+// status from word i % 4 of block 32 (i - i % 4) + 16; attempt a > 1 from word 0 of block
+// 32 i + a - 1; a failed attempt a decides its retry and jitter from words 1 and 2 of
+// block 32 i + a - 1; the row of attempt a reads block 32 i + 8 + a - 1 when it is
+// formatted.
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <span>
@@ -80,19 +85,63 @@ struct simulated_attempt {
   std::uint32_t bits;       ///< attempt_bits, without the carried bit
 };
 
+/// The status words of the first attempts of many customer-hours, computed together so
+/// that every Philox batch is full (a customer-hour has three calls on average).
+class status_words {
+ public:
+  /// Queues the `calls` words of a customer-hour; returns where they will be.
+  std::size_t add(philox_key key, std::uint32_t local, std::uint32_t day_index, std::uint32_t hour,
+                  std::uint32_t calls);
+  /// Computes the words queued since the last run.
+  void run();
+  std::span<const std::uint32_t> of(std::size_t at, std::size_t calls) const noexcept {
+    return {words_.data() + at, calls};
+  }
+  void clear() noexcept;
+
+ private:
+  std::vector<philox_counter> counters_;
+  std::vector<philox_key> keys_;
+  std::vector<std::uint32_t> words_;
+  std::size_t done_ = 0;
+};
+
 /// The outcome model of a run: settings and catalog, with per-model thresholds.
 class outcome_model {
  public:
   outcome_model(const catalog& cat, call_settings settings);
   const call_settings& settings() const noexcept { return settings_; }
-  /// exp(ttft_sigma x z) for the normal deviate z of a 16-bit quantile: the time to
-  /// first token's lognormal factor, tabulated once (65,536 doubles).
-  double ttft_factor(std::uint32_t quantile16) const noexcept { return ttft_factor_[quantile16]; }
+  /// exp(ttft_sigma x z) for the normal deviate z of a 16-bit quantile q, the time to
+  /// first token's lognormal factor: exact for the outer 128 quantiles at each end and at
+  /// every 16th quantile, linear between those (within 0.04 % everywhere). 18 KB that
+  /// stay in the L1 cache: the 65,536 exact values missed it on most rows and cost a
+  /// tenth of the extended schema's time.
+  double ttft_factor(std::uint32_t quantile16) const noexcept {
+    if (quantile16 - ttft_edge < 65536 - 2 * ttft_edge) [[likely]] {
+      const std::uint32_t k = quantile16 >> 4;
+      const float t = static_cast<float>(quantile16 & 15u) * (1.0f / 16);
+      return ttft_node_[k] + (ttft_node_[k + 1] - ttft_node_[k]) * t;
+    }
+    return ttft_edge_[quantile16 < ttft_edge ? quantile16 : quantile16 - (65536 - 2 * ttft_edge)];
+  }
   const catalog& models() const noexcept { return cat_; }
+  /// Chances as thresholds of a 16-bit half (p x 2^16): streaming, a cache write, and a
+  /// cache read at place `rank` of the customer-hour (tabulated for the first 64).
+  std::uint32_t streaming16() const noexcept { return streaming16_; }
+  std::uint32_t cache_write16() const noexcept { return cache_write16_; }
+  std::uint32_t cache_hit16(std::uint32_t rank) const noexcept {
+    return rank < cache_hit16_.size() ? cache_hit16_[rank] : chance16(settings_.cache_hit_max * rank / (rank + 1.0));
+  }
+  static std::uint32_t chance16(double p) noexcept { return static_cast<std::uint32_t>(p * 65536.0); }
 
   /// Every attempt of the `offsets.size()` calls a customer placed in an hour, in time
   /// order (ties: index, attempt), appended to `out`. `key`, `local`, `day_index`, `hour`
   /// name the customer-hour's streams.
+  /// `status_word[i]` is the status word of call i's first attempt (status_words).
+  void simulate(philox_key key, std::uint32_t local, std::uint32_t day_index, std::uint32_t hour,
+                subscription_tier tier, std::span<const std::uint32_t> offsets,
+                std::span<const std::uint32_t> status_word, std::vector<simulated_attempt>& out) const;
+  /// The same, computing the status words itself (for tests).
   void simulate(philox_key key, std::uint32_t local, std::uint32_t day_index, std::uint32_t hour,
                 subscription_tier tier, std::span<const std::uint32_t> offsets,
                 std::vector<simulated_attempt>& out) const;
@@ -101,7 +150,12 @@ class outcome_model {
   const catalog& cat_;
   call_settings settings_;
   std::vector<std::uint64_t> server_error_threshold_, overload_threshold_;  ///< per model, x 2^32
-  std::vector<double> ttft_factor_;
+  std::uint64_t any_failure_threshold_ = 0;                                 ///< the largest server_error_threshold_
+  std::uint32_t streaming16_ = 0, cache_write16_ = 0;
+  std::array<std::uint32_t, 64> cache_hit16_{};
+  static constexpr std::uint32_t ttft_edge = 128;
+  std::vector<float> ttft_node_;  ///< every 16th quantile (ttft_factor)
+  std::vector<float> ttft_edge_;  ///< the outer quantiles
 };
 
 /// The micro-seconds of an hour.
@@ -134,7 +188,70 @@ struct extended_call {
 /// (cache-read price) and written to it (cache-write price), output tokens at the output
 /// price and reasoning tokens at the reasoning price (the output price if the catalog
 /// gives none).
-extended_call draw_extended(const outcome_model& o, const model_spec& m, std::uint32_t input_tokens,
-                            std::uint32_t output_tokens, std::uint32_t bits, const philox_counter& e) noexcept;
+// Inline: called out of line, the returned row went through memory (see formats.cpp).
+// The choices are selects rather than branches: they are coin flips, and a mispredicted
+// branch costs more than computing both sides.
+[[gnu::always_inline]] inline extended_call draw_extended(const outcome_model& o, const model_spec& m,
+                                                          std::uint32_t input_tokens, std::uint32_t output_tokens,
+                                                          std::uint32_t bits, const philox_counter& e) noexcept {
+  const call_settings& s = o.settings();
+  // Words: e[0] = streaming (high 16 bits) | cache read (low 16); e[1] = cache share |
+  // cache write; e[2] = reasoning ratio | failure latency; e[3] = the time-to-first-token
+  // quantile (high 16). 16 bits are plenty for a probability or a share (steps of 1.5e-5):
+  // a chance p is taken when the half is below p x 2^16.
+  auto high = [](std::uint32_t w) { return w >> 16; };
+  auto low = [](std::uint32_t w) { return w & 0xFFFFu; };
+  extended_call x;
+  x.status = attempt_bits::status(bits);
+  x.attempt = attempt_bits::attempt(bits);
+  x.streaming = high(e[0]) < o.streaming16();
+  auto in_range = [&](std::uint32_t lo, std::uint32_t hi) { return lo + low(e[2]) * (hi - lo + 1) / 65536; };
+  switch (x.status) {
+    case call_status::rate_limited:  // rejected at the gateway, at once
+      x.status_code = 429;
+      x.error_type = "rate_limit_exceeded";
+      x.latency_ms = in_range(5, 60);
+      return x;
+    case call_status::server_error:
+      x.status_code = 500;
+      x.error_type = "server_error";
+      x.latency_ms = in_range(200, 5000);
+      return x;
+    case call_status::overloaded:
+      x.status_code = m.provider == "anthropic" ? 529 : 503;
+      x.error_type = "overloaded";
+      x.latency_ms = in_range(50, 1000);
+      return x;
+    case call_status::ok:
+      break;
+  }
+  x.output_tokens = output_tokens;
+  const double share = s.cache_share_min + (s.cache_share_max - s.cache_share_min) * (high(e[1]) * (1.0 / 65536));
+  const auto share_tokens = static_cast<std::uint32_t>(input_tokens * share);
+  // The prompt cache: a session's later calls repeat its context, so a read becomes
+  // likelier with the attempt's place r in its customer-hour: cache_hit_max x r / (r + 1).
+  // A call that does not read may write (models with a cache-write price).
+  const bool read =
+      m.supports_prompt_caching & (m.cache_read_price > 0) & (low(e[0]) < o.cache_hit16(attempt_bits::rank(bits)));
+  const bool write = !read & (m.cache_write_price > 0) & (low(e[1]) < o.cache_write16());
+  x.cached_input_tokens = read ? share_tokens : 0;
+  x.cache_write_tokens = write ? share_tokens : 0;
+  const double ratio = s.reasoning_min + (s.reasoning_max - s.reasoning_min) * (high(e[2]) * (1.0 / 65536));
+  x.reasoning_tokens = m.supports_reasoning ? static_cast<std::uint32_t>(output_tokens * ratio) : 0;
+  // Latency: a lognormal time to first token around the model's median (the heavy tail),
+  // then the output and reasoning tokens at the model's speed.
+  const double ttft = m.ttft_ms * o.ttft_factor(e[3] >> 16);
+  const double generation_ms = (x.output_tokens + x.reasoning_tokens) * 1000.0 / m.output_tokens_per_second;
+  // Rounded half up by adding 0.5 and truncating (both are >= 0): std::nearbyint is a
+  // library call on the baseline x86-64 instruction set.
+  const auto ttft_ms = static_cast<std::uint32_t>(std::min(std::max(1.0, ttft + 0.5), 3.6e6));
+  x.latency_ms = static_cast<std::uint32_t>(std::min(ttft_ms + generation_ms + 0.5, 3.6e6));
+  x.time_to_first_token_ms = x.streaming ? ttft_ms : 0;
+  const std::uint32_t plain = input_tokens - x.cached_input_tokens - x.cache_write_tokens;
+  x.cost = usd_amount{plain} * m.input_price + usd_amount{x.cached_input_tokens} * m.cache_read_price +
+           usd_amount{x.cache_write_tokens} * m.cache_write_price + usd_amount{x.output_tokens} * m.output_price +
+           usd_amount{x.reasoning_tokens} * (m.reasoning_price != 0 ? m.reasoning_price : m.output_price);
+  return x;
+}
 
 }  // namespace trafficsim::host

@@ -95,9 +95,25 @@ inline char* put_hex128(char* p, const philox_counter& v) noexcept {
   put_hex_bytes16(p, big_endian_words(v));
   return p + 32;
 }
+
+/// The 32 hex digits of an id, high half first; built in a register from the halves
+/// (four 32-bit stores reloaded as one vector would stall on store forwarding).
+inline char* put_hex128(char* p, const id128& v) noexcept {
+  put_hex_bytes16(p, _mm_set_epi64x(static_cast<long long>(__builtin_bswap64(v.lo)),
+                                    static_cast<long long>(__builtin_bswap64(v.hi))));
+  return p + 32;
+}
 #else
 inline char* put_hex128(char* p, const philox_counter& v) noexcept {
   for (const std::uint32_t w : v) p = put_u32_hex(p, w);
+  return p;
+}
+
+inline char* put_hex128(char* p, const id128& v) noexcept {
+  for (const std::uint64_t h : {v.hi, v.lo}) {
+    p = put_u32_hex(p, static_cast<std::uint32_t>(h >> 32));
+    p = put_u32_hex(p, static_cast<std::uint32_t>(h));
+  }
   return p;
 }
 #endif
@@ -445,7 +461,7 @@ inline char* put_json_row(char* p, const row& r, const row_texts& texts, const h
 struct extended_row {
   row base;
   extended_call x;
-  philox_counter retry_of{};  ///< request id of the call's first attempt
+  id128 retry_of{};  ///< request id of the call's first attempt
 };
 
 template <output_format Format>
@@ -559,9 +575,6 @@ class text_encoder final : public row_encoder {
     const auto epoch_hour = static_cast<std::uint32_t>(d.epoch_day * 24 + w.hour);
     char* p = out.tail((end - begin) * max_row_bytes + model_text_capacity);
     philox_batch batch, more;
-    struct extended_place {
-      std::uint32_t bits, day, hour, epoch_hour, index;
-    };
     std::array<row_place, rows_per_batch> places;
     std::array<extended_place, rows_per_batch> xp;
     for (std::size_t k = begin; k < end; k += rows_per_batch) {
@@ -597,36 +610,58 @@ class text_encoder final : public row_encoder {
       }
       philox_batch_run(batch);
       philox_batch_run(more, rows_per_batch);
-      for (std::size_t j = 0; j < n; ++j) {
-        const row_place& place = places[j];
-        const extended_place& x = xp[j];
-        const plugin_run& run = e_.plugins()[place.plugin];
-        extended_row e;
-        row& r = e.base = finish_row(e_, cat_, batch, place, j, x.epoch_hour);
-        if (attempt_bits::attempt(x.bits) > 1) {  // a retry: the first attempt's ids
-          const call_ids first =
-              call_ids_from(philox4x32_10(call_id_counter(run.id_tag, r.local, x.epoch_hour, x.index), call_id_key),
-                            run.id_tag, r.local, x.epoch_hour);
-          r.ids.trace = first.trace;  // every attempt of a call shares its trace
-          e.retry_of = first.request;
-        }
-        e.x = draw_extended(*outcomes_, cat_.models()[r.f.model], r.f.input_tokens, r.f.output_tokens, x.bits,
-                            batch_block(more, j));
-        r.f.output_tokens = e.x.output_tokens;
-        r.f.latency_ms = e.x.latency_ms;
-        r.cost = cost_micro_usd(e.x.cost);
-        p = put_extended_row<Format>(p, e, texts_, stamp);
-        plugin_totals& t = totals[r.plugin];
-        add_row(t, r);
-        t.failed += e.x.status != call_status::ok ? 1 : 0;
-        t.rate_limited += e.x.status == call_status::rate_limited ? 1 : 0;
-        t.retries += e.x.attempt > 1 ? 1 : 0;
-        t.cached_input_tokens += e.x.cached_input_tokens;
-        t.cache_write_tokens += e.x.cache_write_tokens;
-        t.reasoning_tokens += e.x.reasoning_tokens;
-      }
+      for (std::size_t j = 0; j < n; ++j)
+        p = attempt_bits::attempt(xp[j].bits) == 1
+                ? put_attempt<false>(p, places[j], xp[j], batch, more, j, stamp, totals)
+                : put_retry(p, places[j], xp[j], batch, more, j, stamp, totals);
     }
     out.commit(p);
+  }
+
+  /// Where an attempt's streams are: the call's customer-hour and index.
+  struct extended_place {
+    std::uint32_t bits, day, hour, epoch_hour, index;
+  };
+
+  /// Writes row j of a prepared batch. The first attempts (most rows) are written inline,
+  /// their fields in registers; a retry, which takes the trace of its call's first
+  /// attempt and names its request, out of line: inline, the conditional ids made the
+  /// compiler build every row in memory and reload it (a store-forwarding stall per row).
+  template <bool Retry>
+  [[gnu::always_inline]] char* put_attempt(char* p, const row_place& place, const extended_place& x,
+                                           const philox_batch& batch, const philox_batch& more, std::size_t j,
+                                           const hour_stamp& stamp, std::span<plugin_totals> totals) const {
+    extended_row e;
+    row& r = e.base = finish_row(e_, cat_, batch, place, j, x.epoch_hour);
+    if constexpr (Retry) {  // the first attempt's ids
+      const plugin_run& run = e_.plugins()[place.plugin];
+      const call_ids first =
+          call_ids_from(philox4x32_10(call_id_counter(run.id_tag, r.local, x.epoch_hour, x.index), call_id_key),
+                        run.id_tag, r.local, x.epoch_hour);
+      r.ids.trace = first.trace;  // every attempt of a call shares its trace
+      e.retry_of = first.request;
+    }
+    e.x = draw_extended(*outcomes_, cat_.models()[r.f.model], r.f.input_tokens, r.f.output_tokens, x.bits,
+                        batch_block(more, j));
+    r.f.output_tokens = e.x.output_tokens;
+    r.f.latency_ms = e.x.latency_ms;
+    r.cost = cost_micro_usd(e.x.cost);
+    p = put_extended_row<Format>(p, e, texts_, stamp);
+    plugin_totals& t = totals[r.plugin];
+    add_row(t, r);
+    t.failed += e.x.status != call_status::ok ? 1 : 0;
+    t.rate_limited += e.x.status == call_status::rate_limited ? 1 : 0;
+    t.retries += Retry ? 1 : 0;
+    t.cached_input_tokens += e.x.cached_input_tokens;
+    t.cache_write_tokens += e.x.cache_write_tokens;
+    t.reasoning_tokens += e.x.reasoning_tokens;
+    return p;
+  }
+
+  [[gnu::noinline]] char* put_retry(char* p, const row_place& place, const extended_place& x, const philox_batch& batch,
+                                    const philox_batch& more, std::size_t j, const hour_stamp& stamp,
+                                    std::span<plugin_totals> totals) const {
+    return put_attempt<true>(p, place, x, batch, more, j, stamp, totals);
   }
 
   const engine& e_;

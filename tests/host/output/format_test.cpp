@@ -71,7 +71,8 @@ TEST(Format, RowsAgreeWithTheCallModel) {
 }
 
 TEST(Format, IdsAreUniqueAcrossCustomersHoursAndIndexes) {
-  std::set<philox_counter> calls, requests;
+  std::set<philox_counter> calls;
+  std::set<host::id128> requests;
   for (std::uint32_t tag : {1u, 2u})
     for (std::uint32_t c = 0; c < 20; ++c)
       for (std::uint32_t h = 0; h < 48; ++h)
