@@ -14,6 +14,7 @@
 #include <memory>
 #include <set>
 
+#include "answer_key.hpp"
 #include "append.hpp"
 #include "append_target.hpp"
 #include "discovery.hpp"
@@ -115,6 +116,34 @@ void load_selected(const run_config& c, const known_plugins& known, loaded_plugi
   }
 }
 
+/// The --truth folder of a run: created (with its parents) when the run starts; if the
+/// run fails, the answer-key files it wrote are removed, and the folder too if the run
+/// created it.
+class truth_folder {
+ public:
+  explicit truth_folder(std::filesystem::path dir) : dir_(std::move(dir)) {
+    if (dir_.empty()) return;
+    std::error_code ec;
+    created_ = std::filesystem::create_directories(dir_, ec);
+    if (ec || !std::filesystem::is_directory(dir_))
+      throw usage_error(fmt::format("--truth '{}' cannot be created: {}; name a folder you can write", dir_.string(),
+                                    ec ? ec.message() : "a file is in the way"));
+  }
+  truth_folder(const truth_folder&) = delete;
+  truth_folder& operator=(const truth_folder&) = delete;
+  ~truth_folder() {
+    if (dir_.empty() || kept_) return;
+    std::error_code ec;
+    for (const char* name : {"invoices.csv", "usage_by_model.csv"}) std::filesystem::remove(dir_ / name, ec);
+    if (created_) std::filesystem::remove(dir_, ec);  // only if empty
+  }
+  void keep() noexcept { kept_ = true; }
+
+ private:
+  std::filesystem::path dir_;
+  bool created_ = false, kept_ = false;
+};
+
 int generate(const run_config& c, const known_plugins& known, const std::atomic<int>& stop_signal) {
   // The catalog first: a bad one stops the run before anything is loaded or written.
   const catalog cat = load_catalog(c.catalog, c.models);
@@ -147,6 +176,11 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
                              (c.progress == progress_mode::automatic && !c.quiet && ::isatty(STDERR_FILENO) != 0);
   progress_meter progress(show_progress, range.end - range.first);
 
+  // The answer key's folder, made now so that one that cannot be made stops the run
+  // before it starts; removed again if the run fails and it is still empty.
+  truth_folder truth_dir(c.truth);
+  std::unique_ptr<answer_key> truth;
+
   run_stats stats;
   std::unique_ptr<engine> eng;
   arena.execute([&] {
@@ -154,6 +188,7 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
                                    c.memory_limit != 0 ? c.memory_limit : available_memory());
     eng->enable_outcomes(outcomes.get());
     const auto encoder = make_row_encoder(c.format, *eng, cat, outcomes.get());
+    if (!c.truth.empty()) truth = std::make_unique<answer_key>(*eng, cat);
     pipeline_options po;
     po.threads = threads;
     po.stop_signal = &stop_signal;
@@ -163,6 +198,7 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
     po.codec = c.codec;
     po.level = c.level;
     po.progress = &progress;
+    po.truth = truth.get();
     stats = run_pipeline(*eng, *encoder, merger ? static_cast<byte_writer&>(*merger) : sink, po);
   });
   run_description described{sink.name(),
@@ -177,7 +213,9 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
   // The statistics first: if they cannot be written, the run fails before its output
   // replaces anything.
   if (!c.stats_json.empty()) write_stats_json(c.stats_json, report);
+  if (truth) truth->write(c.truth);
   sink.commit();
+  truth_dir.keep();
   if (target) target->committed();
   // The output is in place: a summary that cannot be printed (stderr closed) is no
   // failure of the run.

@@ -26,9 +26,30 @@ struct raw_options {
   bool list_plugins = false, unsafe = false, quiet = false, verbose = false;
   std::string describe, format, compress, level, shard, progress = "auto", stats_json, config;
   bool shard_from_env = false, shard_headers = false, append = false, force = false;
-  std::string catalog = "seed", schema = "seed";
+  std::string catalog = "seed", schema = "seed", truth;
   std::vector<std::string> models;
 };
+
+/// --truth DIR must be a folder that is new or empty (or --force); it is created when
+/// the run starts.
+void check_truth_folder(const std::filesystem::path& dir, bool force) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(dir, ec);
+  if (!std::filesystem::exists(status)) return;
+  if (!std::filesystem::is_directory(status))
+    throw usage_error(
+        fmt::format("--truth '{}' is a file; name a new or empty folder for the answer key", dir.string()));
+  if (force) return;
+  std::filesystem::directory_iterator it(dir, ec);
+  if (ec)
+    throw usage_error(
+        fmt::format("--truth '{}' cannot be read: {}; name a folder you can write", dir.string(), ec.message()));
+  if (it != std::filesystem::directory_iterator())
+    throw usage_error(fmt::format(
+        "--truth '{}' is not empty (it holds '{}'); name a new or empty folder, or add --force to replace the "
+        "answer-key files in it",
+        dir.string(), it->path().filename().string()));
+}
 
 /// The option table: the command line and the config file's keys (long names).
 void define_options(CLI::App& app, raw_options& v, std::string_view version_text) {
@@ -89,7 +110,11 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
   app.add_flag("--shard-headers", v.shard_headers, "Give every shard a header (default: only shard 0)");
   app.add_flag("--append", v.append,
                "Merge the new rows into the existing output file, keeping it in order (atomic, bounded memory)");
-  app.add_flag("--force", v.force, "Replace the output file even if it is read-only");
+  app.add_option("--truth", v.truth,
+                 "Also write the answer key into DIR: invoices.csv and usage_by_model.csv (docs/answer-key.md)")
+      ->type_name("DIR");
+  app.add_flag("--force", v.force,
+               "Replace the output file even if it is read-only; write --truth into a folder that is not empty");
   app.add_option("--config", v.config, "Read options from a TOML file; command-line options override it")
       ->type_name("FILE");
   app.add_option("--progress", v.progress, "Progress bar on standard error (auto: if it is a terminal)")
@@ -322,6 +347,8 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
   else
     throw usage_error(fmt::format("--progress '{}' is unknown; use auto, always or never", v.progress));
   c.force = v.force;
+  c.truth = v.truth;
+  if (!v.truth.empty()) check_truth_folder(c.truth, c.force);
   c.stats_json = v.stats_json;
   if (!c.stats_json.empty() && c.output != "-") {
     std::error_code ec;

@@ -43,7 +43,8 @@ struct run_config {
   std::uint64_t shard_index = 0, shard_count = 1;
   bool shard_headers = false;
   bool append = false;
-  bool force = false;  ///< replace a read-only output file
+  bool force = false;           ///< replace a read-only output file; write --truth into a non-empty folder
+  std::filesystem::path truth;  ///< --truth DIR: the answer key; empty: none
 
   std::string catalog = "seed";  ///< --catalog: a shipped name or a file
   model_selection models;        ///< --models / [models]: empty = the catalog's mix

@@ -544,9 +544,9 @@ class text_encoder final : public row_encoder {
     return outcomes_ != nullptr ? extended_csv_header_text() : csv_header_text;
   }
 
-  void encode(const window& w, std::size_t begin, std::size_t end, text_buffer& out,
-              std::span<plugin_totals> totals) const override {
-    if (outcomes_ != nullptr) return encode_extended(w, begin, end, out, totals);
+  void encode(const window& w, std::size_t begin, std::size_t end, text_buffer& out, std::span<plugin_totals> totals,
+              std::vector<billing_record>* records) const override {
+    if (outcomes_ != nullptr) return encode_extended(w, begin, end, out, totals, records);
     const day_info d = e_.day(w.day);
     const hour_stamp stamp(d, w.hour);
     const auto epoch_hour = static_cast<std::uint32_t>(d.epoch_day * 24 + w.hour);
@@ -560,6 +560,9 @@ class text_encoder final : public row_encoder {
         const row r = finish_row(e_, cat_, batch, places[j], j, epoch_hour);
         p = Format == output_format::csv ? put_csv_row(p, r, texts_, stamp) : put_json_row(p, r, texts_, stamp);
         add_row(totals[r.plugin], r);
+        if (records != nullptr)
+          records->push_back({e_.plugins()[r.plugin].first_customer + r.local, static_cast<std::uint16_t>(r.f.model), 1,
+                              0, r.f.input_tokens, r.f.output_tokens, 0, 0, 0, r.cost});
       }
     }
     out.commit(p);
@@ -569,7 +572,7 @@ class text_encoder final : public row_encoder {
   /// The extended schema: each row is an attempt; a carried one (a retry of a call of the
   /// hour before) takes its streams and ids from that hour.
   void encode_extended(const window& w, std::size_t begin, std::size_t end, text_buffer& out,
-                       std::span<plugin_totals> totals) const {
+                       std::span<plugin_totals> totals, std::vector<billing_record>* records) const {
     const day_info d = e_.day(w.day);
     const hour_stamp stamp(d, w.hour);
     const auto epoch_hour = static_cast<std::uint32_t>(d.epoch_day * 24 + w.hour);
@@ -612,8 +615,8 @@ class text_encoder final : public row_encoder {
       philox_batch_run(more, rows_per_batch);
       for (std::size_t j = 0; j < n; ++j)
         p = attempt_bits::attempt(xp[j].bits) == 1
-                ? put_attempt<false>(p, places[j], xp[j], batch, more, j, stamp, totals)
-                : put_retry(p, places[j], xp[j], batch, more, j, stamp, totals);
+                ? put_attempt<false>(p, places[j], xp[j], batch, more, j, stamp, totals, records)
+                : put_retry(p, places[j], xp[j], batch, more, j, stamp, totals, records);
     }
     out.commit(p);
   }
@@ -630,7 +633,8 @@ class text_encoder final : public row_encoder {
   template <bool Retry>
   [[gnu::always_inline]] char* put_attempt(char* p, const row_place& place, const extended_place& x,
                                            const philox_batch& batch, const philox_batch& more, std::size_t j,
-                                           const hour_stamp& stamp, std::span<plugin_totals> totals) const {
+                                           const hour_stamp& stamp, std::span<plugin_totals> totals,
+                                           std::vector<billing_record>* records) const {
     extended_row e;
     row& r = e.base = finish_row(e_, cat_, batch, place, j, x.epoch_hour);
     if constexpr (Retry) {  // the first attempt's ids
@@ -655,13 +659,20 @@ class text_encoder final : public row_encoder {
     t.cached_input_tokens += e.x.cached_input_tokens;
     t.cache_write_tokens += e.x.cache_write_tokens;
     t.reasoning_tokens += e.x.reasoning_tokens;
+    if (records != nullptr) {
+      const bool billed = e.x.status == call_status::ok;
+      records->push_back({e_.plugins()[r.plugin].first_customer + r.local, static_cast<std::uint16_t>(r.f.model),
+                          static_cast<std::uint8_t>(billed ? 1 : 0), static_cast<std::uint8_t>(billed ? 0 : 1),
+                          r.f.input_tokens, r.f.output_tokens, e.x.cached_input_tokens, e.x.cache_write_tokens,
+                          e.x.reasoning_tokens, r.cost});
+    }
     return p;
   }
 
   [[gnu::noinline]] char* put_retry(char* p, const row_place& place, const extended_place& x, const philox_batch& batch,
                                     const philox_batch& more, std::size_t j, const hour_stamp& stamp,
-                                    std::span<plugin_totals> totals) const {
-    return put_attempt<true>(p, place, x, batch, more, j, stamp, totals);
+                                    std::span<plugin_totals> totals, std::vector<billing_record>* records) const {
+    return put_attempt<true>(p, place, x, batch, more, j, stamp, totals, records);
   }
 
   const engine& e_;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "catalog.hpp"
 #include "engine.hpp"
@@ -40,6 +41,16 @@ struct plugin_totals {
   }
 };
 
+/// What one row adds to its customer's bill.
+struct billing_record {
+  std::uint32_t customer;  ///< global customer index
+  std::uint16_t model;     ///< catalog index
+  std::uint8_t billed;     ///< 1: status 200 (every seed row)
+  std::uint8_t failed;     ///< 1: any other status
+  std::uint32_t input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens;
+  std::uint64_t cost_micro_usd;  ///< as printed (0 for a failed row)
+};
+
 /// The output formats.
 enum class output_format { csv, jsonl };
 
@@ -56,9 +67,10 @@ class row_encoder {
   /// What precedes the rows: the CSV header, nothing for JSON Lines.
   virtual std::string_view header() const noexcept = 0;
   /// Appends rows [begin, end) of `w` to `out`, adding each row to
-  /// `totals[plugin index]`. Thread-safe: chunks are encoded in parallel.
+  /// `totals[plugin index]` and, if `records` is given, appending its billing record
+  /// there. Thread-safe: chunks are encoded in parallel.
   virtual void encode(const window& w, std::size_t begin, std::size_t end, text_buffer& out,
-                      std::span<plugin_totals> totals) const = 0;
+                      std::span<plugin_totals> totals, std::vector<billing_record>* records = nullptr) const = 0;
 };
 
 /// The encoder of format `f` for the rows of engine `e`, drawing models from `cat`

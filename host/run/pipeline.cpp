@@ -19,7 +19,9 @@ namespace {
 struct chunk {
   std::shared_ptr<const window> w;
   std::size_t begin = 0, end = 0;
-  std::uint64_t window_index = 0;  ///< for progress: windows done once this is written
+  std::uint64_t window_index = 0;       ///< for progress: windows done once this is written
+  std::uint32_t day = 0;                ///< the window's day
+  std::vector<billing_record> records;  ///< for the answer key
   text_buffer text;
   text_buffer packed;  ///< the compressed text, when compressing
   std::vector<plugin_totals> totals;
@@ -115,6 +117,8 @@ class pipeline_run {
         e_.prepare_day(day);
         prepared_day_ = day;
       }
+      // A day's subscription fee belongs to the run or shard that holds its first hour.
+      if (hour == 0 && opt_.truth != nullptr) opt_.truth->add_day(e_, day);
       // A fresh window: chunks of the previous one may still be encoding.
       current_ = std::make_shared<window>();
       e_.generate(hour, *current_);
@@ -126,6 +130,7 @@ class pipeline_run {
     c->begin = next_row_;
     c->end = std::min(current_->size(), next_row_ + opt_.chunk_rows);
     c->window_index = next_window_;  // windows before this one are complete once it is written
+    c->day = current_->day;
     next_row_ = c->end;
     return c;
   }
@@ -155,7 +160,8 @@ class pipeline_run {
     sync_acquire(c);
     if (!write_failed_.load(std::memory_order_relaxed)) {
       c->totals.assign(e_.plugins().size(), {});
-      encoder_.encode(*c->w, c->begin, c->end, c->text, c->totals);
+      c->records.clear();
+      encoder_.encode(*c->w, c->begin, c->end, c->text, c->totals, opt_.truth != nullptr ? &c->records : nullptr);
       if (opt_.codec != compression::none) {
         // One compression context per worker thread, reused for every chunk it encodes
         // (a zstd context at a high level is tens of MB).
@@ -182,6 +188,7 @@ class pipeline_run {
           stats_.per_plugin[i] += c->totals[i];
           stats_.rows += c->totals[i].rows;
         }
+        if (opt_.truth != nullptr) opt_.truth->add_rows(c->day, c->records);
         if (opt_.progress != nullptr)
           opt_.progress->update(c->window_index - opt_.first_window, stats_.rows, stats_.bytes);
       } catch (...) {

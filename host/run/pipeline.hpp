@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "answer_key.hpp"
 #include "byte_writer.hpp"
 #include "compression.hpp"
 #include "engine.hpp"
@@ -41,6 +42,8 @@ struct pipeline_options {
   compression codec = compression::none;
   int level = 0;
   progress_meter* progress = nullptr;
+  /// The answer key to fill (--truth), or none.
+  answer_key* truth = nullptr;
   /// Set by a signal handler; the run stops at the next chunk and throws `interrupted`.
   const std::atomic<int>* stop_signal = nullptr;
 };

@@ -14,13 +14,6 @@ namespace {
 using namespace trafficsim::test;
 namespace fs = std::filesystem;
 
-/// A printed cost (D.DDDDDD) in micro-USD, exactly.
-std::uint64_t micro_usd(const std::string& text) {
-  const auto dot = text.find('.');
-  EXPECT_EQ(text.size() - dot, 7u) << text;
-  return std::stoull(text.substr(0, dot)) * 1'000'000 + std::stoull(text.substr(dot + 1));
-}
-
 TEST(Catalogs, TheCurrentCatalogDrawsItsModelsAndSumsExactly) {
   temp_dir t;
   const process_result r = run_host({"--catalog", "current", "--days", "3", "-o", (t / "a.csv").string(),

@@ -37,11 +37,6 @@ enum column : std::size_t {
   ttft = 27
 };
 
-std::uint64_t micro_usd(const std::string& text) {
-  const auto dot = text.find('.');
-  return std::stoull(text.substr(0, dot)) * 1'000'000 + std::stoull(text.substr(dot + 1));
-}
-
 TEST(Extended, ColumnsMeanWhatTheySay) {
   temp_dir t;
   const process_result r = run_host({"--schema", "extended", "--catalog", "current", "--days", "3", "-o",

@@ -198,4 +198,11 @@ std::vector<std::string> with_args(std::vector<std::string> base, const std::vec
   return base;
 }
 
+std::uint64_t micro_usd(const std::string& text) {
+  const auto dot = text.find('.');
+  if (dot == std::string::npos || dot == 0 || text.size() - dot != 7)
+    throw std::invalid_argument("not an amount with six decimals: '" + text + "'");
+  return std::stoull(text.substr(0, dot)) * 1'000'000 + std::stoull(text.substr(dot + 1));
+}
+
 }  // namespace trafficsim::test

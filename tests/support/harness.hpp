@@ -101,6 +101,10 @@ void write_file(const std::filesystem::path& p, const std::string& data);
 std::uint64_t fingerprint(const std::string& data);
 /// Splits CSV text into rows of fields (our output never needs quoting).
 std::vector<std::vector<std::string>> parse_csv(const std::string& text);
+
+/// A printed amount (D.DDDDDD) in micro-USD, exactly; std::invalid_argument if it does
+/// not have exactly six decimals.
+std::uint64_t micro_usd(const std::string& text);
 /// Files in a folder (names only).
 std::vector<std::string> list_dir(const std::filesystem::path& dir);
 

@@ -1,0 +1,171 @@
+#include "answer_key.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <system_error>
+#include <trafficsim/customer.hpp>
+#include <tuple>
+
+#include "call_model.hpp"
+#include "errors.hpp"
+#include "ids.hpp"
+
+namespace trafficsim::host {
+
+namespace {
+
+std::string usd(std::uint64_t micro) { return fmt::format("{}.{:06}", micro / 1'000'000, micro % 1'000'000); }
+
+unsigned days_in_month(int year, unsigned month) noexcept {
+  constexpr unsigned days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : days[month - 1];
+}
+
+std::string month_text(std::uint32_t key) { return fmt::format("{:04}-{:02}", key / 12, key % 12 + 1); }
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  const std::filesystem::path temporary = path.string() + ".tmp";
+  std::FILE* f = std::fopen(temporary.c_str(), "wb");
+  if (f == nullptr) throw runtime_failure(fmt::format("cannot write {}: {}", temporary.string(), std::strerror(errno)));
+  const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  const int saved = errno;
+  if (std::fclose(f) != 0 || !written) {
+    std::remove(temporary.c_str());
+    throw runtime_failure(
+        fmt::format("cannot write {}: {}", temporary.string(), std::strerror(written ? errno : saved)));
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) {
+    std::remove(temporary.c_str());
+    throw runtime_failure(fmt::format("cannot write {}: {}", path.string(), ec.message()));
+  }
+}
+
+}  // namespace
+
+void answer_key::usage::add(const billing_record& r) noexcept {
+  calls += 1;
+  billed += r.billed;
+  failed += r.failed;
+  // Tokens count on the invoice when the row is billed (a failed row's input is printed
+  // but not charged).
+  const std::uint64_t keep = r.billed;
+  input_tokens += keep * r.input_tokens;
+  output_tokens += keep * r.output_tokens;
+  cached_input_tokens += keep * r.cached_input_tokens;
+  cache_write_tokens += keep * r.cache_write_tokens;
+  reasoning_tokens += keep * r.reasoning_tokens;
+  cost_micro_usd += r.cost_micro_usd;
+}
+
+answer_key::answer_key(const engine& e, const catalog& cat) : e_(e), cat_(cat) {}
+
+std::uint32_t answer_key::month_of(std::uint32_t day) const noexcept {
+  const day_info d = e_.day(day);
+  return static_cast<std::uint32_t>(d.date.year) * 12 + d.date.month - 1;
+}
+
+void answer_key::add_day(const engine& e, std::uint32_t day) {
+  const day_info d = e.day(day);
+  auto& month = subscription_[month_of(day)];
+  month.resize(e.customers());
+  const unsigned length = days_in_month(d.date.year, d.date.month);
+  for (std::uint32_t g = 0; g < e.customers(); ++g) {
+    if (e.churned(g)) continue;
+    const plugin_run& p = e.plugins()[e.plugin_of(g)];
+    const std::uint64_t monthly = std::uint64_t{tier_price_usd(p.customers[g - p.first_customer].tier)} * 1'000'000;
+    month[g].days += 1;
+    month[g].fee_micro_usd += daily_fee_micro_usd(monthly, d.date.day, length);
+  }
+}
+
+void answer_key::add_rows(std::uint32_t day, const std::vector<billing_record>& rows) {
+  if (rows.empty()) return;
+  const std::uint32_t key = month_of(day);
+  auto& customers = usage_[key];
+  auto& models = by_model_[key];
+  customers.resize(e_.customers());
+  models.resize(cat_.models().size());
+  for (const billing_record& r : rows) {
+    customers[r.customer].add(r);
+    models[r.model].add(r);
+  }
+}
+
+std::string answer_key::invoices_csv() const {
+  // Customers in the order of their printed ids, as a query would sort them.
+  struct named {
+    std::string customer, organization;
+    std::uint32_t global;
+    subscription_tier tier;
+  };
+  std::vector<named> customers;
+  for (const plugin_run& p : e_.plugins())
+    for (std::uint32_t local = 0; local < p.params.customers; ++local)
+      customers.push_back({fmt::format("cust_{}_{:04}", p.name, local + 1),
+                           fmt::format("org_{}_{:03}", p.name, local / customers_per_organization + 1),
+                           p.first_customer + local, p.customers[local].tier});
+  std::sort(customers.begin(), customers.end(), [](const named& a, const named& b) { return a.customer < b.customer; });
+
+  std::string out =
+      "month,customer_id,organization_id,subscription_tier,calls,billed_calls,failed_calls,input_tokens,"
+      "output_tokens,cached_input_tokens,cache_write_tokens,reasoning_tokens,usage_cost_usd,subscription_days,"
+      "subscription_fee_usd,total_usd\n";
+  std::vector<std::uint32_t> months;
+  for (const auto& [m, v] : usage_) months.push_back(m);
+  for (const auto& [m, v] : subscription_) months.push_back(m);
+  std::sort(months.begin(), months.end());
+  months.erase(std::unique(months.begin(), months.end()), months.end());
+  const usage none;
+  const subscription unsubscribed;
+  for (const std::uint32_t m : months) {
+    const auto u = usage_.find(m);
+    const auto s = subscription_.find(m);
+    for (const named& c : customers) {
+      const usage& used = u != usage_.end() ? u->second[c.global] : none;
+      const subscription& sub = s != subscription_.end() ? s->second[c.global] : unsubscribed;
+      if (used.calls == 0 && sub.days == 0) continue;
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", month_text(m), c.customer, c.organization,
+                         to_string(c.tier), used.calls, used.billed, used.failed, used.input_tokens, used.output_tokens,
+                         used.cached_input_tokens, used.cache_write_tokens, used.reasoning_tokens,
+                         usd(used.cost_micro_usd), sub.days, usd(sub.fee_micro_usd),
+                         usd(used.cost_micro_usd + sub.fee_micro_usd));
+    }
+  }
+  return out;
+}
+
+std::string answer_key::usage_by_model_csv() const {
+  std::string out =
+      "month,provider,model,calls,billed_calls,failed_calls,input_tokens,output_tokens,cached_input_tokens,"
+      "cache_write_tokens,reasoning_tokens,cost_usd\n";
+  std::vector<std::size_t> order(cat_.models().size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const model_spec &x = cat_.models()[a], &y = cat_.models()[b];
+    return std::tie(x.provider, x.name) < std::tie(y.provider, y.name);
+  });
+  for (const auto& [m, models] : by_model_)
+    for (const std::size_t i : order) {
+      const usage& u = models[i];
+      if (u.calls == 0) continue;
+      const model_spec& spec = cat_.models()[i];
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", month_text(m), spec.provider, spec.name, u.calls,
+                         u.billed, u.failed, u.input_tokens, u.output_tokens, u.cached_input_tokens,
+                         u.cache_write_tokens, u.reasoning_tokens, usd(u.cost_micro_usd));
+    }
+  return out;
+}
+
+void answer_key::write(const std::filesystem::path& dir) const {
+  write_file(dir / "invoices.csv", invoices_csv());
+  write_file(dir / "usage_by_model.csv", usage_by_model_csv());
+}
+
+}  // namespace trafficsim::host

@@ -1,0 +1,71 @@
+#pragma once
+// The answer key of a run (--truth DIR, docs/answer-key.md): what each customer should be
+// billed per calendar month, and the usage by model, worked out from the rows as they
+// are written (the encoders hand over one billing_record per row), not from the file.
+//
+// Memory is proportional to customers x months (one usage line and one subscription
+// line per customer and month of the run) plus models x months, never to rows.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "catalog.hpp"
+#include "engine.hpp"
+#include "formats.hpp"
+
+namespace trafficsim::host {
+
+/// The subscription fee of day `day_of_month` (1-based) of a month of `days_in_month`
+/// days, in micro-USD, for a monthly fee of `monthly_micro_usd`: floor(F k / D) -
+/// floor(F (k - 1) / D), so that the days of a whole month add up to the fee exactly and
+/// any set of days (a shard's, an appended run's) has one well-defined share.
+constexpr std::uint64_t daily_fee_micro_usd(std::uint64_t monthly_micro_usd, unsigned day_of_month,
+                                            unsigned days_in_month) noexcept {
+  return monthly_micro_usd * day_of_month / days_in_month - monthly_micro_usd * (day_of_month - 1) / days_in_month;
+}
+
+/// The accumulating answer key. `add_day` and `add_rows` may run on different threads
+/// (the run's generate and write stages): they touch different tables.
+class answer_key {
+ public:
+  answer_key(const engine& e, const catalog& cat);
+
+  /// The subscription day `day` (the prepared day of the engine): every customer whose
+  /// plan has not churned pays the day's share of its tier's fee.
+  void add_day(const engine& e, std::uint32_t day);
+  /// The rows of one chunk, all of day `day`.
+  void add_rows(std::uint32_t day, const std::vector<billing_record>& rows);
+
+  /// Writes invoices.csv and usage_by_model.csv into `dir` (which exists), each through a
+  /// temporary file renamed into place.
+  void write(const std::filesystem::path& dir) const;
+
+  /// The two files' text (for tests and write).
+  std::string invoices_csv() const;
+  std::string usage_by_model_csv() const;
+
+ private:
+  struct usage {
+    std::uint64_t calls = 0, billed = 0, failed = 0;
+    std::uint64_t input_tokens = 0, output_tokens = 0, cached_input_tokens = 0, cache_write_tokens = 0,
+                  reasoning_tokens = 0, cost_micro_usd = 0;
+    void add(const billing_record& r) noexcept;
+  };
+  struct subscription {
+    std::uint32_t days = 0;
+    std::uint64_t fee_micro_usd = 0;
+  };
+  /// Months as year x 12 + month - 1.
+  std::uint32_t month_of(std::uint32_t day) const noexcept;
+
+  const engine& e_;
+  const catalog& cat_;
+  std::map<std::uint32_t, std::vector<usage>> usage_;                ///< per month, per customer (write stage)
+  std::map<std::uint32_t, std::vector<usage>> by_model_;             ///< per month, per model (write stage)
+  std::map<std::uint32_t, std::vector<subscription>> subscription_;  ///< per month, per customer (generate stage)
+};
+
+}  // namespace trafficsim::host
