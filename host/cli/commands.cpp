@@ -134,7 +134,8 @@ class truth_folder {
   ~truth_folder() {
     if (dir_.empty() || kept_) return;
     std::error_code ec;
-    for (const char* name : {"invoices.csv", "usage_by_model.csv"}) std::filesystem::remove(dir_ / name, ec);
+    for (const char* name : {"invoices.csv", "usage_by_model.csv", "labels.jsonl"})
+      std::filesystem::remove(dir_ / name, ec);
     if (created_) std::filesystem::remove(dir_, ec);  // only if empty
   }
   void keep() noexcept { kept_ = true; }
@@ -188,7 +189,10 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
                                    c.memory_limit != 0 ? c.memory_limit : available_memory());
     eng->enable_outcomes(outcomes.get());
     const auto encoder = make_row_encoder(c.format, *eng, cat, outcomes.get());
-    if (!c.truth.empty()) truth = std::make_unique<answer_key>(*eng, cat);
+    if (!c.truth.empty()) {
+      truth = std::make_unique<answer_key>(*eng, cat);
+      eng->collect_labels(true);
+    }
     pipeline_options po;
     po.threads = threads;
     po.stop_signal = &stop_signal;

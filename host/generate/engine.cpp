@@ -86,7 +86,7 @@ std::size_t engine::plugin_of(std::uint32_t global_customer) const noexcept {
   return i;
 }
 
-void engine::plan_customer(std::uint32_t global, const day_info& d) {
+void engine::plan_customer(std::uint32_t global, const day_info& d, std::vector<customer_label>* labels) {
   const plugin_run& p = runs_[plugin_of(global)];
   const std::uint32_t local = global - p.first_customer;
   const trafficsim_plan_request request = plan_request(p.key, p.customers[local], d);
@@ -96,6 +96,10 @@ void engine::plan_customer(std::uint32_t global, const day_info& d) {
   if (p.impl.plan_day(request, plan, message) != TRAFFICSIM_OK) throw_plugin_failure(p, local, d, message.str(), false);
 
   churned_[global] = plan.churned != 0 ? 1 : 0;
+  if (const std::string bad = trafficsim::detail::check_labels(plan); !bad.empty())
+    throw_plugin_failure(p, local, d, bad, true);
+  if (labels != nullptr)
+    for (std::uint32_t i = 0; i < plan.label_count; ++i) labels->push_back({global, plan.labels[i]});
   std::uint32_t* counts = &counts_[std::size_t{global} * hours_per_day];
   std::fill(counts, counts + hours_per_day, 0u);
 
@@ -155,9 +159,19 @@ void engine::prepare_day(std::uint32_t day_index) {
 void engine::plan_all(std::uint32_t day_index) {
   prepared_day_ = day_index;
   const day_info d = day(day_index);
-  parallel_blocks(0, total_customers_, customers_per_task, [&](std::uint64_t first, std::uint64_t last) {
-    for (auto g = static_cast<std::uint32_t>(first); g != last; ++g) plan_customer(g, d);
+  // Labels per task, joined in task order: customer order whatever the threads.
+  const std::size_t tasks = (std::size_t{total_customers_} + customers_per_task - 1) / customers_per_task;
+  std::vector<std::vector<customer_label>> labels(collect_labels_ ? tasks : 0);
+  parallel_blocks(0, tasks, 1, [&](std::uint64_t first, std::uint64_t last) {
+    for (std::uint64_t t = first; t != last; ++t) {
+      std::vector<customer_label>* out = collect_labels_ ? &labels[t] : nullptr;
+      const auto begin = static_cast<std::uint32_t>(t * customers_per_task);
+      const std::uint32_t end = std::min(total_customers_, begin + customers_per_task);
+      for (std::uint32_t g = begin; g != end; ++g) plan_customer(g, d, out);
+    }
   });
+  labels_.clear();
+  for (const auto& part : labels) labels_.insert(labels_.end(), part.begin(), part.end());
 }
 
 std::uint32_t engine::place_customer_hour(std::uint32_t g, const day_info& d, std::uint32_t hour,

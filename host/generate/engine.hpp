@@ -87,13 +87,23 @@ class engine {
   /// True if the plan of a global customer for the prepared day says it churned.
   bool churned(std::uint32_t global) const noexcept { return churned_[global] != 0; }
 
+  /// A label a plan reported (SDK 2.1), checked.
+  struct customer_label {
+    std::uint32_t customer;  ///< global
+    trafficsim_plan_label label;
+  };
+  /// Keep the labels of each prepared day's plans (for the answer key).
+  void collect_labels(bool on) noexcept { collect_labels_ = on; }
+  /// The labels of the prepared day's plans, in customer order.
+  const std::vector<customer_label>& labels() const noexcept { return labels_; }
+
   /// Per global customer: 1 if it has a call in a generated window.
   const std::vector<std::uint8_t>& active() const noexcept { return active_; }
   /// Per plugin: customers whose plan for the last prepared day says they churned.
   std::vector<std::uint64_t> churned_by_plugin() const;
 
  private:
-  void plan_customer(std::uint32_t global, const day_info& d);
+  void plan_customer(std::uint32_t global, const day_info& d, std::vector<customer_label>* labels);
   void plan_all(std::uint32_t day_index);
   /// Places a customer's calls of `hour` of the prepared day into `offsets` (room for
   /// its count); returns the count.
@@ -121,6 +131,8 @@ class engine {
   std::vector<std::uint8_t> active_;
   std::vector<std::uint8_t> churned_;
   const outcome_model* outcomes_ = nullptr;
+  bool collect_labels_ = false;
+  std::vector<customer_label> labels_;
   std::vector<carried_attempt> carry_;              ///< in customer order
   std::uint64_t carry_window_ = ~std::uint64_t{0};  ///< the window carry_ goes into
 };

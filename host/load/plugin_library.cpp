@@ -227,8 +227,21 @@ std::unique_ptr<plugin_library> plugin_library::in_process(const trafficsim_plug
 }
 
 plugin_library::~plugin_library() {
-  if (handle_ != nullptr) ::dlclose(handle_);
-  if (fd_ >= 0) ::close(fd_);
+  bool resident = false;
+  if (handle_ != nullptr) {
+    ::dlclose(handle_);
+    // The loader may keep a library it cannot unload: one with STB_GNU_UNIQUE symbols
+    // (GCC gives the static tables of inline library code such as std::to_string that
+    // binding) or marked NODELETE. It stays known by its name, /proc/self/fd/N, and a
+    // later dlopen of that name — another plugin whose descriptor got the same number —
+    // would return it. So the number stays taken while the library stays.
+    const std::string name = fmt::format("/proc/self/fd/{}", fd_);
+    if (void* still = ::dlopen(name.c_str(), RTLD_NOW | RTLD_NOLOAD)) {
+      ::dlclose(still);
+      resident = true;
+    }
+  }
+  if (fd_ >= 0 && !resident) ::close(fd_);
 }
 
 }  // namespace trafficsim::host

@@ -85,6 +85,27 @@ void answer_key::add_day(const engine& e, std::uint32_t day) {
   }
 }
 
+void answer_key::add_labels(const engine& e, std::uint32_t day, unsigned first_hour, unsigned end_hour) {
+  const std::uint64_t day_start = std::uint64_t{day} * hours_per_day;
+  for (const engine::customer_label& l : e.labels()) {
+    const unsigned lo = std::max(first_hour, l.label.first_hour), hi = std::min(end_hour, l.label.end_hour);
+    if (lo >= hi) continue;
+    std::string attributes;
+    for (std::uint32_t a = 0; a < l.label.attribute_count; ++a)
+      attributes +=
+          fmt::format("{}\"{}\":{}", a == 0 ? "" : ",", l.label.attributes[a].name, l.label.attributes[a].value);
+    const std::uint64_t start = day_start + lo, end = day_start + hi;
+    auto key = std::make_tuple(l.customer, std::string(l.label.kind), std::move(attributes));
+    const auto it = open_.find(key);
+    if (it != open_.end() && labels_[it->second].end_hour == start) {
+      labels_[it->second].end_hour = end;
+      continue;
+    }
+    labels_.push_back({l.customer, std::get<1>(key), std::get<2>(key), start, end});
+    open_[std::move(key)] = labels_.size() - 1;
+  }
+}
+
 void answer_key::add_rows(std::uint32_t day, const std::vector<billing_record>& rows) {
   if (rows.empty()) return;
   const std::uint32_t key = month_of(day);
@@ -163,9 +184,38 @@ std::string answer_key::usage_by_model_csv() const {
   return out;
 }
 
+std::string answer_key::labels_jsonl() const {
+  // Ordered by start, customer id, kind: the order a detector's report would be sorted in.
+  struct line {
+    std::uint64_t start;
+    std::string customer, text;
+  };
+  std::vector<line> lines;
+  auto at = [&](std::uint64_t hour) {
+    const day_info d = e_.day(static_cast<std::uint32_t>(hour / hours_per_day));
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:00:00Z", d.date.year, d.date.month, d.date.day, hour % hours_per_day);
+  };
+  for (const label& l : labels_) {
+    const plugin_run& p = e_.plugins()[e_.plugin_of(l.customer)];
+    std::string customer = fmt::format("cust_{}_{:04}", p.name, l.customer - p.first_customer + 1);
+    std::string text = fmt::format(
+        "{{\"kind\":\"{}\",\"customer_id\":\"{}\",\"plugin\":\"{}\",\"start\":\"{}\",\"end\":\"{}\","
+        "\"attributes\":{{{}}}}}\n",
+        l.kind, customer, p.name, at(l.start_hour), at(l.end_hour), l.attributes);
+    lines.push_back({l.start_hour, std::move(customer), std::move(text)});
+  }
+  std::stable_sort(lines.begin(), lines.end(), [](const line& a, const line& b) {
+    return std::tie(a.start, a.customer) < std::tie(b.start, b.customer);
+  });
+  std::string out;
+  for (const line& l : lines) out += l.text;
+  return out;
+}
+
 void answer_key::write(const std::filesystem::path& dir) const {
   write_file(dir / "invoices.csv", invoices_csv());
   write_file(dir / "usage_by_model.csv", usage_by_model_csv());
+  write_file(dir / "labels.jsonl", labels_jsonl());
 }
 
 }  // namespace trafficsim::host

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "catalog.hpp"
@@ -36,16 +37,21 @@ class answer_key {
   /// The subscription day `day` (the prepared day of the engine): every customer whose
   /// plan has not churned pays the day's share of its tier's fee.
   void add_day(const engine& e, std::uint32_t day);
+  /// The labels of the prepared day's plans (the engine collects them), cut to hours
+  /// [first_hour, end_hour) of the day; a label that continues one of the same customer,
+  /// kind and attributes ending where it starts extends it.
+  void add_labels(const engine& e, std::uint32_t day, unsigned first_hour, unsigned end_hour);
   /// The rows of one chunk, all of day `day`.
   void add_rows(std::uint32_t day, const std::vector<billing_record>& rows);
 
-  /// Writes invoices.csv and usage_by_model.csv into `dir` (which exists), each through a
+  /// Writes invoices.csv, usage_by_model.csv and labels.jsonl into `dir` (which exists), each through a
   /// temporary file renamed into place.
   void write(const std::filesystem::path& dir) const;
 
   /// The two files' text (for tests and write).
   std::string invoices_csv() const;
   std::string usage_by_model_csv() const;
+  std::string labels_jsonl() const;
 
  private:
   struct usage {
@@ -61,8 +67,16 @@ class answer_key {
   /// Months as year x 12 + month - 1.
   std::uint32_t month_of(std::uint32_t day) const noexcept;
 
+  struct label {
+    std::uint32_t customer;
+    std::string kind, attributes;        ///< attributes as the JSON object's members
+    std::uint64_t start_hour, end_hour;  ///< hours since the run's first, end exclusive
+  };
+
   const engine& e_;
   const catalog& cat_;
+  std::vector<label> labels_;  ///< in the order they start (generate stage)
+  std::map<std::tuple<std::uint32_t, std::string, std::string>, std::size_t> open_;  ///< -> the last of each
   std::map<std::uint32_t, std::vector<usage>> usage_;                ///< per month, per customer (write stage)
   std::map<std::uint32_t, std::vector<usage>> by_model_;             ///< per month, per model (write stage)
   std::map<std::uint32_t, std::vector<subscription>> subscription_;  ///< per month, per customer (generate stage)

@@ -116,6 +116,13 @@ class pipeline_run {
       if (prepared_day_ != day) {
         e_.prepare_day(day);
         prepared_day_ = day;
+        // The day's labels, cut to the hours of this run or shard.
+        if (opt_.truth != nullptr) {
+          const std::uint64_t day_start = std::uint64_t{day} * hours_per_day;
+          const auto first = static_cast<unsigned>(std::max(opt_.first_window, day_start) - day_start);
+          const auto end = static_cast<unsigned>(std::min(opt_.end_window, day_start + hours_per_day) - day_start);
+          opt_.truth->add_labels(e_, day, first, end);
+        }
       }
       // A day's subscription fee belongs to the run or shard that holds its first hour.
       if (hour == 0 && opt_.truth != nullptr) opt_.truth->add_day(e_, day);

@@ -30,12 +30,15 @@ class burst_scenario final : public scenario {
       plan.set_hours(8, 20);
       return;
     }
-    plan.expected_calls = c.calls_per_day * rng.day.uniform(cfg_.multiplier_min, cfg_.multiplier_max, slot_multiplier);
+    const double multiplier = rng.day.uniform(cfg_.multiplier_min, cfg_.multiplier_max, slot_multiplier);
+    plan.expected_calls = c.calls_per_day * multiplier;
     const auto length =
         static_cast<unsigned>(rng.day.integer(cfg_.window_min_hours, cfg_.window_max_hours, slot_length));
     const unsigned latest_start = std::min(last_start_hour, end_hour - length);
     const auto start = static_cast<unsigned>(rng.day.integer(first_start_hour, latest_start, slot_start));
     plan.set_hours(start, start + length - 1);
+    // The answer key: the window and the day's multiplier of the customer's calls a day.
+    plan.label("burst", start, start + length, {{"multiplier", multiplier}});
   }
 
  private:

@@ -30,6 +30,7 @@ class decline_scenario final : public scenario {
           std::uint64_t{churn_start_day_} + rng.customer.geometric(churn_probability_, slot_churn);
       if (day.index >= churn_day) {
         plan.churned = true;
+        if (day.index == churn_day) plan.label("churn", 0, hours_per_day);  // the answer key: the day it leaves
         return;
       }
     }
@@ -37,6 +38,8 @@ class decline_scenario final : public scenario {
     plan.expected_calls = c.calls_per_day * multiplier * std::pow(daily_factor_, day.index);
     plan.min_calls = 1;
     plan.set_hours(8, 20);
+    // The answer key: the decline, with its daily factor and the customer's own level.
+    plan.label("decline", 0, hours_per_day, {{"daily_factor", daily_factor_}, {"own_factor", multiplier}});
   }
 
  private:

@@ -6,6 +6,8 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 #include <tuple>
 
 #include "harness.hpp"
@@ -172,7 +174,7 @@ TEST(AnswerKey, TheSameForAnyThreadCountAndShardsAddUp) {
   const process_result two =
       run_host(with_args(base, {"--threads", "2", "-o", (t / "b.csv").string(), "--truth", (t / "two").string()}));
   ASSERT_EQ(two.exit_code, 0) << two.err;
-  for (const char* f : {"invoices.csv", "usage_by_model.csv"})
+  for (const char* f : {"invoices.csv", "usage_by_model.csv", "labels.jsonl"})
     EXPECT_EQ(read_file(t / "one" / f), read_file(t / "two" / f)) << f;
 
   // Five shards (the cuts fall mid-day): their invoices, added by (month, customer),
@@ -242,6 +244,145 @@ TEST(AnswerKey, BadFoldersAreRefusedAndAFailedRunLeavesNone) {
                 (t / "c.csv").string(), "--truth", (t / "new").string()});
   EXPECT_EQ(failed.exit_code, 1) << failed.err;
   EXPECT_FALSE(fs::exists(t / "new"));
+}
+
+/// labels.jsonl as (customer, kind, attributes) -> [start, end) ranges, with pieces that
+/// touch merged (how shards' labels combine).
+using label_key = std::tuple<std::string, std::string, std::string>;
+std::map<label_key, std::vector<std::pair<std::string, std::string>>> read_labels(const fs::path& file) {
+  std::map<label_key, std::vector<std::pair<std::string, std::string>>> out;
+  std::istringstream in(read_file(file));
+  for (std::string line; std::getline(in, line);) {
+    const auto j = nlohmann::json::parse(line);
+    auto& ranges =
+        out[{j.at("customer_id").get<std::string>(), j.at("kind").get<std::string>(), j.at("attributes").dump()}];
+    const std::string start = j.at("start"), end = j.at("end");
+    EXPECT_LT(start, end) << line;
+    if (!ranges.empty() && ranges.back().second == start)
+      ranges.back().second = end;
+    else
+      ranges.emplace_back(start, end);
+  }
+  return out;
+}
+
+TEST(AnswerKey, LabelsSayWhereTheBurstsAndChurnsAre) {
+  temp_dir t;
+  const process_result r = run_host({"--plugins", "burst,decline", "--days", "20", "--set", "decline.customers=60",
+                                     "-o", (t / "data.csv").string(), "--truth", (t / "truth").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Calls per (customer, day) and per (customer, day, hour).
+  std::map<std::pair<std::string, std::string>, std::map<int, int>> calls;
+  std::map<std::string, std::string> last_call;  // customer -> last timestamp
+  for (const auto& row : read_table(t / "data.csv")) {
+    const std::string& ts = row.at("timestamp");
+    calls[{row.at("customer_id"), ts.substr(0, 10)}][std::stoi(ts.substr(11, 2))] += 1;
+    last_call[row.at("customer_id")] = std::max(last_call[row.at("customer_id")], ts);
+  }
+  std::size_t bursts = 0, churns = 0, declines = 0;
+  std::set<std::pair<std::string, std::string>> burst_days;
+  std::istringstream in(read_file(t / "truth" / "labels.jsonl"));
+  for (std::string line; std::getline(in, line);) {
+    const auto j = nlohmann::json::parse(line);
+    const std::string kind = j.at("kind"), customer = j.at("customer_id"), start = j.at("start"), end = j.at("end");
+    if (kind == "burst") {
+      ++bursts;
+      // The window holds every call of the customer's day, and the multiplier is the
+      // burst's (between the parameters' 5 and 20).
+      const auto day = start.substr(0, 10);
+      burst_days.insert({customer, day});
+      const int lo = std::stoi(start.substr(11, 2)), hi = std::stoi(end.substr(11, 2));
+      EXPECT_EQ(end.substr(0, 10), day) << line;
+      int inside = 0, outside = 0;
+      for (const auto& [hour, n] : calls[{customer, day}]) (hour >= lo && hour < hi ? inside : outside) += n;
+      EXPECT_EQ(outside, 0) << line;
+      EXPECT_GT(inside, 0) << line;
+      const double m = j.at("attributes").at("multiplier");
+      EXPECT_GE(m, 5.0);
+      EXPECT_LE(m, 20.0);
+    } else if (kind == "churn") {
+      ++churns;
+      // No call on or after the churn day.
+      EXPECT_EQ(start.substr(11), "00:00:00Z");
+      if (last_call.contains(customer)) {
+        EXPECT_LT(last_call[customer].substr(0, 10), start.substr(0, 10)) << line;
+      }
+    } else {
+      ASSERT_EQ(kind, "decline") << line;
+      ++declines;
+      const double own = j.at("attributes").at("own_factor");
+      EXPECT_GE(own, 0.7);
+      EXPECT_LE(own, 1.0);
+    }
+  }
+  EXPECT_GT(bursts, 5u);
+  EXPECT_GT(churns, 0u);
+  EXPECT_EQ(declines, 60u) << "one decline label per decline customer, merged across its days";
+  // A burst customer's days without a label are quiet: the baseline is 0.2 x, bursts 5-20 x,
+  // so every labelled day has more calls than the customer's unlabelled days' median...
+  // checked simply: a labelled day has at least as many calls as any unlabelled one.
+  std::map<std::string, int> quiet_max, burst_min;
+  for (const auto& [customer_day, hours] : calls) {
+    if (customer_day.first.rfind("cust_burst_", 0) != 0) continue;
+    int n = 0;
+    for (const auto& [h, c] : hours) n += c;
+    if (burst_days.contains(customer_day))
+      burst_min[customer_day.first] =
+          burst_min.contains(customer_day.first) ? std::min(burst_min[customer_day.first], n) : n;
+    else
+      quiet_max[customer_day.first] = std::max(quiet_max[customer_day.first], n);
+  }
+  std::size_t compared = 0;
+  for (const auto& [customer, low] : burst_min)
+    if (quiet_max.contains(customer)) {
+      ++compared;
+      EXPECT_GT(low, quiet_max[customer]) << customer;
+    }
+  EXPECT_GT(compared, 5u);
+}
+
+TEST(AnswerKey, ShardLabelsConcatenateToTheSingleRunsOnes) {
+  temp_dir t;
+  const std::vector<std::string> base{"--plugins", "burst,decline", "--scale", "0.5", "--days", "6"};
+  ASSERT_EQ(run_host(with_args(base, {"-o", (t / "all.csv").string(), "--truth", (t / "all").string()})).exit_code, 0);
+  std::string joined;
+  for (int i = 0; i < 7; ++i) {  // cuts in the middle of days, and of burst windows
+    std::string shard = std::to_string(i), dir = "s";
+    dir += shard;
+    shard += "/7";
+    const process_result s = run_host(
+        with_args(base, {"--shard", shard, "-o", (t / (dir + ".csv")).string(), "--truth", (t / dir).string()}));
+    ASSERT_EQ(s.exit_code, 0) << s.err;
+    joined += read_file(t / dir / "labels.jsonl");
+  }
+  write_file(t / "joined.jsonl", joined);
+  const auto single = read_labels(t / "all" / "labels.jsonl");
+  EXPECT_GT(single.size(), 10u);
+  EXPECT_EQ(read_labels(t / "joined.jsonl"), single);
+}
+
+TEST(AnswerKey, APluginInCReportsLabelsAndABadOneStopsTheRun) {
+  temp_dir t;
+  const std::string dir = test_plugin_dir("badlabel").string();
+  const process_result good = run_host({"--plugin-dir", dir, "--plugins", "badlabel", "--days", "2", "-o",
+                                        (t / "a.csv").string(), "--truth", (t / "good").string()});
+  ASSERT_EQ(good.exit_code, 0) << good.err;
+  const auto labels = read_labels(t / "good" / "labels.jsonl");
+  // Three customers, two days, a different size each day: six labels, none joined.
+  ASSERT_EQ(labels.size(), 6u);
+  for (const auto& [k, ranges] : labels) {
+    EXPECT_EQ(std::get<1>(k), "spike");
+    ASSERT_EQ(ranges.size(), 1u);
+    EXPECT_EQ(ranges[0].first.substr(11), "03:00:00Z");
+    EXPECT_EQ(ranges[0].second.substr(11), "05:00:00Z");
+  }
+  const process_result bad = run_host({"--plugin-dir", dir, "--plugins", "badlabel", "--days", "3", "-o",
+                                       (t / "b.csv").string(), "--truth", (t / "bad").string()});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("label 0 ('Spike!') has a kind that breaks the name rule"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("day 2025-01-03"), std::string::npos) << bad.err;
+  EXPECT_FALSE(fs::exists(t / "b.csv"));
+  EXPECT_FALSE(fs::exists(t / "bad"));
 }
 
 }  // namespace

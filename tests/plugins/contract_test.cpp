@@ -35,6 +35,8 @@ TEST(Contract, BreachesAreReported) {
   EXPECT_NE(problems_of("outside").find("outside its hour"), std::string::npos);
   EXPECT_NE(problems_of("thrower").find("plan_day failed: simulated plugin bug"), std::string::npos);
   EXPECT_NE(problems_of("stateful").find("must be a pure function"), std::string::npos);
+  EXPECT_NE(problems_of("badlabel").find("label 0 ('Spike!') has a kind that breaks the name rule"), std::string::npos)
+      << problems_of("badlabel");
 }
 
 TEST(Contract, ModuleLoadingErrors) {

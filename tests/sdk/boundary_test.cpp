@@ -3,7 +3,9 @@
 // plans out, and every exception turned into a status and a message.
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 #include <trafficsim/detail/streams.hpp>
 #include <trafficsim/sdk.hpp>
@@ -24,6 +26,12 @@ class probe final : public scenario {
     plan.min_calls = c.index;
     plan.set_hours(9, 17, 2.0);
     plan.churned = day.weekend();
+    if (mode_ == 5) {
+      plan.label("burst", 9, 17, {{"multiplier", factor_}, {"day", day.index}});
+      plan.label("churn", 0, 24);
+    }
+    if (mode_ == 6) plan.label("Burst", 9, 17);
+    if (mode_ == 7) plan.label("burst", 17, 9);
   }
   void place_calls(const customer&, const day_info&, unsigned hour, const random_stream&,
                    std::span<std::uint32_t> offsets_us) const override {
@@ -43,7 +51,9 @@ std::unique_ptr<scenario> make_probe(const parameters& p) {
 
 constexpr parameter_spec probe_parameters[] = {
     real_parameter("factor", 1.5, 0.0, 10.0, "Multiplier"),
-    integer_parameter("mode", 0, 0, 4, "0 ok, 1 throws, 2 throws a double, 3 long message, 4 placement throws"),
+    integer_parameter("mode", 0, 0, 7,
+                      "0 ok, 1 throws, 2 throws a double, 3 long message, 4 placement throws, 5 labels, 6 a bad "
+                      "kind, 7 bad hours"),
 };
 
 constexpr plugin_info probe_info{
@@ -64,7 +74,7 @@ TEST(Boundary, TheDescriptorDescribesThePlugin) {
   const trafficsim_plugin_descriptor& d = probe_descriptor();
   EXPECT_EQ(d.struct_size, sizeof(trafficsim_plugin_descriptor));
   EXPECT_EQ(d.abi_version, 2u);
-  EXPECT_EQ(text(d.sdk_version), "2.0.0");
+  EXPECT_EQ(text(d.sdk_version), "2.1.0");
   EXPECT_EQ(text(d.name), "probe");
   EXPECT_EQ(text(d.version), "0.1.0");
   EXPECT_EQ(d.default_customers, 4u);
@@ -89,6 +99,89 @@ TEST(Boundary, PlansCrossAsTheScenarioMadeThem) {
   EXPECT_EQ(p.hour_weight[8], 0.0);
   EXPECT_TRUE(p.churned);
   EXPECT_EQ(s.place_calls(c, saturday, 13, 3), (std::vector<std::uint32_t>{13, 13, 13}));
+}
+
+TEST(Boundary, LabelsCrossAsTheScenarioMadeThem) {
+  testkit::plugin_module m(&probe_descriptor());
+  const auto s = m.create({{"factor", 2.5}, {"mode", 5}}, 5);
+  const day_plan p = s.plan_day(s.customer_at(1), detail::make_day_info({2025, 1, 6}, 3, 7));
+  ASSERT_EQ(p.label_count, 2u);
+  EXPECT_EQ(p.labels[0].kind_view(), "burst");
+  EXPECT_EQ(p.labels[0].first_hour, 9u);
+  EXPECT_EQ(p.labels[0].end_hour, 17u);
+  ASSERT_EQ(p.labels[0].attribute_count, 2u);
+  EXPECT_EQ(p.labels[0].attributes[0].name_view(), "multiplier");
+  EXPECT_EQ(p.labels[0].attributes[0].value, 2.5);
+  EXPECT_EQ(p.labels[0].attributes[1].name_view(), "day");
+  EXPECT_EQ(p.labels[0].attributes[1].value, 3.0);
+  EXPECT_EQ(p.labels[1].kind_view(), "churn");
+  EXPECT_EQ(p.labels[1].attribute_count, 0u);
+}
+
+TEST(Boundary, AHostOfSdk20GetsNoLabelsAndNothingWrittenPastItsStruct) {
+  // A 2.0 host's plan struct ends before label_count: the plugin must not write there.
+  const trafficsim_plugin_descriptor& d = probe_descriptor();
+  testkit::plugin_module m(&d);
+  const auto s = m.create({{"mode", 5}}, 5);
+  ASSERT_EQ(s.plan_day(s.customer_at(0), detail::make_day_info({2025, 1, 6}, 0, 7)).label_count, 2u)
+      << "a 2.1 host gets the labels";
+  const trafficsim_plan_request r =
+      detail::plan_request(s.key(), s.customer_at(0), detail::make_day_info({2025, 1, 6}, 0, 7));
+  trafficsim_day_plan plan;
+  std::memset(&plan, 0xAB, sizeof plan);
+  std::memset(&plan, 0, offsetof(trafficsim_day_plan, label_count));
+  plan.struct_size = offsetof(trafficsim_day_plan, label_count);
+  char buffer[256];
+  trafficsim_message msg{buffer, sizeof buffer};
+  const trafficsim_parameter_value values[] = {{{"factor", 6}, 1.5}, {{"mode", 4}, 5}};
+  const trafficsim_create_request create{sizeof(trafficsim_create_request), 5, 11, values, 2};
+  void* state = nullptr;
+  ASSERT_EQ(d.create(&create, &state, &msg), TRAFFICSIM_OK) << buffer;
+  ASSERT_EQ(d.plan_day(state, &r, &plan, &msg), TRAFFICSIM_OK);
+  const auto* tail = reinterpret_cast<const unsigned char*>(&plan) + offsetof(trafficsim_day_plan, label_count);
+  for (std::size_t i = 0; i < sizeof plan - offsetof(trafficsim_day_plan, label_count); ++i)
+    ASSERT_EQ(tail[i], 0xAB) << "byte " << i << " past a 2.0 plan was written";
+  EXPECT_GT(plan.expected_calls, 0.0);
+  d.destroy(state);
+}
+
+TEST(Boundary, BadLabelsAreRefusedWithTheReason) {
+  testkit::plugin_module m(&probe_descriptor());
+  const customer c = m.create({}, 5).customer_at(0);
+  const day_info day = detail::make_day_info({2025, 1, 6}, 0, 7);
+  try {
+    (void)m.create({{"mode", 6}}, 5).plan_day(c, day);
+    ADD_FAILURE() << "a bad kind passed";
+  } catch (const testkit::plugin_error& e) {
+    EXPECT_NE(std::string(e.what()).find("'Burst' breaks the name rule"), std::string::npos) << e.what();
+  }
+  try {
+    (void)m.create({{"mode", 7}}, 5).plan_day(c, day);
+    ADD_FAILURE() << "bad hours passed";
+  } catch (const testkit::plugin_error& e) {
+    EXPECT_NE(std::string(e.what()).find("hours 17-9"), std::string::npos) << e.what();
+  }
+  // What a plugin written in C could send, checked by the host and the test kit alike.
+  trafficsim_day_plan raw{};
+  raw.struct_size = sizeof raw;
+  EXPECT_EQ(detail::check_labels(raw), "");
+  raw.label_count = 5;
+  EXPECT_NE(detail::check_labels(raw).find("at most 4"), std::string::npos);
+  raw.label_count = 1;
+  std::memcpy(raw.labels[0].kind, "spike", 6);
+  raw.labels[0].first_hour = 3;
+  raw.labels[0].end_hour = 4;
+  EXPECT_EQ(detail::check_labels(raw), "");
+  std::memset(raw.labels[0].kind, 'x', sizeof raw.labels[0].kind);  // no NUL
+  EXPECT_NE(detail::check_labels(raw).find("name rule"), std::string::npos);
+  std::memcpy(raw.labels[0].kind, "spike", 6);
+  raw.labels[0].end_hour = 25;
+  EXPECT_NE(detail::check_labels(raw).find("hours 3-25"), std::string::npos);
+  raw.labels[0].end_hour = 4;
+  raw.labels[0].attribute_count = 1;
+  std::memcpy(raw.labels[0].attributes[0].name, "size", 5);
+  raw.labels[0].attributes[0].value = std::numeric_limits<double>::infinity();
+  EXPECT_NE(detail::check_labels(raw).find("not finite"), std::string::npos);
 }
 
 TEST(Boundary, ParameterErrorsAreInvalidParameters) {

@@ -20,4 +20,11 @@
 #define TRAFFICSIM_HOURS_PER_DAY 24
 #define TRAFFICSIM_MICROSECONDS_PER_HOUR 3600000000u
 
+/* Labels a plan reports (SDK 2.1): at most this many a customer-day, each with at most
+ * this many numeric attributes; a label's kind and an attribute's name follow the name
+ * pattern, up to TRAFFICSIM_LABEL_NAME_MAX characters. */
+#define TRAFFICSIM_MAX_PLAN_LABELS 4
+#define TRAFFICSIM_MAX_LABEL_ATTRIBUTES 4
+#define TRAFFICSIM_LABEL_NAME_MAX 31
+
 #endif

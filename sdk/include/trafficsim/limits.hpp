@@ -19,6 +19,9 @@ inline constexpr std::uint32_t microseconds_per_hour = TRAFFICSIM_MICROSECONDS_P
 inline constexpr double max_calls_per_customer_day = TRAFFICSIM_MAX_CALLS_PER_CUSTOMER_DAY;
 inline constexpr std::size_t name_max = TRAFFICSIM_NAME_MAX;
 inline constexpr std::size_t parameter_name_max = TRAFFICSIM_PARAMETER_NAME_MAX;
+inline constexpr std::size_t max_plan_labels = TRAFFICSIM_MAX_PLAN_LABELS;
+inline constexpr std::size_t max_label_attributes = TRAFFICSIM_MAX_LABEL_ATTRIBUTES;
+inline constexpr std::size_t label_name_max = TRAFFICSIM_LABEL_NAME_MAX;
 
 /// True if `s` has 1 to `max_size` characters of a-z, 0-9 and _, starting with a letter
 /// (TRAFFICSIM_NAME_PATTERN): the rule for plugin and parameter names.

@@ -134,10 +134,31 @@ typedef struct trafficsim_plan_request {
   trafficsim_stream day_stream;      /* this customer-day's */
 } trafficsim_plan_request;
 
+/* A numeric attribute of a label, e.g. {"multiplier", 12.5}. */
+typedef struct trafficsim_label_attribute {
+  char name[TRAFFICSIM_LABEL_NAME_MAX + 1]; /* NUL-terminated, TRAFFICSIM_NAME_PATTERN */
+  double value;                             /* finite */
+} trafficsim_label_attribute;
+
+/* A label (SDK 2.1): what the plan makes happen to the customer in hours
+ * [first_hour, end_hour) of the day, e.g. a burst window, a churn, a decline. The host
+ * writes it to the answer key (--truth, labels.jsonl) with the customer and the times. */
+typedef struct trafficsim_plan_label {
+  char kind[TRAFFICSIM_LABEL_NAME_MAX + 1]; /* NUL-terminated, TRAFFICSIM_NAME_PATTERN */
+  uint32_t first_hour;                      /* 0-23 */
+  uint32_t end_hour;                        /* first_hour + 1 .. 24 */
+  uint32_t attribute_count;                 /* 0 .. TRAFFICSIM_MAX_LABEL_ATTRIBUTES */
+  uint32_t reserved;
+  trafficsim_label_attribute attributes[TRAFFICSIM_MAX_LABEL_ATTRIBUTES];
+} trafficsim_plan_label;
+
 /* plan_day's answer, in a host-owned struct that arrives zeroed (struct_size set by the
  * host). The host draws the day's count N from expected_calls by unbiased rounding
  * (floor(x) or floor(x) + 1, mean exactly x), raises it to min_calls, and gives each call
- * an hour with probability proportional to hour_weight. */
+ * an hour with probability proportional to hour_weight.
+ * The labels were added in SDK 2.1, after the fields of 2.0: a plugin writes them only if
+ * struct_size covers them (TRAFFICSIM_PLAN_HAS_LABELS), so plugins and hosts of 2.0 and
+ * 2.1 work together (a 2.0 plugin reports no labels; a 2.0 host receives none). */
 typedef struct trafficsim_day_plan {
   uint32_t struct_size;
   uint32_t min_calls;                           /* at least this many calls whatever the draw */
@@ -145,7 +166,14 @@ typedef struct trafficsim_day_plan {
   double hour_weight[TRAFFICSIM_HOURS_PER_DAY]; /* finite, >= 0, not all 0 if calls */
   uint32_t churned;                             /* nonzero: the customer has left for good */
   uint32_t reserved;
+  /* SDK 2.1 */
+  uint32_t label_count; /* 0 .. TRAFFICSIM_MAX_PLAN_LABELS */
+  uint32_t reserved2;
+  trafficsim_plan_label labels[TRAFFICSIM_MAX_PLAN_LABELS];
 } trafficsim_day_plan;
+
+/* Nonzero if the host's plan struct has room for labels. */
+#define TRAFFICSIM_PLAN_HAS_LABELS(plan) ((plan)->struct_size >= sizeof(trafficsim_day_plan))
 
 /* place_calls' question: where inside `hour` the customer's calls of that hour fall. */
 typedef struct trafficsim_place_request {

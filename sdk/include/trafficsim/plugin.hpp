@@ -100,6 +100,7 @@ inline int plan_day(const void* s, const trafficsim_plan_request* r, trafficsim_
     out->min_calls = plan.min_calls;
     for (unsigned h = 0; h < hours_per_day; ++h) out->hour_weight[h] = plan.hour_weight[h];
     out->churned = plan.churned ? 1u : 0u;
+    ::trafficsim::detail::labels_to_c(plan, *out);
   });
 }
 

@@ -84,11 +84,13 @@ class scenario_instance {
     p.struct_size = sizeof p;
     detail::message_buffer m;
     if (d_->plan_day(state_, &r, &p, &m.c) != TRAFFICSIM_OK) throw plugin_error(m.text);
+    if (const std::string bad = ::trafficsim::detail::check_labels(p); !bad.empty()) throw plugin_error(bad);
     day_plan out;
     out.expected_calls = p.expected_calls;
     out.min_calls = p.min_calls;
     std::copy(std::begin(p.hour_weight), std::end(p.hour_weight), out.hour_weight.begin());
     out.churned = p.churned != 0;
+    ::trafficsim::detail::labels_from_c(p, out);
     return out;
   }
 
@@ -209,10 +211,25 @@ inline std::vector<customer_day> run(const scenario_instance& s, civil_date star
 }
 
 namespace detail {
+inline bool same_labels(const day_plan& a, const day_plan& b) noexcept {
+  if (a.label_count != b.label_count) return false;
+  for (unsigned i = 0; i < a.label_count; ++i) {
+    const plan_label &x = a.labels[i], &y = b.labels[i];
+    if (x.kind != y.kind || x.first_hour != y.first_hour || x.end_hour != y.end_hour ||
+        x.attribute_count != y.attribute_count)
+      return false;
+    for (unsigned k = 0; k < x.attribute_count; ++k)
+      if (x.attributes[k].name != y.attributes[k].name ||
+          std::memcmp(&x.attributes[k].value, &y.attributes[k].value, sizeof(double)) != 0)
+        return false;
+  }
+  return true;
+}
+
 inline bool same_plan(const day_plan& a, const day_plan& b) noexcept {
   return std::memcmp(&a.expected_calls, &b.expected_calls, sizeof a.expected_calls) == 0 &&
          a.min_calls == b.min_calls && a.churned == b.churned &&
-         std::memcmp(a.hour_weight.data(), b.hour_weight.data(), sizeof a.hour_weight) == 0;
+         std::memcmp(a.hour_weight.data(), b.hour_weight.data(), sizeof a.hour_weight) == 0 && same_labels(a, b);
 }
 
 inline std::string where(std::string_view name, const customer_day& cd) {
