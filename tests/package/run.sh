@@ -34,6 +34,11 @@ for p in base seasonal burst decline; do
 done
 "$host" --version | grep -q "SDK 2.1.0, plugin ABI 2" || fail "--version"
 
+echo "== the scorer is installed beside the host and scores the host's answer key"
+(cd "$work" && "$host" --days 2 --scale 0.1 -q -o "$work/key.csv" --truth "$work/key") || fail "--truth"
+"$prefix/bin/trafficsim-score" invoices --truth "$work/key" "$work/key/invoices.csv" | grep -q "; 0 differences" ||
+  fail "trafficsim-score invoices"
+
 echo "== the installed host finds the shipped catalogs"
 for c in seed current; do
   [ -f "$prefix/share/trafficsim/catalogs/$c.json" ] || fail "catalog $c.json not installed"
