@@ -188,7 +188,7 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
     eng = std::make_unique<engine>(std::move(plugins.runs), c.start, c.days,
                                    c.memory_limit != 0 ? c.memory_limit : available_memory());
     eng->enable_outcomes(outcomes.get());
-    const auto encoder = make_row_encoder(c.format, *eng, cat, outcomes.get());
+    const auto encoder = make_row_encoder(c.format, *eng, cat, outcomes.get(), c.delivery);
     if (!c.truth.empty()) {
       truth = std::make_unique<answer_key>(*eng, cat);
       eng->collect_labels(true);
@@ -203,6 +203,7 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
     po.level = c.level;
     po.progress = &progress;
     po.truth = truth.get();
+    po.deliver = c.delivery.on;
     stats = run_pipeline(*eng, *encoder, merger ? static_cast<byte_writer&>(*merger) : sink, po);
   });
   run_description described{sink.name(),
@@ -213,6 +214,7 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
                             threads};
   describe_catalog(described, cat);
   described.extended = c.extended;
+  described.delivery = c.delivery.on;
   const run_report report = make_run_report(*eng, stats, std::move(described));
   // The statistics first: if they cannot be written, the run fails before its output
   // replaces anything.

@@ -26,7 +26,7 @@ struct raw_options {
   bool list_plugins = false, unsafe = false, quiet = false, verbose = false;
   std::string describe, format, compress, level, shard, progress = "auto", stats_json, config;
   bool shard_from_env = false, shard_headers = false, append = false, force = false;
-  std::string catalog = "seed", schema = "seed", truth;
+  std::string catalog = "seed", schema = "seed", truth, deliver;
   std::vector<std::string> models;
 };
 
@@ -113,6 +113,10 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
   app.add_option("--truth", v.truth,
                  "Also write the answer key into DIR: invoices.csv and usage_by_model.csv (docs/answer-key.md)")
       ->type_name("DIR");
+  app.add_option("--deliver", v.deliver,
+                 "Write the rows as an at-least-once transport delivers them: at-least-once, or "
+                 "duplicates=P[:MIN-MAX],late=P[:MIN-MAX]; adds received_at, the file is in arrival order")
+      ->type_name("SPEC");
   app.add_flag("--force", v.force,
                "Replace the output file even if it is read-only; write --truth into a folder that is not empty");
   app.add_option("--config", v.config, "Read options from a TOML file; command-line options override it")
@@ -348,6 +352,11 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     throw usage_error(fmt::format("--progress '{}' is unknown; use auto, always or never", v.progress));
   c.force = v.force;
   c.truth = v.truth;
+  if (!v.deliver.empty()) {
+    c.delivery = parse_delivery(v.deliver);
+    if (c.append)
+      throw usage_error("--deliver writes rows in arrival order, which --append cannot merge by time; drop one");
+  }
   if (!v.truth.empty()) check_truth_folder(c.truth, c.force);
   c.stats_json = v.stats_json;
   if (!c.stats_json.empty() && c.output != "-") {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "compression.hpp"
+#include "delivery.hpp"
 #include "formats.hpp"
 #include "outcomes.hpp"
 
@@ -45,6 +46,7 @@ struct run_config {
   bool append = false;
   bool force = false;           ///< replace a read-only output file; write --truth into a non-empty folder
   std::filesystem::path truth;  ///< --truth DIR: the answer key; empty: none
+  delivery_plan delivery;       ///< --deliver: delivery faults
 
   std::string catalog = "seed";  ///< --catalog: a shipped name or a file
   model_selection models;        ///< --models / [models]: empty = the catalog's mix

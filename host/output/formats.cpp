@@ -536,21 +536,25 @@ template <output_format Format>
 template <output_format Format>
 class text_encoder final : public row_encoder {
  public:
-  text_encoder(const engine& e, const catalog& cat, const outcome_model* outcomes)
-      : e_(e), cat_(cat), outcomes_(outcomes), texts_(e, cat) {}
-
-  std::string_view header() const noexcept override {
-    if (Format != output_format::csv) return "";
-    return outcomes_ != nullptr ? extended_csv_header_text() : csv_header_text;
+  text_encoder(const engine& e, const catalog& cat, const outcome_model* outcomes, const delivery_plan& delivery)
+      : e_(e), cat_(cat), outcomes_(outcomes), texts_(e, cat), delivery_(delivery) {
+    const std::string_view base = outcomes_ != nullptr ? extended_csv_header_text() : csv_header_text;
+    header_ = Format != output_format::csv ? ""
+              : delivery_.on               ? std::string(base.substr(0, base.size() - 1)) + ",received_at\n"
+                                           : std::string(base);
   }
 
+  std::string_view header() const noexcept override { return header_; }
+
   void encode(const window& w, std::size_t begin, std::size_t end, text_buffer& out, std::span<plugin_totals> totals,
-              std::vector<billing_record>* records) const override {
-    if (outcomes_ != nullptr) return encode_extended(w, begin, end, out, totals, records);
+              std::vector<billing_record>* records, delivery_chunk* delivery) const override {
+    if (!delivery_.on) delivery = nullptr;
+    if (outcomes_ != nullptr) return encode_extended(w, begin, end, out, totals, {records, delivery});
     const day_info d = e_.day(w.day);
     const hour_stamp stamp(d, w.hour);
     const auto epoch_hour = static_cast<std::uint32_t>(d.epoch_day * 24 + w.hour);
     char* p = out.tail((end - begin) * max_row_bytes + model_text_capacity);
+    const char* const base = p - out.size();
     philox_batch batch;
     std::array<row_place, rows_per_batch> places;
     for (std::size_t k = begin; k < end; k += rows_per_batch) {
@@ -558,8 +562,13 @@ class text_encoder final : public row_encoder {
       prepare_rows(e_, w, k, n, epoch_hour, batch, places.data());
       for (std::size_t j = 0; j < n; ++j) {
         const row r = finish_row(e_, cat_, batch, places[j], j, epoch_hour);
+        char* const row_start = p;
         p = Format == output_format::csv ? put_csv_row(p, r, texts_, stamp) : put_json_row(p, r, texts_, stamp);
         add_row(totals[r.plugin], r);
+        if (delivery != nullptr)
+          p = deliver_row(delivery_, Format == output_format::jsonl, base, row_start, p, r.ids.call,
+                          std::uint64_t{epoch_hour} * 3600 + r.seconds, (std::uint64_t{epoch_hour} << 32) | (k + j),
+                          *delivery);
         if (records != nullptr)
           records->push_back({e_.plugins()[r.plugin].first_customer + r.local, static_cast<std::uint16_t>(r.f.model), 1,
                               0, r.f.input_tokens, r.f.output_tokens, 0, 0, 0, r.cost});
@@ -571,12 +580,19 @@ class text_encoder final : public row_encoder {
  private:
   /// The extended schema: each row is an attempt; a carried one (a retry of a call of the
   /// hour before) takes its streams and ids from that hour.
+  /// Where a chunk's rows go besides its text.
+  struct row_sinks {
+    std::vector<billing_record>* records;
+    delivery_chunk* delivery;
+  };
+
   void encode_extended(const window& w, std::size_t begin, std::size_t end, text_buffer& out,
-                       std::span<plugin_totals> totals, std::vector<billing_record>* records) const {
+                       std::span<plugin_totals> totals, row_sinks sinks) const {
     const day_info d = e_.day(w.day);
     const hour_stamp stamp(d, w.hour);
     const auto epoch_hour = static_cast<std::uint32_t>(d.epoch_day * 24 + w.hour);
     char* p = out.tail((end - begin) * max_row_bytes + model_text_capacity);
+    const placing where{p - out.size(), epoch_hour, 0};
     philox_batch batch, more;
     std::array<row_place, rows_per_batch> places;
     std::array<extended_place, rows_per_batch> xp;
@@ -615,11 +631,19 @@ class text_encoder final : public row_encoder {
       philox_batch_run(more, rows_per_batch);
       for (std::size_t j = 0; j < n; ++j)
         p = attempt_bits::attempt(xp[j].bits) == 1
-                ? put_attempt<false>(p, places[j], xp[j], batch, more, j, stamp, totals, records)
-                : put_retry(p, places[j], xp[j], batch, more, j, stamp, totals, records);
+                ? put_attempt<false>(p, places[j], xp[j], batch, more, j, stamp, totals, sinks, where.at(k + j))
+                : put_retry(p, places[j], xp[j], batch, more, j, stamp, totals, sinks, where.at(k + j));
     }
     out.commit(p);
   }
+
+  /// Where a row goes for delivery: the chunk's text, its window's hour, its place in it.
+  struct placing {
+    const char* base;
+    std::uint32_t epoch_hour;
+    std::size_t position;
+    placing at(std::size_t k) const noexcept { return {base, epoch_hour, k}; }
+  };
 
   /// Where an attempt's streams are: the call's customer-hour and index.
   struct extended_place {
@@ -633,8 +657,9 @@ class text_encoder final : public row_encoder {
   template <bool Retry>
   [[gnu::always_inline]] char* put_attempt(char* p, const row_place& place, const extended_place& x,
                                            const philox_batch& batch, const philox_batch& more, std::size_t j,
-                                           const hour_stamp& stamp, std::span<plugin_totals> totals,
-                                           std::vector<billing_record>* records) const {
+                                           const hour_stamp& stamp, std::span<plugin_totals> totals, row_sinks sinks,
+                                           const placing& where) const {
+    char* const row_start = p;
     extended_row e;
     row& r = e.base = finish_row(e_, cat_, batch, place, j, x.epoch_hour);
     if constexpr (Retry) {  // the first attempt's ids
@@ -659,26 +684,32 @@ class text_encoder final : public row_encoder {
     t.cached_input_tokens += e.x.cached_input_tokens;
     t.cache_write_tokens += e.x.cache_write_tokens;
     t.reasoning_tokens += e.x.reasoning_tokens;
-    if (records != nullptr) {
+    if (sinks.delivery != nullptr)
+      p = deliver_row(delivery_, Format == output_format::jsonl, where.base, row_start, p, r.ids.call,
+                      std::uint64_t{where.epoch_hour} * 3600 + r.seconds,
+                      (std::uint64_t{where.epoch_hour} << 32) | where.position, *sinks.delivery);
+    if (sinks.records != nullptr) {
       const bool billed = e.x.status == call_status::ok;
-      records->push_back({e_.plugins()[r.plugin].first_customer + r.local, static_cast<std::uint16_t>(r.f.model),
-                          static_cast<std::uint8_t>(billed ? 1 : 0), static_cast<std::uint8_t>(billed ? 0 : 1),
-                          r.f.input_tokens, r.f.output_tokens, e.x.cached_input_tokens, e.x.cache_write_tokens,
-                          e.x.reasoning_tokens, r.cost});
+      sinks.records->push_back({e_.plugins()[r.plugin].first_customer + r.local, static_cast<std::uint16_t>(r.f.model),
+                                static_cast<std::uint8_t>(billed ? 1 : 0), static_cast<std::uint8_t>(billed ? 0 : 1),
+                                r.f.input_tokens, r.f.output_tokens, e.x.cached_input_tokens, e.x.cache_write_tokens,
+                                e.x.reasoning_tokens, r.cost});
     }
     return p;
   }
 
   [[gnu::noinline]] char* put_retry(char* p, const row_place& place, const extended_place& x, const philox_batch& batch,
                                     const philox_batch& more, std::size_t j, const hour_stamp& stamp,
-                                    std::span<plugin_totals> totals, std::vector<billing_record>* records) const {
-    return put_attempt<true>(p, place, x, batch, more, j, stamp, totals, records);
+                                    std::span<plugin_totals> totals, row_sinks sinks, const placing& where) const {
+    return put_attempt<true>(p, place, x, batch, more, j, stamp, totals, sinks, where);
   }
 
   const engine& e_;
   const catalog& cat_;
   const outcome_model* outcomes_;
   row_texts texts_;
+  delivery_plan delivery_;
+  std::string header_;
 };
 
 }  // namespace
@@ -686,9 +717,9 @@ class text_encoder final : public row_encoder {
 std::string_view csv_header(bool extended) noexcept { return extended ? extended_csv_header_text() : csv_header_text; }
 
 std::unique_ptr<row_encoder> make_row_encoder(output_format f, const engine& e, const catalog& cat,
-                                              const outcome_model* outcomes) {
-  if (f == output_format::csv) return std::make_unique<text_encoder<output_format::csv>>(e, cat, outcomes);
-  return std::make_unique<text_encoder<output_format::jsonl>>(e, cat, outcomes);
+                                              const outcome_model* outcomes, const delivery_plan& delivery) {
+  if (f == output_format::csv) return std::make_unique<text_encoder<output_format::csv>>(e, cat, outcomes, delivery);
+  return std::make_unique<text_encoder<output_format::jsonl>>(e, cat, outcomes, delivery);
 }
 
 }  // namespace trafficsim::host

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "catalog.hpp"
+#include "delivery.hpp"
 #include "engine.hpp"
 #include "text_buffer.hpp"
 
@@ -67,15 +68,20 @@ class row_encoder {
   /// What precedes the rows: the CSV header, nothing for JSON Lines.
   virtual std::string_view header() const noexcept = 0;
   /// Appends rows [begin, end) of `w` to `out`, adding each row to
-  /// `totals[plugin index]` and, if `records` is given, appending its billing record
-  /// there. Thread-safe: chunks are encoded in parallel.
+  /// `totals[plugin index]`; if `records` is given, appending its billing record there;
+  /// with delivery faults on (the encoder's delivery_plan), noting in `delivery` where
+  /// each second starts and which rows arrive later. Thread-safe: chunks are encoded in
+  /// parallel.
   virtual void encode(const window& w, std::size_t begin, std::size_t end, text_buffer& out,
-                      std::span<plugin_totals> totals, std::vector<billing_record>* records = nullptr) const = 0;
+                      std::span<plugin_totals> totals, std::vector<billing_record>* records = nullptr,
+                      delivery_chunk* delivery = nullptr) const = 0;
 };
 
 /// The encoder of format `f` for the rows of engine `e`, drawing models from `cat`
 /// (which must outlive the encoder); with `outcomes` (the engine's), the extended schema.
+/// With `delivery` on, every row ends with received_at (delivery.hpp).
 std::unique_ptr<row_encoder> make_row_encoder(output_format f, const engine& e, const catalog& cat = catalog::seed(),
-                                              const outcome_model* outcomes = nullptr);
+                                              const outcome_model* outcomes = nullptr,
+                                              const delivery_plan& delivery = {});
 
 }  // namespace trafficsim::host

@@ -31,6 +31,8 @@ run_report make_run_report(const engine& e, const run_stats& stats, run_descript
   run_report r;
   r.run = std::move(d);
   r.rows = stats.rows;
+  r.duplicated_rows = stats.duplicated_rows;
+  r.late_rows = stats.late_rows;
   r.bytes = stats.bytes;
   r.seconds = stats.seconds;
   r.total.name = "all";
@@ -134,6 +136,10 @@ std::string render_text(const run_report& r) {
                             : 100.0 * static_cast<double>(t.cached_input_tokens) / static_cast<double>(t.input_tokens),
         with_commas(t.reasoning_tokens));
   }
+  if (r.run.delivery)
+    out +=
+        fmt::format("  delivery: {} rows delivered late, {} duplicates written ({} rows in the file)\n",
+                    with_commas(r.late_rows), with_commas(r.duplicated_rows), with_commas(r.rows + r.duplicated_rows));
   if (r.run.catalog != "seed")
     out += fmt::format("  catalog {}{}: {} models\n", r.run.catalog,
                        r.run.prices_taken.empty() ? "" : fmt::format(" (prices of {})", r.run.prices_taken),
@@ -157,6 +163,9 @@ std::string render_json(const run_report& r) {
                        totals_json(r.plugins[i], r.run.extended), i + 1 < r.plugins.size() ? "," : "");
   out += fmt::format("  ],\n  \"total\": {{{}}},\n", totals_json(r.total, r.run.extended));
   out += fmt::format("  \"schema\": {},\n", json_string(r.run.extended ? "extended" : "seed"));
+  if (r.run.delivery)
+    out += fmt::format("  \"delivery\": {{\"late_rows\": {}, \"duplicated_rows\": {}, \"rows_in_file\": {}}},\n",
+                       r.late_rows, r.duplicated_rows, r.rows + r.duplicated_rows);
   out += fmt::format("  \"catalog\": {{\"name\": {}, \"prices_taken\": {}, \"models\": [\n", json_string(r.run.catalog),
                      r.run.prices_taken.empty() ? "null" : json_string(r.run.prices_taken));
   for (std::size_t i = 0; i < r.run.models.size(); ++i) {

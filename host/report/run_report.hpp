@@ -25,6 +25,7 @@ struct run_description {
     double probability = 0;
   };
   bool extended = false;  ///< --schema extended
+  bool delivery = false;  ///< --deliver
   std::string catalog = "seed";
   std::string prices_taken;
   std::vector<catalog_model> models;
@@ -44,6 +45,7 @@ struct run_report {
   std::vector<line> plugins;
   line total;  ///< the sums over plugins (name "all")
   std::uint64_t rows = 0, bytes = 0;
+  std::uint64_t duplicated_rows = 0, late_rows = 0;  ///< --deliver
   double seconds = 0;
 };
 

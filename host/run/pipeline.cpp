@@ -22,6 +22,8 @@ struct chunk {
   std::uint64_t window_index = 0;       ///< for progress: windows done once this is written
   std::uint32_t day = 0;                ///< the window's day
   std::vector<billing_record> records;  ///< for the answer key
+  delivery_chunk delivery;              ///< --deliver: seconds and delayed rows
+  text_buffer delivered;                ///< --deliver: the text in arrival order
   text_buffer text;
   text_buffer packed;  ///< the compressed text, when compressing
   std::vector<plugin_totals> totals;
@@ -49,6 +51,8 @@ class chunk_pool {
     c->w.reset();
     c->text.clear();
     c->packed.clear();
+    c->delivered.clear();
+    c->delivery.clear();
     const std::lock_guard lock(mutex_);
     free_.push_back(c);
   }
@@ -73,16 +77,34 @@ class pipeline_run {
     const auto t0 = std::chrono::steady_clock::now();
     write_header();
     const std::size_t tokens = opt_.max_chunks != 0 ? opt_.max_chunks : 2 * std::size_t{opt_.threads} + 2;
-    tbb::parallel_pipeline(
-        tokens,
-        tbb::make_filter<void, chunk*>(tbb::filter_mode::serial_in_order,
-                                       [this](tbb::flow_control& fc) { return generate_stage(fc); }) &
-            tbb::make_filter<chunk*, chunk*>(tbb::filter_mode::parallel, [this](chunk* c) { return encode_stage(c); }) &
-            tbb::make_filter<chunk*, void>(tbb::filter_mode::serial_in_order, [this](chunk* c) { write_stage(c); }));
+    const auto generate = tbb::make_filter<void, chunk*>(tbb::filter_mode::serial_in_order,
+                                                         [this](tbb::flow_control& fc) { return generate_stage(fc); });
+    const auto encode =
+        tbb::make_filter<chunk*, chunk*>(tbb::filter_mode::parallel, [this](chunk* c) { return encode_stage(c); });
+    const auto write =
+        tbb::make_filter<chunk*, void>(tbb::filter_mode::serial_in_order, [this](chunk* c) { write_stage(c); });
+    if (opt_.deliver) {
+      // Delivery faults: arrival order is decided in order, then compression in parallel.
+      const auto deliver = tbb::make_filter<chunk*, chunk*>(tbb::filter_mode::serial_in_order,
+                                                            [this](chunk* c) { return deliver_stage(c); });
+      const auto compress =
+          tbb::make_filter<chunk*, chunk*>(tbb::filter_mode::parallel, [this](chunk* c) { return compress_stage(c); });
+      tbb::parallel_pipeline(tokens, generate & encode & deliver & compress & write);
+    } else {
+      tbb::parallel_pipeline(tokens, generate & encode & write);
+    }
     sync_acquire(this);
     sync_acquire(&stats_);
+    sync_acquire(&merger_);
     if (write_failure_) std::rethrow_exception(write_failure_);
     if (generate_failure_) std::rethrow_exception(generate_failure_);
+    if (opt_.deliver) {  // the rows still in flight arrive after the last one written
+      text_buffer rest, packed;
+      merger_.finish(rest);
+      const text_buffer& out = compress(rest, packed);
+      writer_.write(out.view());
+      stats_.bytes += out.size();
+    }
     writer_.finish();
     if (opt_.progress != nullptr) opt_.progress->finish();
     stats_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -168,16 +190,42 @@ class pipeline_run {
     if (!write_failed_.load(std::memory_order_relaxed)) {
       c->totals.assign(e_.plugins().size(), {});
       c->records.clear();
-      encoder_.encode(*c->w, c->begin, c->end, c->text, c->totals, opt_.truth != nullptr ? &c->records : nullptr);
-      if (opt_.codec != compression::none) {
-        // One compression context per worker thread, reused for every chunk it encodes
-        // (a zstd context at a high level is tens of MB).
-        std::unique_ptr<compressor>& codec = codecs_.local();
-        if (!codec) codec = std::make_unique<compressor>(opt_.codec, opt_.level);
-        codec->compress(c->text.view(), c->packed);
-      }
+      encoder_.encode(*c->w, c->begin, c->end, c->text, c->totals, opt_.truth != nullptr ? &c->records : nullptr,
+                      opt_.deliver ? &c->delivery : nullptr);
+      if (!opt_.deliver) compress(c->text, c->packed);
     }
     c->w.reset();  // free the window once its last chunk is done
+    sync_release(c);
+    return c;
+  }
+
+  /// `text` compressed into `packed` with this thread's context, or `text` itself when
+  /// not compressing. One context per worker thread, reused for every chunk (a zstd
+  /// context at a high level is tens of MB).
+  const text_buffer& compress(const text_buffer& text, text_buffer& packed) {
+    if (opt_.codec == compression::none) return text;
+    std::unique_ptr<compressor>& codec = codecs_.local();
+    if (!codec) codec = std::make_unique<compressor>(opt_.codec, opt_.level);
+    codec->compress(text.view(), packed);
+    return packed;
+  }
+
+  // --deliver, stage 2b (serial): the chunk's rows and the delayed rows due among them,
+  // in arrival order.
+  chunk* deliver_stage(chunk* c) {
+    sync_acquire(c);
+    {
+      const hand_over stage(&merger_);
+      if (!write_failed_.load(std::memory_order_relaxed)) merger_.merge(c->text.view(), c->delivery, c->delivered);
+    }
+    sync_release(c);
+    return c;
+  }
+
+  // --deliver, stage 2c (parallel): compression.
+  chunk* compress_stage(chunk* c) {
+    sync_acquire(c);
+    if (!write_failed_.load(std::memory_order_relaxed)) compress(c->delivered, c->packed);
     sync_release(c);
     return c;
   }
@@ -188,7 +236,10 @@ class pipeline_run {
     const hand_over stage(&stats_);
     if (!write_failed_.load()) {
       try {
-        const text_buffer& out = opt_.codec != compression::none ? c->packed : c->text;
+        const text_buffer& plain = opt_.deliver ? c->delivered : c->text;
+        const text_buffer& out = opt_.codec != compression::none ? c->packed : plain;
+        stats_.duplicated_rows += c->delivery.duplicates;
+        stats_.late_rows += c->delivery.late;
         writer_.write(out.view());
         stats_.bytes += out.size();
         for (std::size_t i = 0; i < c->totals.size(); ++i) {
@@ -212,6 +263,7 @@ class pipeline_run {
   const pipeline_options& opt_;
   chunk_pool pool_;
   tbb::enumerable_thread_specific<std::unique_ptr<compressor>> codecs_;
+  delivery_merger merger_;  ///< --deliver: the rows in flight (deliver stage)
   run_stats stats_;
   // Stage 1's state.
   std::uint64_t next_window_;

@@ -21,6 +21,7 @@ namespace trafficsim::host {
 
 struct run_stats {
   std::vector<plugin_totals> per_plugin;
+  std::uint64_t duplicated_rows = 0, late_rows = 0;  ///< --deliver: copies written, rows delivered late
   std::uint64_t rows = 0;
   std::uint64_t bytes = 0;  ///< bytes written (compressed, if compressing)
   double seconds = 0;
@@ -42,6 +43,9 @@ struct pipeline_options {
   compression codec = compression::none;
   int level = 0;
   progress_meter* progress = nullptr;
+  /// Delivery faults (--deliver): the encoder writes received_at and marks the late and
+  /// duplicated rows; a serial stage puts them in arrival order before compression.
+  bool deliver = false;
   /// The answer key to fill (--truth), or none.
   answer_key* truth = nullptr;
   /// Set by a signal handler; the run stops at the next chunk and throws `interrupted`.
