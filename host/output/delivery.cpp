@@ -51,13 +51,27 @@ std::uint32_t duration_seconds(std::string_view part, std::string_view text) {
 void put_time(char* p, std::uint64_t second) {
   const civil_date d = civil_from_days(static_cast<std::int64_t>(second / 86400));
   const auto s = static_cast<unsigned>(second % 86400);
-  const std::string t =
-      fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", d.year, d.month, d.day, s / 3600, s / 60 % 60, s % 60);
-  std::memcpy(p, t.data(), 19);
+  auto two = [](char* at, unsigned v) {
+    at[0] = static_cast<char>('0' + v / 10);
+    at[1] = static_cast<char>('0' + v % 10);
+  };
+  two(p, static_cast<unsigned>(d.year) / 100);
+  two(p + 2, static_cast<unsigned>(d.year) % 100);
+  p[4] = '-';
+  two(p + 5, d.month);
+  p[7] = '-';
+  two(p + 8, d.day);
+  p[10] = 'T';
+  two(p + 11, s / 3600);
+  p[13] = ':';
+  two(p + 14, s / 60 % 60);
+  p[16] = ':';
+  two(p + 17, s % 60);
 }
 
 /// The row [start, end) with ",received_at" (CSV) or ",\"received_at\":\"...\"" (JSON)
 /// inserted before its end, written at `to` (which may be `start`); returns the new end.
+/// `second` 0: leave the time for the caller.
 char* with_received_at(bool json, const char* start, const char* end, char* to, std::uint64_t second) {
   const std::size_t tail = json ? 2 : 1;  // "}\n" or "\n"
   const std::size_t body = static_cast<std::size_t>(end - start) - tail;
@@ -66,12 +80,12 @@ char* with_received_at(bool json, const char* start, const char* end, char* to, 
   if (json) {
     std::memcpy(p, ",\"received_at\":\"", 16);
     p += 16;
-    put_time(p, second);
+    if (second != 0) put_time(p, second);
     std::memcpy(p + 19, "\"}\n", 3);
     return p + 22;
   }
   *p++ = ',';
-  put_time(p, second);
+  if (second != 0) put_time(p, second);
   p[19] = '\n';
   return p + 20;
 }
@@ -149,7 +163,10 @@ char* deliver_row(const delivery_plan& plan, bool json, const char* base, char* 
   }
   if (chunk.marks.empty() || chunk.marks.back().first != event_second)
     chunk.marks.emplace_back(event_second, static_cast<std::size_t>(start - base));
-  char* const row_end = with_received_at(json, start, end, start, event_second);
+  // On time: received_at is the row's own timestamp, copied (CSV: the first field; JSON:
+  // after {"timestamp":").
+  char* const row_end = with_received_at(json, start, end, start, 0);
+  std::memcpy(row_end - (json ? 3 : 1) - 19, start + (json ? 14 : 0), 19);
   if (w[2] < plan.duplicate_probability * two32) {
     const std::uint64_t due = event_second + delay(w[3], plan.duplicate_min_s, plan.duplicate_max_s);
     // The copy: the same row, its received_at (the 19 characters before the row's end,

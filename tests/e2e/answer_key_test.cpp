@@ -381,4 +381,38 @@ TEST(AnswerKey, APluginInCReportsLabelsAndABadOneStopsTheRun) {
   EXPECT_FALSE(fs::exists(t / "bad"));
 }
 
+TEST(AnswerKey, AnAppendedRunsKeyAddsToTheFirstOnes) {
+  // base, then burst appended: the two keys, invoices added by (month, customer) and
+  // labels joined, are the key of one run of base and burst.
+  temp_dir t;
+  const std::vector<std::string> days{"--days", "5", "--scale", "0.5", "-q", "-o"};
+  ASSERT_EQ(run_host(with_args({"--plugins", "base"},
+                               with_args(days, {(t / "f.csv").string(), "--truth", (t / "first").string()})))
+                .exit_code,
+            0);
+  ASSERT_EQ(run_host(with_args({"--plugins", "burst", "--append"},
+                               with_args(days, {(t / "f.csv").string(), "--truth", (t / "second").string()})))
+                .exit_code,
+            0);
+  ASSERT_EQ(run_host(with_args({"--plugins", "base,burst"},
+                               with_args(days, {(t / "one.csv").string(), "--truth", (t / "one").string()})))
+                .exit_code,
+            0);
+  EXPECT_EQ(read_file(t / "f.csv"), read_file(t / "one.csv")) << "the appended file is the single run's";
+  auto lines = [&](const fs::path& f) {
+    std::multiset<std::string> out;
+    std::istringstream in(read_file(f));
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) out.insert(line);
+    return out;
+  };
+  // Each customer is in one of the runs: the invoices' rows are the union.
+  auto both = lines(t / "first" / "invoices.csv");
+  for (const auto& l : lines(t / "second" / "invoices.csv")) both.insert(l);
+  EXPECT_EQ(both, lines(t / "one" / "invoices.csv"));
+  EXPECT_EQ(read_labels(t / "second" / "labels.jsonl"), read_labels(t / "one" / "labels.jsonl"));
+  EXPECT_FALSE(read_labels(t / "one" / "labels.jsonl").empty());
+}
+
 }  // namespace
