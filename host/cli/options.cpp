@@ -96,7 +96,10 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
                  "streaming, time to first token)")
       ->type_name("seed|extended")
       ->capture_default_str();
-  app.add_option("--format", v.format, "Output format (default: from the file name, else csv)")->type_name("csv|jsonl");
+  app.add_option("--format", v.format,
+                 "Output format (default: from the file name, else csv); cloudevents: one CloudEvents 1.0 JSON event "
+                 "a line")
+      ->type_name("csv|jsonl|cloudevents");
   app.add_option("--compress", v.compress, "Compression (default: from the file name, .gz or .zst)")
       ->type_name("none|gz|zst");
   app.add_option("--compression-level", v.level, "gzip 1-12 (default 6), zstd 1-19 (default 1)")->type_name("N");
@@ -315,8 +318,10 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     c.format = output_format::csv;
   else if (v.format == "jsonl")
     c.format = output_format::jsonl;
+  else if (v.format == "cloudevents")
+    c.format = output_format::cloudevents;
   else
-    throw usage_error(fmt::format("--format '{}' is unknown; use csv or jsonl", v.format));
+    throw usage_error(fmt::format("--format '{}' is unknown; use csv, jsonl or cloudevents", v.format));
   if (v.compress.empty()) {
     c.codec = compression_for_path(c.output);
   } else {
@@ -339,6 +344,8 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
   c.append = v.append;
   if (c.append) {
     if (c.output == "-") throw usage_error("--append needs an output file; it cannot append to standard output");
+    if (c.format == output_format::cloudevents)
+      throw usage_error("--append merges csv and jsonl files; --format cloudevents cannot be appended to yet");
     if (c.codec != compression::none)
       throw usage_error("--append works on uncompressed files; decompress the file first, or drop --compress");
   }
@@ -354,6 +361,10 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
   c.truth = v.truth;
   if (!v.deliver.empty()) {
     c.delivery = parse_delivery(v.deliver);
+    if (c.format == output_format::cloudevents)
+      throw usage_error(
+          "--deliver writes received_at, which --format cloudevents does not carry yet; use csv or jsonl with "
+          "--deliver");
     if (c.append)
       throw usage_error("--deliver writes rows in arrival order, which --append cannot merge by time; drop one");
   }

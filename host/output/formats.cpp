@@ -22,6 +22,11 @@ constexpr std::string_view csv_header_text =
     "timestamp,call_id,provider,model,input_tokens,output_tokens,cost_usd,latency_ms,customer_id,"
     "subscription_tier,organization_id,product_id,feature_id,task_type,environment,request_id,trace_id,"
     "session_id,user_agent\n";
+/// The CloudEvents `type` of a call (CloudEvents 1.0, section 3.1.1 "type": a value
+/// describing the type of event; SHOULD be prefixed with a reverse-DNS name: we have no
+/// domain, so the project's name, versioned as the spec's examples are).
+constexpr std::string_view cloudevents_type = "trafficsim.llm.call.v1";
+
 /// The seed's columns, then the extended schema's.
 std::string_view extended_csv_header_text() {
   static const std::string header =
@@ -205,7 +210,14 @@ struct row_texts {
   // JSON Lines: the same texts with the keys around them.
   std::vector<model_text> json_provider_model;  // "provider":"openai","model":"gpt-4","input_tokens":
   std::vector<fixed_text> json_customer_prefix, json_org_prefix;
+  // CloudEvents: the envelope's source and type up to the time, and its subject's prefix.
+  std::vector<model_text> ce_source, ce_subject;
   row_texts(const engine& e, const catalog& cat) {
+    for (const plugin_run& p : e.plugins()) {
+      ce_source.emplace_back("\",\"source\":\"/trafficsim/" + p.name + "\",\"type\":\"" +
+                             std::string(cloudevents_type) + "\",\"time\":\"");
+      ce_subject.emplace_back("Z\",\"subject\":\"cust_" + p.name + "_");
+    }
     for (const model_spec& m : cat.models())
       json_provider_model.emplace_back("\",\"provider\":\"" + std::string(m.provider) + "\",\"model\":\"" +
                                        std::string(m.name) + "\",\"input_tokens\":");
@@ -457,6 +469,34 @@ inline char* put_json_row(char* p, const row& r, const row_texts& texts, const h
   return p + 3;
 }
 
+/// The CloudEvents envelope up to its data, in the JSON event format (CloudEvents JSON
+/// Event Format 1.0.2, section 3: every REQUIRED attribute — specversion, id, source,
+/// type — as a member of one JSON object; section 3.1.1: with datacontenttype
+/// application/json the data is stored as a JSON value in `data`, not as a string).
+/// id is the request id: source + id is unique per event (core spec, "id"), and a
+/// redelivered event (--deliver) keeps its id, so consumers can deduplicate by it. time
+/// is the event's timestamp in RFC 3339 with Z (type system: Timestamp); subject the
+/// customer, which usage-metering services take as the metered subject.
+inline char* put_cloudevent_prefix(char* p, const row& r, const row_texts& texts, const hour_stamp& stamp) noexcept {
+  constexpr std::string_view head = "{\"specversion\":\"1.0\",\"id\":\"req_";
+  constexpr std::string_view data = "\",\"datacontenttype\":\"application/json\",\"data\":";
+  std::memcpy(p, head.data(), head.size());
+  p = put_hex128(p + head.size(), r.ids.request);
+  p = put(p, texts.ce_source[r.plugin]);
+  p = put_timestamp(p, stamp, r.seconds);
+  p = put(p, texts.ce_subject[r.plugin]);
+  p = put_padded(p, std::uint64_t{r.local} + 1, 4);
+  std::memcpy(p, data.data(), data.size());
+  return p + data.size();
+}
+
+/// Closes an envelope whose data (a JSON row ending with "}\n") was just written.
+inline char* close_cloudevent(char* p) noexcept {
+  p[-1] = '}';
+  *p = '\n';
+  return p + 1;
+}
+
 /// An extended row: the seed's fields, then the extended schema's (outcomes.hpp).
 struct extended_row {
   row base;
@@ -563,7 +603,13 @@ class text_encoder final : public row_encoder {
       for (std::size_t j = 0; j < n; ++j) {
         const row r = finish_row(e_, cat_, batch, places[j], j, epoch_hour);
         char* const row_start = p;
-        p = Format == output_format::csv ? put_csv_row(p, r, texts_, stamp) : put_json_row(p, r, texts_, stamp);
+        if constexpr (Format == output_format::csv) {
+          p = put_csv_row(p, r, texts_, stamp);
+        } else if constexpr (Format == output_format::jsonl) {
+          p = put_json_row(p, r, texts_, stamp);
+        } else {
+          p = close_cloudevent(put_json_row(put_cloudevent_prefix(p, r, texts_, stamp), r, texts_, stamp));
+        }
         add_row(totals[r.plugin], r);
         if (delivery != nullptr)
           p = deliver_row(delivery_, Format == output_format::jsonl, base, row_start, p, r.ids.call,
@@ -675,7 +721,11 @@ class text_encoder final : public row_encoder {
     r.f.output_tokens = e.x.output_tokens;
     r.f.latency_ms = e.x.latency_ms;
     r.cost = cost_micro_usd(e.x.cost);
-    p = put_extended_row<Format>(p, e, texts_, stamp);
+    if constexpr (Format == output_format::cloudevents)
+      p = close_cloudevent(
+          put_extended_row<output_format::jsonl>(put_cloudevent_prefix(p, e.base, texts_, stamp), e, texts_, stamp));
+    else
+      p = put_extended_row<Format>(p, e, texts_, stamp);
     plugin_totals& t = totals[r.plugin];
     add_row(t, r);
     t.failed += e.x.status != call_status::ok ? 1 : 0;
@@ -719,6 +769,8 @@ std::string_view csv_header(bool extended) noexcept { return extended ? extended
 std::unique_ptr<row_encoder> make_row_encoder(output_format f, const engine& e, const catalog& cat,
                                               const outcome_model* outcomes, const delivery_plan& delivery) {
   if (f == output_format::csv) return std::make_unique<text_encoder<output_format::csv>>(e, cat, outcomes, delivery);
+  if (f == output_format::cloudevents)
+    return std::make_unique<text_encoder<output_format::cloudevents>>(e, cat, outcomes, delivery);
   return std::make_unique<text_encoder<output_format::jsonl>>(e, cat, outcomes, delivery);
 }
 

@@ -52,8 +52,9 @@ struct billing_record {
   std::uint64_t cost_micro_usd;  ///< as printed (0 for a failed row)
 };
 
-/// The output formats.
-enum class output_format { csv, jsonl };
+/// The output formats: CSV, JSON Lines, and CloudEvents 1.0 in the JSON event format,
+/// one event a line (docs/formats.md).
+enum class output_format { csv, jsonl, cloudevents };
 
 /// The CSV header line of the seed's or the extended schema, with its LF.
 std::string_view csv_header(bool extended = false) noexcept;
