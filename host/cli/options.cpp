@@ -114,7 +114,8 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
   app.add_flag("--append", v.append,
                "Merge the new rows into the existing output file, keeping it in order (atomic, bounded memory)");
   app.add_option("--truth", v.truth,
-                 "Also write the answer key into DIR: invoices.csv and usage_by_model.csv (docs/answer-key.md)")
+                 "Also write the answer key into DIR: invoices.csv, usage_by_model.csv and labels.jsonl "
+                 "(docs/answer-key.md)")
       ->type_name("DIR");
   app.add_option("--deliver", v.deliver,
                  "Write the rows as an at-least-once transport delivers them: at-least-once, or "

@@ -26,6 +26,11 @@ unsigned days_in_month(int year, unsigned month) noexcept {
   return month == 2 && leap ? 29 : days[month - 1];
 }
 
+/// A customer's id as the rows print it.
+std::string customer_text(const plugin_run& p, std::uint32_t local) {
+  return fmt::format("cust_{}_{:04}", p.name, local + 1);
+}
+
 std::string month_text(std::uint32_t key) { return fmt::format("{:04}-{:02}", key / 12, key % 12 + 1); }
 
 void write_file(const std::filesystem::path& path, const std::string& text) {
@@ -129,7 +134,7 @@ std::string answer_key::invoices_csv() const {
   std::vector<named> customers;
   for (const plugin_run& p : e_.plugins())
     for (std::uint32_t local = 0; local < p.params.customers; ++local)
-      customers.push_back({fmt::format("cust_{}_{:04}", p.name, local + 1),
+      customers.push_back({customer_text(p, local),
                            fmt::format("org_{}_{:03}", p.name, local / customers_per_organization + 1),
                            p.first_customer + local, p.customers[local].tier});
   std::sort(customers.begin(), customers.end(), [](const named& a, const named& b) { return a.customer < b.customer; });
@@ -197,7 +202,7 @@ std::string answer_key::labels_jsonl() const {
   };
   for (const label& l : labels_) {
     const plugin_run& p = e_.plugins()[e_.plugin_of(l.customer)];
-    std::string customer = fmt::format("cust_{}_{:04}", p.name, l.customer - p.first_customer + 1);
+    std::string customer = customer_text(p, l.customer - p.first_customer);
     std::string text = fmt::format(
         "{{\"kind\":\"{}\",\"customer_id\":\"{}\",\"plugin\":\"{}\",\"start\":\"{}\",\"end\":\"{}\","
         "\"attributes\":{{{}}}}}\n",

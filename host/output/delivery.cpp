@@ -17,27 +17,12 @@ constexpr philox_key delivery_key{0x72766c64u, 0x00000001u};
 
 std::uint32_t duration_seconds(std::string_view part, std::string_view text) {
   const std::string t = trim(text);
-  std::uint64_t unit = 1;
-  std::string_view digits = t;
-  if (!t.empty()) {
-    switch (t.back()) {
-      case 's':
-        unit = 1;
-        break;
-      case 'm':
-        unit = 60;
-        break;
-      case 'h':
-        unit = 3600;
-        break;
-      case 'd':
-        unit = 86400;
-        break;
-      default:
-        break;
-    }
-    if (t.back() == 's' || t.back() == 'm' || t.back() == 'h' || t.back() == 'd') digits.remove_suffix(1);
-  }
+  // A trailing unit letter (s, m, h, d); a plain number is seconds.
+  constexpr std::string_view units = "smhd";
+  constexpr std::uint64_t seconds[] = {1, 60, 3600, 86400};
+  const std::size_t u = t.empty() ? std::string_view::npos : units.find(t.back());
+  const std::uint64_t unit = u == std::string_view::npos ? 1 : seconds[u];
+  const std::string_view digits = std::string_view(t).substr(0, t.size() - (u == std::string_view::npos ? 0 : 1));
   const auto v = whole_number(digits);
   if (!v || *v == 0 || *v * unit > 30 * 86400ull)
     throw usage_error(
