@@ -207,9 +207,7 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
     stats = run_pipeline(*eng, *encoder, merger ? static_cast<byte_writer&>(*merger) : sink, po);
   });
   run_description described{sink.name(),
-                            c.format == output_format::csv     ? "csv"
-                            : c.format == output_format::jsonl ? "jsonl"
-                                                               : "cloudevents",
+                            std::string(format_name(c.format)),
                             std::string(compression_name(c.codec)),
                             c.shard_index,
                             c.shard_count,

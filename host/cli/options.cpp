@@ -98,8 +98,8 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
       ->capture_default_str();
   app.add_option("--format", v.format,
                  "Output format (default: from the file name, else csv); cloudevents: one CloudEvents 1.0 JSON event "
-                 "a line")
-      ->type_name("csv|jsonl|cloudevents");
+                 "a line; otlp-json: one OpenTelemetry span a line (OTLP/JSON, GenAI conventions); see docs/formats.md")
+      ->type_name("csv|jsonl|cloudevents|otlp-json");
   app.add_option("--compress", v.compress, "Compression (default: from the file name, .gz or .zst)")
       ->type_name("none|gz|zst");
   app.add_option("--compression-level", v.level, "gzip 1-12 (default 6), zstd 1-19 (default 1)")->type_name("N");
@@ -321,8 +321,10 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     c.format = output_format::jsonl;
   else if (v.format == "cloudevents")
     c.format = output_format::cloudevents;
+  else if (v.format == "otlp-json")
+    c.format = output_format::otlp;
   else
-    throw usage_error(fmt::format("--format '{}' is unknown; use csv, jsonl or cloudevents", v.format));
+    throw usage_error(fmt::format("--format '{}' is unknown; use csv, jsonl, cloudevents or otlp-json", v.format));
   if (v.compress.empty()) {
     c.codec = compression_for_path(c.output);
   } else {
@@ -345,8 +347,10 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
   c.append = v.append;
   if (c.append) {
     if (c.output == "-") throw usage_error("--append needs an output file; it cannot append to standard output");
-    if (c.format == output_format::cloudevents)
-      throw usage_error("--append merges csv and jsonl files; --format cloudevents cannot be appended to yet");
+    if (c.format != output_format::csv && c.format != output_format::jsonl)
+      throw usage_error(
+          fmt::format("--append merges csv and jsonl files; --format {} cannot be appended to: write a new file",
+                      format_name(c.format)));
     if (c.codec != compression::none)
       throw usage_error("--append works on uncompressed files; decompress the file first, or drop --compress");
   }
@@ -362,10 +366,10 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
   c.truth = v.truth;
   if (!v.deliver.empty()) {
     c.delivery = parse_delivery(v.deliver);
-    if (c.format == output_format::cloudevents)
+    if (c.format != output_format::csv && c.format != output_format::jsonl)
       throw usage_error(
-          "--deliver writes received_at, which --format cloudevents does not carry yet; use csv or jsonl with "
-          "--deliver");
+          fmt::format("--deliver writes received_at, which --format {} does not carry; use csv or jsonl with --deliver",
+                      format_name(c.format)));
     if (c.append)
       throw usage_error("--deliver writes rows in arrival order, which --append cannot merge by time; drop one");
   }

@@ -202,6 +202,38 @@ inline char* put_usd(char* p, std::uint64_t micro) noexcept {
   return p + 6;
 }
 
+/// `,{"key":"NAME","value":{"stringValue":"` : an OTLP string attribute up to its value.
+std::string otlp_attribute_head(std::string_view name) {
+  return ",{\"key\":\"" + std::string(name) + "\",\"value\":{\"stringValue\":\"";
+}
+/// A whole OTLP string attribute, with the comma before it.
+std::string otlp_attribute_tail(std::string_view name, std::string_view value) {
+  return otlp_attribute_head(name) + std::string(value) + "\"}}";
+}
+
+/// gen_ai.provider.name of a printed provider: the semantic conventions' well-known
+/// values (registry, gen_ai.provider.name: "If one of them applies, then the respective
+/// value MUST be used; otherwise, a custom value MAY be used" - our provider name).
+std::string_view otel_provider_name(std::string_view provider) noexcept {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 12> known{{
+      {"anthropic", "anthropic"},
+      {"azure", "azure.ai.openai"},
+      {"bedrock", "aws.bedrock"},
+      {"cohere", "cohere"},
+      {"deepseek", "deepseek"},
+      {"google", "gcp.gemini"},
+      {"groq", "groq"},
+      {"mistral", "mistral_ai"},
+      {"openai", "openai"},
+      {"perplexity", "perplexity"},
+      {"vertex_ai", "gcp.vertex_ai"},
+      {"xai", "x_ai"},
+  }};
+  for (const auto& [ours, theirs] : known)
+    if (ours == provider) return theirs;
+  return provider;
+}
+
 /// Every short text a row can contain, padded.
 struct row_texts {
   std::vector<model_text> provider_model;  // "provider,model" per catalog model
@@ -212,7 +244,24 @@ struct row_texts {
   std::vector<fixed_text> json_customer_prefix, json_org_prefix;
   // CloudEvents: the envelope's source and type up to the time, and its subject's prefix.
   std::vector<model_text> ce_source, ce_subject;
+  // OpenTelemetry: per plugin, the resource's attributes from the scenario to the
+  // customer's number; per model, the span's name up to its attributes, and its
+  // provider and model attributes.
+  std::vector<std::string> otlp_resource, otlp_organization, otlp_name, otlp_model;
   row_texts(const engine& e, const catalog& cat) {
+    for (const plugin_run& p : e.plugins())
+      otlp_resource.push_back(otlp_attribute_tail("deployment.environment.name", "production") +
+                              otlp_attribute_tail("trafficsim.scenario", p.name) +
+                              otlp_attribute_head("trafficsim.customer.id") + "cust_" + p.name + "_");
+    for (const plugin_run& p : e.plugins())
+      otlp_organization.push_back("\"}}" + otlp_attribute_head("trafficsim.organization.id") + "org_" + p.name + "_");
+    for (const model_spec& m : cat.models()) {
+      otlp_name.push_back("\",\"name\":\"chat " + m.name + "\",\"kind\":3,\"startTimeUnixNano\":\"");
+      otlp_model.push_back("{\"key\":\"gen_ai.operation.name\",\"value\":{\"stringValue\":\"chat\"}}" +
+                           otlp_attribute_tail("gen_ai.provider.name", otel_provider_name(m.provider)) +
+                           otlp_attribute_tail("gen_ai.request.model", m.name) +
+                           otlp_attribute_tail("gen_ai.response.model", m.name));
+    }
     for (const plugin_run& p : e.plugins()) {
       ce_source.emplace_back("\",\"source\":\"/trafficsim/" + p.name + "\",\"type\":\"" +
                              std::string(cloudevents_type) + "\",\"time\":\"");
@@ -497,6 +546,115 @@ inline char* close_cloudevent(char* p) noexcept {
   return p + 1;
 }
 
+/// The extended fields of an OpenTelemetry span (nullptr: the seed schema).
+struct otlp_extras {
+  const extended_call* x = nullptr;
+  const id128* retry_of = nullptr;
+};
+
+/// One call as an OpenTelemetry span in OTLP/JSON, alone in a TracesData object on its
+/// line: what the Collector's file exporter writes and its otlpjsonfile receiver reads.
+/// The OTLP specification, "JSON Protobuf Encoding": the proto3 JSON mapping with keys in
+/// lowerCamelCase, traceId and spanId as hex strings (not base64), enums as integers
+/// (kind 3 = SPAN_KIND_CLIENT, status code 2 = STATUS_CODE_ERROR), and 64-bit integers
+/// (the times, intValue) as decimal strings.
+/// The GenAI semantic conventions (gen-ai-spans.md, "Inference"): name "{operation}
+/// {model}", kind CLIENT; gen_ai.operation.name, gen_ai.provider.name,
+/// gen_ai.request.model, gen_ai.response.model, gen_ai.response.id,
+/// gen_ai.usage.input_tokens ("SHOULD include all types of input tokens, including cached
+/// tokens") and gen_ai.usage.output_tokens (which SHOULD include the reasoning tokens, so
+/// it is our output plus reasoning); with the extended schema the cache and reasoning
+/// counts, gen_ai.request.stream, and for a failed call error.type with an error status.
+/// The resource is the application that called: service.name is the product, with the
+/// customer and its organization and tier, so a collector groups spans by either.
+[[gnu::always_inline]] inline char* put_otlp_row(char* p, const row& r, otlp_extras extras, const row_texts& texts,
+                                                 std::uint32_t epoch_hour) noexcept {
+  auto lit = [&p](std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  };
+  auto int_attribute = [&](std::string_view head, std::uint64_t v) {
+    lit(head);
+    p = put_small(p, v);
+    lit("\"}}");
+  };
+  lit("{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":{\"stringValue\":\"");
+  p = put(p, texts.product[r.f.product]);
+  lit("\"}}");
+  lit(texts.otlp_resource[r.plugin]);
+  p = put_padded(p, std::uint64_t{r.local} + 1, 4);
+  lit(texts.otlp_organization[r.plugin]);
+  p = put_padded(p, std::uint64_t{r.local / customers_per_organization} + 1, 3);
+  lit("\"}},{\"key\":\"trafficsim.subscription.tier\",\"value\":{\"stringValue\":\"");
+  p = put(p, texts.tier[static_cast<std::size_t>(r.plan)]);
+  lit("\"}}]},\"scopeSpans\":[{\"scope\":{\"name\":\"trafficsim\",\"version\":\"" TRAFFICSIM_VERSION
+      "\"},\"spans\":[{\"traceId\":\"");
+  p = put_hex128(p, r.ids.trace);
+  lit("\",\"spanId\":\"");
+  p = put_session(p, (std::uint64_t{r.ids.call[0]} << 32) | r.ids.call[1]);
+  lit(texts.otlp_name[r.f.model]);
+  const std::uint64_t start_s = std::uint64_t{epoch_hour} * 3600 + r.seconds;
+  p = put_uint(p, start_s);
+  lit("000000000\",\"endTimeUnixNano\":\"");
+  p = put_uint(p, start_s * 1000 + r.f.latency_ms);
+  lit("000000\",\"attributes\":[");
+  lit(texts.otlp_model[r.f.model]);
+  lit(",{\"key\":\"gen_ai.response.id\",\"value\":{\"stringValue\":\"call_");
+  p = put_hex128(p, r.ids.call);
+  lit("\"}}");
+  int_attribute(",{\"key\":\"gen_ai.usage.input_tokens\",\"value\":{\"intValue\":\"", r.f.input_tokens);
+  const extended_call* x = extras.x;
+  int_attribute(",{\"key\":\"gen_ai.usage.output_tokens\",\"value\":{\"intValue\":\"",
+                std::uint64_t{r.f.output_tokens} + (x != nullptr ? x->reasoning_tokens : 0));
+  if (x != nullptr) {
+    int_attribute(",{\"key\":\"gen_ai.usage.cache_read.input_tokens\",\"value\":{\"intValue\":\"",
+                  x->cached_input_tokens);
+    int_attribute(",{\"key\":\"gen_ai.usage.cache_creation.input_tokens\",\"value\":{\"intValue\":\"",
+                  x->cache_write_tokens);
+    int_attribute(",{\"key\":\"gen_ai.usage.reasoning.output_tokens\",\"value\":{\"intValue\":\"", x->reasoning_tokens);
+    lit(x->streaming ? ",{\"key\":\"gen_ai.request.stream\",\"value\":{\"boolValue\":true}}"
+                     : ",{\"key\":\"gen_ai.request.stream\",\"value\":{\"boolValue\":false}}");
+    if (!x->error_type.empty()) {
+      lit(",{\"key\":\"error.type\",\"value\":{\"stringValue\":\"");
+      lit(x->error_type);
+      lit("\"}}");
+    }
+    int_attribute(",{\"key\":\"http.response.status_code\",\"value\":{\"intValue\":\"", x->status_code);
+    int_attribute(",{\"key\":\"trafficsim.attempt\",\"value\":{\"intValue\":\"", x->attempt);
+    if (x->attempt > 1) {
+      lit(",{\"key\":\"trafficsim.retry_of\",\"value\":{\"stringValue\":\"req_");
+      p = put_hex128(p, *extras.retry_of);
+      lit("\"}}");
+    }
+    if (x->time_to_first_token_ms != 0)
+      int_attribute(",{\"key\":\"trafficsim.time_to_first_token_ms\",\"value\":{\"intValue\":\"",
+                    x->time_to_first_token_ms);
+  }
+  lit(",{\"key\":\"session.id\",\"value\":{\"stringValue\":\"sess_");
+  p = put_session(p, r.ids.session);
+  lit("\"}},{\"key\":\"user_agent.original\",\"value\":{\"stringValue\":\"ReveniumSDK/1.0 Python/3.");
+  p = put_small(p, r.f.python_minor);
+  lit("\"}},{\"key\":\"trafficsim.request.id\",\"value\":{\"stringValue\":\"req_");
+  p = put_hex128(p, r.ids.request);
+  lit("\"}},{\"key\":\"trafficsim.cost_usd\",\"value\":{\"doubleValue\":");
+  p = put_usd(p, r.cost);
+  lit("}},{\"key\":\"trafficsim.product.id\",\"value\":{\"stringValue\":\"");
+  p = put(p, texts.product[r.f.product]);
+  lit("\"}},{\"key\":\"trafficsim.feature.id\",\"value\":{\"stringValue\":\"");
+  p = put(p, texts.feature[r.f.feature]);
+  lit("\"}},{\"key\":\"trafficsim.task_type\",\"value\":{\"stringValue\":\"");
+  p = put(p, texts.task[static_cast<std::size_t>(r.f.task)]);
+  lit("\"}}]");
+  if (x != nullptr && !x->error_type.empty()) {
+    lit(",\"status\":{\"code\":2,\"message\":\"");
+    lit(x->error_type);
+    lit("\"}}]}]}]}\n");
+  } else {
+    lit(",\"status\":{}}]}]}]}\n");
+  }
+  return p;
+}
+
 /// An extended row: the seed's fields, then the extended schema's (outcomes.hpp).
 struct extended_row {
   row base;
@@ -586,6 +744,9 @@ class text_encoder final : public row_encoder {
 
   std::string_view header() const noexcept override { return header_; }
 
+  /// Room for one row: an OpenTelemetry span has its attributes' keys around every value.
+  static constexpr std::size_t row_bytes = Format == output_format::otlp ? max_otlp_row_bytes : max_row_bytes;
+
   void encode(const window& w, std::size_t begin, std::size_t end, text_buffer& out, std::span<plugin_totals> totals,
               std::vector<billing_record>* records, delivery_chunk* delivery) const override {
     if (!delivery_.on) delivery = nullptr;
@@ -593,7 +754,7 @@ class text_encoder final : public row_encoder {
     const day_info d = e_.day(w.day);
     const hour_stamp stamp(d, w.hour);
     const auto epoch_hour = static_cast<std::uint32_t>(d.epoch_day * 24 + w.hour);
-    char* p = out.tail((end - begin) * max_row_bytes + model_text_capacity);
+    char* p = out.tail((end - begin) * row_bytes + model_text_capacity);
     const char* const base = p - out.size();
     philox_batch batch;
     std::array<row_place, rows_per_batch> places;
@@ -607,6 +768,8 @@ class text_encoder final : public row_encoder {
           p = put_csv_row(p, r, texts_, stamp);
         } else if constexpr (Format == output_format::jsonl) {
           p = put_json_row(p, r, texts_, stamp);
+        } else if constexpr (Format == output_format::otlp) {
+          p = put_otlp_row(p, r, {}, texts_, epoch_hour);
         } else {
           p = close_cloudevent(put_json_row(put_cloudevent_prefix(p, r, texts_, stamp), r, texts_, stamp));
         }
@@ -637,7 +800,7 @@ class text_encoder final : public row_encoder {
     const day_info d = e_.day(w.day);
     const hour_stamp stamp(d, w.hour);
     const auto epoch_hour = static_cast<std::uint32_t>(d.epoch_day * 24 + w.hour);
-    char* p = out.tail((end - begin) * max_row_bytes + model_text_capacity);
+    char* p = out.tail((end - begin) * row_bytes + model_text_capacity);
     const placing where{p - out.size(), epoch_hour, 0};
     philox_batch batch, more;
     std::array<row_place, rows_per_batch> places;
@@ -721,7 +884,9 @@ class text_encoder final : public row_encoder {
     r.f.output_tokens = e.x.output_tokens;
     r.f.latency_ms = e.x.latency_ms;
     r.cost = cost_micro_usd(e.x.cost);
-    if constexpr (Format == output_format::cloudevents)
+    if constexpr (Format == output_format::otlp)
+      p = put_otlp_row(p, e.base, {&e.x, &e.retry_of}, texts_, where.epoch_hour);
+    else if constexpr (Format == output_format::cloudevents)
       p = close_cloudevent(
           put_extended_row<output_format::jsonl>(put_cloudevent_prefix(p, e.base, texts_, stamp), e, texts_, stamp));
     else
@@ -764,6 +929,20 @@ class text_encoder final : public row_encoder {
 
 }  // namespace
 
+std::string_view format_name(output_format f) noexcept {
+  switch (f) {
+    case output_format::csv:
+      return "csv";
+    case output_format::jsonl:
+      return "jsonl";
+    case output_format::cloudevents:
+      return "cloudevents";
+    case output_format::otlp:
+      return "otlp-json";
+  }
+  return "csv";
+}
+
 std::string_view csv_header(bool extended) noexcept { return extended ? extended_csv_header_text() : csv_header_text; }
 
 std::unique_ptr<row_encoder> make_row_encoder(output_format f, const engine& e, const catalog& cat,
@@ -771,6 +950,7 @@ std::unique_ptr<row_encoder> make_row_encoder(output_format f, const engine& e, 
   if (f == output_format::csv) return std::make_unique<text_encoder<output_format::csv>>(e, cat, outcomes, delivery);
   if (f == output_format::cloudevents)
     return std::make_unique<text_encoder<output_format::cloudevents>>(e, cat, outcomes, delivery);
+  if (f == output_format::otlp) return std::make_unique<text_encoder<output_format::otlp>>(e, cat, outcomes, delivery);
   return std::make_unique<text_encoder<output_format::jsonl>>(e, cat, outcomes, delivery);
 }
 

@@ -52,15 +52,22 @@ struct billing_record {
   std::uint64_t cost_micro_usd;  ///< as printed (0 for a failed row)
 };
 
-/// The output formats: CSV, JSON Lines, and CloudEvents 1.0 in the JSON event format,
-/// one event a line (docs/formats.md).
-enum class output_format { csv, jsonl, cloudevents };
+/// The output formats: CSV, JSON Lines, CloudEvents 1.0 in the JSON event format (one
+/// event a line) and OpenTelemetry spans in OTLP/JSON (one TracesData a line); see
+/// docs/formats.md.
+enum class output_format { csv, jsonl, cloudevents, otlp };
+
+/// The name of a format as --format takes it.
+std::string_view format_name(output_format f) noexcept;
 
 /// The CSV header line of the seed's or the extended schema, with its LF.
 std::string_view csv_header(bool extended = false) noexcept;
 
 /// Longest row the formatter can write, with its LF.
 inline constexpr std::size_t max_row_bytes = 1024;
+/// Longest OpenTelemetry span line (model names of up to max_model_name_bytes appear three
+/// times in it).
+inline constexpr std::size_t max_otlp_row_bytes = 4096;
 
 /// Turns a window's rows into text: one per output format.
 class row_encoder {

@@ -145,6 +145,19 @@ std::string run_host_to(const temp_dir& dir, const std::string& name, std::vecto
   return read_file(dir / name);
 }
 
+std::string expect_same_bytes_any_threads_shards_codec(const std::vector<std::string>& args, const std::string& codec) {
+  temp_dir t;
+  const std::string one = run_host_to(t, "a", with_args(args, {"--threads", "1"}));
+  EXPECT_TRUE(run_host_to(t, "b", with_args(args, {"--threads", "2"})) == one) << "--threads 2";
+  std::string joined;
+  for (const char* shard : {"0/3", "1/3", "2/3"})
+    joined += run_host_to(t, std::string("s") + shard[0], with_args(args, {"--shard", shard}));
+  EXPECT_TRUE(joined == one) << "3 shards concatenated";
+  run_host_to(t, "c." + codec, args);
+  EXPECT_TRUE(shell_out((codec == "gz" ? "gzip -dc " : "zstd -dcq ") + (t / ("c." + codec)).string()) == one) << codec;
+  return one;
+}
+
 std::string shell_out(const std::string& command) {
   child c = spawn({"/bin/sh", "-c", command});
   const process_result r = wait_for(c);

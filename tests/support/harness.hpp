@@ -95,6 +95,12 @@ std::string shell_out(const std::string& command);
 std::string run_host_to(const temp_dir& dir, const std::string& name, std::vector<std::string> args,
                         const process_options& opt = {});
 
+/// Runs the host with `args` on 1 and 2 threads, as three shards concatenated, and
+/// compressed with `codec` ("gz" or "zst"), expecting the same bytes each time; returns
+/// the single-thread output.
+std::string expect_same_bytes_any_threads_shards_codec(const std::vector<std::string>& args,
+                                                       const std::string& codec = "zst");
+
 std::string read_file(const std::filesystem::path& p);
 void write_file(const std::filesystem::path& p, const std::string& data);
 /// FNV-1a 64 of bytes: a stable fingerprint for golden values.
