@@ -172,7 +172,11 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
     merger = std::make_unique<append_merger>(target->fd(), c.output, c.format, names, sink, &stop_signal, c.extended);
 
   const std::uint64_t windows = std::uint64_t{c.days} * hours_per_day;
-  const window_range range = shard_windows(windows, c.shard_index, c.shard_count);
+  // FOCUS rows of a day's charge period add up the whole day: its shards are cut at
+  // midnights, so that no day is split between two of them.
+  const bool whole_days = c.format == output_format::focus && c.focus_period == charge_period::day;
+  window_range range = shard_windows(whole_days ? c.days : windows, c.shard_index, c.shard_count);
+  if (whole_days) range = {range.first * hours_per_day, range.end * hours_per_day};
   const bool show_progress = c.progress == progress_mode::always ||
                              (c.progress == progress_mode::automatic && !c.quiet && ::isatty(STDERR_FILENO) != 0);
   progress_meter progress(show_progress, range.end - range.first);
@@ -181,6 +185,7 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
   // before it starts; removed again if the run fails and it is still empty.
   truth_folder truth_dir(c.truth);
   std::unique_ptr<answer_key> truth;
+  std::unique_ptr<focus_aggregator> focus;
 
   run_stats stats;
   std::unique_ptr<engine> eng;
@@ -204,6 +209,10 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
     po.progress = &progress;
     po.truth = truth.get();
     po.deliver = c.delivery.on;
+    if (c.format == output_format::focus) {
+      focus = std::make_unique<focus_aggregator>(*eng, cat, c.focus_period, c.focus_split);
+      po.focus = focus.get();
+    }
     stats = run_pipeline(*eng, *encoder, merger ? static_cast<byte_writer&>(*merger) : sink, po);
   });
   run_description described{sink.name(),
@@ -220,6 +229,8 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
   // replaces anything.
   if (!c.stats_json.empty()) write_stats_json(c.stats_json, report);
   if (truth) truth->write(c.truth);
+  // FOCUS metadata beside the data: for a regular file, not standard output or a device.
+  if (focus && !sink.temporary_path().empty()) write_focus_metadata(focus_metadata_path(sink.final_path()));
   sink.commit();
   truth_dir.keep();
   if (target) target->committed();

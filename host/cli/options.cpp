@@ -26,7 +26,7 @@ struct raw_options {
   bool list_plugins = false, unsafe = false, quiet = false, verbose = false;
   std::string describe, format, compress, level, shard, progress = "auto", stats_json, config;
   bool shard_from_env = false, shard_headers = false, append = false, force = false;
-  std::string catalog = "seed", schema = "seed", truth, deliver;
+  std::string catalog = "seed", schema = "seed", truth, deliver, charge_period, charge_tags;
   std::vector<std::string> models;
 };
 
@@ -98,8 +98,16 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
       ->capture_default_str();
   app.add_option("--format", v.format,
                  "Output format (default: from the file name, else csv); cloudevents: one CloudEvents 1.0 JSON event "
-                 "a line; otlp-json: one OpenTelemetry span a line (OTLP/JSON, GenAI conventions); see docs/formats.md")
-      ->type_name("csv|jsonl|cloudevents|otlp-json");
+                 "a line; otlp-json: one OpenTelemetry span a line (OTLP/JSON, GenAI conventions); focus: FOCUS 1.2 "
+                 "cost and usage rows with a metadata file beside them; see docs/formats.md")
+      ->type_name("csv|jsonl|cloudevents|otlp-json|focus");
+  app.add_option("--charge-period", v.charge_period,
+                 "--format focus: the charge period of a usage row, hour (default) or day")
+      ->type_name("hour|day");
+  app.add_option("--charge-tags", v.charge_tags,
+                 "--format focus: split charges by these tags, which their Tags then carry: product, feature, "
+                 "product,feature or none (default)")
+      ->type_name("LIST");
   app.add_option("--compress", v.compress, "Compression (default: from the file name, .gz or .zst)")
       ->type_name("none|gz|zst");
   app.add_option("--compression-level", v.level, "gzip 1-12 (default 6), zstd 1-19 (default 1)")->type_name("N");
@@ -323,8 +331,36 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     c.format = output_format::cloudevents;
   else if (v.format == "otlp-json")
     c.format = output_format::otlp;
+  else if (v.format == "focus")
+    c.format = output_format::focus;
   else
-    throw usage_error(fmt::format("--format '{}' is unknown; use csv, jsonl, cloudevents or otlp-json", v.format));
+    throw usage_error(
+        fmt::format("--format '{}' is unknown; use csv, jsonl, cloudevents, otlp-json or focus", v.format));
+  if (!v.charge_period.empty()) {
+    if (c.format != output_format::focus)
+      throw usage_error("--charge-period is the period of FOCUS rows; give it with --format focus");
+    if (v.charge_period == "day")
+      c.focus_period = charge_period::day;
+    else if (v.charge_period != "hour")
+      throw usage_error(fmt::format("--charge-period '{}' is unknown; use hour or day", v.charge_period));
+  }
+  if (!v.charge_tags.empty()) {
+    if (c.format != output_format::focus)
+      throw usage_error("--charge-tags splits FOCUS charges; give it with --format focus");
+    std::string_view rest = v.charge_tags;
+    while (v.charge_tags != "none" && !rest.empty()) {
+      const std::size_t comma = std::min(rest.find(','), rest.size());
+      const std::string tag = trim(rest.substr(0, comma));
+      rest.remove_prefix(std::min(comma + 1, rest.size()));
+      if (tag == "product")
+        c.focus_split.product = true;
+      else if (tag == "feature")
+        c.focus_split.feature = true;
+      else
+        throw usage_error(
+            fmt::format("--charge-tags: '{}' is not a tag; give product, feature, product,feature or none", tag));
+    }
+  }
   if (v.compress.empty()) {
     c.codec = compression_for_path(c.output);
   } else {

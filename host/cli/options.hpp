@@ -39,6 +39,8 @@ struct run_config {
 
   std::string output = "data/simulated_calls.csv";
   output_format format = output_format::csv;
+  charge_period focus_period = charge_period::hour;  ///< --charge-period, for --format focus
+  charge_split focus_split;                          ///< --charge-tags, for --format focus
   compression codec = compression::none;
   int level = 0;
   std::uint64_t shard_index = 0, shard_count = 1;

@@ -20,17 +20,6 @@ namespace {
 
 std::string usd(std::uint64_t micro) { return fmt::format("{}.{:06}", micro / 1'000'000, micro % 1'000'000); }
 
-unsigned days_in_month(int year, unsigned month) noexcept {
-  constexpr unsigned days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return month == 2 && leap ? 29 : days[month - 1];
-}
-
-/// A customer's id as the rows print it.
-std::string customer_text(const plugin_run& p, std::uint32_t local) {
-  return fmt::format("cust_{}_{:04}", p.name, local + 1);
-}
-
 std::string month_text(std::uint32_t key) { return fmt::format("{:04}-{:02}", key / 12, key % 12 + 1); }
 
 void write_file(const std::filesystem::path& path, const std::string& text) {
@@ -77,17 +66,12 @@ std::uint32_t answer_key::month_of(std::uint32_t day) const noexcept {
 }
 
 void answer_key::add_day(const engine& e, std::uint32_t day) {
-  const day_info d = e.day(day);
   auto& month = subscription_[month_of(day)];
   month.resize(e.customers());
-  const unsigned length = days_in_month(d.date.year, d.date.month);
-  for (std::uint32_t g = 0; g < e.customers(); ++g) {
-    if (e.churned(g)) continue;
-    const plugin_run& p = e.plugins()[e.plugin_of(g)];
-    const std::uint64_t monthly = std::uint64_t{tier_price_usd(p.customers[g - p.first_customer].tier)} * 1'000'000;
+  for_each_daily_fee(e, day, [&](std::uint32_t g, std::uint64_t fee) {
     month[g].days += 1;
-    month[g].fee_micro_usd += daily_fee_micro_usd(monthly, d.date.day, length);
-  }
+    month[g].fee_micro_usd += fee;
+  });
 }
 
 void answer_key::add_labels(const engine& e, std::uint32_t day, unsigned first_hour, unsigned end_hour) {

@@ -6,16 +6,21 @@
 // Memory is proportional to customers x months (one usage line and one subscription
 // line per customer and month of the run) plus models x months, never to rows.
 
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
+#include <trafficsim/calendar.hpp>
 #include <tuple>
 #include <vector>
 
+#include "call_model.hpp"
 #include "catalog.hpp"
 #include "engine.hpp"
 #include "formats.hpp"
+#include "ids.hpp"
 
 namespace trafficsim::host {
 
@@ -26,6 +31,29 @@ namespace trafficsim::host {
 constexpr std::uint64_t daily_fee_micro_usd(std::uint64_t monthly_micro_usd, unsigned day_of_month,
                                             unsigned days_in_month) noexcept {
   return monthly_micro_usd * day_of_month / days_in_month - monthly_micro_usd * (day_of_month - 1) / days_in_month;
+}
+
+/// A customer's id and its organization's as the rows print them.
+inline std::string customer_text(const plugin_run& p, std::uint32_t local) {
+  return fmt::format("cust_{}_{:04}", p.name, local + 1);
+}
+inline std::string organization_text(const plugin_run& p, std::uint32_t local) {
+  return fmt::format("org_{}_{:03}", p.name, local / customers_per_organization + 1);
+}
+
+/// Calls `pay(customer, micro_usd)` for each customer that pays a subscription on day
+/// `day` (the engine's prepared day): every one whose plan has not churned, for the day's
+/// share of its tier's monthly fee. The one rule for --truth and --format focus.
+template <class Pay>
+void for_each_daily_fee(const engine& e, std::uint32_t day, Pay&& pay) {
+  const day_info d = e.day(day);
+  const unsigned length = days_in_month(d.date.year, d.date.month);
+  for (std::uint32_t g = 0; g < e.customers(); ++g) {
+    if (e.churned(g)) continue;
+    const plugin_run& p = e.plugins()[e.plugin_of(g)];
+    const std::uint64_t monthly = std::uint64_t{tier_price_usd(p.customers[g - p.first_customer].tier)} * 1'000'000;
+    pay(g, daily_fee_micro_usd(monthly, d.date.day, length));
+  }
 }
 
 /// The accumulating answer key. `add_day` and `add_rows` may run on different threads

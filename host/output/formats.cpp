@@ -737,20 +737,24 @@ class text_encoder final : public row_encoder {
   text_encoder(const engine& e, const catalog& cat, const outcome_model* outcomes, const delivery_plan& delivery)
       : e_(e), cat_(cat), outcomes_(outcomes), texts_(e, cat), delivery_(delivery) {
     const std::string_view base = outcomes_ != nullptr ? extended_csv_header_text() : csv_header_text;
-    header_ = Format != output_format::csv ? ""
-              : delivery_.on               ? std::string(base.substr(0, base.size() - 1)) + ",received_at\n"
-                                           : std::string(base);
+    header_ = Format == output_format::focus ? std::string(focus_header())
+              : Format != output_format::csv ? ""
+              : delivery_.on                 ? std::string(base.substr(0, base.size() - 1)) + ",received_at\n"
+                                             : std::string(base);
   }
 
   std::string_view header() const noexcept override { return header_; }
 
   /// Room for one row: an OpenTelemetry span has its attributes' keys around every value.
-  static constexpr std::size_t row_bytes = Format == output_format::otlp ? max_otlp_row_bytes : max_row_bytes;
+  static constexpr std::size_t row_bytes = Format == output_format::otlp    ? max_otlp_row_bytes
+                                           : Format == output_format::focus ? 0  // no text: usage records
+                                                                            : max_row_bytes;
 
   void encode(const window& w, std::size_t begin, std::size_t end, text_buffer& out, std::span<plugin_totals> totals,
-              std::vector<billing_record>* records, delivery_chunk* delivery) const override {
+              std::vector<billing_record>* records, delivery_chunk* delivery,
+              std::vector<usage_record>* usage) const override {
     if (!delivery_.on) delivery = nullptr;
-    if (outcomes_ != nullptr) return encode_extended(w, begin, end, out, totals, {records, delivery});
+    if (outcomes_ != nullptr) return encode_extended(w, begin, end, out, totals, {records, delivery, usage});
     const day_info d = e_.day(w.day);
     const hour_stamp stamp(d, w.hour);
     const auto epoch_hour = static_cast<std::uint32_t>(d.epoch_day * 24 + w.hour);
@@ -758,6 +762,8 @@ class text_encoder final : public row_encoder {
     const char* const base = p - out.size();
     philox_batch batch;
     std::array<row_place, rows_per_batch> places;
+    if constexpr (Format == output_format::focus)
+      return encode_usage(w, begin, end, epoch_hour, totals, records, usage);
     for (std::size_t k = begin; k < end; k += rows_per_batch) {
       const std::size_t n = std::min(rows_per_batch, end - k);
       prepare_rows(e_, w, k, n, epoch_hour, batch, places.data());
@@ -787,12 +793,45 @@ class text_encoder final : public row_encoder {
   }
 
  private:
+  /// --format focus, the seed schema: the calls' fields without their ids or text, as
+  /// usage records.
+  void encode_usage(const window& w, std::size_t begin, std::size_t end, std::uint32_t epoch_hour,
+                    std::span<plugin_totals> totals, std::vector<billing_record>* records,
+                    std::vector<usage_record>* usage) const {
+    philox_batch batch;
+    std::array<row_place, rows_per_batch> places;
+    for (std::size_t k = begin; k < end; k += rows_per_batch) {
+      const std::size_t n = std::min(rows_per_batch, end - k);
+      prepare_rows(e_, w, k, n, epoch_hour, batch, places.data());
+      for (std::size_t j = 0; j < n; ++j) {
+        const row_place& place = places[j];
+        const call_fields f = draw_call(cat_, batch_block(batch, j), batch_block(batch, j + rows_per_batch));
+        const std::uint64_t cost = cost_micro_usd(f.cost);
+        plugin_totals& t = totals[place.plugin];
+        ++t.rows;
+        t.input_tokens += f.input_tokens;
+        t.output_tokens += f.output_tokens;
+        t.cost_micro_usd += cost;
+        const std::uint32_t customer = e_.plugins()[place.plugin].first_customer + place.local;
+        const auto model = static_cast<std::uint16_t>(f.model);
+        if (records != nullptr)
+          records->push_back({customer, model, 1, 0, f.input_tokens, f.output_tokens, 0, 0, 0, cost});
+        if (usage != nullptr) {
+          const std::array<std::uint32_t, meter_count> tokens{f.input_tokens, 0, 0, f.output_tokens, 0};
+          usage->push_back(
+              {customer, model, f.product, f.feature, tokens, split_cost(cat_.models()[f.model], tokens, cost)});
+        }
+      }
+    }
+  }
+
   /// The extended schema: each row is an attempt; a carried one (a retry of a call of the
   /// hour before) takes its streams and ids from that hour.
   /// Where a chunk's rows go besides its text.
   struct row_sinks {
     std::vector<billing_record>* records;
     delivery_chunk* delivery;
+    std::vector<usage_record>* usage;
   };
 
   void encode_extended(const window& w, std::size_t begin, std::size_t end, text_buffer& out,
@@ -884,13 +923,23 @@ class text_encoder final : public row_encoder {
     r.f.output_tokens = e.x.output_tokens;
     r.f.latency_ms = e.x.latency_ms;
     r.cost = cost_micro_usd(e.x.cost);
-    if constexpr (Format == output_format::otlp)
+    if constexpr (Format == output_format::otlp) {
       p = put_otlp_row(p, e.base, {&e.x, &e.retry_of}, texts_, where.epoch_hour);
-    else if constexpr (Format == output_format::cloudevents)
+    } else if constexpr (Format == output_format::focus) {
+      if (sinks.usage != nullptr && e.x.status == call_status::ok) {  // a failed call is not billed
+        const std::array<std::uint32_t, meter_count> tokens{
+            r.f.input_tokens - e.x.cached_input_tokens - e.x.cache_write_tokens, e.x.cached_input_tokens,
+            e.x.cache_write_tokens, e.x.output_tokens, e.x.reasoning_tokens};
+        sinks.usage->push_back({e_.plugins()[r.plugin].first_customer + r.local, static_cast<std::uint16_t>(r.f.model),
+                                r.f.product, r.f.feature, tokens,
+                                split_cost(cat_.models()[r.f.model], tokens, r.cost)});
+      }
+    } else if constexpr (Format == output_format::cloudevents) {
       p = close_cloudevent(
           put_extended_row<output_format::jsonl>(put_cloudevent_prefix(p, e.base, texts_, stamp), e, texts_, stamp));
-    else
+    } else {
       p = put_extended_row<Format>(p, e, texts_, stamp);
+    }
     plugin_totals& t = totals[r.plugin];
     add_row(t, r);
     t.failed += e.x.status != call_status::ok ? 1 : 0;
@@ -939,6 +988,8 @@ std::string_view format_name(output_format f) noexcept {
       return "cloudevents";
     case output_format::otlp:
       return "otlp-json";
+    case output_format::focus:
+      return "focus";
   }
   return "csv";
 }
@@ -951,6 +1002,8 @@ std::unique_ptr<row_encoder> make_row_encoder(output_format f, const engine& e, 
   if (f == output_format::cloudevents)
     return std::make_unique<text_encoder<output_format::cloudevents>>(e, cat, outcomes, delivery);
   if (f == output_format::otlp) return std::make_unique<text_encoder<output_format::otlp>>(e, cat, outcomes, delivery);
+  if (f == output_format::focus)
+    return std::make_unique<text_encoder<output_format::focus>>(e, cat, outcomes, delivery);
   return std::make_unique<text_encoder<output_format::jsonl>>(e, cat, outcomes, delivery);
 }
 

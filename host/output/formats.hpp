@@ -12,6 +12,7 @@
 #include "catalog.hpp"
 #include "delivery.hpp"
 #include "engine.hpp"
+#include "focus.hpp"
 #include "text_buffer.hpp"
 
 namespace trafficsim::host {
@@ -53,9 +54,10 @@ struct billing_record {
 };
 
 /// The output formats: CSV, JSON Lines, CloudEvents 1.0 in the JSON event format (one
-/// event a line) and OpenTelemetry spans in OTLP/JSON (one TracesData a line); see
+/// event a line), OpenTelemetry spans in OTLP/JSON (one TracesData a line), and FOCUS 1.2
+/// cost and usage rows (the encoder hands over usage records, focus.hpp); see
 /// docs/formats.md.
-enum class output_format { csv, jsonl, cloudevents, otlp };
+enum class output_format { csv, jsonl, cloudevents, otlp, focus };
 
 /// The name of a format as --format takes it.
 std::string_view format_name(output_format f) noexcept;
@@ -78,11 +80,12 @@ class row_encoder {
   /// Appends rows [begin, end) of `w` to `out`, adding each row to
   /// `totals[plugin index]`; if `records` is given, appending its billing record there;
   /// with delivery faults on (the encoder's delivery_plan), noting in `delivery` where
-  /// each second starts and which rows arrive later. Thread-safe: chunks are encoded in
-  /// parallel.
+  /// each second starts and which rows arrive later; with --format focus, appending a
+  /// usage record per billed row to `usage` instead of text. Thread-safe: chunks are
+  /// encoded in parallel.
   virtual void encode(const window& w, std::size_t begin, std::size_t end, text_buffer& out,
                       std::span<plugin_totals> totals, std::vector<billing_record>* records = nullptr,
-                      delivery_chunk* delivery = nullptr) const = 0;
+                      delivery_chunk* delivery = nullptr, std::vector<usage_record>* usage = nullptr) const = 0;
 };
 
 /// The encoder of format `f` for the rows of engine `e`, drawing models from `cat`

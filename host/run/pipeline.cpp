@@ -20,8 +20,11 @@ struct chunk {
   std::shared_ptr<const window> w;
   std::size_t begin = 0, end = 0;
   std::uint64_t window_index = 0;       ///< for progress: windows done once this is written
+  std::uint64_t hour = 0;               ///< the window's hour since the run's first midnight
   std::uint32_t day = 0;                ///< the window's day
   std::vector<billing_record> records;  ///< for the answer key
+  std::vector<usage_record> usage;      ///< --format focus: the billed rows
+  std::vector<focus_group> groups;      ///< --format focus: the rows added up
   delivery_chunk delivery;              ///< --deliver: seconds and delayed rows
   text_buffer delivered;                ///< --deliver: the text in arrival order
   text_buffer text;
@@ -98,6 +101,11 @@ class pipeline_run {
     sync_acquire(&merger_);
     if (write_failure_) std::rethrow_exception(write_failure_);
     if (generate_failure_) std::rethrow_exception(generate_failure_);
+    if (opt_.focus != nullptr) {  // the last charge period, and fees of days without calls
+      focus_text_.clear();
+      opt_.focus->finish(focus_text_);
+      write_focus_text();
+    }
     if (opt_.deliver) {  // the rows still in flight arrive after the last one written
       text_buffer rest, packed;
       merger_.finish(rest);
@@ -148,6 +156,7 @@ class pipeline_run {
       }
       // A day's subscription fee belongs to the run or shard that holds its first hour.
       if (hour == 0 && opt_.truth != nullptr) opt_.truth->add_day(e_, day);
+      if (hour == 0 && opt_.focus != nullptr) opt_.focus->add_day(e_, day);
       // A fresh window: chunks of the previous one may still be encoding.
       current_ = std::make_shared<window>();
       e_.generate(hour, *current_);
@@ -157,8 +166,10 @@ class pipeline_run {
     chunk* c = pool_.get();
     c->w = current_;
     c->begin = next_row_;
-    c->end = std::min(current_->size(), next_row_ + opt_.chunk_rows);
+    // --format focus adds up whole windows.
+    c->end = opt_.focus != nullptr ? current_->size() : std::min(current_->size(), next_row_ + opt_.chunk_rows);
     c->window_index = next_window_;  // windows before this one are complete once it is written
+    c->hour = next_window_ - 1;
     c->day = current_->day;
     next_row_ = c->end;
     return c;
@@ -190,8 +201,11 @@ class pipeline_run {
     if (!write_failed_.load(std::memory_order_relaxed)) {
       c->totals.assign(e_.plugins().size(), {});
       c->records.clear();
+      c->usage.clear();
       encoder_.encode(*c->w, c->begin, c->end, c->text, c->totals, opt_.truth != nullptr ? &c->records : nullptr,
-                      opt_.deliver ? &c->delivery : nullptr);
+                      opt_.deliver ? &c->delivery : nullptr, opt_.focus != nullptr ? &c->usage : nullptr);
+      // --format focus: chunks are whole windows, added up here in parallel.
+      if (opt_.focus != nullptr) opt_.focus->encode_window(c->hour, c->usage, c->groups, c->text);
       if (!opt_.deliver) compress(c->text, c->packed);
     }
     c->w.reset();  // free the window once its last chunk is done
@@ -230,6 +244,24 @@ class pipeline_run {
     return c;
   }
 
+  // --format focus, in the write stage, before a chunk's rows: the fees due and the rows
+  // of a day that is over; then the chunk's groups for a daily period.
+  void write_focus_rows(const chunk* c) {
+    focus_text_.clear();
+    opt_.focus->before_window(c->hour, focus_text_);
+    if (opt_.focus->period() == charge_period::day) opt_.focus->add_groups(c->hour, c->groups);
+    write_focus_text();
+  }
+
+  /// focus_text_, compressed as its own member or frame, to the writer.
+  void write_focus_text() {
+    if (focus_text_.size() == 0) return;
+    focus_packed_.clear();
+    const text_buffer& out = compress(focus_text_, focus_packed_);
+    writer_.write(out.view());
+    stats_.bytes += out.size();
+  }
+
   // Stage 3 (serial): the bytes to the writer, in order; totals and progress.
   void write_stage(chunk* c) {
     sync_acquire(c);
@@ -238,6 +270,7 @@ class pipeline_run {
       try {
         const text_buffer& plain = opt_.deliver ? c->delivered : c->text;
         const text_buffer& out = opt_.codec != compression::none ? c->packed : plain;
+        if (opt_.focus != nullptr) write_focus_rows(c);
         stats_.duplicated_rows += c->delivery.duplicates;
         stats_.late_rows += c->delivery.late;
         writer_.write(out.view());
@@ -263,7 +296,8 @@ class pipeline_run {
   const pipeline_options& opt_;
   chunk_pool pool_;
   tbb::enumerable_thread_specific<std::unique_ptr<compressor>> codecs_;
-  delivery_merger merger_;  ///< --deliver: the rows in flight (deliver stage)
+  delivery_merger merger_;                 ///< --deliver: the rows in flight (deliver stage)
+  text_buffer focus_text_, focus_packed_;  ///< --format focus: rows written (write stage)
   run_stats stats_;
   // Stage 1's state.
   std::uint64_t next_window_;

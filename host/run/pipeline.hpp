@@ -48,6 +48,9 @@ struct pipeline_options {
   bool deliver = false;
   /// The answer key to fill (--truth), or none.
   answer_key* truth = nullptr;
+  /// --format focus: the encoder hands over usage records, which this adds up into the
+  /// text written (the encoder's own text is empty).
+  focus_aggregator* focus = nullptr;
   /// Set by a signal handler; the run stops at the next chunk and throws `interrupted`.
   const std::atomic<int>* stop_signal = nullptr;
 };

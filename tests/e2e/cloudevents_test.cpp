@@ -61,7 +61,7 @@ TEST(CloudEvents, SameBytesForAnyThreadsShardsAndCompression) {
   EXPECT_GT(one.size(), 100'000u);
 }
 
-TEST(CloudEvents, WhatItCannotDoYetIsRefused) {
+TEST(CloudEvents, WhatItCannotCarryIsRefused) {
   temp_dir t;
   process_result r =
       run_host({"--days", "1", "--format", "cloudevents", "--deliver", "at-least-once", "-o", (t / "a").string()});
@@ -73,7 +73,7 @@ TEST(CloudEvents, WhatItCannotDoYetIsRefused) {
   EXPECT_NE(r.err.find("cloudevents"), std::string::npos) << r.err;
   r = run_host({"--days", "1", "--format", "xml", "-o", (t / "c").string()});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("csv, jsonl, cloudevents or otlp-json"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("csv, jsonl, cloudevents, otlp-json or focus"), std::string::npos) << r.err;
 }
 
 }  // namespace

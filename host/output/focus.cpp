@@ -1,0 +1,565 @@
+#include "focus.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <trafficsim/calendar.hpp>
+
+#include "answer_key.hpp"
+#include "call_model.hpp"
+#include "errors.hpp"
+
+namespace trafficsim::host {
+
+namespace {
+
+constexpr std::uint64_t atto_per_micro = 1'000'000'000'000;
+
+/// The platform the customers buy from: it resells the providers' models and charges a
+/// subscription, so it issues every invoice (InvoiceIssuerName) and is the provider of
+/// the subscription's Purchase rows.
+constexpr std::string_view platform = "trafficsim";
+
+/// One FOCUS column: its name, the metadata's DataType, and for a decimal its
+/// NumericPrecision and NumberScale (FOCUS 1.2, Metadata, Column Definition).
+struct column {
+  std::string_view name, type;
+  int precision = 0, scale = 0;
+};
+
+// Every FOCUS 1.2 Mandatory column, the Conditional and Recommended ones that apply to a
+// reseller of priced, metered tokens, FOCUS 1.3's ServiceProviderName and
+// HostProviderName, then our own, prefixed x_ as custom columns must be (FOCUS 1.2,
+// "Custom Columns").
+constexpr std::array<column, 41> columns{{
+    {"BillingAccountId", "STRING"},
+    {"BillingAccountName", "STRING"},
+    {"BillingCurrency", "STRING"},
+    {"BillingPeriodStart", "DATETIME"},
+    {"BillingPeriodEnd", "DATETIME"},
+    {"ChargePeriodStart", "DATETIME"},
+    {"ChargePeriodEnd", "DATETIME"},
+    {"ChargeCategory", "STRING"},
+    {"ChargeClass", "STRING"},
+    {"ChargeDescription", "STRING"},
+    {"ChargeFrequency", "STRING"},
+    {"BilledCost", "DECIMAL", 38, 6},
+    {"EffectiveCost", "DECIMAL", 38, 6},
+    {"ListCost", "DECIMAL", 38, 18},
+    {"ListUnitPrice", "DECIMAL", 38, 15},
+    {"ContractedCost", "DECIMAL", 38, 18},
+    {"ContractedUnitPrice", "DECIMAL", 38, 15},
+    {"PricingCategory", "STRING"},
+    {"PricingQuantity", "DECIMAL", 38, 3},
+    {"PricingUnit", "STRING"},
+    {"ConsumedQuantity", "DECIMAL", 38, 0},
+    {"ConsumedUnit", "STRING"},
+    {"ProviderName", "STRING"},
+    {"PublisherName", "STRING"},
+    {"InvoiceIssuerName", "STRING"},
+    {"ServiceCategory", "STRING"},
+    {"ServiceSubcategory", "STRING"},
+    {"ServiceName", "STRING"},
+    {"SkuId", "STRING"},
+    {"SkuPriceId", "STRING"},
+    {"SkuMeter", "STRING"},
+    {"SkuPriceDetails", "JSON"},
+    {"SubAccountId", "STRING"},
+    {"SubAccountName", "STRING"},
+    {"Tags", "JSON"},
+    {"ServiceProviderName", "STRING"},
+    {"HostProviderName", "STRING"},
+    {"x_Scenario", "STRING"},
+    {"x_SubscriptionTier", "STRING"},
+    {"x_Model", "STRING"},
+    {"x_CallCount", "DECIMAL", 38, 0},
+}};
+
+/// The meters in SkuId.
+constexpr std::array<std::string_view, meter_count> meter_ids{"input", "cache_read", "cache_write", "output",
+                                                              "reasoning"};
+
+std::string make_header() {
+  std::string h;
+  for (const column& c : columns) {
+    if (!h.empty()) h += ',';
+    h += c.name;
+  }
+  return h + '\n';
+}
+
+/// Who sells, hosts and makes a model, by the catalog's provider and the model's name.
+struct parties {
+  std::string provider;   ///< ProviderName, ServiceProviderName: who sells the service
+  std::string host;       ///< HostProviderName: whose infrastructure runs it
+  std::string publisher;  ///< PublisherName: who made the model
+  std::string service;    ///< ServiceName
+};
+
+parties parties_of(const model_spec& m) {
+  struct seller {
+    std::string_view key, name, service;
+  };
+  static constexpr std::array<seller, 15> sellers{{
+      {"openai", "OpenAI", "OpenAI API"},
+      {"anthropic", "Anthropic", "Claude API"},
+      {"bedrock", "AWS", "Amazon Bedrock"},
+      {"azure", "Microsoft", "Azure OpenAI"},
+      {"google", "Google", "Gemini API"},
+      {"vertex_ai", "Google Cloud", "Vertex AI"},
+      {"mistral", "Mistral AI", "Mistral AI API"},
+      {"cohere", "Cohere", "Cohere API"},
+      {"deepseek", "DeepSeek", "DeepSeek API"},
+      {"groq", "Groq", "GroqCloud"},
+      {"xai", "xAI", "xAI API"},
+      {"together", "Together AI", "Together AI API"},
+      {"fireworks", "Fireworks AI", "Fireworks AI API"},
+      {"perplexity", "Perplexity", "Perplexity API"},
+      {"openrouter", "OpenRouter", "OpenRouter API"},
+  }};
+  parties p{m.provider, m.provider, "", m.provider + " API"};
+  for (const seller& s : sellers)
+    if (s.key == m.provider) {
+      p.provider = p.host = s.name;
+      p.service = s.service;
+    }
+  // The model's maker, from its name's family; a model of no known family is its seller's.
+  struct family {
+    std::string_view prefix, publisher;
+  };
+  static constexpr std::array<family, 19> families{{
+      {"gpt", "OpenAI"},           {"o1", "OpenAI"},         {"o3", "OpenAI"},          {"o4", "OpenAI"},
+      {"chatgpt", "OpenAI"},       {"text-", "OpenAI"},      {"claude", "Anthropic"},   {"anthropic.", "Anthropic"},
+      {"gemini", "Google"},        {"gemma", "Google"},      {"mistral", "Mistral AI"}, {"mixtral", "Mistral AI"},
+      {"codestral", "Mistral AI"}, {"llama", "Meta"},        {"command", "Cohere"},     {"titan", "Amazon"},
+      {"nova", "Amazon"},          {"deepseek", "DeepSeek"}, {"grok", "xAI"},
+  }};
+  std::string name = m.name;
+  if (const auto dot = name.find('.'); m.provider == "bedrock" && dot != std::string::npos && dot < 10)
+    name = name.substr(dot + 1);  // bedrock ids: "anthropic.claude-...", "meta.llama..."
+  p.publisher = p.provider;
+  for (const family& f : families)
+    if (name.starts_with(f.prefix) || m.name.starts_with(f.prefix)) {
+      p.publisher = f.publisher;
+      break;
+    }
+  return p;
+}
+
+/// An exact decimal: `value` x 10^-scale with trailing zeros (and a bare point) dropped
+/// (FOCUS 1.2, "Numeric Format": an integer or a decimal value, no sign for a positive
+/// one, a single decimal point, no other characters). `scale` is at most 19, so the
+/// fraction is one 64-bit number. Writes at most 60 characters.
+char* put_decimal(char* p, usd_amount value, int scale) noexcept {
+  std::uint64_t unit = 1;
+  for (int i = 0; i < scale; ++i) unit *= 10;
+  usd_amount whole;
+  std::uint64_t fraction;
+  if ((value >> 64) == 0) {  // the usual case: 64-bit division
+    whole = static_cast<std::uint64_t>(value) / unit;
+    fraction = static_cast<std::uint64_t>(value) % unit;
+  } else {
+    whole = value / unit;
+    fraction = static_cast<std::uint64_t>(value - whole * unit);
+  }
+  constexpr std::uint64_t e19 = 10'000'000'000'000'000'000u;
+  if (whole >= e19) {  // more than 19 digits: the part above them first
+    p = std::to_chars(p, p + 20, static_cast<std::uint64_t>(whole / e19)).ptr;
+    const auto low = static_cast<std::uint64_t>(whole % e19);
+    char digits[20];
+    const auto n = std::to_chars(digits, digits + 20, low).ptr - digits;
+    std::memset(p, '0', static_cast<std::size_t>(19 - n));
+    std::memcpy(p + (19 - n), digits, static_cast<std::size_t>(n));
+    p += 19;
+  } else {
+    p = std::to_chars(p, p + 20, static_cast<std::uint64_t>(whole)).ptr;
+  }
+  if (fraction == 0) return p;
+  int width = scale;
+  while (fraction % 10 == 0) {
+    fraction /= 10;
+    --width;
+  }
+  *p++ = '.';
+  char digits[20];
+  const auto n = std::to_chars(digits, digits + 20, fraction).ptr - digits;
+  std::memset(p, '0', static_cast<std::size_t>(width - n));
+  std::memcpy(p + (width - n), digits, static_cast<std::size_t>(n));
+  return p + width;
+}
+
+void put_decimal(std::string& out, usd_amount value, int scale) {
+  char text[64];
+  out.append(text, put_decimal(text, value, scale));
+}
+
+inline char* put(char* p, std::string_view s) noexcept {
+  std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
+/// "YYYY-MM-DDTHH:00:00Z" (FOCUS 1.2, "Date/Time Format": UTC, extended ISO 8601 with Z).
+void put_time(std::string& out, std::int64_t epoch_day, unsigned hour) {
+  const civil_date d = civil_from_days(epoch_day);
+  fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:00:00Z", d.year, d.month, d.day, hour);
+}
+
+/// The calendar month holding `epoch_day`, as [first day, first day of the next month).
+std::pair<std::int64_t, std::int64_t> month_of(std::int64_t epoch_day) {
+  const civil_date d = civil_from_days(epoch_day);
+  const std::int64_t first = epoch_day - (d.day - 1);
+  return {first, first + days_in_month(d.year, d.month)};
+}
+
+/// A charge's time columns: billing period (the calendar month: FOCUS 1.2,
+/// BillingPeriodStart / End are the inclusive start and exclusive end of the billing
+/// period) and charge period [start, end) in hours since the epoch.
+void put_periods(std::string& out, std::uint64_t start_hour, std::uint64_t end_hour) {
+  const auto day = static_cast<std::int64_t>(start_hour / 24);
+  const auto [month_start, month_end] = month_of(day);
+  put_time(out, month_start, 0);
+  out += ',';
+  put_time(out, month_end, 0);
+  out += ',';
+  put_time(out, day, static_cast<unsigned>(start_hour % 24));
+  out += ',';
+  put_time(out, static_cast<std::int64_t>(end_hour / 24), static_cast<unsigned>(end_hour % 24));
+}
+
+}  // namespace
+
+std::array<std::uint64_t, meter_count> split_cost(const model_spec& m,
+                                                  const std::array<std::uint32_t, meter_count>& tokens,
+                                                  std::uint64_t printed_micro_usd) noexcept {
+  std::array<std::uint64_t, meter_count> share{};
+  std::array<std::uint64_t, meter_count> remainder{};
+  std::uint64_t floors = 0;
+  for (std::size_t k = 0; k < meter_count; ++k) {
+    std::uint64_t exact = 0;
+    if (!__builtin_mul_overflow(std::uint64_t{tokens[k]}, meter_price(m, k), &exact)) {
+      // The usual case (below 18 USD): a 64-bit division by a constant, a multiplication.
+      share[k] = exact / atto_per_micro;
+      remainder[k] = exact % atto_per_micro;
+    } else {
+      const usd_amount wide = usd_amount{tokens[k]} * meter_price(m, k);
+      share[k] = static_cast<std::uint64_t>(wide / atto_per_micro);
+      remainder[k] = static_cast<std::uint64_t>(wide % atto_per_micro);
+    }
+    floors += share[k];
+  }
+  // The printed cost rounds the exact sum, which lies in [floors, floors + the number of
+  // meters with a remainder): what is left is at most that number.
+  for (std::uint64_t left = printed_micro_usd - std::min(printed_micro_usd, floors); left != 0; --left) {
+    std::size_t best = meter_count;
+    for (std::size_t k = 0; k < meter_count; ++k)
+      if (remainder[k] != 0 && (best == meter_count || remainder[k] > remainder[best])) best = k;
+    if (best == meter_count) break;
+    share[best] += 1;
+    remainder[best] = 0;
+  }
+  return share;
+}
+
+std::string_view focus_header() noexcept {
+  static const std::string header = make_header();
+  return header;
+}
+
+focus_aggregator::focus_aggregator(const engine& e, const catalog& cat, charge_period period, charge_split split)
+    : e_(e), cat_(cat), period_(period), split_(split), first_epoch_day_(e.day(0).epoch_day) {
+  // The catalog's name identifies the price list in SkuPriceId: keep it to characters a
+  // CSV field and an id take as they are.
+  std::string price_list = cat.name();
+  for (char& ch : price_list)
+    if (ch == ',' || ch == '"' || ch == ':' || ch == '\n' || ch == '\r') ch = '_';
+  for (const plugin_run& run : e.plugins())
+    for (std::uint32_t local = 0; local < run.customers.size(); ++local) {
+      const std::string org = organization_text(run, local), cust = customer_text(run, local);
+      const std::string_view tier = to_string(run.customers[local].tier);
+      customer_texts t;
+      t.account = fmt::format("{0},{0},USD,", org);
+      t.sub = fmt::format("{0},{0},", cust);
+      t.custom = fmt::format("{},{},", run.name, tier);
+      // FOCUS 1.2, ChargeCategory "Purchase": acquired on a recurring basis;
+      // ChargeFrequency "Recurring" (not "Usage-Based" for a purchase); ChargeClass null
+      // (not a correction). PricingQuantity 1 Day at the day's share, so ListUnitPrice x
+      // PricingQuantity = ListCost; ConsumedQuantity and ConsumedUnit null (ChargeCategory
+      // is not Usage); EffectiveCost = BilledCost (a subscription covers no future usage);
+      // ServiceSubcategory "AI Platforms" (the platform, not a model). Tags null.
+      t.purchase = fmt::format(
+          ",Purchase,,{1} plan subscription for one day,Recurring,{{0}},{{0}},{{0}},{{0}},{{0}},{{0}},Standard,1,Days,"
+          ",,{0},{0},{0},AI and Machine Learning,AI Platforms,{0} subscription,{0}:plan:{1},{0}:plan:{1}:monthly,"
+          "Subscription,,{2},{2},,{0},{0},{3},{1},,\n",
+          platform, tier, cust, run.name);
+      customers_.push_back(std::move(t));
+    }
+  for (const model_spec& m : cat.models()) {
+    const parties who = parties_of(m);
+    model_texts t;
+    t.tail = fmt::format("{},{},", who.provider, who.host);
+    t.name = m.name;
+    for (std::size_t k = 0; k < meter_count; ++k) {
+      meter_texts& mt = t.meters[k];
+      // FOCUS 1.2, ChargeCategory "Usage": based on the quantity consumed; ChargeFrequency
+      // "Usage-Based"; ChargeClass null (no correction).
+      mt.description = fmt::format(",Usage,,{} of {},Usage-Based,", meter_names[k], m.name);
+      std::string unit_price;
+      put_decimal(unit_price, usd_amount{meter_price(m, k)} * 1000, usd_amount_decimals);
+      mt.unit_price = std::move(unit_price);
+      // ServiceCategory / ServiceSubcategory: "AI and Machine Learning" / "Generative AI"
+      // (allowed values). SkuId per model and meter; SkuPriceId per SkuId and price list
+      // (the catalog); SkuPriceDetails null (allowed when SkuPriceId is not null).
+      const std::string sku = fmt::format("{}:{}:{}", m.provider, m.name, meter_ids[k]);
+      mt.sku = fmt::format("{},{},{},AI and Machine Learning,Generative AI,{},{},{}:{},{},,", who.provider,
+                           who.publisher, platform, who.service, sku, sku, price_list, meter_names[k]);
+    }
+    models_.push_back(std::move(t));
+  }
+  // Tags (FOCUS 1.2, KeyValueFormat): a flat JSON object of the charge's environment, and
+  // its product and feature when charges are split by them; a CSV field, so quoted with
+  // its quotes doubled.
+  // Index: product x (features + 1) + feature, the last of each meaning "not split by".
+  for (std::size_t product = 0; product <= product_names.size(); ++product)
+    for (std::size_t feature = 0; feature <= feature_names.size(); ++feature) {
+      std::string members;
+      if (product < product_names.size()) members += fmt::format("\"\"product\"\":\"\"{}\"\",", product_names[product]);
+      if (feature < feature_names.size()) members += fmt::format("\"\"feature\"\":\"\"{}\"\",", feature_names[feature]);
+      tags_.push_back(fmt::format("\"{{{}\"\"environment\"\":\"\"production\"\"}}\",", members));
+    }
+}
+
+void focus_aggregator::add_day(const engine& e, std::uint32_t day) {
+  std::vector<fee> fees;
+  for_each_daily_fee(e, day, [&](std::uint32_t g, std::uint64_t micro_usd) { fees.push_back({g, micro_usd}); });
+  const std::lock_guard lock(fees_mutex_);
+  fees_[day] = std::move(fees);
+}
+
+void focus_aggregator::encode_window(std::uint64_t hour, const std::vector<usage_record>& records,
+                                     std::vector<focus_group>& groups, text_buffer& out) const {
+  // Added up through an open-addressing table of group indices (a call's group is
+  // usually new or one of a few), then the groups sorted by key.
+  std::size_t slots = 16;
+  while (slots < 2 * records.size()) slots *= 2;
+  std::vector<std::uint32_t> table(slots, ~std::uint32_t{0});
+  std::vector<focus_group> found;
+  found.reserve(records.size());
+  for (const usage_record& r : records) {
+    const std::uint64_t product = split_.product ? r.product : product_names.size();
+    const std::uint64_t feature = split_.feature ? r.feature : feature_names.size();
+    const std::uint64_t key =
+        (std::uint64_t{r.customer} << 32) | (std::uint64_t{r.model} << 16) | (product << 8) | feature;
+    std::size_t slot = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15u) >> 32) & (slots - 1);
+    while (table[slot] != ~std::uint32_t{0} && found[table[slot]].key != key) slot = (slot + 1) & (slots - 1);
+    if (table[slot] == ~std::uint32_t{0}) {
+      table[slot] = static_cast<std::uint32_t>(found.size());
+      found.push_back({key, {}, {}, 0});
+    }
+    focus_group& g = found[table[slot]];
+    for (std::size_t k = 0; k < meter_count; ++k) {
+      g.tokens[k] += r.tokens[k];
+      g.billed[k] += r.billed_micro_usd[k];
+    }
+    ++g.calls;
+  }
+  if (period_ == charge_period::day) {  // added up again, and sorted, when the day is over
+    groups = std::move(found);
+    return;
+  }
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> order(found.size());
+  for (std::size_t i = 0; i < found.size(); ++i) order[i] = {found[i].key, static_cast<std::uint32_t>(i)};
+  std::sort(order.begin(), order.end());
+  groups.clear();
+  for (const auto& [key, i] : order) groups.push_back(found[i]);
+  write_groups(hour, 1, groups.data(), groups.data() + groups.size(), out);
+}
+
+void focus_aggregator::before_window(std::uint64_t hour, text_buffer& out) {
+  if (period_ == charge_period::day && open_day_ != hour / 24) close_day(out);
+  write_fees_through(hour, out);
+}
+
+void focus_aggregator::add_groups(std::uint64_t hour, const std::vector<focus_group>& groups) {
+  open_day_ = hour / 24;
+  for (const focus_group& g : groups) {
+    auto [it, fresh] = day_groups_.try_emplace(g.key, g);
+    if (fresh) continue;
+    focus_group& sum = it->second;
+    for (std::size_t k = 0; k < meter_count; ++k) {
+      sum.tokens[k] += g.tokens[k];
+      sum.billed[k] += g.billed[k];
+    }
+    sum.calls += g.calls;
+  }
+}
+
+void focus_aggregator::finish(text_buffer& out) {
+  close_day(out);
+  write_fees_through(~std::uint64_t{0}, out);
+}
+
+void focus_aggregator::close_day(text_buffer& out) {
+  if (open_day_ == ~std::uint64_t{0}) return;
+  std::vector<focus_group> groups;
+  groups.reserve(day_groups_.size());
+  for (const auto& [key, g] : day_groups_) groups.push_back(g);
+  std::sort(groups.begin(), groups.end(), [](const focus_group& a, const focus_group& b) { return a.key < b.key; });
+  write_groups(open_day_ * 24, 24, groups.data(), groups.data() + groups.size(), out);
+  day_groups_.clear();
+  open_day_ = ~std::uint64_t{0};
+}
+
+// The Purchase rows of the subscription fee of every day starting at or before `hour`
+// (hours since the run's first midnight): a fee's charge period starts at its day's
+// midnight, so it comes before the day's usage.
+void focus_aggregator::write_fees_through(std::uint64_t hour, text_buffer& out) {
+  std::map<std::uint32_t, std::vector<fee>> due;
+  {
+    const std::lock_guard lock(fees_mutex_);
+    while (!fees_.empty() && std::uint64_t{fees_.begin()->first} * 24 <= hour) due.insert(fees_.extract(fees_.begin()));
+  }
+  std::string line, cost;
+  for (const auto& [day, fees] : due) {
+    const std::uint64_t start = static_cast<std::uint64_t>(first_epoch_day_ + day) * 24;
+    std::string periods;
+    put_periods(periods, start, start + 24);
+    for (const fee& f : fees) {
+      const customer_texts& t = customers_[f.customer];
+      cost.clear();
+      put_decimal(cost, f.micro_usd, 6);
+      line = t.account.view();
+      line += periods;
+      line += fmt::format(fmt::runtime(t.purchase), cost);
+      out.append(line);
+    }
+  }
+}
+
+// One Usage row per group and meter with tokens (a meter that was not used has no
+// charge), in the groups' order. Charge period: `hours` from `start_hour` (hours after the
+// run's first midnight).
+void focus_aggregator::write_groups(std::uint64_t start_hour, std::uint64_t hours, const focus_group* begin,
+                                    const focus_group* end, text_buffer& out) const {
+  const std::uint64_t start = static_cast<std::uint64_t>(first_epoch_day_) * 24 + start_hour;
+  std::string period_text;
+  put_periods(period_text, start, start + hours);
+  const block_text periods(std::move(period_text));
+  for (const focus_group* g = begin; g != end; ++g) {
+    const customer_texts& c = customers_[g->key >> 32];
+    const model_texts& m = models_[(g->key >> 16) & 0xFFFF];
+    const block_text& tags = tags_[((g->key >> 8) & 0xFF) * (feature_names.size() + 1) + (g->key & 0xFF)];
+    const model_spec& spec = cat_.models()[(g->key >> 16) & 0xFFFF];
+    for (std::size_t k = 0; k < meter_count; ++k) {
+      if (g->tokens[k] == 0) continue;
+      const meter_texts& t = m.meters[k];
+      // The texts, and at most 60 characters for each of the 9 numbers and separators.
+      const std::size_t bound = c.account.size() + periods.size() + t.description.size() + 2 * t.unit_price.size() +
+                                t.sku.size() + c.sub.size() + tags.size() + m.tail.size() + c.custom.size() +
+                                m.name.size() + 9 * 60 + 2 * block_text::block;
+      char* const row = out.tail(bound);
+      char* p = c.account.put(row);
+      p = periods.put(p);
+      p = t.description.put(p);
+      // BilledCost: the calls' printed costs split by meter (split_cost), so an invoice
+      // adds up to the rows' cost_usd; EffectiveCost the same (no commitment discounts or
+      // prepayments to amortise). ListCost = ListUnitPrice x PricingQuantity exactly
+      // (ListCost: "The product of ListUnitPrice and PricingQuantity MUST match the
+      // ListCost"), the unit price per 1000 tokens and the quantity in thousands; no
+      // negotiated discount, so ContractedUnitPrice = ListUnitPrice and ContractedCost =
+      // ListCost. ListCost and BilledCost differ by the per-call rounding: less than a
+      // micro-dollar per call.
+      char* const billed = p;
+      p = put_decimal(p, g->billed[k], 6);
+      const std::string_view billed_text(billed, static_cast<std::size_t>(p - billed));
+      *p++ = ',';
+      p = put(p, billed_text);  // EffectiveCost
+      *p++ = ',';
+      char* const list = p;
+      p = put_decimal(p, usd_amount{g->tokens[k]} * meter_price(spec, k), usd_amount_decimals);
+      const std::string_view list_text(list, static_cast<std::size_t>(p - list));
+      *p++ = ',';
+      p = t.unit_price.put(p);
+      *p++ = ',';
+      p = put(p, list_text);  // ContractedCost
+      *p++ = ',';
+      p = t.unit_price.put(p);  // ContractedUnitPrice
+      p = put(p, ",Standard,");
+      // PricingUnit "1000 Tokens": UnitFormat's "<quantity> <plural-units>" with the count
+      // unit Tokens; ConsumedQuantity in Tokens.
+      p = put_decimal(p, g->tokens[k], 3);
+      p = put(p, ",1000 Tokens,");
+      p = std::to_chars(p, p + 20, g->tokens[k]).ptr;
+      p = put(p, ",Tokens,");
+      p = t.sku.put(p);
+      p = c.sub.put(p);
+      p = tags.put(p);
+      p = m.tail.put(p);
+      p = c.custom.put(p);
+      p = m.name.put(p);
+      *p++ = ',';
+      p = std::to_chars(p, p + 20, g->calls).ptr;
+      *p++ = '\n';
+      out.commit(p);
+    }
+  }
+}
+
+void write_focus_metadata(const std::filesystem::path& path) {
+  std::string columns_json;
+  for (const column& c : columns) {
+    if (!columns_json.empty()) columns_json += ",\n";
+    columns_json += fmt::format(R"(      {{"ColumnName": "{}", "DataType": "{}")", c.name, c.type);
+    if (c.type == "DECIMAL")
+      columns_json += fmt::format(R"(, "NumericPrecision": {}, "NumberScale": {})", c.precision, c.scale);
+    if (c.type == "STRING") columns_json += R"(, "StringEncoding": "UTF-8")";
+    if (c.name == "Tags") columns_json += R"(, "ProviderTagPrefixes": [])";
+    columns_json += "}";
+  }
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto today = std::chrono::floor<std::chrono::days>(now);
+  const std::chrono::hh_mm_ss time{now - today};
+  const civil_date d = civil_from_days(today.time_since_epoch().count());
+  // FOCUS 1.2, Metadata: DataGenerator (who generated the data); Schema: SchemaId,
+  // FocusVersion, CreationDate (Date/Time Format), DataGeneratorVersion, and the column
+  // definitions (ColumnName, DataType, NumericPrecision and NumberScale for decimals,
+  // StringEncoding for strings). The schema only changes with the generator's version:
+  // its id is that version's.
+  const std::string text = fmt::format(
+      R"({{
+  "DataGenerator": {{"DataGenerator": "{0}"}},
+  "Schema": {{
+    "SchemaId": "{0}-focus-{1}",
+    "FocusVersion": "1.2",
+    "DataGeneratorVersion": "{1}",
+    "CreationDate": "{2:04}-{3:02}-{4:02}T{5:02}:{6:02}:{7:02}Z",
+    "ColumnDefinition": [
+{8}
+    ]
+  }}
+}}
+)",
+      platform, TRAFFICSIM_VERSION, d.year, d.month, d.day, time.hours().count(), time.minutes().count(),
+      time.seconds().count(), columns_json);
+  const std::filesystem::path temp = path.string() + ".tmp";
+  std::FILE* f = std::fopen(temp.c_str(), "wb");
+  if (f == nullptr)
+    throw runtime_failure(fmt::format("cannot write the FOCUS metadata {}: check the folder", temp.string()));
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  if (std::fclose(f) != 0 || !ok) {
+    std::remove(temp.c_str());
+    throw runtime_failure(fmt::format("cannot write the FOCUS metadata {}: is the disk full?", temp.string()));
+  }
+  std::error_code ec;
+  std::filesystem::rename(temp, path, ec);
+  if (ec) {
+    std::remove(temp.c_str());
+    throw runtime_failure(fmt::format("cannot write the FOCUS metadata {}: {}", path.string(), ec.message()));
+  }
+}
+
+}  // namespace trafficsim::host
