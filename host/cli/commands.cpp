@@ -193,7 +193,7 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
     eng = std::make_unique<engine>(std::move(plugins.runs), c.start, c.days,
                                    c.memory_limit != 0 ? c.memory_limit : available_memory());
     eng->enable_outcomes(outcomes.get());
-    const auto encoder = make_row_encoder(c.format, *eng, cat, outcomes.get(), c.delivery);
+    const auto encoder = make_row_encoder(c.format, *eng, cat, outcomes.get(), c.delivery, c.event_type);
     if (!c.truth.empty()) {
       truth = std::make_unique<answer_key>(*eng, cat);
       eng->collect_labels(true);

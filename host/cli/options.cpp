@@ -26,7 +26,7 @@ struct raw_options {
   bool list_plugins = false, unsafe = false, quiet = false, verbose = false;
   std::string describe, format, compress, level, shard, progress = "auto", stats_json, config;
   bool shard_from_env = false, shard_headers = false, append = false, force = false;
-  std::string catalog = "seed", schema = "seed", truth, deliver, charge_period, charge_tags;
+  std::string catalog = "seed", schema = "seed", truth, deliver, charge_period, charge_tags, event_type;
   std::vector<std::string> models;
 };
 
@@ -101,6 +101,9 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
                  "a line; otlp-json: one OpenTelemetry span a line (OTLP/JSON, GenAI conventions); focus: FOCUS 1.2 "
                  "cost and usage rows with a metadata file beside them; see docs/formats.md")
       ->type_name("csv|jsonl|cloudevents|otlp-json|focus");
+  app.add_option("--event-type", v.event_type,
+                 "--format cloudevents: the events' type attribute (default trafficsim.llm.call.v1)")
+      ->type_name("TYPE");
   app.add_option("--charge-period", v.charge_period,
                  "--format focus: the charge period of a usage row, hour (default) or day")
       ->type_name("hour|day");
@@ -336,6 +339,20 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
   else
     throw usage_error(
         fmt::format("--format '{}' is unknown; use csv, jsonl, cloudevents, otlp-json or focus", v.format));
+  if (!v.event_type.empty()) {
+    if (c.format != output_format::cloudevents)
+      throw usage_error("--event-type is the CloudEvents type; give it with --format cloudevents");
+    // The events are not escaped: printable ASCII without quotes or backslashes, as a
+    // reverse-DNS name is (CloudEvents: type SHOULD be prefixed with one).
+    const bool plain = std::all_of(v.event_type.begin(), v.event_type.end(),
+                                   [](char ch) { return ch > ' ' && ch < 127 && ch != '"' && ch != '\\'; });
+    if (!plain || v.event_type.size() > 200)
+      throw usage_error(fmt::format(
+          "--event-type '{}' is not a plain name; use up to 200 printable characters without spaces, quotes or "
+          "backslashes, e.g. com.example.llm.call",
+          v.event_type));
+    c.event_type = v.event_type;
+  }
   if (!v.charge_period.empty()) {
     if (c.format != output_format::focus)
       throw usage_error("--charge-period is the period of FOCUS rows; give it with --format focus");

@@ -22,10 +22,6 @@ constexpr std::string_view csv_header_text =
     "timestamp,call_id,provider,model,input_tokens,output_tokens,cost_usd,latency_ms,customer_id,"
     "subscription_tier,organization_id,product_id,feature_id,task_type,environment,request_id,trace_id,"
     "session_id,user_agent\n";
-/// The CloudEvents `type` of a call (CloudEvents 1.0, section 3.1.1 "type": a value
-/// describing the type of event; SHOULD be prefixed with a reverse-DNS name: we have no
-/// domain, so the project's name, versioned as the spec's examples are).
-constexpr std::string_view cloudevents_type = "trafficsim.llm.call.v1";
 
 /// The seed's columns, then the extended schema's.
 std::string_view extended_csv_header_text() {
@@ -248,7 +244,7 @@ struct row_texts {
   // customer's number; per model, the span's name up to its attributes, and its
   // provider and model attributes.
   std::vector<std::string> otlp_resource, otlp_organization, otlp_name, otlp_model;
-  row_texts(const engine& e, const catalog& cat) {
+  row_texts(const engine& e, const catalog& cat, std::string_view event_type) {
     for (const plugin_run& p : e.plugins())
       otlp_resource.push_back(otlp_attribute_tail("deployment.environment.name", "production") +
                               otlp_attribute_tail("trafficsim.scenario", p.name) +
@@ -263,8 +259,8 @@ struct row_texts {
                            otlp_attribute_tail("gen_ai.response.model", m.name));
     }
     for (const plugin_run& p : e.plugins()) {
-      ce_source.emplace_back("\",\"source\":\"/trafficsim/" + p.name + "\",\"type\":\"" +
-                             std::string(cloudevents_type) + "\",\"time\":\"");
+      ce_source.emplace_back("\",\"source\":\"/trafficsim/" + p.name + "\",\"type\":\"" + std::string(event_type) +
+                             "\",\"time\":\"");
       ce_subject.emplace_back("Z\",\"subject\":\"cust_" + p.name + "_");
     }
     for (const model_spec& m : cat.models())
@@ -734,8 +730,9 @@ template <output_format Format>
 template <output_format Format>
 class text_encoder final : public row_encoder {
  public:
-  text_encoder(const engine& e, const catalog& cat, const outcome_model* outcomes, const delivery_plan& delivery)
-      : e_(e), cat_(cat), outcomes_(outcomes), texts_(e, cat), delivery_(delivery) {
+  text_encoder(const engine& e, const catalog& cat, const outcome_model* outcomes, const delivery_plan& delivery,
+               std::string_view event_type)
+      : e_(e), cat_(cat), outcomes_(outcomes), texts_(e, cat, event_type), delivery_(delivery) {
     const std::string_view base = outcomes_ != nullptr ? extended_csv_header_text() : csv_header_text;
     header_ = Format == output_format::focus ? std::string(focus_header())
               : Format != output_format::csv ? ""
@@ -997,14 +994,21 @@ std::string_view format_name(output_format f) noexcept {
 std::string_view csv_header(bool extended) noexcept { return extended ? extended_csv_header_text() : csv_header_text; }
 
 std::unique_ptr<row_encoder> make_row_encoder(output_format f, const engine& e, const catalog& cat,
-                                              const outcome_model* outcomes, const delivery_plan& delivery) {
-  if (f == output_format::csv) return std::make_unique<text_encoder<output_format::csv>>(e, cat, outcomes, delivery);
-  if (f == output_format::cloudevents)
-    return std::make_unique<text_encoder<output_format::cloudevents>>(e, cat, outcomes, delivery);
-  if (f == output_format::otlp) return std::make_unique<text_encoder<output_format::otlp>>(e, cat, outcomes, delivery);
-  if (f == output_format::focus)
-    return std::make_unique<text_encoder<output_format::focus>>(e, cat, outcomes, delivery);
-  return std::make_unique<text_encoder<output_format::jsonl>>(e, cat, outcomes, delivery);
+                                              const outcome_model* outcomes, const delivery_plan& delivery,
+                                              std::string_view event_type) {
+  switch (f) {
+    case output_format::csv:
+      return std::make_unique<text_encoder<output_format::csv>>(e, cat, outcomes, delivery, event_type);
+    case output_format::jsonl:
+      break;
+    case output_format::cloudevents:
+      return std::make_unique<text_encoder<output_format::cloudevents>>(e, cat, outcomes, delivery, event_type);
+    case output_format::otlp:
+      return std::make_unique<text_encoder<output_format::otlp>>(e, cat, outcomes, delivery, event_type);
+    case output_format::focus:
+      return std::make_unique<text_encoder<output_format::focus>>(e, cat, outcomes, delivery, event_type);
+  }
+  return std::make_unique<text_encoder<output_format::jsonl>>(e, cat, outcomes, delivery, event_type);
 }
 
 }  // namespace trafficsim::host

@@ -59,6 +59,11 @@ struct billing_record {
 /// docs/formats.md.
 enum class output_format { csv, jsonl, cloudevents, otlp, focus };
 
+/// The CloudEvents `type` of a call unless --event-type says otherwise (CloudEvents 1.0,
+/// "type": a value describing the type of event, SHOULD be prefixed with a reverse-DNS
+/// name; we have no domain, so the project's name, versioned as the spec's examples are).
+inline constexpr std::string_view default_event_type = "trafficsim.llm.call.v1";
+
 /// The name of a format as --format takes it.
 std::string_view format_name(output_format f) noexcept;
 
@@ -90,9 +95,11 @@ class row_encoder {
 
 /// The encoder of format `f` for the rows of engine `e`, drawing models from `cat`
 /// (which must outlive the encoder); with `outcomes` (the engine's), the extended schema.
-/// With `delivery` on, every row ends with received_at (delivery.hpp).
+/// With `delivery` on, every row ends with received_at (delivery.hpp). CloudEvents carry
+/// `event_type` (printable ASCII without quotes or backslashes: it is not escaped).
 std::unique_ptr<row_encoder> make_row_encoder(output_format f, const engine& e, const catalog& cat = catalog::seed(),
                                               const outcome_model* outcomes = nullptr,
-                                              const delivery_plan& delivery = {});
+                                              const delivery_plan& delivery = {},
+                                              std::string_view event_type = default_event_type);
 
 }  // namespace trafficsim::host

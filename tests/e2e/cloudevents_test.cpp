@@ -61,6 +61,24 @@ TEST(CloudEvents, SameBytesForAnyThreadsShardsAndCompression) {
   EXPECT_GT(one.size(), 100'000u);
 }
 
+TEST(CloudEvents, TheTypeIsSettable) {
+  temp_dir t;
+  const auto events = lines_of(run_host_to(
+      t, "e.jsonl",
+      {"--days", "1", "--scale", "0.1", "--format", "cloudevents", "--event-type", "com.example.llm.call"}));
+  ASSERT_FALSE(events.empty());
+  for (const auto& e : events) EXPECT_EQ(e.at("type"), "com.example.llm.call");
+  for (const std::vector<std::string>& bad :
+       {std::vector<std::string>{"--format", "cloudevents", "--event-type", "a\"b"},
+        {"--format", "cloudevents", "--event-type", "has space"},
+        {"--format", "csv", "--event-type", "x.y"}}) {
+    const process_result r = run_host(with_args({"--days", "1", "-o", (t / "x").string()}, bad));
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("--event-type"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(t / "x"));
+  }
+}
+
 TEST(CloudEvents, WhatItCannotCarryIsRefused) {
   temp_dir t;
   process_result r =
