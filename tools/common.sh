@@ -19,6 +19,8 @@ TRAFFICSIM_PACKAGES=(
   libclang-rt-14-dev
   # The scale-out test (tests/scale_out): a real single-node Slurm.
   slurm-wlm munge
+  # -o postgresql://... (libpq), and the real PostgreSQL its tests start.
+  libpq-dev postgresql
 )
 
 log() { printf '%s\n' "$*" >&2; }

@@ -25,6 +25,7 @@
 #include "pipeline.hpp"
 #include "plugin_library.hpp"
 #include "plugin_settings.hpp"
+#include "postgres_sink.hpp"
 #include "progress.hpp"
 #include "run_report.hpp"
 #include "shards.hpp"
@@ -164,12 +165,21 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
   std::unique_ptr<append_target> target;
   if (c.append) target = std::make_unique<append_target>(c.output, append_wait_seconds);
   const bool merge = target && !target->empty();
-  output_sink sink(c.output, c.force);
-  for (const std::string& stale : sink.removed_stale())
-    spdlog::warn("removed {}, the temporary file of a run that died", stale);
+  // The rows go to a file (or standard output), or into a PostgreSQL table.
+  std::unique_ptr<output_sink> file;
+  std::unique_ptr<postgres_sink> database;
+  if (is_postgres_uri(c.output)) {
+    database = std::make_unique<postgres_sink>(c.output, c.table, c.extended);
+  } else {
+    file = std::make_unique<output_sink>(c.output, c.force);
+    for (const std::string& stale : file->removed_stale())
+      spdlog::warn("removed {}, the temporary file of a run that died", stale);
+  }
+  byte_writer& sink = database ? static_cast<byte_writer&>(*database) : *file;
+  const std::string& sink_name = database ? database->name() : file->name();
   std::unique_ptr<append_merger> merger;
   if (merge)
-    merger = std::make_unique<append_merger>(target->fd(), c.output, c.format, names, sink, &stop_signal, c.extended);
+    merger = std::make_unique<append_merger>(target->fd(), c.output, c.format, names, *file, &stop_signal, c.extended);
 
   const std::uint64_t windows = std::uint64_t{c.days} * hours_per_day;
   // FOCUS rows of a day's charge period add up the whole day: its shards are cut at
@@ -203,7 +213,7 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
     po.stop_signal = &stop_signal;
     po.first_window = range.first;
     po.end_window = range.end;
-    po.write_header = !merge && (c.shard_index == 0 || c.shard_headers);
+    po.write_header = !merge && !database && (c.shard_index == 0 || c.shard_headers);
     po.codec = c.codec;
     po.level = c.level;
     po.progress = &progress;
@@ -214,8 +224,11 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
       po.focus = focus.get();
     }
     stats = run_pipeline(*eng, *encoder, merger ? static_cast<byte_writer&>(*merger) : sink, po);
+    if (database && database->rows() != stats.rows)
+      throw runtime_failure(
+          fmt::format("{} took {} rows of {}; nothing was committed", database->name(), database->rows(), stats.rows));
   });
-  run_description described{sink.name(),
+  run_description described{sink_name,
                             std::string(format_name(c.format)),
                             std::string(compression_name(c.codec)),
                             c.shard_index,
@@ -230,8 +243,11 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
   if (!c.stats_json.empty()) write_stats_json(c.stats_json, report);
   if (truth) truth->write(c.truth);
   // FOCUS metadata beside the data: for a regular file, not standard output or a device.
-  if (focus && !sink.temporary_path().empty()) write_focus_metadata(focus_metadata_path(sink.final_path()));
-  sink.commit();
+  if (focus && file && !file->temporary_path().empty()) write_focus_metadata(focus_metadata_path(file->final_path()));
+  if (database)
+    database->commit();
+  else
+    file->commit();
   truth_dir.keep();
   if (target) target->committed();
   // The output is in place: a summary that cannot be printed (stderr closed) is no

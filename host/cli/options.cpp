@@ -13,6 +13,7 @@
 #include "config_file.hpp"
 #include "errors.hpp"
 #include "numbers.hpp"
+#include "postgres_sink.hpp"
 
 namespace trafficsim::host {
 
@@ -26,7 +27,7 @@ struct raw_options {
   bool list_plugins = false, unsafe = false, quiet = false, verbose = false;
   std::string describe, format, compress, level, shard, progress = "auto", stats_json, config;
   bool shard_from_env = false, shard_headers = false, append = false, force = false;
-  std::string catalog = "seed", schema = "seed", truth, deliver, charge_period, charge_tags, event_type;
+  std::string catalog = "seed", schema = "seed", truth, deliver, charge_period, charge_tags, event_type, table;
   std::vector<std::string> models;
 };
 
@@ -101,6 +102,9 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
                  "a line; otlp-json: one OpenTelemetry span a line (OTLP/JSON, GenAI conventions); focus: FOCUS 1.2 "
                  "cost and usage rows with a metadata file beside them; see docs/formats.md")
       ->type_name("csv|jsonl|cloudevents|otlp-json|focus");
+  app.add_option("--table", v.table,
+                 "With -o postgresql://...: the table to fill, created if missing (default llm_calls)")
+      ->type_name("NAME");
   app.add_option("--event-type", v.event_type,
                  "--format cloudevents: the events' type attribute (default trafficsim.llm.call.v1)")
       ->type_name("TYPE");
@@ -425,6 +429,24 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
                       format_name(c.format)));
     if (c.append)
       throw usage_error("--deliver writes rows in arrival order, which --append cannot merge by time; drop one");
+  }
+  if (is_postgres_uri(c.output)) {
+    // The rows go into a table by COPY: the CSV rows, uncompressed, in one transaction.
+    if (!v.format.empty() && c.format != output_format::csv)
+      throw usage_error(
+          fmt::format("-o postgresql://... fills a table with the rows' columns; --format {} does not apply (drop it)",
+                      format_name(c.format)));
+    c.format = output_format::csv;
+    if (c.codec != compression::none)
+      throw usage_error("-o postgresql://... sends rows to a database; drop --compress");
+    if (c.append) throw usage_error("-o postgresql://... adds rows to the table anyway; drop --append");
+    if (!v.deliver.empty())
+      throw usage_error(
+          "--deliver duplicates rows, which the table's call_id key refuses; write a file with --deliver instead");
+    c.table = v.table.empty() ? "llm_calls" : v.table;
+    check_table_name(c.table);
+  } else if (!v.table.empty()) {
+    throw usage_error("--table names a PostgreSQL table; give it with -o postgresql://...");
   }
   if (!v.truth.empty()) check_truth_folder(c.truth, c.force);
   c.stats_json = v.stats_json;

@@ -42,6 +42,7 @@ struct run_config {
   charge_period focus_period = charge_period::hour;  ///< --charge-period, for --format focus
   charge_split focus_split;                          ///< --charge-tags, for --format focus
   std::string event_type{default_event_type};        ///< --event-type, for --format cloudevents
+  std::string table;                                 ///< --table, for -o postgresql://...
   compression codec = compression::none;
   int level = 0;
   std::uint64_t shard_index = 0, shard_count = 1;
