@@ -222,6 +222,9 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
     if (c.format == output_format::focus) {
       focus = std::make_unique<focus_aggregator>(*eng, cat, c.focus_period, c.focus_split);
       po.focus = focus.get();
+      // Its chunks are whole windows: fewer in flight keep memory down (each holds a
+      // window's charges as text), and one more than the threads keeps them all busy.
+      po.max_chunks = std::size_t{threads} + 1;
     }
     stats = run_pipeline(*eng, *encoder, merger ? static_cast<byte_writer&>(*merger) : sink, po);
     if (database && database->rows() != stats.rows)

@@ -155,12 +155,17 @@ parties parties_of(const model_spec& m) {
 /// (FOCUS 1.2, "Numeric Format": an integer or a decimal value, no sign for a positive
 /// one, a single decimal point, no other characters). `scale` is at most 19, so the
 /// fraction is one 64-bit number. Writes at most 60 characters.
-char* put_decimal(char* p, usd_amount value, int scale) noexcept {
-  std::uint64_t unit = 1;
-  for (int i = 0; i < scale; ++i) unit *= 10;
+template <int Scale>
+char* put_decimal(char* p, usd_amount value) noexcept {
+  static_assert(Scale >= 0 && Scale <= 19);
+  constexpr std::uint64_t unit = [] {
+    std::uint64_t u = 1;
+    for (int i = 0; i < Scale; ++i) u *= 10;
+    return u;
+  }();
   usd_amount whole;
   std::uint64_t fraction;
-  if ((value >> 64) == 0) {  // the usual case: 64-bit division
+  if ((value >> 64) == 0) {  // the usual case: 64-bit division by a constant
     whole = static_cast<std::uint64_t>(value) / unit;
     fraction = static_cast<std::uint64_t>(value) % unit;
   } else {
@@ -180,17 +185,24 @@ char* put_decimal(char* p, usd_amount value, int scale) noexcept {
     p = std::to_chars(p, p + 20, static_cast<std::uint64_t>(whole)).ptr;
   }
   if (fraction == 0) return p;
-  int width = scale;
-  while (fraction % 10 == 0) {
-    fraction /= 10;
-    --width;
-  }
+  // The fraction's Scale digits, most significant first, then its trailing zeros cut.
   *p++ = '.';
-  char digits[20];
-  const auto n = std::to_chars(digits, digits + 20, fraction).ptr - digits;
-  std::memset(p, '0', static_cast<std::size_t>(width - n));
-  std::memcpy(p + (width - n), digits, static_cast<std::size_t>(n));
-  return p + width;
+  for (std::uint64_t d = unit / 10; d != 0; d /= 10) *p++ = static_cast<char>('0' + fraction / d % 10);
+  while (p[-1] == '0') --p;  // the fraction is not 0: a digit other than 0 stops it
+  return p;
+}
+
+char* put_decimal(char* p, usd_amount value, int scale) noexcept {
+  switch (scale) {
+    case 0:
+      return put_decimal<0>(p, value);
+    case 3:
+      return put_decimal<3>(p, value);
+    case 6:
+      return put_decimal<6>(p, value);
+    default:
+      return put_decimal<usd_amount_decimals>(p, value);
+  }
 }
 
 void put_decimal(std::string& out, usd_amount value, int scale) {
@@ -270,6 +282,36 @@ std::string_view focus_header() noexcept {
   return header;
 }
 
+void group_table::reset(std::size_t expected) {
+  std::size_t n = 16;
+  while (n < 2 * expected) n *= 2;
+  slots_.assign(n, ~std::uint32_t{0});
+  groups_.clear();
+}
+
+focus_group& group_table::at(std::uint64_t key) {
+  if (2 * (groups_.size() + 1) > slots_.size()) grow();
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t slot = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15u) >> 32) & mask;
+  while (slots_[slot] != ~std::uint32_t{0}) {
+    focus_group& g = groups_[slots_[slot]];
+    if (g.key == key) return g;
+    slot = (slot + 1) & mask;
+  }
+  slots_[slot] = static_cast<std::uint32_t>(groups_.size());
+  return groups_.emplace_back(focus_group{key, {}, {}, 0});
+}
+
+void group_table::grow() {
+  slots_.assign(std::max<std::size_t>(16, 2 * slots_.size()), ~std::uint32_t{0});
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = 0; i < groups_.size(); ++i) {
+    std::size_t slot = static_cast<std::size_t>((groups_[i].key * 0x9E3779B97F4A7C15u) >> 32) & mask;
+    while (slots_[slot] != ~std::uint32_t{0}) slot = (slot + 1) & mask;
+    slots_[slot] = static_cast<std::uint32_t>(i);
+  }
+}
+
 focus_aggregator::focus_aggregator(const engine& e, const catalog& cat, charge_period period, charge_split split)
     : e_(e), cat_(cat), period_(period), split_(split), first_epoch_day_(e.day(0).epoch_day) {
   // The catalog's name identifies the price list in SkuPriceId: keep it to characters a
@@ -344,34 +386,28 @@ void focus_aggregator::encode_window(std::uint64_t hour, const std::vector<usage
                                      std::vector<focus_group>& groups, text_buffer& out) const {
   // Added up through an open-addressing table of group indices (a call's group is
   // usually new or one of a few), then the groups sorted by key.
-  std::size_t slots = 16;
-  while (slots < 2 * records.size()) slots *= 2;
-  std::vector<std::uint32_t> table(slots, ~std::uint32_t{0});
-  std::vector<focus_group> found;
-  found.reserve(records.size());
+  // Scratch reused by each thread: allocating it afresh for every window faulted in
+  // megabytes of new pages each time.
+  thread_local group_table table;
+  thread_local std::vector<std::pair<std::uint64_t, std::uint32_t>> order;
+  table.reset(records.size());
   for (const usage_record& r : records) {
     const std::uint64_t product = split_.product ? r.product : product_names.size();
     const std::uint64_t feature = split_.feature ? r.feature : feature_names.size();
-    const std::uint64_t key =
-        (std::uint64_t{r.customer} << 32) | (std::uint64_t{r.model} << 16) | (product << 8) | feature;
-    std::size_t slot = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15u) >> 32) & (slots - 1);
-    while (table[slot] != ~std::uint32_t{0} && found[table[slot]].key != key) slot = (slot + 1) & (slots - 1);
-    if (table[slot] == ~std::uint32_t{0}) {
-      table[slot] = static_cast<std::uint32_t>(found.size());
-      found.push_back({key, {}, {}, 0});
-    }
-    focus_group& g = found[table[slot]];
+    focus_group& g =
+        table.at((std::uint64_t{r.customer} << 32) | (std::uint64_t{r.model} << 16) | (product << 8) | feature);
     for (std::size_t k = 0; k < meter_count; ++k) {
       g.tokens[k] += r.tokens[k];
       g.billed[k] += r.billed_micro_usd[k];
     }
     ++g.calls;
   }
+  const std::vector<focus_group>& found = table.groups();
   if (period_ == charge_period::day) {  // added up again, and sorted, when the day is over
-    groups = std::move(found);
+    groups.assign(found.begin(), found.end());
     return;
   }
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> order(found.size());
+  order.resize(found.size());
   for (std::size_t i = 0; i < found.size(); ++i) order[i] = {found[i].key, static_cast<std::uint32_t>(i)};
   std::sort(order.begin(), order.end());
   groups.clear();
@@ -385,11 +421,11 @@ void focus_aggregator::before_window(std::uint64_t hour, text_buffer& out) {
 }
 
 void focus_aggregator::add_groups(std::uint64_t hour, const std::vector<focus_group>& groups) {
+  if (!day_open_) day_groups_.reset(groups.size());
+  day_open_ = true;
   open_day_ = hour / 24;
   for (const focus_group& g : groups) {
-    auto [it, fresh] = day_groups_.try_emplace(g.key, g);
-    if (fresh) continue;
-    focus_group& sum = it->second;
+    focus_group& sum = day_groups_.at(g.key);
     for (std::size_t k = 0; k < meter_count; ++k) {
       sum.tokens[k] += g.tokens[k];
       sum.billed[k] += g.billed[k];
@@ -405,12 +441,10 @@ void focus_aggregator::finish(text_buffer& out) {
 
 void focus_aggregator::close_day(text_buffer& out) {
   if (open_day_ == ~std::uint64_t{0}) return;
-  std::vector<focus_group> groups;
-  groups.reserve(day_groups_.size());
-  for (const auto& [key, g] : day_groups_) groups.push_back(g);
+  std::vector<focus_group>& groups = day_groups_.groups();
   std::sort(groups.begin(), groups.end(), [](const focus_group& a, const focus_group& b) { return a.key < b.key; });
-  write_groups(open_day_ * 24, 24, groups.data(), groups.data() + groups.size(), out);
-  day_groups_.clear();
+  write_groups(open_day_ * 24, 24, groups.data(), groups.data() + groups.size(), out, spill_ ? &spill_ : nullptr);
+  day_open_ = false;
   open_day_ = ~std::uint64_t{0};
 }
 
@@ -444,12 +478,17 @@ void focus_aggregator::write_fees_through(std::uint64_t hour, text_buffer& out) 
 // charge), in the groups' order. Charge period: `hours` from `start_hour` (hours after the
 // run's first midnight).
 void focus_aggregator::write_groups(std::uint64_t start_hour, std::uint64_t hours, const focus_group* begin,
-                                    const focus_group* end, text_buffer& out) const {
+                                    const focus_group* end, text_buffer& out,
+                                    const std::function<void(text_buffer&)>* spill) const {
   const std::uint64_t start = static_cast<std::uint64_t>(first_epoch_day_) * 24 + start_hour;
   std::string period_text;
   put_periods(period_text, start, start + hours);
   const block_text periods(std::move(period_text));
   for (const focus_group* g = begin; g != end; ++g) {
+    if (spill != nullptr && out.size() >= spill_bytes_) {
+      (*spill)(out);
+      out.clear();
+    }
     const customer_texts& c = customers_[g->key >> 32];
     const model_texts& m = models_[(g->key >> 16) & 0xFFFF];
     const block_text& tags = tags_[((g->key >> 8) & 0xFF) * (feature_names.size() + 1) + (g->key & 0xFF)];
@@ -474,13 +513,13 @@ void focus_aggregator::write_groups(std::uint64_t start_hour, std::uint64_t hour
       // ListCost. ListCost and BilledCost differ by the per-call rounding: less than a
       // micro-dollar per call.
       char* const billed = p;
-      p = put_decimal(p, g->billed[k], 6);
+      p = put_decimal<6>(p, g->billed[k]);
       const std::string_view billed_text(billed, static_cast<std::size_t>(p - billed));
       *p++ = ',';
       p = put(p, billed_text);  // EffectiveCost
       *p++ = ',';
       char* const list = p;
-      p = put_decimal(p, usd_amount{g->tokens[k]} * meter_price(spec, k), usd_amount_decimals);
+      p = put_decimal<usd_amount_decimals>(p, usd_amount{g->tokens[k]} * meter_price(spec, k));
       const std::string_view list_text(list, static_cast<std::size_t>(p - list));
       *p++ = ',';
       p = t.unit_price.put(p);
@@ -491,7 +530,7 @@ void focus_aggregator::write_groups(std::uint64_t start_hour, std::uint64_t hour
       p = put(p, ",Standard,");
       // PricingUnit "1000 Tokens": UnitFormat's "<quantity> <plural-units>" with the count
       // unit Tokens; ConsumedQuantity in Tokens.
-      p = put_decimal(p, g->tokens[k], 3);
+      p = put_decimal<3>(p, g->tokens[k]);
       p = put(p, ",1000 Tokens,");
       p = std::to_chars(p, p + 20, g->tokens[k]).ptr;
       p = put(p, ",Tokens,");

@@ -14,11 +14,11 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "catalog.hpp"
@@ -119,6 +119,22 @@ struct focus_group {
   std::uint64_t calls;
 };
 
+/// Groups by key in an open-addressing table of indices into a vector (a std::
+/// unordered_map's node per group cost more than the adding up).
+class group_table {
+ public:
+  /// Prepares for about `expected` groups, emptying the table.
+  void reset(std::size_t expected);
+  /// The group of `key`, added (zero) if new.
+  focus_group& at(std::uint64_t key);
+  std::vector<focus_group>& groups() noexcept { return groups_; }
+
+ private:
+  void grow();
+  std::vector<std::uint32_t> slots_;
+  std::vector<focus_group> groups_;
+};
+
 /// Adds up the usage records of a run into FOCUS rows, in three stages of the pipeline:
 /// add_day in the generate stage; encode_window in the parallel encode stage, where a
 /// window's records become groups and, for an hourly period, rows; before_window, add_groups
@@ -149,6 +165,12 @@ class focus_aggregator {
   void add_groups(std::uint64_t hour, const std::vector<focus_group>& groups);
   /// The open day's rows and the fees not yet written.
   void finish(text_buffer& out);
+  /// Where the write stage's text goes whenever it passes `bytes` (a day's charges are
+  /// written in pieces, not held whole); the caller empties it.
+  void spill_to(std::function<void(text_buffer&)> spill, std::size_t bytes = std::size_t{8} << 20) {
+    spill_ = std::move(spill);
+    spill_bytes_ = bytes;
+  }
 
  private:
   struct fee {
@@ -174,7 +196,7 @@ class focus_aggregator {
   };
 
   void write_groups(std::uint64_t start_hour, std::uint64_t hours, const focus_group* begin, const focus_group* end,
-                    text_buffer& out) const;
+                    text_buffer& out, const std::function<void(text_buffer&)>* spill = nullptr) const;
   void write_fees_through(std::uint64_t hour, text_buffer& out);
   void close_day(text_buffer& out);
 
@@ -190,7 +212,10 @@ class focus_aggregator {
   std::map<std::uint32_t, std::vector<fee>> fees_;  ///< per day, not yet written
   // A daily period, in the write stage: the open day and its groups.
   std::uint64_t open_day_ = ~std::uint64_t{0};
-  std::unordered_map<std::uint64_t, focus_group> day_groups_;
+  group_table day_groups_;
+  std::function<void(text_buffer&)> spill_;
+  std::size_t spill_bytes_ = 0;
+  bool day_open_ = false;
 };
 
 /// Where the metadata of FOCUS data file `data` goes: beside it, `<data>.metadata.json`.

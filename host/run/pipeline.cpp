@@ -79,6 +79,8 @@ class pipeline_run {
   run_stats run() {
     const auto t0 = std::chrono::steady_clock::now();
     write_header();
+    // A day's FOCUS charges go out in pieces as they are written (the write stage's).
+    if (opt_.focus != nullptr) opt_.focus->spill_to([this](text_buffer& text) { write_text(text); });
     const std::size_t tokens = opt_.max_chunks != 0 ? opt_.max_chunks : 2 * std::size_t{opt_.threads} + 2;
     const auto generate = tbb::make_filter<void, chunk*>(tbb::filter_mode::serial_in_order,
                                                          [this](tbb::flow_control& fc) { return generate_stage(fc); });
@@ -254,10 +256,11 @@ class pipeline_run {
   }
 
   /// focus_text_, compressed as its own member or frame, to the writer.
-  void write_focus_text() {
-    if (focus_text_.size() == 0) return;
+  void write_focus_text() { write_text(focus_text_); }
+  void write_text(const text_buffer& text) {
+    if (text.size() == 0) return;
     focus_packed_.clear();
-    const text_buffer& out = compress(focus_text_, focus_packed_);
+    const text_buffer& out = compress(text, focus_packed_);
     writer_.write(out.view());
     stats_.bytes += out.size();
   }
