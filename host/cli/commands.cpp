@@ -224,7 +224,7 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
       po.focus = focus.get();
       // Its chunks are whole windows: fewer in flight keep memory down (each holds a
       // window's charges as text), and one more than the threads keeps them all busy.
-      po.max_chunks = std::size_t{threads} + 1;
+      po.max_chunks = std::size_t{threads} + 2;
     }
     stats = run_pipeline(*eng, *encoder, merger ? static_cast<byte_writer&>(*merger) : sink, po);
     if (database && database->rows() != stats.rows)

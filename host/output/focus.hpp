@@ -195,8 +195,10 @@ class focus_aggregator {
     std::array<meter_texts, meter_count> meters;
   };
 
-  void write_groups(std::uint64_t start_hour, std::uint64_t hours, const focus_group* begin, const focus_group* end,
-                    text_buffer& out, const std::function<void(text_buffer&)>* spill = nullptr) const;
+  /// Rows of `groups` in the order of the indices `order` (null: as they are).
+  void write_groups(std::uint64_t start_hour, std::uint64_t hours, const focus_group* groups,
+                    const std::uint64_t* order, std::size_t count, text_buffer& out,
+                    const std::function<void(text_buffer&)>* spill = nullptr) const;
   void write_fees_through(std::uint64_t hour, text_buffer& out);
   void close_day(text_buffer& out);
 
