@@ -219,6 +219,8 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
     po.progress = &progress;
     po.truth = truth.get();
     po.deliver = c.delivery.on;
+    po.speedup = c.speedup;
+    po.origin = static_cast<std::uint64_t>(eng->day(0).epoch_day) * 86'400;
     if (c.format == output_format::focus) {
       focus = std::make_unique<focus_aggregator>(*eng, cat, c.focus_period, c.focus_split);
       po.focus = focus.get();

@@ -27,7 +27,8 @@ struct raw_options {
   bool list_plugins = false, unsafe = false, quiet = false, verbose = false;
   std::string describe, format, compress, level, shard, progress = "auto", stats_json, config;
   bool shard_from_env = false, shard_headers = false, append = false, force = false;
-  std::string catalog = "seed", schema = "seed", truth, deliver, charge_period, charge_tags, event_type, table;
+  std::string catalog = "seed", schema = "seed", truth, deliver, charge_period, charge_tags, event_type, table, speedup;
+  bool realtime = false;
   std::vector<std::string> models;
 };
 
@@ -102,6 +103,11 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
                  "a line; otlp-json: one OpenTelemetry span a line (OTLP/JSON, GenAI conventions); focus: FOCUS 1.2 "
                  "cost and usage rows with a metadata file beside them; see docs/formats.md")
       ->type_name("csv|jsonl|cloudevents|otlp-json|focus");
+  app.add_flag("--realtime", v.realtime,
+               "Live replay: write each row when its timestamp comes due, counted from the run's first midnight "
+               "at the start of the run; the summary reports how late the rows were");
+  app.add_option("--speedup", v.speedup, "--realtime: replay X times faster than real time (default 1)")
+      ->type_name("X");
   app.add_option("--table", v.table,
                  "With -o postgresql://...: the table to fill, created if missing (default llm_calls)")
       ->type_name("NAME");
@@ -429,6 +435,25 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
                       format_name(c.format)));
     if (c.append)
       throw usage_error("--deliver writes rows in arrival order, which --append cannot merge by time; drop one");
+  }
+  if (!v.speedup.empty() && !v.realtime) throw usage_error("--speedup paces a live replay; give it with --realtime");
+  if (v.realtime) {
+    c.speedup = 1;
+    if (!v.speedup.empty()) {
+      const auto x = parse_number(v.speedup);
+      if (!x || !(*x > 0) || !std::isfinite(*x))
+        throw usage_error(
+            fmt::format("--speedup '{}' is not a positive factor; e.g. 60 replays an hour a minute", v.speedup));
+      c.speedup = *x;
+    }
+    auto refuse = [](const std::string& what) {
+      throw usage_error(fmt::format("--realtime writes each row as it comes due; {}", what));
+    };
+    if (c.codec != compression::none) refuse("drop --compress (compress the stream downstream)");
+    if (c.format == output_format::focus) refuse("--format focus writes a charge only when its period is over");
+    if (!v.deliver.empty()) refuse("drop --deliver");
+    if (c.append) refuse("drop --append");
+    if (is_postgres_uri(c.output)) refuse("a PostgreSQL table gets its rows in one transaction at the end");
   }
   if (is_postgres_uri(c.output)) {
     // The rows go into a table by COPY: the CSV rows, uncompressed, in one transaction.

@@ -43,6 +43,7 @@ struct run_config {
   charge_split focus_split;                          ///< --charge-tags, for --format focus
   std::string event_type{default_event_type};        ///< --event-type, for --format cloudevents
   std::string table;                                 ///< --table, for -o postgresql://...
+  double speedup = 0;                                ///< --realtime --speedup X; 0: not live
   compression codec = compression::none;
   int level = 0;
   std::uint64_t shard_index = 0, shard_count = 1;

@@ -50,6 +50,12 @@ struct delivery_chunk {
   }
 };
 
+/// Notes that the row at `offset` of a chunk's text is at `second`: the chunk's marks say
+/// where each second starts (for --deliver's merge, and --realtime's pacing).
+inline void mark_second(delivery_chunk& chunk, std::uint64_t second, std::size_t offset) {
+  if (chunk.marks.empty() || chunk.marks.back().first != second) chunk.marks.emplace_back(second, offset);
+}
+
 /// The row just written at [start, end) (CSV or, with `json`, JSON Lines; `end` after its
 /// LF), at `event_second`: appends its received_at and decides its fate. Returns the new
 /// end of the chunk's text (`start` if the row is late and moved out). The buffer must

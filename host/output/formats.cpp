@@ -750,7 +750,6 @@ class text_encoder final : public row_encoder {
   void encode(const window& w, std::size_t begin, std::size_t end, text_buffer& out, std::span<plugin_totals> totals,
               std::vector<billing_record>* records, delivery_chunk* delivery,
               std::vector<usage_record>* usage) const override {
-    if (!delivery_.on) delivery = nullptr;
     if (outcomes_ != nullptr) return encode_extended(w, begin, end, out, totals, {records, delivery, usage});
     const day_info d = e_.day(w.day);
     const hour_stamp stamp(d, w.hour);
@@ -777,10 +776,14 @@ class text_encoder final : public row_encoder {
           p = close_cloudevent(put_json_row(put_cloudevent_prefix(p, r, texts_, stamp), r, texts_, stamp));
         }
         add_row(totals[r.plugin], r);
-        if (delivery != nullptr)
-          p = deliver_row(delivery_, Format == output_format::jsonl, base, row_start, p, r.ids.call,
-                          std::uint64_t{epoch_hour} * 3600 + r.seconds, (std::uint64_t{epoch_hour} << 32) | (k + j),
-                          *delivery);
+        if (delivery != nullptr) {
+          const std::uint64_t second = std::uint64_t{epoch_hour} * 3600 + r.seconds;
+          if (delivery_.on)
+            p = deliver_row(delivery_, Format == output_format::jsonl, base, row_start, p, r.ids.call, second,
+                            (std::uint64_t{epoch_hour} << 32) | (k + j), *delivery);
+          else
+            mark_second(*delivery, second, static_cast<std::size_t>(row_start - base));
+        }
         if (records != nullptr)
           records->push_back({e_.plugins()[r.plugin].first_customer + r.local, static_cast<std::uint16_t>(r.f.model), 1,
                               0, r.f.input_tokens, r.f.output_tokens, 0, 0, 0, r.cost});
@@ -945,10 +948,14 @@ class text_encoder final : public row_encoder {
     t.cached_input_tokens += e.x.cached_input_tokens;
     t.cache_write_tokens += e.x.cache_write_tokens;
     t.reasoning_tokens += e.x.reasoning_tokens;
-    if (sinks.delivery != nullptr)
-      p = deliver_row(delivery_, Format == output_format::jsonl, where.base, row_start, p, r.ids.call,
-                      std::uint64_t{where.epoch_hour} * 3600 + r.seconds,
-                      (std::uint64_t{where.epoch_hour} << 32) | where.position, *sinks.delivery);
+    if (sinks.delivery != nullptr) {
+      const std::uint64_t second = std::uint64_t{where.epoch_hour} * 3600 + r.seconds;
+      if (delivery_.on)
+        p = deliver_row(delivery_, Format == output_format::jsonl, where.base, row_start, p, r.ids.call, second,
+                        (std::uint64_t{where.epoch_hour} << 32) | where.position, *sinks.delivery);
+      else
+        mark_second(*sinks.delivery, second, static_cast<std::size_t>(row_start - where.base));
+    }
     if (sinks.records != nullptr) {
       const bool billed = e.x.status == call_status::ok;
       sinks.records->push_back({e_.plugins()[r.plugin].first_customer + r.local, static_cast<std::uint16_t>(r.f.model),

@@ -84,8 +84,8 @@ class row_encoder {
   virtual std::string_view header() const noexcept = 0;
   /// Appends rows [begin, end) of `w` to `out`, adding each row to
   /// `totals[plugin index]`; if `records` is given, appending its billing record there;
-  /// with delivery faults on (the encoder's delivery_plan), noting in `delivery` where
-  /// each second starts and which rows arrive later; with --format focus, appending a
+  /// if `delivery` is given, noting there where each second starts, and with delivery
+  /// faults on (the encoder's delivery_plan) which rows arrive later; with --format focus, appending a
   /// usage record per billed row to `usage` instead of text. Thread-safe: chunks are
   /// encoded in parallel.
   virtual void encode(const window& w, std::size_t begin, std::size_t end, text_buffer& out,

@@ -33,6 +33,7 @@ run_report make_run_report(const engine& e, const run_stats& stats, run_descript
   r.rows = stats.rows;
   r.duplicated_rows = stats.duplicated_rows;
   r.late_rows = stats.late_rows;
+  r.realtime = stats.realtime;
   r.bytes = stats.bytes;
   r.seconds = stats.seconds;
   r.total.name = "all";
@@ -140,6 +141,16 @@ std::string render_text(const run_report& r) {
     out +=
         fmt::format("  delivery: {} rows delivered late, {} duplicates written ({} rows in the file)\n",
                     with_commas(r.late_rows), with_commas(r.duplicated_rows), with_commas(r.rows + r.duplicated_rows));
+  if (r.realtime.speedup > 0) {
+    const realtime_stats& t = r.realtime;
+    // The pace kept: event time covered per second of the run, against the speed-up asked.
+    const double pace = r.seconds > 0 ? t.event_seconds / r.seconds : 0;
+    out += fmt::format(
+        "  realtime: x{:g} asked, x{:.1f} kept; lateness per event second p50 {:.3f} s, p95 {:.3f} s, p99 {:.3f} "
+        "s, max {:.3f} s; {} of {} seconds over 1 s late{}\n",
+        t.speedup, pace, t.lag_p50, t.lag_p95, t.lag_p99, t.lag_max, with_commas(t.late_seconds),
+        with_commas(t.seconds_written), t.late_seconds > 0 ? " (the generator or the sink could not keep up)" : "");
+  }
   if (r.run.catalog != "seed")
     out += fmt::format("  catalog {}{}: {} models\n", r.run.catalog,
                        r.run.prices_taken.empty() ? "" : fmt::format(" (prices of {})", r.run.prices_taken),
@@ -166,6 +177,15 @@ std::string render_json(const run_report& r) {
   if (r.run.delivery)
     out += fmt::format("  \"delivery\": {{\"late_rows\": {}, \"duplicated_rows\": {}, \"rows_in_file\": {}}},\n",
                        r.late_rows, r.duplicated_rows, r.rows + r.duplicated_rows);
+  if (r.realtime.speedup > 0) {
+    const realtime_stats& t = r.realtime;
+    out += fmt::format(
+        "  \"realtime\": {{\"speedup\": {}, \"achieved_speedup\": {:.3f}, \"event_seconds\": {}, "
+        "\"seconds_written\": {}, \"lag_seconds\": {{\"p50\": {:.3f}, \"p95\": {:.3f}, \"p99\": {:.3f}, \"max\": "
+        "{:.3f}}}, \"seconds_over_1s_late\": {}}},\n",
+        t.speedup, r.seconds > 0 ? t.event_seconds / r.seconds : 0.0, t.event_seconds, t.seconds_written, t.lag_p50,
+        t.lag_p95, t.lag_p99, t.lag_max, t.late_seconds);
+  }
   out += fmt::format("  \"catalog\": {{\"name\": {}, \"prices_taken\": {}, \"models\": [\n", json_string(r.run.catalog),
                      r.run.prices_taken.empty() ? "null" : json_string(r.run.prices_taken));
   for (std::size_t i = 0; i < r.run.models.size(); ++i) {

@@ -46,6 +46,7 @@ struct run_report {
   line total;  ///< the sums over plugins (name "all")
   std::uint64_t rows = 0, bytes = 0;
   std::uint64_t duplicated_rows = 0, late_rows = 0;  ///< --deliver
+  realtime_stats realtime;                           ///< --realtime (speedup 0: not live)
   double seconds = 0;
 };
 

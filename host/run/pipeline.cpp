@@ -5,9 +5,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "errors.hpp"
 #include "parallel.hpp"
@@ -15,6 +17,41 @@
 namespace trafficsim::host {
 
 namespace {
+
+/// Lateness in milliseconds, counted per millisecond up to a minute (memory fixed, however
+/// long the replay), with the largest kept exactly.
+class lag_histogram {
+ public:
+  void add(double seconds) {
+    const double s = std::max(0.0, seconds);
+    max_ = std::max(max_, s);
+    ++counts_[std::min<std::size_t>(static_cast<std::size_t>(s * 1000), counts_.size() - 1)];
+    ++n_;
+  }
+  std::uint64_t count() const noexcept { return n_; }
+  double max() const noexcept { return max_; }
+  /// The smallest lateness (ms resolution) with at least q of the seconds at or below it.
+  double quantile(double q) const noexcept {
+    if (n_ == 0) return 0;
+    const auto want = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(n_)));
+    std::uint64_t seen = 0;
+    for (std::size_t i = 0; i < counts_.size(); ++i) {
+      seen += counts_[i];
+      if (seen >= want) return i + 1 == counts_.size() ? max_ : static_cast<double>(i) / 1000;
+    }
+    return max_;
+  }
+  std::uint64_t above(double seconds) const noexcept {
+    std::uint64_t n = 0;
+    for (std::size_t i = static_cast<std::size_t>(seconds * 1000) + 1; i < counts_.size(); ++i) n += counts_[i];
+    return n;
+  }
+
+ private:
+  std::vector<std::uint64_t> counts_ = std::vector<std::uint64_t>(60'001);
+  std::uint64_t n_ = 0;
+  double max_ = 0;
+};
 
 struct chunk {
   std::shared_ptr<const window> w;
@@ -81,6 +118,7 @@ class pipeline_run {
     write_header();
     // A day's FOCUS charges go out in pieces as they are written (the write stage's).
     if (opt_.focus != nullptr) opt_.focus->spill_to([this](text_buffer& text) { write_text(text); });
+    pace_start_ = std::chrono::steady_clock::now();
     const std::size_t tokens = opt_.max_chunks != 0 ? opt_.max_chunks : 2 * std::size_t{opt_.threads} + 2;
     const auto generate = tbb::make_filter<void, chunk*>(tbb::filter_mode::serial_in_order,
                                                          [this](tbb::flow_control& fc) { return generate_stage(fc); });
@@ -117,6 +155,17 @@ class pipeline_run {
     }
     writer_.finish();
     if (opt_.progress != nullptr) opt_.progress->finish();
+    if (opt_.speedup > 0) {
+      realtime_stats& r = stats_.realtime;
+      r.speedup = opt_.speedup;
+      r.seconds_written = lag_.count();
+      r.event_seconds = static_cast<double>(last_second_ - first_second_);
+      r.lag_p50 = lag_.quantile(0.5);
+      r.lag_p95 = lag_.quantile(0.95);
+      r.lag_p99 = lag_.quantile(0.99);
+      r.lag_max = lag_.max();
+      r.late_seconds = lag_.above(1.0);
+    }
     stats_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return stats_;
   }
@@ -205,7 +254,8 @@ class pipeline_run {
       c->records.clear();
       c->usage.clear();
       encoder_.encode(*c->w, c->begin, c->end, c->text, c->totals, opt_.truth != nullptr ? &c->records : nullptr,
-                      opt_.deliver ? &c->delivery : nullptr, opt_.focus != nullptr ? &c->usage : nullptr);
+                      opt_.deliver || opt_.speedup > 0 ? &c->delivery : nullptr,
+                      opt_.focus != nullptr ? &c->usage : nullptr);
       // --format focus: chunks are whole windows, added up here in parallel.
       if (opt_.focus != nullptr) opt_.focus->encode_window(c->hour, c->usage, c->groups, c->text);
       if (!opt_.deliver) compress(c->text, c->packed);
@@ -265,6 +315,27 @@ class pipeline_run {
     stats_.bytes += out.size();
   }
 
+  // --realtime, in the write stage: each second's rows when they are due, noting how late.
+  void write_paced(std::string_view text, const delivery_chunk& marks) {
+    using clock = std::chrono::steady_clock;
+    for (std::size_t i = 0; i < marks.marks.size(); ++i) {
+      const auto [second, offset] = marks.marks[i];
+      const std::size_t end = i + 1 < marks.marks.size() ? marks.marks[i + 1].second : text.size();
+      const double at = (static_cast<double>(second) - static_cast<double>(opt_.origin)) / opt_.speedup;
+      const clock::time_point due =
+          pace_start_ + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(std::max(0.0, at)));
+      // Sleeping in steps, so that a signal stops the run within a tenth of a second.
+      for (clock::time_point now = clock::now(); now < due; now = clock::now()) {
+        if (const int sig = stop_requested()) throw interrupted(sig);
+        std::this_thread::sleep_for(std::min<clock::duration>(due - now, std::chrono::milliseconds(100)));
+      }
+      lag_.add(std::chrono::duration<double>(clock::now() - due).count());
+      if (first_second_ == 0) first_second_ = second;
+      last_second_ = second;
+      writer_.write(text.substr(offset, end - offset));
+    }
+  }
+
   // Stage 3 (serial): the bytes to the writer, in order; totals and progress.
   void write_stage(chunk* c) {
     sync_acquire(c);
@@ -276,7 +347,10 @@ class pipeline_run {
         if (opt_.focus != nullptr) write_focus_rows(c);
         stats_.duplicated_rows += c->delivery.duplicates;
         stats_.late_rows += c->delivery.late;
-        writer_.write(out.view());
+        if (opt_.speedup > 0)
+          write_paced(plain.view(), c->delivery);
+        else
+          writer_.write(out.view());
         stats_.bytes += out.size();
         for (std::size_t i = 0; i < c->totals.size(); ++i) {
           stats_.per_plugin[i] += c->totals[i];
@@ -301,6 +375,10 @@ class pipeline_run {
   tbb::enumerable_thread_specific<std::unique_ptr<compressor>> codecs_;
   delivery_merger merger_;                 ///< --deliver: the rows in flight (deliver stage)
   text_buffer focus_text_, focus_packed_;  ///< --format focus: rows written (write stage)
+  // --realtime (write stage): when the replay started, and how late each second was.
+  std::chrono::steady_clock::time_point pace_start_;
+  lag_histogram lag_;
+  std::uint64_t first_second_ = 0, last_second_ = 0;
   run_stats stats_;
   // Stage 1's state.
   std::uint64_t next_window_;

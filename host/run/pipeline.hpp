@@ -19,8 +19,18 @@
 
 namespace trafficsim::host {
 
+/// --realtime: how the rows kept pace with their timestamps.
+struct realtime_stats {
+  double speedup = 0;                                         ///< 0: not a live replay
+  std::uint64_t seconds_written = 0;                          ///< event seconds with rows
+  double event_seconds = 0;                                   ///< event time covered (first to last row)
+  double lag_p50 = 0, lag_p95 = 0, lag_p99 = 0, lag_max = 0;  ///< seconds late, per event second
+  std::uint64_t late_seconds = 0;                             ///< event seconds written more than a second late
+};
+
 struct run_stats {
   std::vector<plugin_totals> per_plugin;
+  realtime_stats realtime;
   std::uint64_t duplicated_rows = 0, late_rows = 0;  ///< --deliver: copies written, rows delivered late
   std::uint64_t rows = 0;
   std::uint64_t bytes = 0;  ///< bytes written (compressed, if compressing)
@@ -46,6 +56,10 @@ struct pipeline_options {
   /// Delivery faults (--deliver): the encoder writes received_at and marks the late and
   /// duplicated rows; a serial stage puts them in arrival order before compression.
   bool deliver = false;
+  /// --realtime: each second's rows are written when due, `speedup` times faster than
+  /// real time, event second `origin` being due when the run starts; 0: as fast as can be.
+  double speedup = 0;
+  std::uint64_t origin = 0;
   /// The answer key to fill (--truth), or none.
   answer_key* truth = nullptr;
   /// --format focus: the encoder hands over usage records, which this adds up into the
