@@ -187,6 +187,11 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
   const bool whole_days = c.format == output_format::focus && c.focus_period == charge_period::day;
   window_range range = shard_windows(whole_days ? c.days : windows, c.shard_index, c.shard_count);
   if (whole_days) range = {range.first * hours_per_day, range.end * hours_per_day};
+  // A live replay from the present: the hours already over today are skipped.
+  if (c.speedup > 0 && c.now_second != 0) {
+    const std::uint64_t hour_now = (c.now_second % 86'400) / 3600;
+    range.first = std::min(range.end, std::max(range.first, hour_now));
+  }
   const bool show_progress = c.progress == progress_mode::always ||
                              (c.progress == progress_mode::automatic && !c.quiet && ::isatty(STDERR_FILENO) != 0);
   progress_meter progress(show_progress, range.end - range.first);
@@ -220,7 +225,8 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
     po.truth = truth.get();
     po.deliver = c.delivery.on;
     po.speedup = c.speedup;
-    po.origin = static_cast<std::uint64_t>(eng->day(0).epoch_day) * 86'400;
+    po.origin =
+        c.speedup > 0 && c.now_second != 0 ? c.now_second : static_cast<std::uint64_t>(eng->day(0).epoch_day) * 86'400;
     if (c.format == output_format::focus) {
       focus = std::make_unique<focus_aggregator>(*eng, cat, c.focus_period, c.focus_split);
       po.focus = focus.get();

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -65,7 +66,10 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
   app.add_option("-o,--output", v.output, "Output file, or - for standard output; folders are created")
       ->type_name("PATH|-")
       ->capture_default_str();
-  app.add_option("--start", v.start, "First day, YYYY-MM-DD (UTC)")->type_name("DATE")->capture_default_str();
+  app.add_option("--start", v.start,
+                 "First day, YYYY-MM-DD (UTC), or now: today, and with --realtime from the present moment on")
+      ->type_name("DATE")
+      ->capture_default_str();
   app.add_option("--days", v.days, "Number of days")->type_name("N")->capture_default_str();
   app.add_option("--seed", v.seed, "Seed for every plugin (default: each plugin's own seed)")->type_name("N");
   app.add_option("--scale", v.scale, "Multiplies every plugin's customer count")->type_name("F")->capture_default_str();
@@ -309,7 +313,15 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
   }
   c.output = v.output;
   if (c.output.empty()) throw usage_error("-o/--output is empty; give a file name, or - for standard output");
-  const auto start = parse_date(trim(v.start));
+  // --start now: today (UTC); a live replay then begins at the present second.
+  std::string start_text = trim(v.start);
+  if (start_text == "now") {
+    c.now_second = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+    const civil_date today = civil_from_days(static_cast<std::int64_t>(c.now_second / 86'400));
+    start_text = fmt::format("{:04}-{:02}-{:02}", today.year, today.month, today.day);
+  }
+  const auto start = parse_date(start_text);
   if (!start)
     throw usage_error(fmt::format("--start '{}' is not a valid date; use YYYY-MM-DD, e.g. 2025-01-01", v.start));
   c.start = *start;

@@ -44,6 +44,7 @@ struct run_config {
   std::string event_type{default_event_type};        ///< --event-type, for --format cloudevents
   std::string table;                                 ///< --table, for -o postgresql://...
   double speedup = 0;                                ///< --realtime --speedup X; 0: not live
+  std::uint64_t now_second = 0;                      ///< --start now: the present, seconds since 1970; else 0
   compression codec = compression::none;
   int level = 0;
   std::uint64_t shard_index = 0, shard_count = 1;

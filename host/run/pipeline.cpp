@@ -329,9 +329,13 @@ class pipeline_run {
         if (const int sig = stop_requested()) throw interrupted(sig);
         std::this_thread::sleep_for(std::min<clock::duration>(due - now, std::chrono::milliseconds(100)));
       }
-      lag_.add(std::chrono::duration<double>(clock::now() - due).count());
-      if (first_second_ == 0) first_second_ = second;
-      last_second_ = second;
+      // Rows before the origin (a replay from the present: earlier in its hour) are due
+      // at once and not late.
+      if (second >= opt_.origin) {
+        lag_.add(std::chrono::duration<double>(clock::now() - due).count());
+        if (first_second_ == 0) first_second_ = second;
+        last_second_ = second;
+      }
       writer_.write(text.substr(offset, end - offset));
     }
   }

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <ctime>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -54,6 +55,45 @@ TEST(Realtime, TheRowsComeWhenDueAndAreTheRunsRows) {
   EXPECT_EQ(stats.at("speedup"), 43200);
   EXPECT_LT(stats.at("lag_seconds").at("p99").get<double>(), 0.5) << "a small run keeps pace";
   EXPECT_EQ(stats.at("seconds_over_1s_late"), 0);
+}
+
+TEST(Realtime, StartNowReplaysFromThePresent) {
+  temp_dir t;
+  auto hour_now = [] {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    return tm.tm_hour;
+  };
+  // The present hour must not change during the run (retried once if it did).
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const int before = hour_now();
+    const std::string live = run_host_to(
+        t, "live.csv", {"--start", "now", "--days", "1", "--scale", "0.2", "--realtime", "--speedup", "1e6"});
+    if (hour_now() != before) continue;
+    // Today's rows from the present hour on: the same run started today, cut there.
+    const std::size_t header = live.find('\n') + 1;
+    // The date of the replay: today's (a run late in the day may have no rows left).
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char date_text[11];
+    std::strftime(date_text, sizeof date_text, "%Y-%m-%d", &tm);
+    const std::string date = date_text;
+    if (before < 20) {
+      EXPECT_GT(live.size(), header) << "rows from now to the end of the day";
+    }
+    const std::string today = run_host_to(t, "today.csv", {"--start", date, "--days", "1", "--scale", "0.2"});
+    std::string expected = today.substr(0, header);
+    for (std::size_t at = header; at < today.size();) {
+      const std::size_t end = today.find('\n', at) + 1;
+      if (std::stoi(today.substr(at + 11, 2)) >= before) expected += today.substr(at, end - at);
+      at = end;
+    }
+    EXPECT_TRUE(live == expected) << "the hours before the present are skipped";
+    return;
+  }
+  FAIL() << "the hour changed twice during the test";
 }
 
 TEST(Realtime, FallingBehindIsReportedNotHidden) {
