@@ -13,6 +13,7 @@
 #include "call_model.hpp"
 #include "errors.hpp"
 #include "ids.hpp"
+#include "sink.hpp"
 
 namespace trafficsim::host {
 
@@ -21,25 +22,6 @@ namespace {
 std::string usd(std::uint64_t micro) { return fmt::format("{}.{:06}", micro / 1'000'000, micro % 1'000'000); }
 
 std::string month_text(std::uint32_t key) { return fmt::format("{:04}-{:02}", key / 12, key % 12 + 1); }
-
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path temporary = path.string() + ".tmp";
-  std::FILE* f = std::fopen(temporary.c_str(), "wb");
-  if (f == nullptr) throw runtime_failure(fmt::format("cannot write {}: {}", temporary.string(), std::strerror(errno)));
-  const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  const int saved = errno;
-  if (std::fclose(f) != 0 || !written) {
-    std::remove(temporary.c_str());
-    throw runtime_failure(
-        fmt::format("cannot write {}: {}", temporary.string(), std::strerror(written ? errno : saved)));
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) {
-    std::remove(temporary.c_str());
-    throw runtime_failure(fmt::format("cannot write {}: {}", path.string(), ec.message()));
-  }
-}
 
 }  // namespace
 
@@ -202,9 +184,9 @@ std::string answer_key::labels_jsonl() const {
 }
 
 void answer_key::write(const std::filesystem::path& dir) const {
-  write_file(dir / "invoices.csv", invoices_csv());
-  write_file(dir / "usage_by_model.csv", usage_by_model_csv());
-  write_file(dir / "labels.jsonl", labels_jsonl());
+  write_file_atomically(dir / "invoices.csv", invoices_csv());
+  write_file_atomically(dir / "usage_by_model.csv", usage_by_model_csv());
+  write_file_atomically(dir / "labels.jsonl", labels_jsonl());
 }
 
 }  // namespace trafficsim::host

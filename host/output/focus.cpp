@@ -12,7 +12,9 @@
 
 #include "answer_key.hpp"
 #include "call_model.hpp"
+#include "digits.hpp"
 #include "errors.hpp"
+#include "sink.hpp"
 
 namespace trafficsim::host {
 
@@ -151,20 +153,6 @@ parties parties_of(const model_spec& m) {
   return p;
 }
 
-/// An exact decimal: `value` x 10^-scale with trailing zeros (and a bare point) dropped
-/// (FOCUS 1.2, "Numeric Format": an integer or a decimal value, no sign for a positive
-/// one, a single decimal point, no other characters). `scale` is at most 19, so the
-/// fraction is one 64-bit number. Writes at most 60 characters.
-constexpr std::array<char, 200> make_two_digits() {
-  std::array<char, 200> t{};
-  for (int i = 0; i < 100; ++i) {
-    t[static_cast<std::size_t>(2 * i)] = static_cast<char>('0' + i / 10);
-    t[static_cast<std::size_t>(2 * i + 1)] = static_cast<char>('0' + i % 10);
-  }
-  return t;
-}
-constexpr std::array<char, 200> two_digits = make_two_digits();
-
 /// The decimal digits of v, inline (std::to_chars is a call here): counted first, then
 /// written two at a time from the end.
 inline char* put_whole(char* p, std::uint64_t v) noexcept {
@@ -185,6 +173,10 @@ inline char* put_whole(char* p, std::uint64_t v) noexcept {
   return p + n;
 }
 
+/// An exact decimal: `value` x 10^-Scale with trailing zeros (and a bare point) dropped
+/// (FOCUS 1.2, "Numeric Format": an integer or a decimal value, no sign for a positive
+/// one, a single decimal point, no other characters). `Scale` is at most 19, so the
+/// fraction is one 64-bit number. Writes at most 60 characters.
 template <int Scale>
 char* put_decimal(char* p, usd_amount value) noexcept {
   static_assert(Scale >= 0 && Scale <= 19);
@@ -226,22 +218,10 @@ char* put_decimal(char* p, usd_amount value) noexcept {
   return p;
 }
 
-char* put_decimal(char* p, usd_amount value, int scale) noexcept {
-  switch (scale) {
-    case 0:
-      return put_decimal<0>(p, value);
-    case 3:
-      return put_decimal<3>(p, value);
-    case 6:
-      return put_decimal<6>(p, value);
-    default:
-      return put_decimal<usd_amount_decimals>(p, value);
-  }
-}
-
-void put_decimal(std::string& out, usd_amount value, int scale) {
+template <int Scale>
+void put_decimal(std::string& out, usd_amount value) {
   char text[64];
-  out.append(text, put_decimal(text, value, scale));
+  out.append(text, put_decimal<Scale>(text, value));
 }
 
 inline char* put(char* p, std::string_view s) noexcept {
@@ -385,7 +365,7 @@ focus_aggregator::focus_aggregator(const engine& e, const catalog& cat, charge_p
       // "Usage-Based"; ChargeClass null (no correction).
       mt.description = fmt::format(",Usage,,{} of {},Usage-Based,", meter_names[k], m.name);
       std::string unit_price;
-      put_decimal(unit_price, usd_amount{meter_price(m, k)} * 1000, usd_amount_decimals);
+      put_decimal<usd_amount_decimals>(unit_price, usd_amount{meter_price(m, k)} * 1000);
       mt.unit_price = std::move(unit_price);
       // ServiceCategory / ServiceSubcategory: "AI and Machine Learning" / "Generative AI"
       // (allowed values). SkuId per model and meter; SkuPriceId per SkuId and price list
@@ -445,10 +425,10 @@ void focus_aggregator::encode_window(std::uint64_t hour, const std::vector<usage
     thread_local std::vector<std::uint32_t> place;
     if (place.size() < dense) place.assign(dense, ~std::uint32_t{0});
     for (const usage_record& r : records) {
-      const std::size_t at = ((std::size_t{r.customer} * cat_.models().size() + r.model) * products +
-                              (split_.product ? r.product : 0)) *
-                                 features +
-                             (split_.feature ? r.feature : 0);
+      const std::size_t at =
+          ((std::size_t{r.customer} * cat_.models().size() + r.model) * products + (split_.product ? r.product : 0)) *
+              features +
+          (split_.feature ? r.feature : 0);
       if (place[at] == ~std::uint32_t{0}) {
         place[at] = static_cast<std::uint32_t>(found.size());
         order.push_back((std::uint64_t{at} << 32) | found.size());
@@ -538,7 +518,7 @@ void focus_aggregator::write_fees_through(std::uint64_t hour, text_buffer& out) 
     for (const fee& f : fees) {
       const customer_texts& t = customers_[f.customer];
       cost.clear();
-      put_decimal(cost, f.micro_usd, 6);
+      put_decimal<6>(cost, f.micro_usd);
       line = t.account.view();
       line += periods;
       line += fmt::format(fmt::runtime(t.purchase), cost);
@@ -665,21 +645,7 @@ void write_focus_metadata(const std::filesystem::path& path) {
 )",
       platform, TRAFFICSIM_VERSION, d.year, d.month, d.day, time.hours().count(), time.minutes().count(),
       time.seconds().count(), columns_json);
-  const std::filesystem::path temp = path.string() + ".tmp";
-  std::FILE* f = std::fopen(temp.c_str(), "wb");
-  if (f == nullptr)
-    throw runtime_failure(fmt::format("cannot write the FOCUS metadata {}: check the folder", temp.string()));
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  if (std::fclose(f) != 0 || !ok) {
-    std::remove(temp.c_str());
-    throw runtime_failure(fmt::format("cannot write the FOCUS metadata {}: is the disk full?", temp.string()));
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) {
-    std::remove(temp.c_str());
-    throw runtime_failure(fmt::format("cannot write the FOCUS metadata {}: {}", path.string(), ec.message()));
-  }
+  write_file_atomically(path, text);
 }
 
 }  // namespace trafficsim::host

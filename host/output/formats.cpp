@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "call_model.hpp"
+#include "digits.hpp"
 #include "ids.hpp"
 #include "philox_batch.hpp"
 
@@ -31,16 +32,6 @@ std::string_view extended_csv_header_text() {
       "time_to_first_token_ms\n";
   return header;
 }
-
-constexpr std::array<char, 200> make_two_digits() {
-  std::array<char, 200> t{};
-  for (int i = 0; i < 100; ++i) {
-    t[static_cast<std::size_t>(2 * i)] = static_cast<char>('0' + i / 10);
-    t[static_cast<std::size_t>(2 * i + 1)] = static_cast<char>('0' + i % 10);
-  }
-  return t;
-}
-constexpr std::array<char, 200> two_digits = make_two_digits();
 
 constexpr std::array<char, 512> make_hex_pairs() {
   std::array<char, 512> t{};

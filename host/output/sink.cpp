@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <trafficsim/detail/streams.hpp>
@@ -184,6 +185,25 @@ void output_sink::commit() {
     temp_.clear();
   }
   committed_ = true;
+}
+
+void write_file_atomically(const std::filesystem::path& path, const std::string& text) {
+  const std::filesystem::path temporary = path.string() + ".tmp";
+  std::FILE* f = std::fopen(temporary.c_str(), "wb");
+  if (f == nullptr) throw runtime_failure(fmt::format("cannot write {}: {}", temporary.string(), std::strerror(errno)));
+  const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  const int saved = errno;
+  if (std::fclose(f) != 0 || !written) {
+    std::remove(temporary.c_str());
+    throw runtime_failure(
+        fmt::format("cannot write {}: {}", temporary.string(), std::strerror(written ? errno : saved)));
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) {
+    std::remove(temporary.c_str());
+    throw runtime_failure(fmt::format("cannot write {}: {}", path.string(), ec.message()));
+  }
 }
 
 }  // namespace trafficsim::host

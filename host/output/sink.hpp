@@ -4,6 +4,7 @@
 // that looks complete and never destroys an existing one. Standard output, /dev/null,
 // pipes and other non-regular files are written directly.
 
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,10 @@ class output_sink final : public byte_writer {
   bool committed_ = false;
   std::vector<std::string> stale_;
 };
+
+/// Writes `text` to `path` through `<path>.tmp` renamed into place, so a reader never
+/// sees a half-written file; runtime_failure (the temporary removed) if it cannot.
+void write_file_atomically(const std::filesystem::path& path, const std::string& text);
 
 /// Removes the temporary file of the sink being written, if any. Async-signal-safe: for a
 /// signal handler that ends the process at once (a second Ctrl-C).
