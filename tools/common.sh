@@ -21,6 +21,8 @@ TRAFFICSIM_PACKAGES=(
   slurm-wlm munge
   # -o postgresql://... (libpq), and the real PostgreSQL its tests start.
   libpq-dev postgresql
+  # -o http(s)://... (libcurl with OpenSSL).
+  libcurl4-openssl-dev
 )
 
 log() { printf '%s\n' "$*" >&2; }

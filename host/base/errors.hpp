@@ -24,6 +24,8 @@ class interrupted : public std::runtime_error {
  public:
   explicit interrupted(int sig) : std::runtime_error("interrupted by signal"), signal(sig) {}
   int signal;
+  /// What the run leaves behind, for the message.
+  const char* kept = "no output was kept";
 };
 
 inline constexpr int exit_success = 0;

@@ -20,6 +20,7 @@
 #include "discovery.hpp"
 #include "engine.hpp"
 #include "errors.hpp"
+#include "http_sink.hpp"
 #include "ids.hpp"
 #include "memory.hpp"
 #include "pipeline.hpp"
@@ -146,7 +147,7 @@ class truth_folder {
   bool created_ = false, kept_ = false;
 };
 
-int generate(const run_config& c, const known_plugins& known, const std::atomic<int>& stop_signal) {
+int generate_rows(const run_config& c, const known_plugins& known, const std::atomic<int>& stop_signal) {
   // The catalog first: a bad one stops the run before anything is loaded or written.
   const catalog cat = load_catalog(c.catalog, c.models);
   spdlog::debug("catalog {}: {} models", cat.name(), cat.models().size());
@@ -165,18 +166,37 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
   std::unique_ptr<append_target> target;
   if (c.append) target = std::make_unique<append_target>(c.output, append_wait_seconds);
   const bool merge = target && !target->empty();
-  // The rows go to a file (or standard output), or into a PostgreSQL table.
+  // The rows go to a file (or standard output), into a PostgreSQL table or to an HTTP
+  // endpoint.
   std::unique_ptr<output_sink> file;
   std::unique_ptr<postgres_sink> database;
+  std::unique_ptr<http_sink> endpoint;
   if (is_postgres_uri(c.output)) {
     database = std::make_unique<postgres_sink>(c.output, c.table, c.extended);
+  } else if (is_http_url(c.output)) {
+    http_options h = c.http;
+    h.stop_signal = &stop_signal;
+    endpoint = std::make_unique<http_sink>(std::move(h));
   } else {
     file = std::make_unique<output_sink>(c.output, c.force);
     for (const std::string& stale : file->removed_stale())
       spdlog::warn("removed {}, the temporary file of a run that died", stale);
   }
-  byte_writer& sink = database ? static_cast<byte_writer&>(*database) : *file;
-  const std::string& sink_name = database ? database->name() : file->name();
+  byte_writer& sink = database   ? static_cast<byte_writer&>(*database)
+                      : endpoint ? static_cast<byte_writer&>(*endpoint)
+                                 : *file;
+  const std::string& sink_name = database ? database->name() : endpoint ? endpoint->name() : file->name();
+  // An HTTP endpoint cannot take rows back: whatever stops the run, the account of what
+  // it delivered is printed.
+  struct account_on_failure {
+    http_sink* endpoint;
+    bool quiet;
+    ~account_on_failure() {
+      if (endpoint == nullptr || std::uncaught_exceptions() == 0) return;
+      endpoint->abort();
+      spdlog::warn("{}", render_account(endpoint->account(), endpoint->name()));
+    }
+  } failure_account{endpoint.get(), c.quiet};
   std::unique_ptr<append_merger> merger;
   if (merge)
     merger = std::make_unique<append_merger>(target->fd(), c.output, c.format, names, *file, &stop_signal, c.extended);
@@ -218,7 +238,7 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
     po.stop_signal = &stop_signal;
     po.first_window = range.first;
     po.end_window = range.end;
-    po.write_header = !merge && !database && (c.shard_index == 0 || c.shard_headers);
+    po.write_header = !merge && !database && !endpoint && (c.shard_index == 0 || c.shard_headers);
     po.codec = c.codec;
     po.level = c.level;
     po.progress = &progress;
@@ -248,7 +268,13 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
   describe_catalog(described, cat);
   described.extended = c.extended;
   described.delivery = c.delivery.on;
-  const run_report report = make_run_report(*eng, stats, std::move(described));
+  run_report report = make_run_report(*eng, stats, std::move(described));
+  if (endpoint) report.sink = endpoint->account();
+  if (database) {
+    report.sink.kind = "postgresql";
+    report.sink.rows_delivered = database->rows();
+    report.sink.batches = report.sink.requests = 1;  // one COPY, one transaction
+  }
   // The statistics first: if they cannot be written, the run fails before its output
   // replaces anything.
   if (!c.stats_json.empty()) write_stats_json(c.stats_json, report);
@@ -257,7 +283,7 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
   if (focus && file && !file->temporary_path().empty()) write_focus_metadata(focus_metadata_path(file->final_path()));
   if (database)
     database->commit();
-  else
+  else if (file)
     file->commit();
   truth_dir.keep();
   if (target) target->committed();
@@ -265,7 +291,22 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
   // failure of the run.
   if (!c.quiet) std::fputs(render_text(report).c_str(), stderr);
   eng.reset();  // scenarios go before their libraries
+  if (!report.sink.complete()) {
+    spdlog::error("{} of {} rows were not delivered to {} after the retries ({})",
+                  with_commas(report.sink.rows_given_up), with_commas(report.rows), sink_name,
+                  report.sink.first_problem);
+    return exit_failure;
+  }
   return exit_success;
+}
+
+int generate(const run_config& c, const known_plugins& known, const std::atomic<int>& stop_signal) {
+  try {
+    return generate_rows(c, known, stop_signal);
+  } catch (interrupted& e) {
+    if (is_http_url(c.output)) e.kept = "the rows delivered before it stay delivered (see the account above)";
+    throw;
+  }
 }
 
 }  // namespace

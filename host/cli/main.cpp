@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
     spdlog::error("{}", e.what());
     return exit_usage;
   } catch (const interrupted& e) {
-    spdlog::error("interrupted by signal {}; no output was kept", e.signal);
+    spdlog::error("interrupted by signal {}; {}", e.signal, e.kept);
     return 128 + e.signal;
   } catch (const std::bad_alloc&) {
     spdlog::error(

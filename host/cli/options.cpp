@@ -31,7 +31,104 @@ struct raw_options {
   std::string catalog = "seed", schema = "seed", truth, deliver, charge_period, charge_tags, event_type, table, speedup;
   bool realtime = false;
   std::vector<std::string> models;
+  std::string batch_rows, max_in_flight, retries, retry_wait, request_timeout;
+  std::vector<std::string> headers, header_envs;
 };
+
+/// -o with a scheme (letters, then "://") must name one we deliver to; anything else
+/// would silently become a file of that name.
+void check_scheme(const std::string& output) {
+  const std::size_t colon = output.find("://");
+  if (colon == std::string::npos || colon == 0) return;
+  const std::string scheme = output.substr(0, colon);
+  const bool word = std::isalpha(static_cast<unsigned char>(scheme[0])) != 0 &&
+                    std::all_of(scheme.begin(), scheme.end(), [](char ch) {
+                      return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '+' || ch == '-' || ch == '.';
+                    });
+  if (!word || is_http_url(output) || is_postgres_uri(output)) return;
+  throw usage_error(fmt::format(
+      "-o {}://...: unknown scheme '{}'; write to a file, standard output (-), http://, https:// or postgresql://",
+      scheme, scheme));
+}
+
+/// A header's name is an HTTP token (RFC 9110 5.1, 5.6.2); its value has no line breaks
+/// (which would smuggle in other headers) or other control characters but tab.
+void check_header(const std::string& name, const std::string& value, const std::string& shown) {
+  const bool token = !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) != 0 || std::strchr("!#$%&'*+-.^_`|~", ch) != nullptr;
+  });
+  if (!token)
+    throw usage_error(fmt::format("{}: '{}' is not a header name; e.g. X-Tenant or Authorization", shown, name));
+  if (std::any_of(value.begin(), value.end(),
+                  [](char ch) { return (static_cast<unsigned char>(ch) < ' ' && ch != '\t') || ch == 127; }))
+    throw usage_error(fmt::format("{}: the value of header {} has a line break or control character", shown, name));
+}
+
+/// The -o http(s)://... options, refused without one.
+void parse_http_options(const raw_options& v, run_config& c) {
+  const bool given = !v.batch_rows.empty() || !v.max_in_flight.empty() || !v.retries.empty() || !v.retry_wait.empty() ||
+                     !v.request_timeout.empty() || !v.headers.empty() || !v.header_envs.empty();
+  if (!is_http_url(c.output)) {
+    if (given)
+      throw usage_error(
+          "--batch-rows, --max-in-flight, --retries, --retry-wait, --request-timeout, --header and --header-env "
+          "apply to an HTTP endpoint; give one with -o http://... or -o https://...");
+    return;
+  }
+  http_options& h = c.http;
+  h.url = c.output;
+  if (v.format.empty() || c.format == output_format::jsonl)
+    c.format = output_format::jsonl;
+  else if (c.format == output_format::cloudevents || c.format == output_format::otlp)
+    ;
+  else
+    throw usage_error(
+        fmt::format("-o http(s)://... posts JSON: --format {} does not apply; use jsonl (the default), "
+                    "cloudevents or otlp-json",
+                    format_name(c.format)));
+  h.body = c.format == output_format::cloudevents ? http_body::cloudevents
+           : c.format == output_format::otlp      ? http_body::otlp
+                                                  : http_body::ndjson;
+  if (c.codec != compression::none) throw usage_error("-o http(s)://... posts the rows as they are; drop --compress");
+  if (c.append) throw usage_error("-o http(s)://... sends rows, it has nothing to append to; drop --append");
+  if (!v.batch_rows.empty()) h.batch_rows = parse_whole("--batch-rows", v.batch_rows, 1'000'000);
+  if (h.batch_rows == 0) throw usage_error("--batch-rows 0: give at least 1 row per request");
+  if (!v.max_in_flight.empty())
+    h.max_in_flight = static_cast<unsigned>(parse_whole("--max-in-flight", v.max_in_flight, 1024));
+  if (h.max_in_flight == 0) throw usage_error("--max-in-flight 0: give at least 1 request at a time");
+  if (!v.retries.empty()) h.retries = static_cast<unsigned>(parse_whole("--retries", v.retries, 100));
+  const auto seconds = [](const char* name, const std::string& text, double high) {
+    const auto x = parse_number(text);
+    if (!x || !(*x > 0) || !(*x <= high))
+      throw usage_error(
+          fmt::format("{} '{}' is not a number of seconds from 0 to {}; e.g. {} 0.5", name, text, high, name));
+    return *x;
+  };
+  if (!v.retry_wait.empty()) h.retry_base = seconds("--retry-wait", v.retry_wait, 60);
+  if (!v.request_timeout.empty()) h.timeout = seconds("--request-timeout", v.request_timeout, 3600);
+  for (const std::string& header : v.headers) {
+    const std::size_t colon = header.find(':');
+    if (colon == std::string::npos)
+      throw usage_error(fmt::format("--header '{}' has no ':'; give 'Name: value'", header.substr(0, 40)));
+    std::string name = header.substr(0, colon), value = header.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.erase(0, 1);
+    check_header(name, value, "--header");
+    h.headers.emplace_back(std::move(name), std::move(value));
+  }
+  for (const std::string& pair : v.header_envs) {
+    const std::size_t eq = pair.find('=');
+    if (eq == std::string::npos || eq + 1 == pair.size())
+      throw usage_error(
+          fmt::format("--header-env '{}' is not NAME=VAR; e.g. --header-env Authorization=INGEST_TOKEN", pair));
+    const std::string name = pair.substr(0, eq), var = pair.substr(eq + 1);
+    const char* value = std::getenv(var.c_str());
+    if (value == nullptr || *value == '\0')
+      throw usage_error(fmt::format("--header-env {}: environment variable {} is not set; export it first", name, var));
+    check_header(name, value, fmt::format("--header-env {}", pair));
+    h.headers.emplace_back(name, value);
+  }
+  check_http_url(h.url, h.body);
+}
 
 /// --truth DIR must be a folder that is new or empty (or --force); it is created when
 /// the run starts.
@@ -115,6 +212,27 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
   app.add_option("--table", v.table,
                  "With -o postgresql://...: the table to fill, created if missing (default llm_calls)")
       ->type_name("NAME");
+  app.add_option("--batch-rows", v.batch_rows, "With -o http(s)://...: rows per request (default 1000)")
+      ->type_name("N");
+  app.add_option("--max-in-flight", v.max_in_flight,
+                 "With -o http(s)://...: requests open at once, as many more batches queued (default 4)")
+      ->type_name("N");
+  app.add_option("--retries", v.retries,
+                 "With -o http(s)://...: attempts after the first on a connection error, 408, 429 or 5xx (default 5)")
+      ->type_name("N");
+  app.add_option("--retry-wait", v.retry_wait,
+                 "With -o http(s)://...: the first backoff's ceiling in seconds, doubled each retry up to 30 s, a "
+                 "random wait below it (default 0.5)")
+      ->type_name("S");
+  app.add_option("--request-timeout", v.request_timeout,
+                 "With -o http(s)://...: seconds a request may take before it is retried (default 30)")
+      ->type_name("S");
+  app.add_option("--header", v.headers, "With -o http(s)://...: a request header, 'Name: value' (repeatable)")
+      ->type_name("'NAME: VALUE'");
+  app.add_option("--header-env", v.header_envs,
+                 "With -o http(s)://...: a header whose value is environment variable VAR's, never shown, e.g. "
+                 "Authorization=INGEST_TOKEN (repeatable)")
+      ->type_name("NAME=VAR");
   app.add_option("--event-type", v.event_type,
                  "--format cloudevents: the events' type attribute (default trafficsim.llm.call.v1)")
       ->type_name("TYPE");
@@ -467,6 +585,8 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     if (c.append) refuse("drop --append");
     if (is_postgres_uri(c.output)) refuse("a PostgreSQL table gets its rows in one transaction at the end");
   }
+  check_scheme(c.output);
+  parse_http_options(v, c);
   if (is_postgres_uri(c.output)) {
     // The rows go into a table by COPY: the CSV rows, uncompressed, in one transaction.
     if (!v.format.empty() && c.format != output_format::csv)

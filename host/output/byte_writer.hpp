@@ -13,6 +13,9 @@ class byte_writer {
   virtual void write(std::string_view bytes) = 0;
   /// After the last write: whatever must follow the new rows.
   virtual void finish() {}
+  /// Sends what was written so far without waiting for more (a live replay calls it
+  /// before it waits for the next rows); a sink that writes at once does nothing.
+  virtual void flush() {}
 };
 
 }  // namespace trafficsim::host

@@ -106,7 +106,28 @@ std::string totals_json(const run_report::line& l, bool extended) {
   return more.empty() ? totals_json_seed(l) : totals_json_seed(l) + more;
 }
 
+std::string statuses_text(const sink_account& a) {
+  std::string out;
+  for (const auto& [status, n] : a.statuses)
+    out += fmt::format("{}{} x{}", out.empty() ? "" : ", ", status == 0 ? "no response" : std::to_string(status),
+                       with_commas(n));
+  return out;
+}
+
 }  // namespace
+
+std::string render_account(const sink_account& a, const std::string& destination) {
+  if (a.kind == "postgresql")
+    return fmt::format("{}: {} rows delivered in {} transaction", destination, with_commas(a.rows_delivered),
+                       with_commas(a.batches));
+  std::string out = fmt::format("{}: {} rows delivered in {} batches ({} requests, {} retries{}{}), {} rows given up",
+                                destination, with_commas(a.rows_delivered), with_commas(a.batches),
+                                with_commas(a.requests), with_commas(a.retries), a.statuses.empty() ? "" : "; HTTP ",
+                                statuses_text(a), with_commas(a.rows_given_up));
+  if (a.rows_not_sent > 0) out += fmt::format(", {} rows not sent", with_commas(a.rows_not_sent));
+  if (!a.first_problem.empty()) out += fmt::format("; first problem: {}", a.first_problem);
+  return out;
+}
 
 std::string render_text(const run_report& r) {
   const double secs = r.seconds > 0 ? r.seconds : 1e-9;
@@ -151,6 +172,7 @@ std::string render_text(const run_report& r) {
         t.speedup, pace, t.lag_p50, t.lag_p95, t.lag_p99, t.lag_max, with_commas(t.late_seconds),
         with_commas(t.seconds_written), t.late_seconds > 0 ? " (the generator or the sink could not keep up)" : "");
   }
+  if (!r.sink.kind.empty()) out += fmt::format("  delivered: {}\n", render_account(r.sink, r.run.destination));
   if (r.run.catalog != "seed")
     out += fmt::format("  catalog {}{}: {} models\n", r.run.catalog,
                        r.run.prices_taken.empty() ? "" : fmt::format(" (prices of {})", r.run.prices_taken),
@@ -185,6 +207,18 @@ std::string render_json(const run_report& r) {
         "{:.3f}}}, \"seconds_over_1s_late\": {}}},\n",
         t.speedup, r.seconds > 0 ? t.event_seconds / r.seconds : 0.0, t.event_seconds, t.seconds_written, t.lag_p50,
         t.lag_p95, t.lag_p99, t.lag_max, t.late_seconds);
+  }
+  if (!r.sink.kind.empty()) {
+    const sink_account& a = r.sink;
+    std::string statuses;
+    for (const auto& [status, n] : a.statuses)
+      statuses += fmt::format("{}\"{}\": {}", statuses.empty() ? "" : ", ", status, n);
+    out += fmt::format(
+        "  \"sink\": {{\"kind\": {}, \"rows_delivered\": {}, \"batches\": {}, \"requests\": {}, \"retries\": {}, "
+        "\"rows_given_up\": {}, \"batches_given_up\": {}, \"rows_not_sent\": {}, \"bytes_sent\": {}, \"statuses\": "
+        "{{{}}}, \"first_problem\": {}}},\n",
+        json_string(a.kind), a.rows_delivered, a.batches, a.requests, a.retries, a.rows_given_up, a.batches_given_up,
+        a.rows_not_sent, a.bytes_sent, statuses, a.first_problem.empty() ? "null" : json_string(a.first_problem));
   }
   out += fmt::format("  \"catalog\": {{\"name\": {}, \"prices_taken\": {}, \"models\": [\n", json_string(r.run.catalog),
                      r.run.prices_taken.empty() ? "null" : json_string(r.run.prices_taken));

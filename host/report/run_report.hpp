@@ -9,6 +9,7 @@
 #include "catalog.hpp"
 #include "engine.hpp"
 #include "pipeline.hpp"
+#include "sink_account.hpp"
 
 namespace trafficsim::host {
 
@@ -47,11 +48,16 @@ struct run_report {
   std::uint64_t rows = 0, bytes = 0;
   std::uint64_t duplicated_rows = 0, late_rows = 0;  ///< --deliver
   realtime_stats realtime;                           ///< --realtime (speedup 0: not live)
+  sink_account sink;                                 ///< a network sink's account (kind empty: a file)
   double seconds = 0;
 };
 
 /// The report of a finished run.
 run_report make_run_report(const engine& e, const run_stats& stats, run_description d);
+
+/// A network sink's account as one line: "http://...: 1,000 rows delivered in 10 batches
+/// (12 requests, 2 retries; HTTP 200 x10, 429 x2), 0 rows given up".
+std::string render_account(const sink_account& a, const std::string& destination);
 
 /// The summary table (what the run prints on standard error).
 std::string render_text(const run_report& r);

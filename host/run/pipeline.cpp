@@ -324,6 +324,8 @@ class pipeline_run {
       const double at = (static_cast<double>(second) - static_cast<double>(opt_.origin)) / opt_.speedup;
       const clock::time_point due =
           pace_start_ + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(std::max(0.0, at)));
+      // Rows gathered for a batch go out before the wait.
+      if (clock::now() < due) writer_.flush();
       // Sleeping in steps, so that a signal stops the run within a tenth of a second.
       for (clock::time_point now = clock::now(); now < due; now = clock::now()) {
         if (const int sig = stop_requested()) throw interrupted(sig);

@@ -2,6 +2,7 @@
 // test (postgres_server.hpp): the table holds exactly the CSV of the same run, in both
 // schemas and from shards loading in parallel; an interrupted or failed run leaves the
 // table as it was; a table of other columns is refused; the URI's password never shows.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -11,6 +12,7 @@
 
 #include "harness.hpp"
 #include "postgres_server.hpp"
+#include "run_report.hpp"
 
 namespace {
 
@@ -60,6 +62,11 @@ TEST(Postgres, TheTableHoldsTheRowsOfTheRun) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.err.find("PostgreSQL table " + table), std::string::npos) << r.err;
     ASSERT_GT(csv.size(), 1000u);
+    // The account: every row delivered, in one transaction.
+    EXPECT_NE(r.err.find(fmt::format("delivered: PostgreSQL table {}", table)), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(fmt::format("{} rows delivered in 1 transaction", trafficsim::host::with_commas(csv.size()))),
+              std::string::npos)
+        << r.err;
     EXPECT_EQ(table_as_csv(pg.uri(), table, extended), csv) << "extended " << extended;
     // The keys and the money's type.
     const auto keys = pg_query(pg.uri(),

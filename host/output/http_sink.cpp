@@ -1,0 +1,420 @@
+#include "http_sink.hpp"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <mutex>
+#include <random>
+
+#include "errors.hpp"
+
+#ifndef TRAFFICSIM_VERSION
+#define TRAFFICSIM_VERSION "0.0.0"
+#endif
+
+namespace trafficsim::host {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+/// Retry-After is honoured up to this long; a longer one is taken as five minutes.
+constexpr double max_retry_after_seconds = 300;
+/// The part of a response body kept for messages.
+constexpr std::size_t kept_response_bytes = 300;
+
+/// OTLP/HTTP JSON: an ExportTraceServiceRequest is `{"resourceSpans":[...]}`, the same
+/// shape as the TracesData of each --format otlp-json line ("OTLP/HTTP Request": the
+/// body is the JSON-encoded ExportTraceServiceRequest; opentelemetry-proto
+/// collector/trace/v1/trace_service.proto), so a batch is the lines' resourceSpans joined.
+constexpr std::string_view otlp_open = R"({"resourceSpans":[)";
+constexpr std::string_view otlp_close = "]}";
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+      throw runtime_failure("libcurl could not be initialised; check the system's TLS libraries");
+  });
+}
+
+/// The URL without what may be secret: user name and password (before '@' in the
+/// authority) and the query or fragment.
+std::string redacted(std::string_view url) {
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(url.substr(0, url.find_first_of("?#")));
+  const std::size_t authority = scheme_end + 3;
+  std::size_t authority_end = url.find_first_of("/?#", authority);
+  if (authority_end == std::string_view::npos) authority_end = url.size();
+  std::string out(url.substr(0, authority));
+  const std::string_view auth = url.substr(authority, authority_end - authority);
+  const std::size_t at = auth.rfind('@');
+  out += at == std::string_view::npos ? auth : auth.substr(at + 1);
+  const std::string_view rest = url.substr(authority_end);
+  out += rest.substr(0, rest.find_first_of("?#"));
+  return out;
+}
+
+/// Connection-level failures worth another attempt (RFC 9110 9.2.2: a POST is not
+/// idempotent in general, but a receiver that deduplicates by request_id makes a repeated
+/// batch harmless, and an unanswered one may not have arrived at all).
+bool retryable(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::size_t keep_response(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* kept = static_cast<std::string*>(user);
+  const std::size_t n = size * count;
+  if (kept->size() < kept_response_bytes) kept->append(data, std::min(n, kept_response_bytes - kept->size()));
+  return n;
+}
+
+/// The first line of a response body, for messages.
+std::string first_line(const std::string& body) {
+  std::string line = body.substr(0, body.find_first_of("\r\n"));
+  std::replace_if(
+      line.begin(), line.end(), [](char ch) { return ch < ' ' || ch == 127; }, ' ');
+  return line;
+}
+
+}  // namespace
+
+bool is_http_url(std::string_view output) noexcept {
+  return output.starts_with("http://") || output.starts_with("https://");
+}
+
+std::string check_http_url(std::string& url, http_body body) {
+  global_init();
+  const std::string shown = redacted(url);
+  CURLU* u = curl_url();
+  if (u == nullptr) throw std::bad_alloc();
+  struct release {
+    CURLU* u;
+    ~release() { curl_url_cleanup(u); }
+  } guard{u};
+  if (const CURLUcode rc = curl_url_set(u, CURLUPART_URL, url.c_str(), 0); rc != CURLUE_OK)
+    throw usage_error(fmt::format("-o {} is not a valid URL ({}); e.g. -o http://127.0.0.1:8080/ingest", shown,
+                                  curl_url_strerror(rc)));
+  char* path = nullptr;
+  if (curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK) {
+    const bool root = path == nullptr || std::strcmp(path, "/") == 0 || *path == '\0';
+    curl_free(path);
+    // OTLP/HTTP: "The default URL path for requests that carry trace data is /v1/traces"
+    // (opentelemetry-proto docs/specification.md, "OTLP/HTTP Request"); an endpoint
+    // given without a path gets it, as exporters append it to OTEL_EXPORTER_OTLP_ENDPOINT.
+    if (root && body == http_body::otlp) {
+      curl_url_set(u, CURLUPART_PATH, "/v1/traces", 0);
+      char* full = nullptr;
+      if (curl_url_get(u, CURLUPART_URL, &full, 0) == CURLUE_OK) {
+        url = full;
+        curl_free(full);
+      }
+      return redacted(url);
+    }
+  }
+  return shown;
+}
+
+struct http_sink::transfer {
+  CURL* easy = nullptr;
+  batch b;
+  std::string response;
+  bool active = false;
+  char error[CURL_ERROR_SIZE] = {};
+};
+
+http_sink::http_sink(http_options options) : opt_(std::move(options)) {
+  global_init();
+  switch (opt_.body) {
+    case http_body::ndjson:
+      separator_ = "\n";
+      close_ = "\n";
+      break;
+    case http_body::cloudevents:
+      // CloudEvents JSON Event Format 1.0, 4. "JSON Batch Format": a JSON array of events,
+      // media type application/cloudevents-batch+json.
+      open_ = "[";
+      separator_ = ",";
+      close_ = "]";
+      break;
+    case http_body::otlp:
+      open_ = otlp_open;
+      separator_ = ",";
+      close_ = otlp_close;
+      break;
+  }
+  name_ = check_http_url(opt_.url, opt_.body);
+  account_.kind = "http";
+  opt_.max_in_flight = std::max(1U, opt_.max_in_flight);
+  opt_.batch_rows = std::max<std::size_t>(1, opt_.batch_rows);
+  multi_ = curl_multi_init();
+  if (multi_ == nullptr) throw std::bad_alloc();
+  sender_ = std::thread([this] { send_loop(); });
+}
+
+http_sink::~http_sink() {
+  abort();
+  curl_multi_cleanup(static_cast<CURLM*>(multi_));
+}
+
+void http_sink::abort() noexcept {
+  {
+    const std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  curl_multi_wakeup(static_cast<CURLM*>(multi_));
+  if (sender_.joinable()) sender_.join();
+  room_.notify_all();
+}
+
+void http_sink::write(std::string_view bytes) {
+  while (!bytes.empty()) {
+    const std::size_t end = bytes.find('\n');
+    add_row(bytes.substr(0, end));
+    if (end == std::string_view::npos) break;
+    bytes.remove_prefix(end + 1);
+  }
+}
+
+void http_sink::add_row(std::string_view row) {
+  if (row.empty()) return;
+  if (opt_.body == http_body::otlp) {
+    if (!row.starts_with(otlp_open) || !row.ends_with(otlp_close))
+      throw runtime_failure("internal error: an OTLP line is not one TracesData object");
+    row = row.substr(otlp_open.size(), row.size() - otlp_open.size() - otlp_close.size());
+  }
+  current_.body += current_.rows == 0 ? open_ : separator_;
+  current_.body += row;
+  if (++current_.rows == opt_.batch_rows) seal();
+}
+
+void http_sink::seal() {
+  if (current_.rows == 0) return;
+  current_.body += close_;
+  const std::size_t capacity = current_.body.size();
+  {
+    std::unique_lock lock(mutex_);
+    wait_for_room(lock);
+    rows_handed_ += current_.rows;
+    queue_.push_back(std::move(current_));
+  }
+  curl_multi_wakeup(static_cast<CURLM*>(multi_));
+  current_ = batch{};
+  current_.body.reserve(capacity + capacity / 8);
+}
+
+void http_sink::wait_for_room(std::unique_lock<std::mutex>& lock) {
+  for (;;) {
+    if (!failure_.empty()) throw runtime_failure(failure_);
+    if (stopping_) throw runtime_failure("the HTTP sink was stopped");
+    if (queue_.size() < opt_.max_in_flight) return;
+    if (opt_.stop_signal != nullptr)
+      if (const int sig = opt_.stop_signal->load(std::memory_order_relaxed)) throw interrupted(sig);
+    room_.wait_for(lock, std::chrono::milliseconds(100));
+  }
+}
+
+void http_sink::flush() { seal(); }
+
+void http_sink::finish() {
+  seal();
+  {
+    std::unique_lock lock(mutex_);
+    closing_ = true;
+    curl_multi_wakeup(static_cast<CURLM*>(multi_));
+    // The sender ends when everything is delivered or given up (or on a fatal error).
+    while (!stopping_) {
+      if (opt_.stop_signal != nullptr)
+        if (const int sig = opt_.stop_signal->load(std::memory_order_relaxed)) throw interrupted(sig);
+      room_.wait_for(lock, std::chrono::milliseconds(100));
+    }
+  }
+  sender_.join();
+  if (!failure_.empty()) throw runtime_failure(failure_);
+}
+
+sink_account http_sink::account() const {
+  const std::lock_guard lock(mutex_);
+  sink_account a = account_;
+  a.rows_not_sent = rows_handed_ + current_.rows - a.rows_delivered - a.rows_given_up;
+  return a;
+}
+
+void http_sink::fail(std::string message) {
+  if (failure_.empty()) failure_ = std::move(message);
+  stopping_ = true;
+}
+
+void http_sink::send_loop() {
+  auto* multi = static_cast<CURLM*>(multi_);
+  curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(opt_.max_in_flight));
+  curl_slist* headers = nullptr;
+  const char* type = opt_.body == http_body::ndjson        ? "Content-Type: application/x-ndjson"
+                     : opt_.body == http_body::cloudevents ? "Content-Type: application/cloudevents-batch+json"
+                                                           : "Content-Type: application/json";
+  headers = curl_slist_append(headers, type);
+  headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip for large bodies
+  for (const auto& [name, value] : opt_.headers)
+    headers = curl_slist_append(headers, fmt::format("{}: {}", name, value).c_str());
+  std::vector<transfer> slots(opt_.max_in_flight);
+  std::minstd_rand jitter(std::random_device{}());
+  std::size_t active = 0;
+
+  const auto start = [&](transfer& t) {
+    if (t.easy == nullptr) t.easy = curl_easy_init();
+    CURL* e = t.easy;
+    curl_easy_reset(e);
+    t.response.clear();
+    t.error[0] = '\0';
+    curl_easy_setopt(e, CURLOPT_URL, opt_.url.c_str());
+    curl_easy_setopt(e, CURLOPT_POST, 1L);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, t.b.body.data());
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t.b.body.size()));
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "trafficsim/" TRAFFICSIM_VERSION);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, keep_response);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &t.response);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(opt_.timeout * 1000));
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min(opt_.timeout, 10.0) * 1000));
+    ++t.b.attempt;
+    t.active = true;
+    ++active;
+    curl_multi_add_handle(multi, e);
+  };
+
+  for (;;) {
+    auto next_due = clock_type::time_point::max();
+    {
+      const std::lock_guard lock(mutex_);
+      if (stopping_) break;
+      if (closing_ && queue_.empty() && active == 0) break;
+      const auto now = clock_type::now();
+      bool took = false;
+      for (transfer& t : slots) {
+        if (t.active) continue;
+        const auto due = std::find_if(queue_.begin(), queue_.end(), [&](const batch& b) { return b.due <= now; });
+        if (due == queue_.end()) break;
+        t.b = std::move(*due);
+        queue_.erase(due);
+        start(t);
+        took = true;
+      }
+      for (const batch& b : queue_) next_due = std::min(next_due, b.due);
+      if (took) room_.notify_all();
+    }
+    int running = 0;
+    curl_multi_perform(multi, &running);
+    int left = 0;
+    bool completed = false;
+    while (CURLMsg* m = curl_multi_info_read(multi, &left)) {
+      if (m->msg != CURLMSG_DONE) continue;
+      completed = true;
+      transfer* t = nullptr;
+      curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &t);
+      const CURLcode code = m->data.result;
+      curl_multi_remove_handle(multi, m->easy_handle);
+      t->active = false;
+      --active;
+      long status = 0;
+      curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+      curl_off_t retry_after = -1;
+      curl_easy_getinfo(t->easy, CURLINFO_RETRY_AFTER, &retry_after);
+
+      const std::lock_guard lock(mutex_);
+      ++account_.requests;
+      ++account_.statuses[code == CURLE_OK ? static_cast<int>(status) : 0];
+      if (code == CURLE_OK && status >= 200 && status < 300) {
+        account_.rows_delivered += t->b.rows;
+        account_.bytes_sent += t->b.body.size();
+        ++account_.batches;
+        t->b = batch{};
+        continue;
+      }
+      std::string problem;
+      bool again = false;
+      if (code != CURLE_OK) {
+        problem = t->error[0] != '\0' ? t->error : curl_easy_strerror(code);
+        again = retryable(code);
+      } else {
+        const std::string line = first_line(t->response);
+        problem = line.empty() ? fmt::format("HTTP {}", status) : fmt::format("HTTP {}: {}", status, line);
+        // Worth another attempt: the server timed out (408), asked us to slow down (429) or
+        // failed (5xx). Other answers would be the same again (RFC 9110 15.5).
+        again = status == 408 || status == 429 || status >= 500;
+      }
+      if (account_.first_problem.empty()) account_.first_problem = problem;
+      if (code == CURLE_OK && (status == 401 || status == 403 || status == 404)) {
+        account_.rows_given_up += t->b.rows;
+        ++account_.batches_given_up;
+        fail(fmt::format(
+            "{} refused the rows: {}{}", name_, problem,
+            status == 404 ? "; check the URL's path" : "; check the credentials (--header-env Authorization=VAR)"));
+        continue;
+      }
+      if (again && t->b.attempt <= opt_.retries) {
+        // Exponential backoff with full jitter: a uniform wait up to base x 2^(attempt-1),
+        // capped; at least what Retry-After asked (RFC 9110 10.2.3).
+        const double ceiling =
+            std::min(opt_.retry_cap, opt_.retry_base * std::ldexp(1.0, static_cast<int>(t->b.attempt) - 1));
+        double wait = std::uniform_real_distribution<double>(0, ceiling)(jitter);
+        if (retry_after >= 0)
+          wait = std::max(wait, std::min(static_cast<double>(retry_after), max_retry_after_seconds));
+        t->b.due =
+            clock_type::now() + std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(wait));
+        ++account_.retries;
+        queue_.push_front(std::move(t->b));
+        t->b = batch{};
+        continue;
+      }
+      account_.rows_given_up += t->b.rows;
+      ++account_.batches_given_up;
+      t->b = batch{};
+      // A connection that still fails after every retry (or cannot work: TLS, a bad
+      // address) would fail every batch that follows: the run stops.
+      if (code != CURLE_OK)
+        fail(again ? fmt::format("{} could not be reached after {} attempts: {}", name_, opt_.retries + 1, problem)
+                   : fmt::format("{} could not be reached: {}", name_, problem));
+    }
+    // A slot came free (or the last request ended): back to the queue before waiting.
+    if (completed) continue;
+    // Wait for the sockets, a wake-up (a new batch, the end) or the next retry's time.
+    int timeout_ms = 1000;
+    if (next_due != clock_type::time_point::max()) {
+      const auto until = std::chrono::duration_cast<std::chrono::milliseconds>(next_due - clock_type::now()).count();
+      timeout_ms = static_cast<int>(std::clamp<long long>(until + 1, 0, 1000));
+    }
+    curl_multi_poll(multi, nullptr, 0, timeout_ms, nullptr);
+  }
+  for (transfer& t : slots) {
+    if (t.easy == nullptr) continue;
+    if (t.active) curl_multi_remove_handle(multi, t.easy);
+    curl_easy_cleanup(t.easy);
+  }
+  curl_slist_free_all(headers);
+  {
+    const std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  room_.notify_all();
+}
+
+}  // namespace trafficsim::host
