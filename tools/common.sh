@@ -23,6 +23,8 @@ TRAFFICSIM_PACKAGES=(
   libpq-dev postgresql
   # -o http(s)://... (libcurl with OpenSSL).
   libcurl4-openssl-dev
+  # Reading .gz datasets back (report), and the browser that checks the report.
+  zlib1g-dev chromium
 )
 
 log() { printf '%s\n' "$*" >&2; }

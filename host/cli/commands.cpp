@@ -17,9 +17,11 @@
 #include "answer_key.hpp"
 #include "append.hpp"
 #include "append_target.hpp"
+#include "dataset_reader.hpp"
 #include "discovery.hpp"
 #include "engine.hpp"
 #include "errors.hpp"
+#include "html_report.hpp"
 #include "http_sink.hpp"
 #include "ids.hpp"
 #include "memory.hpp"
@@ -221,6 +223,7 @@ int generate_rows(const run_config& c, const known_plugins& known, const std::at
   truth_folder truth_dir(c.truth);
   std::unique_ptr<answer_key> truth;
   std::unique_ptr<focus_aggregator> focus;
+  std::unique_ptr<traffic_profile> profile;
 
   run_stats stats;
   std::unique_ptr<engine> eng;
@@ -229,6 +232,10 @@ int generate_rows(const run_config& c, const known_plugins& known, const std::at
                                    c.memory_limit != 0 ? c.memory_limit : available_memory());
     eng->enable_outcomes(outcomes.get());
     const auto encoder = make_row_encoder(c.format, *eng, cat, outcomes.get(), c.delivery, c.event_type);
+    if (!c.report.empty()) {
+      profile = std::make_unique<traffic_profile>();
+      profile->prepare_run(*eng, cat);
+    }
     if (!c.truth.empty()) {
       truth = std::make_unique<answer_key>(*eng, cat);
       eng->collect_labels(true);
@@ -243,6 +250,7 @@ int generate_rows(const run_config& c, const known_plugins& known, const std::at
     po.level = c.level;
     po.progress = &progress;
     po.truth = truth.get();
+    po.report = profile.get();
     po.deliver = c.delivery.on;
     po.speedup = c.speedup;
     po.origin =
@@ -278,6 +286,10 @@ int generate_rows(const run_config& c, const known_plugins& known, const std::at
   // The statistics first: if they cannot be written, the run fails before its output
   // replaces anything.
   if (!c.stats_json.empty()) write_stats_json(c.stats_json, report);
+  if (profile) {
+    profile->finish();
+    write_html_report(c.report, *profile);
+  }
   if (truth) truth->write(c.truth);
   // FOCUS metadata beside the data: for a regular file, not standard output or a device.
   if (focus && file && !file->temporary_path().empty()) write_focus_metadata(focus_metadata_path(file->final_path()));
@@ -323,6 +335,15 @@ int run_command(const run_config& c, const std::atomic<int>& stop_signal) {
       return list_plugins(known, shadowed, c.allow_unsafe_plugin_permissions);
     case command::describe:
       return describe_plugin(c.describe, known, c.allow_unsafe_plugin_permissions);
+    case command::report: {
+      traffic_profile profile;
+      const std::uint64_t rows = read_dataset(c.report_data, profile);
+      write_html_report(c.report, profile);
+      if (!c.quiet)
+        spdlog::info("the report of {} rows of {} is in {}", with_commas(rows),
+                     c.report_data == "-" ? "standard input" : c.report_data, c.report.string());
+      return exit_success;
+    }
     case command::generate:
       break;
   }

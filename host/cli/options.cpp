@@ -32,6 +32,7 @@ struct raw_options {
   bool realtime = false;
   std::vector<std::string> models;
   std::string batch_rows, max_in_flight, retries, retry_wait, request_timeout;
+  std::string report, report_data, report_output;
   std::vector<std::string> headers, header_envs;
 };
 
@@ -212,6 +213,15 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
   app.add_option("--table", v.table,
                  "With -o postgresql://...: the table to fill, created if missing (default llm_calls)")
       ->type_name("NAME");
+  app.add_option("--report", v.report,
+                 "Also write an HTML report of the rows (charts of volume, rhythms, customers, models and money; "
+                 "one self-contained file); see docs/report.md")
+      ->type_name("FILE.html");
+  CLI::App* report = app.add_subcommand(
+      "report", "Write the HTML report of an existing dataset in our columns (CSV or JSON Lines, plain, .gz or .zst)");
+  report->add_option("DATA", v.report_data, "The dataset (- for standard input)")->required();
+  report->add_option("-o,--output", v.report_output, "The report to write")->required()->type_name("FILE.html");
+  report->add_flag("-q,--quiet", v.quiet, "Print only warnings and errors");
   app.add_option("--batch-rows", v.batch_rows, "With -o http(s)://...: rows per request (default 1000)")
       ->type_name("N");
   app.add_option("--max-in-flight", v.max_in_flight,
@@ -412,6 +422,13 @@ bool ends_with_any(const std::string& s, std::initializer_list<const char*> suff
 /// Every value, checked once, into the typed configuration.
 run_config to_config(const raw_options& v, const CLI::App& app) {
   run_config c;
+  if (app.got_subcommand("report")) {
+    c.action = command::report;
+    c.report_data = v.report_data;
+    c.report = v.report_output;
+    c.quiet = v.quiet;
+    return c;
+  }
   if (v.list_plugins)
     c.action = command::list_plugins;
   else if (app.count("--describe") > 0) {
@@ -607,6 +624,9 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
   }
   if (!v.truth.empty()) check_truth_folder(c.truth, c.force);
   c.stats_json = v.stats_json;
+  c.report = v.report;
+  if (!c.report.empty() && c.report == c.output)
+    throw usage_error(fmt::format("--report '{}' is the output file; give the report its own file", v.report));
   if (!c.stats_json.empty() && c.output != "-") {
     std::error_code ec;
     const auto a = std::filesystem::weakly_canonical(c.stats_json, ec),

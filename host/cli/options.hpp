@@ -18,7 +18,7 @@
 
 namespace trafficsim::host {
 
-enum class command { generate, list_plugins, describe };
+enum class command { generate, list_plugins, describe, report };
 enum class progress_mode { automatic, always, never };
 
 inline constexpr std::uint32_t max_days = 100000;
@@ -66,6 +66,8 @@ struct run_config {
   std::uint64_t memory_limit = 0;  ///< bytes the run may use; 0: what the machine gives (available_memory)
   progress_mode progress = progress_mode::automatic;
   std::string stats_json;
+  std::filesystem::path report;  ///< --report FILE.html; for `report DATA`: the page to write
+  std::string report_data;       ///< `report DATA`: the dataset read back
   bool quiet = false, verbose = false;
 };
 

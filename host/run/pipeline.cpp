@@ -56,14 +56,15 @@ class lag_histogram {
 struct chunk {
   std::shared_ptr<const window> w;
   std::size_t begin = 0, end = 0;
-  std::uint64_t window_index = 0;       ///< for progress: windows done once this is written
-  std::uint64_t hour = 0;               ///< the window's hour since the run's first midnight
-  std::uint32_t day = 0;                ///< the window's day
-  std::vector<billing_record> records;  ///< for the answer key
-  std::vector<usage_record> usage;      ///< --format focus: the billed rows
-  std::vector<focus_group> groups;      ///< --format focus: the rows added up
-  delivery_chunk delivery;              ///< --deliver: seconds and delayed rows
-  text_buffer delivered;                ///< --deliver: the text in arrival order
+  std::uint64_t window_index = 0;          ///< for progress: windows done once this is written
+  std::uint64_t hour = 0;                  ///< the window's hour since the run's first midnight
+  std::uint32_t day = 0;                   ///< the window's day
+  std::vector<billing_record> records;     ///< for the answer key and the report
+  traffic_profile::chunk_summary profile;  ///< --report: the records summed (encode stage)
+  std::vector<usage_record> usage;         ///< --format focus: the billed rows
+  std::vector<focus_group> groups;         ///< --format focus: the rows added up
+  delivery_chunk delivery;                 ///< --deliver: seconds and delayed rows
+  text_buffer delivered;                   ///< --deliver: the text in arrival order
   text_buffer text;
   text_buffer packed;  ///< the compressed text, when compressing
   std::vector<plugin_totals> totals;
@@ -253,9 +254,11 @@ class pipeline_run {
       c->totals.assign(e_.plugins().size(), {});
       c->records.clear();
       c->usage.clear();
-      encoder_.encode(*c->w, c->begin, c->end, c->text, c->totals, opt_.truth != nullptr ? &c->records : nullptr,
+      encoder_.encode(*c->w, c->begin, c->end, c->text, c->totals,
+                      opt_.truth != nullptr || opt_.report != nullptr ? &c->records : nullptr,
                       opt_.deliver || opt_.speedup > 0 ? &c->delivery : nullptr,
                       opt_.focus != nullptr ? &c->usage : nullptr);
+      if (opt_.report != nullptr) opt_.report->summarize(c->records, c->profile, profile_scratch_.local());
       // --format focus: chunks are whole windows, added up here in parallel.
       if (opt_.focus != nullptr) opt_.focus->encode_window(c->hour, c->usage, c->groups, c->text);
       if (!opt_.deliver) compress(c->text, c->packed);
@@ -363,6 +366,7 @@ class pipeline_run {
           stats_.rows += c->totals[i].rows;
         }
         if (opt_.truth != nullptr) opt_.truth->add_rows(c->day, c->records);
+        if (opt_.report != nullptr) opt_.report->add_summary(c->hour, c->profile);
         if (opt_.progress != nullptr)
           opt_.progress->update(c->window_index - opt_.first_window, stats_.rows, stats_.bytes);
       } catch (...) {
@@ -379,6 +383,7 @@ class pipeline_run {
   const pipeline_options& opt_;
   chunk_pool pool_;
   tbb::enumerable_thread_specific<std::unique_ptr<compressor>> codecs_;
+  tbb::enumerable_thread_specific<std::vector<std::uint32_t>> profile_scratch_;  ///< --report
   delivery_merger merger_;                 ///< --deliver: the rows in flight (deliver stage)
   text_buffer focus_text_, focus_packed_;  ///< --format focus: rows written (write stage)
   // --realtime (write stage): when the replay started, and how late each second was.

@@ -16,6 +16,7 @@
 #include "engine.hpp"
 #include "formats.hpp"
 #include "progress.hpp"
+#include "traffic_profile.hpp"
 
 namespace trafficsim::host {
 
@@ -62,6 +63,8 @@ struct pipeline_options {
   std::uint64_t origin = 0;
   /// The answer key to fill (--truth), or none.
   answer_key* truth = nullptr;
+  /// --report: the rows' profile, added as they are written.
+  traffic_profile* report = nullptr;
   /// --format focus: the encoder hands over usage records, which this adds up into the
   /// text written (the encoder's own text is empty).
   focus_aggregator* focus = nullptr;

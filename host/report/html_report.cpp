@@ -1,0 +1,505 @@
+#include "html_report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <numeric>
+#include <trafficsim/calendar.hpp>
+
+#include "run_report.hpp"
+#include "sink.hpp"
+
+namespace trafficsim::host {
+
+namespace {
+
+// Series colours from the viridis scale: their lightness rises step by step, so they stay
+// apart when printed in grey; lines also differ in dash pattern, and every series is named
+// in text (legends, labels), never by colour alone.
+constexpr std::array<std::string_view, 6> colours{"#440154", "#31688e", "#35b779", "#fde725", "#8c2981", "#90d743"};
+constexpr std::array<std::string_view, 6> dashes{"", "8 4", "2 3", "10 3 2 3", "4 4", "1 2"};
+constexpr std::array<std::string_view, 7> weekday_names{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+
+constexpr double chart_w = 1160, chart_h = 300;
+constexpr double left = 78, right = 24, top = 48, bottom = 46;
+
+std::string esc(std::string_view s) {
+  std::string out;
+  for (const char ch : s) {
+    switch (ch) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += ch;
+    }
+  }
+  return out;
+}
+
+/// Micro-USD as dollars with cents ("$1,234.57"), rounded half up.
+std::string dollars(std::uint64_t micro) {
+  const std::uint64_t cents = (micro + 5'000) / 10'000;
+  return fmt::format("${}.{:02}", with_commas(cents / 100), cents % 100);
+}
+
+std::string iso_date(std::int64_t epoch_day) {
+  const civil_date d = civil_from_days(epoch_day);
+  return fmt::format("{:04}-{:02}-{:02}", d.year, d.month, d.day);
+}
+
+/// The smallest 1, 2 or 5 x 10^k at or above v (at least 1).
+double nice_ceiling(double v) {
+  if (v <= 1) return 1;
+  const double p = std::pow(10.0, std::floor(std::log10(v)));
+  for (const double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
+std::string number_label(double v) {
+  if (v >= 1e6 && std::fmod(v, 1e5) == 0) return fmt::format("{:g}M", v / 1e6);
+  if (v >= 1e4 && std::fmod(v, 1e3) == 0) return fmt::format("{:g}k", v / 1e3);
+  return v == std::floor(v) ? with_commas(static_cast<std::uint64_t>(v)) : fmt::format("{:.2f}", v);
+}
+
+/// A chart: title, axes' labels, legend, then its marks; `marks` counts the data marks.
+class svg_chart {
+ public:
+  svg_chart(std::string id, std::string title, std::string x_label, std::string y_label)
+      : id_(std::move(id)), title_(std::move(title)), x_label_(std::move(x_label)), y_label_(std::move(y_label)) {}
+
+  double plot_w() const { return chart_w - left - right; }
+  double plot_h() const { return chart_h - top - bottom; }
+  double x(double fraction) const { return left + fraction * plot_w(); }
+  double y(double value) const { return top + plot_h() * (1 - value / y_max_); }
+
+  /// The value axis from 0 to a round maximum at or above `max`, with 4 gridlines.
+  void value_axis(double max, std::string_view unit_suffix = "") {
+    y_max_ = nice_ceiling(max);
+    for (int k = 0; k <= 4; ++k) {
+      const double v = y_max_ * k / 4;
+      body_ += fmt::format(
+          R"(<line class="grid" x1="{:.1f}" x2="{:.1f}" y1="{:.1f}" y2="{:.1f}"/><text class="tick" x="{:.1f}" y="{:.1f}" text-anchor="end">{}{}</text>)",
+          left, chart_w - right, y(v), y(v), left - 6, y(v) + 4, number_label(v), unit_suffix);
+    }
+  }
+  /// A category label under the plot at x.
+  void x_tick(double at, std::string_view label) {
+    body_ += fmt::format(R"(<text class="tick" x="{:.1f}" y="{:.1f}" text-anchor="middle">{}</text>)", at,
+                         top + plot_h() + 16, esc(label));
+  }
+  void legend(const std::vector<std::string>& names, bool lines) {
+    double at = left;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (lines)
+        body_ += fmt::format(
+            R"(<line x1="{:.1f}" x2="{:.1f}" y1="30" y2="30" stroke="{}" stroke-width="3" stroke-dasharray="{}"/>)", at,
+            at + 22, colours[i % colours.size()], dashes[i % dashes.size()]);
+      else
+        body_ += fmt::format(R"(<rect x="{:.1f}" y="24" width="14" height="12" fill="{}" stroke="#222"/>)", at,
+                             colours[i % colours.size()]);
+      body_ += fmt::format(R"(<text class="legend" x="{:.1f}" y="35">{}</text>)", at + 28, esc(names[i]));
+      at += 40 + 8.0 * static_cast<double>(names[i].size());
+    }
+  }
+  void rect(double x0, double y0, double w, double h, std::size_t series, std::string_view tip) {
+    body_ += fmt::format(
+        R"(<rect class="mark" x="{:.2f}" y="{:.2f}" width="{:.2f}" height="{:.2f}" fill="{}"><title>{}</title></rect>)",
+        x0, y0, std::max(w, 0.5), std::max(h, 0.0), colours[series % colours.size()], esc(tip));
+    ++marks_;
+  }
+  void polyline(const std::vector<std::pair<double, double>>& points, std::size_t series, std::string_view name,
+                bool dots) {
+    std::string d;
+    for (const auto& [px, py] : points) d += fmt::format("{}{:.2f},{:.2f}", d.empty() ? "" : " ", px, py);
+    body_ += fmt::format(
+        R"(<polyline class="mark" points="{}" fill="none" stroke="{}" stroke-width="2" stroke-dasharray="{}"><title>{}</title></polyline>)",
+        d, colours[series % colours.size()], dashes[series % dashes.size()], esc(name));
+    ++marks_;
+    if (dots)
+      for (const auto& [px, py] : points) {
+        body_ += fmt::format(R"(<circle class="mark" cx="{:.2f}" cy="{:.2f}" r="3" fill="{}"/>)", px, py,
+                             colours[series % colours.size()]);
+        ++marks_;
+      }
+  }
+  void text(double at_x, double at_y, std::string_view s, std::string_view anchor = "start") {
+    body_ += fmt::format(R"(<text class="tick" x="{:.1f}" y="{:.1f}" text-anchor="{}">{}</text>)", at_x, at_y, anchor,
+                         esc(s));
+  }
+
+  std::string finish(double height = chart_h) const {
+    return fmt::format(
+        R"~(<figure><svg id="{0}" data-chart="{0}" data-marks="{1}" role="img" aria-labelledby="{0}-title" viewBox="0 0 {2:g} {3:g}" width="{2:g}" height="{3:g}" xmlns="http://www.w3.org/2000/svg"><title id="{0}-title">{4}</title><text class="title" x="{5:g}" y="16">{4}</text>{6}<line class="axis" x1="{5:g}" x2="{5:g}" y1="{7:g}" y2="{8:.1f}"/><line class="axis" x1="{5:g}" x2="{9:g}" y1="{8:.1f}" y2="{8:.1f}"/><text class="axis-label" x="{10:.1f}" y="{11:.1f}" text-anchor="middle">{12}</text><text class="axis-label" transform="translate(14 {13:.1f}) rotate(-90)" text-anchor="middle">{14}</text></svg></figure>)~"
+        "\n",
+        id_, marks_, chart_w, height, esc(title_), left, body_, top, top + (height - top - bottom), chart_w - right,
+        left + (chart_w - left - right) / 2, height - 8, esc(x_label_), top + (height - top - bottom) / 2,
+        esc(y_label_));
+  }
+
+ private:
+  std::string id_, title_, x_label_, y_label_, body_;
+  double y_max_ = 1;
+  std::size_t marks_ = 0;
+};
+
+/// Indices of `v` sorted by name.
+template <class T>
+std::vector<std::size_t> by_name(const std::vector<T>& v) {
+  std::vector<std::size_t> order(v.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return v[a].name < v[b].name; });
+  return order;
+}
+
+std::string bin_label(std::size_t bin) {
+  if (bin == 0) return "1";
+  if (bin == 1) return "2";
+  const std::uint64_t lo = (std::uint64_t{1} << (bin - 1)) + 1, hi = std::uint64_t{1} << bin;
+  return bin + 1 == customer_day_bins ? fmt::format("{}+", lo) : fmt::format("{}-{}", lo, hi);
+}
+
+/// Calls per hour of day and per weekday of each plugin, as ratios to the plugin's mean:
+/// [plugin][0..23] and [plugin][0..6] (per weekday: calls over the number of such days).
+struct profiles {
+  std::vector<std::array<double, 24>> hour;
+  std::vector<std::array<double, 7>> weekday;
+  std::vector<double> weekend_ratio;  ///< Saturday and Sunday over Monday to Friday, per day
+};
+
+profiles measure_profiles(const traffic_profile& p) {
+  profiles out;
+  const std::uint64_t days = p.hours() / 24;
+  std::array<double, 7> day_count{};
+  for (std::uint64_t d = 0; d < days; ++d)
+    ++day_count[static_cast<std::size_t>(weekday_from_days(p.first_day() + static_cast<std::int64_t>(d)))];
+  for (const auto& calls : p.calls()) {
+    std::array<double, 24> hour{};
+    std::array<double, 7> weekday{};
+    for (std::size_t h = 0; h < calls.size(); ++h) {
+      hour[h % 24] += static_cast<double>(calls[h]);
+      weekday[static_cast<std::size_t>(weekday_from_days(p.first_day() + static_cast<std::int64_t>(h / 24)))] +=
+          static_cast<double>(calls[h]);
+    }
+    const double hour_mean = std::accumulate(hour.begin(), hour.end(), 0.0) / 24;
+    for (double& v : hour) v = hour_mean > 0 ? v / hour_mean : 0;
+    double weekday_sum = 0, weekdays_seen = 0;
+    for (std::size_t w = 0; w < 7; ++w) {
+      weekday[w] = day_count[w] > 0 ? weekday[w] / day_count[w] : 0;
+      if (day_count[w] > 0) {
+        weekday_sum += weekday[w];
+        ++weekdays_seen;
+      }
+    }
+    const double mean = weekdays_seen > 0 ? weekday_sum / weekdays_seen : 0;
+    double work = 0, work_n = 0, rest = 0, rest_n = 0;
+    for (std::size_t w = 0; w < 7; ++w) {
+      if (day_count[w] == 0) continue;
+      (w >= 5 ? rest : work) += weekday[w];
+      (w >= 5 ? rest_n : work_n) += 1;
+    }
+    out.weekend_ratio.push_back(work > 0 && rest_n > 0 ? (rest / rest_n) / (work / work_n) : 0);
+    for (double& v : weekday) v = mean > 0 ? v / mean : 0;
+    out.hour.push_back(hour);
+    out.weekday.push_back(weekday);
+  }
+  return out;
+}
+
+std::string calls_per_hour_chart(const traffic_profile& p, const std::vector<std::size_t>& plugins,
+                                 const std::vector<std::string>& names) {
+  svg_chart c("calls-per-hour", "Calls per hour, stacked by plugin", "time (UTC)", "calls per hour");
+  const std::uint64_t hours = std::max<std::uint64_t>(p.hours(), 1);
+  // At most 600 bars: hours grouped into buckets, each bar the mean calls per hour.
+  const std::uint64_t per_bar = (hours + 599) / 600, bars = (hours + per_bar - 1) / per_bar;
+  std::vector<std::vector<double>> value(plugins.size(), std::vector<double>(bars));
+  double max = 0;
+  for (std::uint64_t b = 0; b < bars; ++b) {
+    double stack = 0;
+    for (std::size_t k = 0; k < plugins.size(); ++k) {
+      const auto& calls = p.calls()[plugins[k]];
+      double sum = 0;
+      for (std::uint64_t h = b * per_bar; h < std::min(hours, (b + 1) * per_bar); ++h)
+        sum += h < calls.size() ? static_cast<double>(calls[h]) : 0;
+      value[k][b] = sum / static_cast<double>(per_bar);
+      stack += value[k][b];
+    }
+    max = std::max(max, stack);
+  }
+  c.value_axis(max);
+  c.legend(names, false);
+  const double w = c.plot_w() / static_cast<double>(bars);
+  for (std::uint64_t b = 0; b < bars; ++b) {
+    double base = 0;
+    for (std::size_t k = 0; k < plugins.size(); ++k) {
+      const double v = value[k][b];
+      if (v <= 0) continue;
+      const std::uint64_t h = b * per_bar;
+      c.rect(c.x(static_cast<double>(b) / static_cast<double>(bars)), c.y(base + v), w, c.y(base) - c.y(base + v), k,
+             fmt::format("{} {} {:02}:00: {:.0f} calls/h", names[k],
+                         iso_date(p.first_day() + static_cast<std::int64_t>(h / 24)), h % 24, v));
+      base += v;
+    }
+  }
+  const std::uint64_t days = hours / 24, step = std::max<std::uint64_t>(1, (days + 9) / 10);
+  for (std::uint64_t d = 0; d < days; d += step)
+    c.x_tick(c.x(static_cast<double>(d * 24) / static_cast<double>(bars * per_bar)),
+             iso_date(p.first_day() + static_cast<std::int64_t>(d)));
+  return c.finish();
+}
+
+template <std::size_t N>
+std::string profile_chart(std::string id, std::string title, std::string x_label,
+                          const std::vector<std::array<double, N>>& series, const std::vector<std::size_t>& plugins,
+                          const std::vector<std::string>& names, const std::vector<std::string>& categories) {
+  svg_chart c(std::move(id), std::move(title), std::move(x_label), "ratio to the plugin's mean");
+  double max = 1;
+  for (const std::size_t k : plugins) max = std::max(max, *std::max_element(series[k].begin(), series[k].end()));
+  c.value_axis(max, "x");
+  c.legend(names, true);
+  for (std::size_t i = 0; i < plugins.size(); ++i) {
+    std::vector<std::pair<double, double>> points;
+    for (std::size_t j = 0; j < N; ++j)
+      points.emplace_back(c.x((static_cast<double>(j) + 0.5) / N), c.y(series[plugins[i]][j]));
+    c.polyline(points, i, names[i], true);
+  }
+  for (std::size_t j = 0; j < N; ++j) c.x_tick(c.x((static_cast<double>(j) + 0.5) / N), categories[j]);
+  return c.finish();
+}
+
+std::string active_chart(const traffic_profile& p, const std::vector<std::size_t>& plugins,
+                         const std::vector<std::string>& names) {
+  svg_chart c("active-customers", "Active customers per day (with at least one call), by plugin", "day (UTC)",
+              "customers");
+  const std::uint64_t days = std::max<std::uint64_t>(p.hours() / 24, 1);
+  double max = 0;
+  for (const std::size_t k : plugins)
+    for (const std::uint64_t v : p.active()[k]) max = std::max(max, static_cast<double>(v));
+  c.value_axis(max);
+  c.legend(names, true);
+  for (std::size_t i = 0; i < plugins.size(); ++i) {
+    const auto& a = p.active()[plugins[i]];
+    std::vector<std::pair<double, double>> points;
+    for (std::uint64_t d = 0; d < days; ++d)
+      points.emplace_back(c.x((static_cast<double>(d) + 0.5) / static_cast<double>(days)),
+                          c.y(d < a.size() ? static_cast<double>(a[d]) : 0));
+    c.polyline(points, i, names[i], days <= 62);
+  }
+  const std::uint64_t step = std::max<std::uint64_t>(1, (days + 9) / 10);
+  for (std::uint64_t d = 0; d < days; d += step)
+    c.x_tick(c.x((static_cast<double>(d) + 0.5) / static_cast<double>(days)),
+             iso_date(p.first_day() + static_cast<std::int64_t>(d)));
+  return c.finish();
+}
+
+std::string customer_days_chart(const traffic_profile& p) {
+  svg_chart c("customer-days", "Calls per customer-day, by archetype (read from each customer's calls per active day)",
+              "calls in a customer's day", "customer-days");
+  constexpr std::array<std::string_view, 3> archetypes{"light", "power", "heavy"};
+  std::size_t last_bin = 0;
+  double max = 0;
+  for (const auto& bins : p.customer_days())
+    for (std::size_t b = 0; b < customer_day_bins; ++b)
+      if (bins[b] > 0) {
+        last_bin = std::max(last_bin, b);
+        max = std::max(max, static_cast<double>(bins[b]));
+      }
+  const std::size_t bins = last_bin + 1;
+  c.value_axis(max);
+  std::vector<std::string> names;
+  for (std::size_t a = 0; a < 3; ++a)
+    names.push_back(fmt::format("{} ({} customers)", archetypes[a], with_commas(p.archetype_customers()[a])));
+  c.legend(names, false);
+  const double group = c.plot_w() / static_cast<double>(bins), w = group * 0.8 / 3;
+  for (std::size_t b = 0; b < bins; ++b) {
+    for (std::size_t a = 0; a < 3; ++a) {
+      const auto v = static_cast<double>(p.customer_days()[a][b]);
+      if (v > 0)
+        c.rect(c.x(static_cast<double>(b) / static_cast<double>(bins)) + group * 0.1 + w * static_cast<double>(a),
+               c.y(v), w, c.y(0) - c.y(v), a,
+               fmt::format("{}: {} customer-days with {} calls", archetypes[a],
+                           with_commas(static_cast<std::uint64_t>(v)), bin_label(b)));
+    }
+    c.x_tick(c.x((static_cast<double>(b) + 0.5) / static_cast<double>(bins)), bin_label(b));
+  }
+  return c.finish();
+}
+
+/// Horizontal bars, one a row, the value written at the bar's end.
+std::string bars_chart(std::string id, std::string title, std::string unit,
+                       const std::vector<std::pair<std::string, double>>& rows,
+                       const std::vector<std::string>& value_texts) {
+  const double row_h = 24, height = top + bottom + row_h * static_cast<double>(rows.size());
+  svg_chart c(std::move(id), std::move(title), std::move(unit), "");
+  double max = 0;
+  for (const auto& [name, v] : rows) max = std::max(max, v);
+  max = std::max(max, 1e-9);
+  const double label_w = 230, bar_x = left + label_w, bar_w = chart_w - right - bar_x - 290;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const double ty = top + row_h * static_cast<double>(i);
+    c.text(bar_x - 8, ty + 16, rows[i].first, "end");
+    c.rect(bar_x, ty + 4, bar_w * rows[i].second / max, row_h - 8, 1, rows[i].first + ": " + value_texts[i]);
+    c.text(bar_x + bar_w * rows[i].second / max + 6, ty + 16, value_texts[i]);
+  }
+  return c.finish(height);
+}
+
+std::string ratio_table(const std::vector<std::string>& names, const std::vector<std::string>& heads,
+                        const std::vector<std::vector<double>>& values, std::string_view id) {
+  std::string t = fmt::format(R"(<table id="{}"><tr><th>plugin</th>)", id);
+  for (const auto& h : heads) t += fmt::format("<th>{}</th>", esc(h));
+  t += "</tr>\n";
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    t += fmt::format(R"(<tr data-plugin="{0}"><td>{0}</td>)", esc(names[i]));
+    for (const double v : values[i]) t += fmt::format("<td>{:.3f}</td>", v);
+    t += "</tr>\n";
+  }
+  return t + "</table>\n";
+}
+
+constexpr std::string_view style = R"(
+body { font-family: sans-serif; color: #111; background: #fff; margin: 24px auto; max-width: 1200px; }
+h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; }
+figure { margin: 12px 0; }
+svg text { font-family: sans-serif; fill: #111; }
+svg .title { font-size: 15px; font-weight: bold; } svg .tick { font-size: 11px; } svg .legend { font-size: 12px; }
+svg .axis-label { font-size: 12px; } svg .axis { stroke: #111; } svg .grid { stroke: #ccc; stroke-width: 0.5; }
+svg rect.mark { stroke: #fff; stroke-width: 0.3; }
+table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
+th, td { border: 1px solid #999; padding: 3px 8px; text-align: right; } th { background: #eee; }
+td:first-child, th:first-child { text-align: left; }
+p.note { font-size: 13px; color: #333; }
+table#hour-of-day-ratios { font-size: 11px; } table#hour-of-day-ratios td, table#hour-of-day-ratios th { padding: 2px 3px; }
+)";
+
+}  // namespace
+
+std::string render_html_report(const traffic_profile& p) {
+  const auto plugins = by_name(p.plugins());
+  std::vector<std::string> names;
+  for (const std::size_t k : plugins) names.push_back(p.plugins()[k].name);
+  const std::uint64_t days = p.hours() / 24;
+  const std::string first = iso_date(p.first_day()),
+                    last = iso_date(p.first_day() + static_cast<std::int64_t>(std::max<std::uint64_t>(days, 1)) - 1);
+  const profiles measured = measure_profiles(p);
+
+  std::string out = fmt::format(
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
+      "content=\"width=device-width\">"
+      // Nothing may be fetched: the page is whole as it is (a browser refuses any load).
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+      "<title>Traffic report: {0} to {1}</title><style>{2}</style></head><body>\n"
+      "<h1>Traffic report: {3} calls, {0} to {1} (UTC)</h1>\n",
+      first, last, style, with_commas(p.rows()));
+
+  // The summary table.
+  out +=
+      "<h2>Summary</h2>\n<table id=\"summary\"><tr><th>plugin</th><th>customers</th><th>calls</th><th>input "
+      "tokens</th><th>output tokens</th><th>cost</th><th>cost per call</th><th>weekend / weekday</th></tr>\n";
+  traffic_profile::named_total all;
+  all.name = "all";
+  for (std::size_t i = 0; i < plugins.size(); ++i) {
+    const auto& t = p.plugins()[plugins[i]];
+    all.customers += t.customers;
+    all.calls += t.calls;
+    all.input_tokens += t.input_tokens;
+    all.output_tokens += t.output_tokens;
+    all.cost_micro_usd += t.cost_micro_usd;
+  }
+  const auto summary_row = [&](const traffic_profile::named_total& t, std::string ratio) {
+    out += fmt::format(
+        R"(<tr data-plugin="{0}"><td>{0}</td><td class="customers">{1}</td><td class="calls">{2}</td><td>{3}</td><td>{4}</td><td>{5}</td><td>${6:.6f}</td><td class="weekend">{7}</td></tr>)"
+        "\n",
+        esc(t.name), with_commas(t.customers), with_commas(t.calls), with_commas(t.input_tokens),
+        with_commas(t.output_tokens), dollars(t.cost_micro_usd),
+        t.calls > 0 ? static_cast<double>(t.cost_micro_usd) / 1e6 / static_cast<double>(t.calls) : 0.0, ratio);
+  };
+  for (std::size_t i = 0; i < plugins.size(); ++i)
+    summary_row(p.plugins()[plugins[i]], fmt::format("{:.3f}", measured.weekend_ratio[plugins[i]]));
+  summary_row(all, "");
+  out +=
+      "</table>\n<p class=\"note\">Customers: those with at least one call. Weekend / weekday: calls per "
+      "Saturday or Sunday over calls per Monday to Friday.</p>\n";
+
+  out += "<h2>Volume over time</h2>\n" + calls_per_hour_chart(p, plugins, names);
+  out += active_chart(p, plugins, names);
+
+  out += "<h2>Rhythms</h2>\n";
+  std::vector<std::string> hours;
+  for (int h = 0; h < 24; ++h) hours.push_back(fmt::format("{:02}", h));
+  out += profile_chart("hour-of-day", "Calls by hour of day (UTC), as a ratio to the plugin's hourly mean",
+                       "hour of day", measured.hour, plugins, names, hours);
+  out += profile_chart("day-of-week", "Calls by day of week, as a ratio to the plugin's daily mean", "day of week",
+                       measured.weekday, plugins, names,
+                       std::vector<std::string>(weekday_names.begin(), weekday_names.end()));
+  std::vector<std::vector<double>> weekday_rows, hour_rows;
+  for (const std::size_t k : plugins) {
+    weekday_rows.emplace_back(measured.weekday[k].begin(), measured.weekday[k].end());
+    hour_rows.emplace_back(measured.hour[k].begin(), measured.hour[k].end());
+  }
+  out += ratio_table(names, std::vector<std::string>(weekday_names.begin(), weekday_names.end()), weekday_rows,
+                     "day-of-week-ratios");
+  out += ratio_table(names, hours, hour_rows, "hour-of-day-ratios");
+
+  out += "<h2>Customers</h2>\n" + customer_days_chart(p);
+  {
+    std::vector<std::pair<std::string, double>> rows;
+    std::vector<std::string> texts;
+    for (const std::size_t t : by_name(p.tiers())) {
+      const auto& tier = p.tiers()[t];
+      rows.emplace_back(tier.name, static_cast<double>(tier.calls));
+      texts.push_back(fmt::format("{} calls, {} customers, {}", with_commas(tier.calls), with_commas(tier.customers),
+                                  dollars(tier.cost_micro_usd)));
+    }
+    out += bars_chart("tier-mix", "Calls by subscription tier", "calls", rows, texts);
+  }
+
+  out += "<h2>Models and money</h2>\n";
+  {
+    std::vector<std::size_t> order(p.models().size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      const auto &x = p.models()[a], &y = p.models()[b];
+      return x.cost_micro_usd != y.cost_micro_usd ? x.cost_micro_usd > y.cost_micro_usd
+                                                  : std::tie(x.provider, x.name) < std::tie(y.provider, y.name);
+    });
+    std::vector<std::pair<std::string, double>> cost, tokens, per_call;
+    std::vector<std::string> cost_text, token_text, per_call_text;
+    for (const std::size_t m : order) {
+      const auto& t = p.models()[m];
+      const std::string label = t.provider + " / " + t.name;
+      const double calls = static_cast<double>(std::max<std::uint64_t>(t.calls, 1));
+      cost.emplace_back(label, static_cast<double>(t.cost_micro_usd));
+      cost_text.push_back(fmt::format("{} ({} calls)", dollars(t.cost_micro_usd), with_commas(t.calls)));
+      tokens.emplace_back(label, static_cast<double>(t.input_tokens + t.output_tokens));
+      token_text.push_back(fmt::format("{} in + {} out", with_commas(t.input_tokens), with_commas(t.output_tokens)));
+      per_call.emplace_back(label, static_cast<double>(t.cost_micro_usd) / calls);
+      per_call_text.push_back(fmt::format("${:.6f}", static_cast<double>(t.cost_micro_usd) / 1e6 / calls));
+    }
+    out += bars_chart("cost-by-model", "Cost by provider and model", "USD", cost, cost_text);
+    out += bars_chart("tokens-by-model", "Tokens by provider and model", "tokens", tokens, token_text);
+    out += bars_chart("cost-per-call", "Cost per call by provider and model", "USD per call", per_call, per_call_text);
+  }
+  out +=
+      "<p class=\"note\">Made by trafficsim from the rows alone: the same rows give the same "
+      "page.</p>\n</body></html>\n";
+  return out;
+}
+
+void write_html_report(const std::filesystem::path& path, const traffic_profile& p) {
+  write_file_atomically(path, render_html_report(p));
+}
+
+}  // namespace trafficsim::host
