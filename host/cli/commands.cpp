@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "answer_key.hpp"
@@ -275,6 +276,8 @@ int generate_rows(const run_config& c, const known_plugins& known, const std::at
                             threads};
   describe_catalog(described, cat);
   described.extended = c.extended;
+  described.start = fmt::format("{:04}-{:02}-{:02}", c.start.year, c.start.month, c.start.day);
+  described.days = c.days;
   described.delivery = c.delivery.on;
   run_report report = make_run_report(*eng, stats, std::move(described));
   if (endpoint) report.sink = endpoint->account();
@@ -288,7 +291,8 @@ int generate_rows(const run_config& c, const known_plugins& known, const std::at
   if (!c.stats_json.empty()) write_stats_json(c.stats_json, report);
   if (profile) {
     profile->finish();
-    write_html_report(c.report, *profile);
+    const run_origin origin = origin_of(report);
+    write_html_report(c.report, *profile, &origin);
   }
   if (truth) truth->write(c.truth);
   // FOCUS metadata beside the data: for a regular file, not standard output or a device.
@@ -337,8 +341,11 @@ int run_command(const run_config& c, const std::atomic<int>& stop_signal) {
       return describe_plugin(c.describe, known, c.allow_unsafe_plugin_permissions);
     case command::report: {
       traffic_profile profile;
+      // The run's statistics first: a bad file stops before the data is read.
+      std::optional<run_origin> origin;
+      if (!c.run_stats.empty()) origin = read_run_origin(c.run_stats);
       const std::uint64_t rows = read_dataset(c.report_data, profile);
-      write_html_report(c.report, profile);
+      write_html_report(c.report, profile, origin ? &*origin : nullptr);
       if (!c.quiet)
         spdlog::info("the report of {} rows of {} is in {}", with_commas(rows),
                      c.report_data == "-" ? "standard input" : c.report_data, c.report.string());

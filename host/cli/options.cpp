@@ -32,7 +32,7 @@ struct raw_options {
   bool realtime = false;
   std::vector<std::string> models;
   std::string batch_rows, max_in_flight, retries, retry_wait, request_timeout;
-  std::string report, report_data, report_output;
+  std::string report, report_data, report_output, run_stats;
   std::vector<std::string> headers, header_envs;
 };
 
@@ -221,6 +221,11 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
       "report", "Write the HTML report of an existing dataset in our columns (CSV or JSON Lines, plain, .gz or .zst)");
   report->add_option("DATA", v.report_data, "The dataset (- for standard input)")->required();
   report->add_option("-o,--output", v.report_output, "The report to write")->required()->type_name("FILE.html");
+  report
+      ->add_option("--run-stats", v.run_stats,
+                   "The --stats-json of the run that wrote DATA: the page then says how the rows were made, as "
+                   "the run's own --report does")
+      ->type_name("RUN.json");
   report->add_flag("-q,--quiet", v.quiet, "Print only warnings and errors");
   app.add_option("--batch-rows", v.batch_rows, "With -o http(s)://...: rows per request (default 1000)")
       ->type_name("N");
@@ -427,6 +432,7 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     c.report_data = v.report_data;
     c.report = v.report_output;
     c.quiet = v.quiet;
+    c.run_stats = v.run_stats;
     return c;
   }
   if (v.list_plugins)

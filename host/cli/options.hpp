@@ -66,8 +66,9 @@ struct run_config {
   std::uint64_t memory_limit = 0;  ///< bytes the run may use; 0: what the machine gives (available_memory)
   progress_mode progress = progress_mode::automatic;
   std::string stats_json;
-  std::filesystem::path report;  ///< --report FILE.html; for `report DATA`: the page to write
-  std::string report_data;       ///< `report DATA`: the dataset read back
+  std::filesystem::path report;     ///< --report FILE.html; for `report DATA`: the page to write
+  std::string report_data;          ///< `report DATA`: the dataset read back
+  std::filesystem::path run_stats;  ///< `report DATA --run-stats RUN.json`: how the rows were made
   bool quiet = false, verbose = false;
 };
 

@@ -5,9 +5,12 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <trafficsim/calendar.hpp>
 
+#include "errors.hpp"
 #include "run_report.hpp"
 #include "sink.hpp"
 
@@ -381,12 +384,74 @@ table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
 th, td { border: 1px solid #999; padding: 3px 8px; text-align: right; } th { background: #eee; }
 td:first-child, th:first-child { text-align: left; }
 p.note { font-size: 13px; color: #333; }
+pre { white-space: pre-wrap; font-size: 12px; background: #f4f4f4; padding: 8px; }
 table#hour-of-day-ratios { font-size: 11px; } table#hour-of-day-ratios td, table#hour-of-day-ratios th { padding: 2px 3px; }
 )";
 
+/// The section that reproduces the dataset: each plugin's seed, customers and
+/// parameters, and the command line that makes the same rows.
+std::string origin_section(const run_origin& o) {
+  std::string out =
+      "<h2>How these rows were made</h2>\n<table id=\"origin\"><tr><th>plugin</th><th>seed</th><th>customers</th>"
+      "<th>parameters</th></tr>\n";
+  std::string command = fmt::format("trafficsim-host --start {} --days {}", o.start, o.days);
+  if (o.catalog != "seed") command += " --catalog " + o.catalog;
+  if (o.schema != "seed") command += " --schema " + o.schema;
+  std::string names;
+  for (const auto& pl : o.plugins) names += (names.empty() ? "" : ",") + pl.name;
+  command += " --plugins " + names;
+  for (const auto& pl : o.plugins) {
+    std::string values;
+    command += fmt::format(" --set {0}.seed={1} --set {0}.customers={2}", pl.name, pl.seed, pl.customers);
+    for (const auto& [k, v] : pl.parameters) {
+      values += fmt::format("{}{}={}", values.empty() ? "" : ", ", k, v);
+      command += fmt::format(" --set {}.{}={}", pl.name, k, v);
+    }
+    out += fmt::format(R"(<tr><td>{}</td><td>{}</td><td>{}</td><td style="text-align:left">{}</td></tr>)"
+                       "\n",
+                       esc(pl.name), pl.seed, with_commas(pl.customers), esc(values));
+  }
+  out +=
+      "</table>\n<p class=\"note\">The parameters are what the scenarios promise (compare them with the "
+      "measured rhythms above). The same rows again:</p>\n<pre id=\"command\">" +
+      esc(command) + "</pre>\n";
+  return out;
+}
+
 }  // namespace
 
-std::string render_html_report(const traffic_profile& p) {
+run_origin read_run_origin(const std::filesystem::path& stats_json) {
+  std::string text;
+  if (std::FILE* f = std::fopen(stats_json.c_str(), "rb")) {
+    char buf[65536];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
+    std::fclose(f);
+  } else {
+    throw runtime_failure(fmt::format("--run-stats {}: cannot be read; no report was written", stats_json.string()));
+  }
+  try {
+    const auto j = nlohmann::json::parse(text);
+    run_origin o;
+    o.start = j.at("start").get<std::string>();
+    o.days = j.at("days").get<std::uint64_t>();
+    o.catalog = j.at("catalog").at("name").get<std::string>();
+    o.schema = j.at("schema").get<std::string>();
+    for (const auto& pl : j.at("plugins")) {
+      run_origin::plugin x;
+      x.name = pl.at("name").get<std::string>();
+      x.seed = pl.at("seed").get<std::uint64_t>();
+      x.customers = pl.at("customers").get<std::uint64_t>();
+      for (const auto& [k, v] : pl.at("parameters").items()) x.parameters.emplace_back(k, v.get<double>());
+      o.plugins.push_back(std::move(x));
+    }
+    return o;
+  } catch (const nlohmann::json::exception& e) {
+    throw runtime_failure(fmt::format("--run-stats {}: not the --stats-json of a run ({}); no report was written",
+                                      stats_json.string(), e.what()));
+  }
+}
+
+std::string render_html_report(const traffic_profile& p, const run_origin* origin) {
   const auto plugins = by_name(p.plugins());
   std::vector<std::string> names;
   for (const std::size_t k : plugins) names.push_back(p.plugins()[k].name);
@@ -492,14 +557,15 @@ std::string render_html_report(const traffic_profile& p) {
     out += bars_chart("tokens-by-model", "Tokens by provider and model", "tokens", tokens, token_text);
     out += bars_chart("cost-per-call", "Cost per call by provider and model", "USD per call", per_call, per_call_text);
   }
+  if (origin != nullptr) out += origin_section(*origin);
   out +=
-      "<p class=\"note\">Made by trafficsim from the rows alone: the same rows give the same "
-      "page.</p>\n</body></html>\n";
+      "<p class=\"note\">Made by trafficsim from the rows (and, if known, how the run made them): the same give the "
+      "same page.</p>\n</body></html>\n";
   return out;
 }
 
-void write_html_report(const std::filesystem::path& path, const traffic_profile& p) {
-  write_file_atomically(path, render_html_report(p));
+void write_html_report(const std::filesystem::path& path, const traffic_profile& p, const run_origin* origin) {
+  write_file_atomically(path, render_html_report(p, origin));
 }
 
 }  // namespace trafficsim::host

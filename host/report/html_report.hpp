@@ -5,16 +5,38 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "traffic_profile.hpp"
 
 namespace trafficsim::host {
 
-/// The page of a finished profile. Only what the rows say is shown, so the report of a
-/// run and the report of its file read back are the same bytes.
-std::string render_html_report(const traffic_profile& p);
+/// How a run made its rows: what reproduces them. Known to a --report run, and to
+/// `report DATA --run-stats RUN.json` from the run's --stats-json.
+struct run_origin {
+  std::string start;  ///< YYYY-MM-DD
+  std::uint64_t days = 0;
+  std::string catalog = "seed", schema = "seed";
+  struct plugin {
+    std::string name;
+    std::uint64_t seed = 0, customers = 0;
+    std::vector<std::pair<std::string, double>> parameters;
+  };
+  std::vector<plugin> plugins;
+};
 
-/// Writes render_html_report(p) to `path` atomically; runtime_failure if it cannot.
-void write_html_report(const std::filesystem::path& path, const traffic_profile& p);
+/// The origin written in a run's --stats-json (its start, days, catalog, schema and
+/// plugins with their seeds, customers and parameters); runtime_failure naming the file
+/// if it is not one.
+run_origin read_run_origin(const std::filesystem::path& stats_json);
+
+/// The page of a finished profile. What the rows say, and how they were made if `origin`
+/// is given: the report of a run and the report of its file with the run's statistics
+/// are the same bytes.
+std::string render_html_report(const traffic_profile& p, const run_origin* origin = nullptr);
+
+/// Writes render_html_report(p, origin) to `path` atomically; runtime_failure if it cannot.
+void write_html_report(const std::filesystem::path& path, const traffic_profile& p, const run_origin* origin = nullptr);
 
 }  // namespace trafficsim::host

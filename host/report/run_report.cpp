@@ -44,6 +44,7 @@ run_report make_run_report(const engine& e, const run_stats& stats, run_descript
     l.name = p.name;
     l.seed = p.params.seed;
     l.customers = p.params.customers;
+    l.parameters = p.params.values;
     for (std::uint32_t c = 0; c < p.params.customers; ++c) l.active += e.active()[p.first_customer + c];
     l.churned = churned[i];
     l.totals = stats.per_plugin[i];
@@ -180,10 +181,21 @@ std::string render_text(const run_report& r) {
   return out;
 }
 
+run_origin origin_of(const run_report& r) {
+  run_origin o;
+  o.start = r.run.start;
+  o.days = r.run.days;
+  o.catalog = r.run.catalog;
+  o.schema = r.run.extended ? "extended" : "seed";
+  for (const run_report::line& l : r.plugins) o.plugins.push_back({l.name, l.seed, l.customers, l.parameters});
+  return o;
+}
+
 std::string render_json(const run_report& r) {
   std::string out = "{\n";
   out += fmt::format("  \"output\": {},\n  \"format\": {},\n  \"compression\": {},\n", json_string(r.run.destination),
                      json_string(r.run.format), json_string(r.run.compression));
+  out += fmt::format("  \"start\": {},\n  \"days\": {},\n", json_string(r.run.start), r.run.days);
   out += fmt::format("  \"shard\": {{\"index\": {}, \"count\": {}}},\n  \"threads\": {},\n", r.run.shard_index,
                      r.run.shard_count, r.run.threads);
   const double secs = r.seconds > 0 ? r.seconds : 1e-9;
@@ -191,9 +203,14 @@ std::string render_json(const run_report& r) {
       "  \"rows\": {},\n  \"bytes\": {},\n  \"seconds\": {:.6f},\n  \"rows_per_second\": {:.0f},\n"
       "  \"megabytes_per_second\": {:.1f},\n  \"plugins\": [\n",
       r.rows, r.bytes, r.seconds, static_cast<double>(r.rows) / secs, static_cast<double>(r.bytes) / secs / 1e6);
-  for (std::size_t i = 0; i < r.plugins.size(); ++i)
-    out += fmt::format("    {{\"name\": {}, \"seed\": {}, {}}}{}\n", json_string(r.plugins[i].name), r.plugins[i].seed,
+  for (std::size_t i = 0; i < r.plugins.size(); ++i) {
+    std::string parameters;
+    for (const auto& [k, v] : r.plugins[i].parameters)
+      parameters += fmt::format("{}{}: {}", parameters.empty() ? "" : ", ", json_string(k), v);
+    out += fmt::format("    {{\"name\": {}, \"seed\": {}, \"parameters\": {{{}}}, {}}}{}\n",
+                       json_string(r.plugins[i].name), r.plugins[i].seed, parameters,
                        totals_json(r.plugins[i], r.run.extended), i + 1 < r.plugins.size() ? "," : "");
+  }
   out += fmt::format("  ],\n  \"total\": {{{}}},\n", totals_json(r.total, r.run.extended));
   out += fmt::format("  \"schema\": {},\n", json_string(r.run.extended ? "extended" : "seed"));
   if (r.run.delivery)

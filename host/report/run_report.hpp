@@ -8,6 +8,7 @@
 
 #include "catalog.hpp"
 #include "engine.hpp"
+#include "html_report.hpp"
 #include "pipeline.hpp"
 #include "sink_account.hpp"
 
@@ -25,8 +26,10 @@ struct run_description {
     std::string key, provider, model;
     double probability = 0;
   };
-  bool extended = false;  ///< --schema extended
-  bool delivery = false;  ///< --deliver
+  bool extended = false;   ///< --schema extended
+  bool delivery = false;   ///< --deliver
+  std::string start;       ///< the first day, YYYY-MM-DD
+  std::uint64_t days = 0;  ///< --days
   std::string catalog = "seed";
   std::string prices_taken;
   std::vector<catalog_model> models;
@@ -41,6 +44,7 @@ struct run_report {
     std::uint64_t seed = 0;
     std::uint64_t customers = 0, active = 0, churned = 0;
     plugin_totals totals;
+    std::vector<std::pair<std::string, double>> parameters;  ///< every parameter's value
   };
   run_description run;
   std::vector<line> plugins;
@@ -61,6 +65,9 @@ std::string render_account(const sink_account& a, const std::string& destination
 
 /// The summary table (what the run prints on standard error).
 std::string render_text(const run_report& r);
+/// How the run made its rows, for the HTML report (what its stats JSON says).
+run_origin origin_of(const run_report& r);
+
 /// The report as a JSON document.
 std::string render_json(const run_report& r);
 

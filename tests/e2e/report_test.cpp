@@ -47,17 +47,26 @@ std::uint64_t without_commas(std::string s) {
   return std::stoull(s);
 }
 
+/// The page without its "How these rows were made" section.
+std::string without_origin(const std::string& page) {
+  const std::size_t a = page.find("<h2>How these rows were made</h2>");
+  if (a == std::string::npos) return page;
+  const std::size_t b = page.find("</pre>\n", a);
+  return page.substr(0, a) + page.substr(b + 7);
+}
+
 TEST(Report, TheRunsPageIsThePageOfItsFileInAnyFormatAndThreads) {
   temp_dir t;
   for (const bool extended : {false, true}) {
     std::vector<std::string> base = two_weeks;
     if (extended) base = with_args(base, {"--schema", "extended", "--catalog", "current"});
     ASSERT_EQ(run_host(with_args(base, {"-q", "-o", (t / "data.csv").string(), "--report", (t / "run.html").string(),
-                                        "--threads", "1"}))
+                                        "--threads", "1", "--stats-json", (t / "run.json").string()}))
                   .exit_code,
               0);
     const std::string page = read_file(t / "run.html");
     ASSERT_GT(page.size(), 10'000U);
+    ASSERT_NE(page.find("<h2>How these rows were made</h2>"), std::string::npos);
     ASSERT_EQ(run_host(with_args(base, {"-q", "-o", (t / "data.jsonl.zst").string(), "--report",
                                         (t / "run2.html").string(), "--threads", "2"}))
                   .exit_code,
@@ -65,11 +74,36 @@ TEST(Report, TheRunsPageIsThePageOfItsFileInAnyFormatAndThreads) {
     EXPECT_TRUE(read_file(t / "run2.html") == page) << "any threads, any format";
     ASSERT_EQ(run_host(with_args(base, {"-q", "-o", (t / "data.csv.gz").string()})).exit_code, 0);
     for (const char* data : {"data.csv", "data.jsonl.zst", "data.csv.gz"}) {
-      const process_result r = run_host({"report", (t / data).string(), "-o", (t / "file.html").string()});
+      // With the run's statistics, the same page; without, the same but for how it was made.
+      const process_result r = run_host(
+          {"report", (t / data).string(), "-o", (t / "file.html").string(), "--run-stats", (t / "run.json").string()});
       ASSERT_EQ(r.exit_code, 0) << r.err;
       EXPECT_TRUE(read_file(t / "file.html") == page) << data << " extended " << extended;
+      ASSERT_EQ(run_host({"report", (t / data).string(), "-o", (t / "bare.html").string()}).exit_code, 0);
+      const std::string bare = read_file(t / "bare.html");
+      EXPECT_EQ(bare.find("How these rows were made"), std::string::npos);
+      EXPECT_TRUE(bare == without_origin(page)) << data;
     }
   }
+}
+
+TEST(Report, ItsCommandLineMakesTheSameRows) {
+  temp_dir t;
+  const std::string data = run_host_to(t, "data.csv",
+                                       {"--days", "3", "--scale", "0.2", "--seed", "77", "--set",
+                                        "burst.probability=0.4", "--report", (t / "r.html").string()});
+  const std::string command = between(read_file(t / "r.html"), "<pre id=\"command\">", "</pre>");
+  ASSERT_TRUE(command.starts_with("trafficsim-host ")) << command;
+  std::vector<std::string> args;
+  std::size_t at = command.find(' ') + 1;
+  while (at < command.size()) {
+    const std::size_t end = command.find(' ', at);
+    args.push_back(command.substr(at, end - at));
+    if (end == std::string::npos) break;
+    at = end + 1;
+  }
+  EXPECT_NE(command.find("--set burst.probability=0.4"), std::string::npos) << command;
+  EXPECT_TRUE(run_host_to(t, "again.csv", args) == data) << "the page's command reproduces the rows: " << command;
 }
 
 TEST(Report, TheNumbersShownAreTheDatas) {
