@@ -751,6 +751,10 @@ class text_encoder final : public row_encoder {
     std::array<row_place, rows_per_batch> places;
     if constexpr (Format == output_format::focus)
       return encode_usage(w, begin, end, epoch_hour, totals, records, usage);
+    // The billing records of a batch, kept on the stack and appended at its end: a
+    // push_back per row would have the vector's pointers reloaded after every byte the
+    // row writes through `p` (a char pointer may alias them).
+    std::array<billing_record, rows_per_batch> batch_records;
     for (std::size_t k = begin; k < end; k += rows_per_batch) {
       const std::size_t n = std::min(rows_per_batch, end - k);
       prepare_rows(e_, w, k, n, epoch_hour, batch, places.data());
@@ -776,9 +780,18 @@ class text_encoder final : public row_encoder {
             mark_second(*delivery, second, static_cast<std::size_t>(row_start - base));
         }
         if (records != nullptr)
-          records->push_back({e_.plugins()[r.plugin].first_customer + r.local, static_cast<std::uint16_t>(r.f.model), 1,
-                              0, r.f.input_tokens, r.f.output_tokens, 0, 0, 0, r.cost});
+          batch_records[j] = {e_.plugins()[r.plugin].first_customer + r.local,
+                              static_cast<std::uint16_t>(r.f.model),
+                              1,
+                              0,
+                              r.f.input_tokens,
+                              r.f.output_tokens,
+                              0,
+                              0,
+                              0,
+                              r.cost};
       }
+      if (records != nullptr) records->insert(records->end(), batch_records.begin(), batch_records.begin() + n);
     }
     out.commit(p);
   }

@@ -87,6 +87,7 @@ void traffic_profile::summarize(const std::vector<billing_record>& records, chun
     calls = scratch[customer];
     scratch[customer] = 0;
   }
+  // The sums of plugins, tiers and models: small tables.
   const auto table = [](std::vector<sums>& v, std::size_t n) {
     v.assign(n, sums{});
     for (std::size_t i = 0; i < n; ++i) v[i].key = static_cast<std::uint32_t>(i);
@@ -112,7 +113,16 @@ void traffic_profile::add_to(named_total& t, std::uint64_t calls, std::uint64_t 
 }
 
 void traffic_profile::add_summary(std::uint64_t hour, const chunk_summary& s) {
-  for (const auto& [customer, calls] : s.customers) count_calls(hour, customer, calls);
+  const auto day = static_cast<std::int64_t>(hour / 24);
+  for (const auto& [customer, calls] : s.customers) count_day(day, customer, calls);
+  hours_ = std::max<std::uint64_t>(hours_, (hour / 24 + 1) * 24);
+  for (const auto& p : s.plugins) {
+    if (p.calls == 0) continue;
+    rows_ += p.calls;
+    std::vector<std::uint64_t>& per_hour = calls_[p.key];
+    if (per_hour.size() <= hour) per_hour.resize(hour + 1);
+    per_hour[hour] += p.calls;
+  }
   for (const auto& p : s.plugins) add_to(plugins_[p.key], p.calls, p.input_tokens, p.output_tokens, p.cost_micro_usd);
   for (const auto& t : s.tiers) add_to(tiers_[t.key], t.calls, t.input_tokens, t.output_tokens, t.cost_micro_usd);
   for (const auto& m : s.models)
@@ -140,13 +150,17 @@ void traffic_profile::add(std::uint64_t hour, std::uint32_t customer, std::uint3
 }
 
 void traffic_profile::count_calls(std::uint64_t hour, std::uint32_t customer, std::uint64_t calls) {
-  customer_state& c = customers_[customer];
-  const auto day = static_cast<std::int64_t>(hour / 24);
+  const std::uint32_t plugin = customers_[customer].plugin;
   rows_ += calls;
   hours_ = std::max<std::uint64_t>(hours_, (hour / 24 + 1) * 24);
-  std::vector<std::uint64_t>& per_hour = calls_[c.plugin];
+  std::vector<std::uint64_t>& per_hour = calls_[plugin];
   if (per_hour.size() <= hour) per_hour.resize(hour + 1);
   per_hour[hour] += calls;
+  count_day(static_cast<std::int64_t>(hour / 24), customer, calls);
+}
+
+void traffic_profile::count_day(std::int64_t day, std::uint32_t customer, std::uint64_t calls) {
+  customer_state& c = customers_[customer];
   if (c.day != day) {
     if (c.day < 0) {  // the customer's first call: counted once
       ++plugins_[c.plugin].customers;

@@ -108,6 +108,8 @@ class traffic_profile {
   void close_day(customer_state& c);
   /// `calls` calls of a customer in hour `hour` (its plugin's calls, activity and days).
   void count_calls(std::uint64_t hour, std::uint32_t customer, std::uint64_t calls);
+  /// The day part of it: the customer's activity and customer-days.
+  void count_day(std::int64_t day, std::uint32_t customer, std::uint64_t calls);
   static void add_to(named_total& t, std::uint64_t calls, std::uint64_t input_tokens, std::uint64_t output_tokens,
                      std::uint64_t cost_micro_usd);
 
