@@ -193,13 +193,12 @@ int generate_rows(const run_config& c, const known_plugins& known, const std::at
   // it delivered is printed.
   struct account_on_failure {
     http_sink* endpoint;
-    bool quiet;
     ~account_on_failure() {
       if (endpoint == nullptr || std::uncaught_exceptions() == 0) return;
       endpoint->abort();
       spdlog::warn("{}", render_account(endpoint->account(), endpoint->name()));
     }
-  } failure_account{endpoint.get(), c.quiet};
+  } failure_account{endpoint.get()};
   std::unique_ptr<append_merger> merger;
   if (merge)
     merger = std::make_unique<append_merger>(target->fd(), c.output, c.format, names, *file, &stop_signal, c.extended);
