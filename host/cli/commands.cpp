@@ -288,12 +288,15 @@ int generate_rows(const run_config& c, const known_plugins& known, const std::at
   // The statistics first: if they cannot be written, the run fails before its output
   // replaces anything.
   if (!c.stats_json.empty()) write_stats_json(c.stats_json, report);
+  if (truth) truth->write(c.truth);
   if (profile) {
     profile->finish();
     const run_origin origin = origin_of(report);
-    write_html_report(c.report, *profile, &origin);
+    // With the answer key, its labels mark the burst windows.
+    std::optional<time_spans> bursts;
+    if (truth) bursts = read_burst_windows(c.truth / "labels.jsonl");
+    write_html_report(c.report, *profile, &origin, bursts ? &*bursts : nullptr);
   }
-  if (truth) truth->write(c.truth);
   // FOCUS metadata beside the data: for a regular file, not standard output or a device.
   if (focus && file && !file->temporary_path().empty()) write_focus_metadata(focus_metadata_path(file->final_path()));
   if (database)
@@ -343,8 +346,10 @@ int run_command(const run_config& c, const std::atomic<int>& stop_signal) {
       // The run's statistics first: a bad file stops before the data is read.
       std::optional<run_origin> origin;
       if (!c.run_stats.empty()) origin = read_run_origin(c.run_stats);
+      std::optional<time_spans> bursts;
+      if (!c.truth.empty()) bursts = read_burst_windows(c.truth / "labels.jsonl");
       const std::uint64_t rows = read_dataset(c.report_data, profile);
-      write_html_report(c.report, profile, origin ? &*origin : nullptr);
+      write_html_report(c.report, profile, origin ? &*origin : nullptr, bursts ? &*bursts : nullptr);
       if (!c.quiet)
         spdlog::info("the report of {} rows of {} is in {}", with_commas(rows),
                      c.report_data == "-" ? "standard input" : c.report_data, c.report.string());

@@ -226,6 +226,11 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
                    "The --stats-json of the run that wrote DATA: the page then says how the rows were made, as "
                    "the run's own --report does")
       ->type_name("RUN.json");
+  report
+      ->add_option("--truth", v.truth,
+                   "The answer key folder of the run that wrote DATA: its labels mark the burst windows, as the "
+                   "run's own --report does with --truth")
+      ->type_name("DIR");
   report->add_flag("-q,--quiet", v.quiet, "Print only warnings and errors");
   app.add_option("--batch-rows", v.batch_rows, "With -o http(s)://...: rows per request (default 1000)")
       ->type_name("N");
@@ -433,6 +438,7 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     c.report = v.report_output;
     c.quiet = v.quiet;
     c.run_stats = v.run_stats;
+    c.truth = v.truth;
     return c;
   }
   if (v.list_plugins)

@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <trafficsim/calendar.hpp>
@@ -103,7 +104,8 @@ class svg_chart {
     body_ += fmt::format(R"(<text class="tick" x="{:.1f}" y="{:.1f}" text-anchor="middle">{}</text>)", at,
                          top + plot_h() + 16, esc(label));
   }
-  void legend(const std::vector<std::string>& names, bool lines) {
+  /// The legend's entries in a row; returns where the next would go.
+  double legend(const std::vector<std::string>& names, bool lines) {
     double at = left;
     for (std::size_t i = 0; i < names.size(); ++i) {
       if (lines)
@@ -116,12 +118,24 @@ class svg_chart {
       body_ += fmt::format(R"(<text class="legend" x="{:.1f}" y="35">{}</text>)", at + 28, esc(names[i]));
       at += 40 + 8.0 * static_cast<double>(names[i].size());
     }
+    return at;
+  }
+  /// A legend entry for the shaded bands.
+  void legend_shade(double at, std::string_view name) {
+    body_ += fmt::format(R"(<rect x="{:.1f}" y="24" width="14" height="12" fill="#ddd" stroke="#222"/>)", at);
+    body_ += fmt::format(R"(<text class="legend" x="{:.1f}" y="35">{}</text>)", at + 20, esc(name));
   }
   void rect(double x0, double y0, double w, double h, std::size_t series, std::string_view tip) {
     body_ += fmt::format(
         R"(<rect class="mark" x="{:.2f}" y="{:.2f}" width="{:.2f}" height="{:.2f}" fill="{}"><title>{}</title></rect>)",
         x0, y0, std::max(w, 0.5), std::max(h, 0.0), colours[series % colours.size()], esc(tip));
     ++marks_;
+  }
+  /// A band behind the marks from x0 to x1 (not a data mark).
+  void shade(double x0, double x1, std::string_view tip) {
+    body_ += fmt::format(
+        R"(<rect class="shade" x="{:.2f}" y="{:.1f}" width="{:.2f}" height="{:.1f}" fill="#ddd"><title>{}</title></rect>)",
+        x0, top, std::max(x1 - x0, 1.0), plot_h(), esc(tip));
   }
   void polyline(const std::vector<std::pair<double, double>>& points, std::size_t series, std::string_view name,
                 bool dots) {
@@ -222,7 +236,7 @@ profiles measure_profiles(const traffic_profile& p) {
 }
 
 std::string calls_per_hour_chart(const traffic_profile& p, const std::vector<std::size_t>& plugins,
-                                 const std::vector<std::string>& names) {
+                                 const std::vector<std::string>& names, const time_spans* bursts) {
   svg_chart c("calls-per-hour", "Calls per hour, stacked by plugin", "time (UTC)", "calls per hour");
   const std::uint64_t hours = std::max<std::uint64_t>(p.hours(), 1);
   // At most 600 bars: hours grouped into buckets, each bar the mean calls per hour.
@@ -242,8 +256,28 @@ std::string calls_per_hour_chart(const traffic_profile& p, const std::vector<std
     max = std::max(max, stack);
   }
   c.value_axis(max);
-  c.legend(names, false);
+  const double after = c.legend(names, false);
+  if (bursts != nullptr) c.legend_shade(after, "burst windows (from the answer key's labels)");
   const double w = c.plot_w() / static_cast<double>(bars);
+  // Burst windows behind the bars: the union of the labels' hours, shaded.
+  if (bursts != nullptr) {
+    std::vector<std::pair<std::int64_t, std::int64_t>> spans;
+    const std::int64_t origin = p.first_day() * 86'400, end = origin + static_cast<std::int64_t>(hours) * 3600;
+    for (const auto& [a, b] : *bursts)
+      if (b > origin && a < end) spans.emplace_back(std::max(a, origin), std::min(b, end));
+    std::sort(spans.begin(), spans.end());
+    std::vector<std::pair<std::int64_t, std::int64_t>> merged;
+    for (const auto& sp : spans)
+      if (!merged.empty() && sp.first <= merged.back().second)
+        merged.back().second = std::max(merged.back().second, sp.second);
+      else
+        merged.push_back(sp);
+    const double total = static_cast<double>(end - origin);
+    for (const auto& [a, b] : merged)
+      c.shade(c.x(static_cast<double>(a - origin) / total), c.x(static_cast<double>(b - origin) / total),
+              fmt::format("burst window {} {:02}:00 to {:02}:00", iso_date(a / 86'400), (a % 86'400) / 3600,
+                          (b - 1) % 86'400 / 3600 + 1));
+  }
   for (std::uint64_t b = 0; b < bars; ++b) {
     double base = 0;
     for (std::size_t k = 0; k < plugins.size(); ++k) {
@@ -451,7 +485,7 @@ run_origin read_run_origin(const std::filesystem::path& stats_json) {
   }
 }
 
-std::string render_html_report(const traffic_profile& p, const run_origin* origin) {
+std::string render_html_report(const traffic_profile& p, const run_origin* origin, const time_spans* bursts) {
   const auto plugins = by_name(p.plugins());
   std::vector<std::string> names;
   for (const std::size_t k : plugins) names.push_back(p.plugins()[k].name);
@@ -498,7 +532,7 @@ std::string render_html_report(const traffic_profile& p, const run_origin* origi
       "</table>\n<p class=\"note\">Customers: those with at least one call. Weekend / weekday: calls per "
       "Saturday or Sunday over calls per Monday to Friday.</p>\n";
 
-  out += "<h2>Volume over time</h2>\n" + calls_per_hour_chart(p, plugins, names);
+  out += "<h2>Volume over time</h2>\n" + calls_per_hour_chart(p, plugins, names, bursts);
   out += active_chart(p, plugins, names);
 
   out += "<h2>Rhythms</h2>\n";
@@ -564,8 +598,35 @@ std::string render_html_report(const traffic_profile& p, const run_origin* origi
   return out;
 }
 
-void write_html_report(const std::filesystem::path& path, const traffic_profile& p, const run_origin* origin) {
-  write_file_atomically(path, render_html_report(p, origin));
+void write_html_report(const std::filesystem::path& path, const traffic_profile& p, const run_origin* origin,
+                       const time_spans* bursts) {
+  write_file_atomically(path, render_html_report(p, origin, bursts));
+}
+
+time_spans read_burst_windows(const std::filesystem::path& labels_jsonl) {
+  std::ifstream in(labels_jsonl);
+  if (!in) throw runtime_failure(fmt::format("{}: cannot be read; no report was written", labels_jsonl.string()));
+  // "YYYY-MM-DDTHH:MM:SSZ" to epoch seconds.
+  const auto seconds = [&](const std::string& t) {
+    const auto d = t.size() >= 19 ? parse_date(std::string_view(t).substr(0, 10)) : std::nullopt;
+    if (!d) throw runtime_failure(fmt::format("{}: '{}' is not a label's time", labels_jsonl.string(), t));
+    return days_from_civil(*d) * 86'400 + std::stoll(t.substr(11, 2)) * 3600 + std::stoll(t.substr(14, 2)) * 60 +
+           std::stoll(t.substr(17, 2));
+  };
+  time_spans out;
+  std::string line;
+  for (std::uint64_t n = 1; std::getline(in, line); ++n) {
+    if (line.empty()) continue;
+    try {
+      const auto j = nlohmann::json::parse(line);
+      if (j.at("kind") == "burst")
+        out.emplace_back(seconds(j.at("start").get<std::string>()), seconds(j.at("end").get<std::string>()));
+    } catch (const nlohmann::json::exception& e) {
+      throw runtime_failure(
+          fmt::format("{}:{}: not a label ({}); no report was written", labels_jsonl.string(), n, e.what()));
+    }
+  }
+  return out;
 }
 
 }  // namespace trafficsim::host

@@ -3,6 +3,7 @@
 // self-contained page — inline SVG and CSS, no script, no font, no request — whose size
 // does not grow with the rows. See docs/report.md.
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <utility>
@@ -31,12 +32,19 @@ struct run_origin {
 /// if it is not one.
 run_origin read_run_origin(const std::filesystem::path& stats_json);
 
+/// Burst windows (epoch seconds, start and end) from an answer key's labels.jsonl
+/// (--truth): the labels of kind "burst". runtime_failure naming the file if unreadable.
+using time_spans = std::vector<std::pair<std::int64_t, std::int64_t>>;
+time_spans read_burst_windows(const std::filesystem::path& labels_jsonl);
+
 /// The page of a finished profile. What the rows say, and how they were made if `origin`
 /// is given: the report of a run and the report of its file with the run's statistics
 /// are the same bytes.
-std::string render_html_report(const traffic_profile& p, const run_origin* origin = nullptr);
+std::string render_html_report(const traffic_profile& p, const run_origin* origin = nullptr,
+                               const time_spans* bursts = nullptr);
 
 /// Writes render_html_report(p, origin) to `path` atomically; runtime_failure if it cannot.
-void write_html_report(const std::filesystem::path& path, const traffic_profile& p, const run_origin* origin = nullptr);
+void write_html_report(const std::filesystem::path& path, const traffic_profile& p, const run_origin* origin = nullptr,
+                       const time_spans* bursts = nullptr);
 
 }  // namespace trafficsim::host

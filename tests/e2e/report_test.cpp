@@ -106,6 +106,43 @@ TEST(Report, ItsCommandLineMakesTheSameRows) {
   EXPECT_TRUE(run_host_to(t, "again.csv", args) == data) << "the page's command reproduces the rows: " << command;
 }
 
+TEST(Report, WithTheAnswerKeyTheBurstWindowsAreMarked) {
+  temp_dir t;
+  ASSERT_EQ(run_host(with_args(two_weeks, {"-q", "-o", (t / "data.csv").string(), "--report", (t / "r.html").string(),
+                                           "--truth", (t / "truth").string(), "--stats-json", (t / "s.json").string()}))
+                .exit_code,
+            0);
+  const std::string page = read_file(t / "r.html");
+  // The union of the burst labels' windows, each a shaded band.
+  std::vector<std::pair<std::string, std::string>> windows;
+  const std::string labels = read_file(t / "truth" / "labels.jsonl");
+  for (std::size_t at = 0; at < labels.size();) {
+    const std::size_t end = labels.find('\n', at);
+    const auto j = nlohmann::json::parse(labels.substr(at, end - at));
+    if (j.at("kind") == "burst") windows.emplace_back(j.at("start"), j.at("end"));
+    at = end + 1;
+  }
+  ASSERT_GT(windows.size(), 3U);
+  std::sort(windows.begin(), windows.end());  // ISO times sort as they come
+  std::size_t merged = 0;
+  std::string reach;
+  for (const auto& [a, b] : windows) {
+    if (merged == 0 || a > reach) ++merged;
+    reach = std::max(reach, b);
+  }
+  std::size_t shades = 0;
+  for (std::size_t at = page.find("class=\"shade\""); at != std::string::npos;
+       at = page.find("class=\"shade\"", at + 1))
+    ++shades;
+  EXPECT_EQ(shades, merged);
+  // The report of the file with the same answer key and statistics: the same page.
+  ASSERT_EQ(run_host({"report", (t / "data.csv").string(), "-o", (t / "f.html").string(), "--truth",
+                      (t / "truth").string(), "--run-stats", (t / "s.json").string()})
+                .exit_code,
+            0);
+  EXPECT_TRUE(read_file(t / "f.html") == page);
+}
+
 TEST(Report, TheNumbersShownAreTheDatas) {
   temp_dir t;
   ASSERT_EQ(run_host(with_args(two_weeks, {"-q", "-o", (t / "data.csv").string(), "--report", (t / "r.html").string(),
