@@ -64,12 +64,7 @@ void traffic_profile::prepare_run(const engine& e, const catalog& cat) {
   set_first_day(e.day(0).epoch_day);
   for (const plugin_run& run : e.plugins()) {
     const std::uint32_t p = plugin(run.name);
-    for (const auto& c : run.customers) {
-      const std::uint32_t t = tier(to_string(c.tier));
-      add_customer(p, t);
-      plugin_of_.push_back(p);
-      tier_of_.push_back(t);
-    }
+    for (const auto& c : run.customers) add_customer(p, tier(to_string(c.tier)));
   }
   for (const model_spec& m : cat.models()) model_of_.push_back(model(m.provider, m.name));
 }
@@ -87,21 +82,16 @@ void traffic_profile::summarize(const std::vector<billing_record>& records, chun
     calls = scratch[customer];
     scratch[customer] = 0;
   }
-  // The sums of plugins, tiers and models: small tables.
-  const auto table = [](std::vector<sums>& v, std::size_t n) {
-    v.assign(n, sums{});
-    for (std::size_t i = 0; i < n; ++i) v[i].key = static_cast<std::uint32_t>(i);
-  };
-  table(out.plugins, plugins_.size());
-  table(out.tiers, tiers_.size());
-  table(out.models, model_of_.size());
-  for (const billing_record& r : records)
-    for (sums* t : {&out.plugins[plugin_of_[r.customer]], &out.tiers[tier_of_[r.customer]], &out.models[r.model]}) {
-      ++t->calls;
-      t->input_tokens += r.input_tokens;
-      t->output_tokens += r.output_tokens;
-      t->cost_micro_usd += r.cost_micro_usd;
-    }
+  // The models' sums: a small table.
+  out.models.assign(model_of_.size(), sums{});
+  for (std::size_t i = 0; i < out.models.size(); ++i) out.models[i].key = static_cast<std::uint32_t>(i);
+  for (const billing_record& r : records) {
+    sums& m = out.models[r.model];
+    ++m.calls;
+    m.input_tokens += r.input_tokens;
+    m.output_tokens += r.output_tokens;
+    m.cost_micro_usd += r.cost_micro_usd;
+  }
 }
 
 void traffic_profile::add_to(named_total& t, std::uint64_t calls, std::uint64_t input_tokens,
@@ -112,21 +102,23 @@ void traffic_profile::add_to(named_total& t, std::uint64_t calls, std::uint64_t 
   t.cost_micro_usd += cost_micro_usd;
 }
 
-void traffic_profile::add_summary(std::uint64_t hour, const chunk_summary& s) {
+void traffic_profile::add_summary(std::uint64_t hour, const chunk_summary& s,
+                                  const std::vector<plugin_totals>& plugins) {
   const auto day = static_cast<std::int64_t>(hour / 24);
   for (const auto& [customer, calls] : s.customers) count_day(day, customer, calls);
   hours_ = std::max<std::uint64_t>(hours_, (hour / 24 + 1) * 24);
-  for (const auto& p : s.plugins) {
-    if (p.calls == 0) continue;
-    rows_ += p.calls;
-    std::vector<std::uint64_t>& per_hour = calls_[p.key];
+  // The run's plugins were registered in the engine's order: index i is plugin i.
+  for (std::size_t i = 0; i < plugins.size(); ++i) {
+    const plugin_totals& t = plugins[i];
+    if (t.rows == 0) continue;
+    rows_ += t.rows;
+    std::vector<std::uint64_t>& per_hour = calls_[i];
     if (per_hour.size() <= hour) per_hour.resize(hour + 1);
-    per_hour[hour] += p.calls;
+    per_hour[hour] += t.rows;
+    add_to(plugins_[i], t.rows, t.input_tokens, t.output_tokens, t.cost_micro_usd);
   }
-  for (const auto& p : s.plugins) add_to(plugins_[p.key], p.calls, p.input_tokens, p.output_tokens, p.cost_micro_usd);
-  for (const auto& t : s.tiers) add_to(tiers_[t.key], t.calls, t.input_tokens, t.output_tokens, t.cost_micro_usd);
   for (const auto& m : s.models)
-    add_to(models_[model_of_[m.key]], m.calls, m.input_tokens, m.output_tokens, m.cost_micro_usd);
+    if (m.calls > 0) add_to(models_[model_of_[m.key]], m.calls, m.input_tokens, m.output_tokens, m.cost_micro_usd);
 }
 
 void traffic_profile::close_day(customer_state& c) {
@@ -145,7 +137,7 @@ void traffic_profile::add(std::uint64_t hour, std::uint32_t customer, std::uint3
                           std::uint64_t output_tokens, std::uint64_t cost_micro_usd) {
   count_calls(hour, customer, 1);
   const customer_state& c = customers_[customer];
-  for (named_total* t : {&plugins_[c.plugin], &tiers_[c.tier], static_cast<named_total*>(&models_[model])})
+  for (named_total* t : {&plugins_[c.plugin], static_cast<named_total*>(&models_[model])})
     add_to(*t, 1, input_tokens, output_tokens, cost_micro_usd);
 }
 
@@ -173,6 +165,7 @@ void traffic_profile::count_day(std::int64_t day, std::uint32_t customer, std::u
     ++active[static_cast<std::size_t>(day)];
   }
   c.calls += calls;
+  tiers_[c.tier].calls += calls;  // tiers count calls and customers only
 }
 
 void traffic_profile::finish() {

@@ -47,22 +47,23 @@ class traffic_profile {
 
   /// A run's dimensions: its plugins, customers (by global index) and catalog models.
   void prepare_run(const engine& e, const catalog& cat);
-  /// A chunk of a run's rows summed per customer, plugin, tier and model: made in
-  /// parallel by summarize(), added in order by add_summary(), so that the serial work is
-  /// one step per customer of a chunk.
+  /// A chunk of a run's rows summed per customer and model: made in parallel by
+  /// summarize(), added in order by add_summary() with the chunk's per-plugin totals (the
+  /// encoder's), so that the serial work is one step per customer of a chunk.
   struct chunk_summary {
     struct sums {
-      std::uint32_t key;  ///< plugin, tier or catalog model
+      std::uint32_t key;  ///< catalog model
       std::uint64_t calls, input_tokens, output_tokens, cost_micro_usd;
     };
     std::vector<std::pair<std::uint32_t, std::uint32_t>> customers;  ///< (global index, calls)
-    std::vector<sums> plugins, tiers, models;
+    std::vector<sums> models;
   };
   /// `scratch`: one per thread, kept between calls (calls by customer, left zeroed).
   void summarize(const std::vector<billing_record>& records, chunk_summary& out,
                  std::vector<std::uint32_t>& scratch) const;
-  /// A run's summed rows of hour `hour` (since the run's first midnight).
-  void add_summary(std::uint64_t hour, const chunk_summary& s);
+  /// A run's summed rows of hour `hour` (since the run's first midnight); `plugins`: the
+  /// chunk's totals by plugin, in the engine's order.
+  void add_summary(std::uint64_t hour, const chunk_summary& s, const std::vector<plugin_totals>& plugins);
 
   /// One call in hour `hour` (since midnight of day 0).
   void add(std::uint64_t hour, std::uint32_t customer, std::uint32_t model, std::uint64_t input_tokens,
@@ -108,7 +109,7 @@ class traffic_profile {
   void close_day(customer_state& c);
   /// `calls` calls of a customer in hour `hour` (its plugin's calls, activity and days).
   void count_calls(std::uint64_t hour, std::uint32_t customer, std::uint64_t calls);
-  /// The day part of it: the customer's activity and customer-days.
+  /// The day part of it: the customer's activity, customer-days and tier's calls.
   void count_day(std::int64_t day, std::uint32_t customer, std::uint64_t calls);
   static void add_to(named_total& t, std::uint64_t calls, std::uint64_t input_tokens, std::uint64_t output_tokens,
                      std::uint64_t cost_micro_usd);
@@ -118,8 +119,7 @@ class traffic_profile {
   std::vector<model_total> models_;
   std::unordered_map<std::string, std::uint32_t> plugin_index_, tier_index_, model_index_, customer_index_;
   std::vector<customer_state> customers_;
-  std::vector<std::uint32_t> model_of_;             ///< a run's catalog index -> model index
-  std::vector<std::uint32_t> plugin_of_, tier_of_;  ///< a run's customers' (fixed while it runs)
+  std::vector<std::uint32_t> model_of_;  ///< a run's catalog index -> model index
   std::vector<std::vector<std::uint64_t>> calls_, active_;
   std::array<std::array<std::uint64_t, customer_day_bins>, 3> customer_days_{};
   std::array<std::uint64_t, 3> archetype_customers_{};

@@ -559,8 +559,7 @@ std::string render_html_report(const traffic_profile& p, const run_origin* origi
     for (const std::size_t t : by_name(p.tiers())) {
       const auto& tier = p.tiers()[t];
       rows.emplace_back(tier.name, static_cast<double>(tier.calls));
-      texts.push_back(fmt::format("{} calls, {} customers, {}", with_commas(tier.calls), with_commas(tier.customers),
-                                  dollars(tier.cost_micro_usd)));
+      texts.push_back(fmt::format("{} calls, {} customers", with_commas(tier.calls), with_commas(tier.customers)));
     }
     out += bars_chart("tier-mix", "Calls by subscription tier", "calls", rows, texts);
   }

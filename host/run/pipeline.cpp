@@ -366,7 +366,7 @@ class pipeline_run {
           stats_.rows += c->totals[i].rows;
         }
         if (opt_.truth != nullptr) opt_.truth->add_rows(c->day, c->records);
-        if (opt_.report != nullptr) opt_.report->add_summary(c->hour, c->profile);
+        if (opt_.report != nullptr) opt_.report->add_summary(c->hour, c->profile, c->totals);
         if (opt_.progress != nullptr)
           opt_.progress->update(c->window_index - opt_.first_window, stats_.rows, stats_.bytes);
       } catch (...) {
