@@ -24,6 +24,10 @@ std::uint64_t parse_whole(std::string_view option, std::string_view text, std::u
 /// least 1M; usage_error naming the option otherwise.
 std::uint64_t parse_size(std::string_view option, std::string_view text);
 
+/// Seconds since 1970 of "YYYY-MM-DDTHH:MM:SS" with an optional "Z" (the rows' and the
+/// answer key's times); none if malformed.
+std::optional<std::int64_t> parse_timestamp(std::string_view text);
+
 /// Text without leading and trailing blanks.
 std::string trim(std::string_view s);
 

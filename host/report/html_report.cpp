@@ -5,13 +5,14 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <sstream>
 #include <trafficsim/calendar.hpp>
 
 #include "errors.hpp"
+#include "numbers.hpp"
 #include "run_report.hpp"
 #include "sink.hpp"
 
@@ -455,16 +456,13 @@ std::string origin_section(const run_origin& o) {
 }  // namespace
 
 run_origin read_run_origin(const std::filesystem::path& stats_json) {
-  std::string text;
-  if (std::FILE* f = std::fopen(stats_json.c_str(), "rb")) {
-    char buf[65536];
-    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
-    std::fclose(f);
-  } else {
+  std::ifstream in(stats_json, std::ios::binary);
+  if (!in)
     throw runtime_failure(fmt::format("--run-stats {}: cannot be read; no report was written", stats_json.string()));
-  }
+  std::ostringstream text;
+  text << in.rdbuf();
   try {
-    const auto j = nlohmann::json::parse(text);
+    const auto j = nlohmann::json::parse(text.str());
     run_origin o;
     o.start = j.at("start").get<std::string>();
     o.days = j.at("days").get<std::uint64_t>();
@@ -605,12 +603,10 @@ void write_html_report(const std::filesystem::path& path, const traffic_profile&
 time_spans read_burst_windows(const std::filesystem::path& labels_jsonl) {
   std::ifstream in(labels_jsonl);
   if (!in) throw runtime_failure(fmt::format("{}: cannot be read; no report was written", labels_jsonl.string()));
-  // "YYYY-MM-DDTHH:MM:SSZ" to epoch seconds.
   const auto seconds = [&](const std::string& t) {
-    const auto d = t.size() >= 19 ? parse_date(std::string_view(t).substr(0, 10)) : std::nullopt;
-    if (!d) throw runtime_failure(fmt::format("{}: '{}' is not a label's time", labels_jsonl.string(), t));
-    return days_from_civil(*d) * 86'400 + std::stoll(t.substr(11, 2)) * 3600 + std::stoll(t.substr(14, 2)) * 60 +
-           std::stoll(t.substr(17, 2));
+    const auto v = parse_timestamp(t);
+    if (!v) throw runtime_failure(fmt::format("{}: '{}' is not a label's time", labels_jsonl.string(), t));
+    return *v;
   };
   time_spans out;
   std::string line;

@@ -16,6 +16,7 @@
 
 namespace trafficsim::score {
 
+using host::parse_timestamp;
 using host::usage_error;
 
 namespace {
@@ -161,21 +162,6 @@ double quantile(std::vector<double> v, double q) {
 }
 
 }  // namespace
-
-std::optional<std::int64_t> parse_timestamp(std::string_view s) {
-  if (!s.empty() && s.back() == 'Z') s.remove_suffix(1);
-  if (s.size() != 19 || s[10] != 'T' || s[13] != ':' || s[16] != ':') return std::nullopt;
-  const auto date = parse_date(s.substr(0, 10));
-  if (!date) return std::nullopt;
-  int parts[3];
-  for (int k = 0; k < 3; ++k) {
-    const char a = s[11 + 3 * k], b = s[12 + 3 * k];
-    if (a < '0' || a > '9' || b < '0' || b > '9') return std::nullopt;
-    parts[k] = (a - '0') * 10 + (b - '0');
-  }
-  if (parts[0] > 23 || parts[1] > 59 || parts[2] > 59) return std::nullopt;
-  return days_from_civil(*date) * 86400 + parts[0] * 3600 + parts[1] * 60 + parts[2];
-}
 
 invoice_result score_invoices(const std::filesystem::path& invoices, const std::filesystem::path& pipeline) {
   const csv_table key = read_csv(invoices), mine = read_csv(pipeline);

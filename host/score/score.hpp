@@ -54,7 +54,4 @@ std::string render_json(const invoice_result& r);
 std::string render_text(const detection_result& r);
 std::string render_json(const detection_result& r);
 
-/// Seconds since 1970 of "YYYY-MM-DDTHH:MM:SS" with an optional "Z"; none if malformed.
-std::optional<std::int64_t> parse_timestamp(std::string_view text);
-
 }  // namespace trafficsim::score
