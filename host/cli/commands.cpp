@@ -235,6 +235,7 @@ int generate_rows(const run_config& c, const known_plugins& known, const std::at
     if (!c.report.empty()) {
       profile = std::make_unique<traffic_profile>();
       profile->prepare_run(*eng, cat);
+      eng->count_customers(true);
     }
     if (!c.truth.empty()) {
       truth = std::make_unique<answer_key>(*eng, cat);

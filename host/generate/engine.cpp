@@ -214,6 +214,8 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
   const std::uint32_t tasks = (total_customers_ + customers_per_task - 1) / customers_per_task;
   std::vector<std::vector<entry>> own(out != nullptr ? tasks : 0);
   std::vector<std::vector<carried_attempt>> carried_out(tasks);
+  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> rows_of(out != nullptr && count_customers_ ? tasks
+                                                                                                               : 0);
   parallel_blocks(0, tasks, 1, [&](std::uint64_t first, std::uint64_t last) {
     std::vector<std::uint32_t> offsets;
     std::vector<std::size_t> starts;  // per customer of the task: its offsets, then its words
@@ -246,6 +248,7 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
         const plugin_run& p = runs_[plugin_of(g)];
         const std::uint32_t local = g - p.first_customer;
         const auto tier = static_cast<std::uint32_t>(p.customers[local].tier) << 30;
+        const std::size_t rows_before = out != nullptr ? own[t].size() : 0;
         if (out != nullptr)
           for (; in != carry_.end() && in->customer == g; ++in) {
             own[t].push_back({in->offset_us - hour_us, g, in->index | tier, in->bits | attempt_bits::carried_bit});
@@ -253,17 +256,20 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
           }
         const std::size_t k = 2 * std::size_t{g - begin};
         const std::size_t from = starts[k], count = starts[k + 2] - from;
-        if (count == 0) continue;
-        attempts.clear();
-        outcomes_->simulate(p.key, local, d.index, hour, p.customers[local].tier, {offsets.data() + from, count},
-                            words.of(starts[k + 1], count), attempts);
-        for (const simulated_attempt& a : attempts) {
-          if (a.offset_us >= hour_us)
-            carried_out[t].push_back({g, a.index, a.bits, a.offset_us});
-          else if (out != nullptr)
-            own[t].push_back({a.offset_us, g, a.index | tier, a.bits});
+        if (count != 0) {
+          attempts.clear();
+          outcomes_->simulate(p.key, local, d.index, hour, p.customers[local].tier, {offsets.data() + from, count},
+                              words.of(starts[k + 1], count), attempts);
+          for (const simulated_attempt& a : attempts) {
+            if (a.offset_us >= hour_us)
+              carried_out[t].push_back({g, a.index, a.bits, a.offset_us});
+            else if (out != nullptr)
+              own[t].push_back({a.offset_us, g, a.index | tier, a.bits});
+          }
+          if (out != nullptr) active_[g] = 1;
         }
-        if (out != nullptr) active_[g] = 1;
+        if (!rows_of.empty() && own[t].size() != rows_before)
+          rows_of[t].emplace_back(g, static_cast<std::uint32_t>(own[t].size() - rows_before));
       }
     }
   });
@@ -271,6 +277,7 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
   for (auto& c : carried_out) carry_.insert(carry_.end(), c.begin(), c.end());
   carry_window_ = this_window + 1;
   if (out == nullptr) return;
+  join_customer_rows(rows_of, *out);
 
   std::vector<std::uint64_t> start(std::size_t{tasks} + 1, 0);
   for (std::uint32_t t = 0; t < tasks; ++t) start[t + 1] = start[t] + own[t].size();
@@ -319,6 +326,7 @@ void engine::generate(std::uint32_t hour, window& out) {
   // Pass 1: calls per task, so each task knows where its calls go.
   const std::uint32_t tasks = (total_customers_ + customers_per_task - 1) / customers_per_task;
   std::vector<std::uint64_t> start(std::size_t{tasks} + 1, 0);
+  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> rows_of(count_customers_ ? tasks : 0);
   parallel_blocks(0, tasks, 1, [&](std::uint64_t first, std::uint64_t last) {
     for (auto t = static_cast<std::uint32_t>(first); t != last; ++t) {
       std::uint64_t sum = 0;
@@ -352,13 +360,21 @@ void engine::generate(std::uint32_t hour, window& out) {
           out.order[pos + i] = (std::uint64_t{out.offsets[pos + i] / 1'000'000u} << 32) | (pos + i);
         }
         active_[g] = 1;
+        if (!rows_of.empty()) rows_of[t].emplace_back(g, count);
         pos += count;
       }
     }
   });
 
+  join_customer_rows(rows_of, out);
   std::vector<std::uint32_t>().swap(out.offsets);
   sort_and_gather(out);
+}
+
+void engine::join_customer_rows(const std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>>& parts,
+                                window& out) {
+  out.customer_rows.clear();
+  for (const auto& part : parts) out.customer_rows.insert(out.customer_rows.end(), part.begin(), part.end());
 }
 
 void engine::sort_and_gather(window& out) {

@@ -97,6 +97,9 @@ class engine {
   /// The labels of the prepared day's plans, in customer order.
   const std::vector<customer_label>& labels() const noexcept { return labels_; }
 
+  /// Fill each generated window's customer_rows (for the report).
+  void count_customers(bool on) noexcept { count_customers_ = on; }
+
   /// Per global customer: 1 if it has a call in a generated window.
   const std::vector<std::uint8_t>& active() const noexcept { return active_; }
   /// Per plugin: customers whose plan for the last prepared day says they churned.
@@ -115,6 +118,9 @@ class engine {
   /// carry_. With `out` null, only the carry.
   void simulate_window(std::uint32_t hour, window* out);
   void sort_and_gather(window& out);
+  /// The tasks' (customer, rows) lists, in task order, into out.customer_rows.
+  static void join_customer_rows(const std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>>& parts,
+                                 window& out);
 
   struct carried_attempt {
     std::uint32_t customer, index, bits;
@@ -132,6 +138,7 @@ class engine {
   std::vector<std::uint8_t> churned_;
   const outcome_model* outcomes_ = nullptr;
   bool collect_labels_ = false;
+  bool count_customers_ = false;
   std::vector<customer_label> labels_;
   std::vector<carried_attempt> carry_;              ///< in customer order
   std::uint64_t carry_window_ = ~std::uint64_t{0};  ///< the window carry_ goes into

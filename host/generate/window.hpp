@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <trafficsim/customer.hpp>
+#include <utility>
 #include <vector>
 
 namespace trafficsim::host {
@@ -32,6 +33,9 @@ struct window {
   std::vector<call_ref> refs;             ///< generation order (freed once gathered)
   std::vector<std::uint32_t> extra_refs;  ///< extended schema: attempt_bits in generation order
   std::vector<std::uint32_t> offsets;     ///< scratch: offsets as placed (freed once sorted)
+  /// With engine::count_customers on: (global customer, rows) of every customer with rows
+  /// in the window, in customer order (the report's customer-days, one step a customer).
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> customer_rows;
   std::size_t size() const noexcept { return order.size(); }
   call_ref at(std::size_t k) const noexcept {
     return {static_cast<std::uint32_t>(sorted[k] >> 32), static_cast<std::uint32_t>(sorted[k]) & index_mask};

@@ -357,6 +357,14 @@ inline void add_row(plugin_totals& t, const row& r) noexcept {
   t.cost_micro_usd += r.cost;
 }
 
+/// Adds a row to its model's totals.
+inline void add_model_row(model_totals& m, const row& r) noexcept {
+  ++m.rows;
+  m.input_tokens += r.f.input_tokens;
+  m.output_tokens += r.f.output_tokens;
+  m.cost_micro_usd += r.cost;
+}
+
 inline philox_counter batch_block(const philox_batch& b, std::size_t lane) noexcept {
   return {b.word[0][lane], b.word[1][lane], b.word[2][lane], b.word[3][lane]};
 }
@@ -739,9 +747,9 @@ class text_encoder final : public row_encoder {
                                                                             : max_row_bytes;
 
   void encode(const window& w, std::size_t begin, std::size_t end, text_buffer& out, std::span<plugin_totals> totals,
-              std::vector<billing_record>* records, delivery_chunk* delivery,
-              std::vector<usage_record>* usage) const override {
-    if (outcomes_ != nullptr) return encode_extended(w, begin, end, out, totals, {records, delivery, usage});
+              std::vector<billing_record>* records, delivery_chunk* delivery, std::vector<usage_record>* usage,
+              std::span<model_totals> models) const override {
+    if (outcomes_ != nullptr) return encode_extended(w, begin, end, out, totals, {records, delivery, usage, models});
     const day_info d = e_.day(w.day);
     const hour_stamp stamp(d, w.hour);
     const auto epoch_hour = static_cast<std::uint32_t>(d.epoch_day * 24 + w.hour);
@@ -750,7 +758,7 @@ class text_encoder final : public row_encoder {
     philox_batch batch;
     std::array<row_place, rows_per_batch> places;
     if constexpr (Format == output_format::focus)
-      return encode_usage(w, begin, end, epoch_hour, totals, records, usage);
+      return encode_usage(w, begin, end, epoch_hour, totals, records, usage, models);
     // The billing records of a batch, kept on the stack and appended at its end: a
     // push_back per row would have the vector's pointers reloaded after every byte the
     // row writes through `p` (a char pointer may alias them).
@@ -771,6 +779,7 @@ class text_encoder final : public row_encoder {
           p = close_cloudevent(put_json_row(put_cloudevent_prefix(p, r, texts_, stamp), r, texts_, stamp));
         }
         add_row(totals[r.plugin], r);
+        if (!models.empty()) add_model_row(models[r.f.model], r);
         if (delivery != nullptr) {
           const std::uint64_t second = std::uint64_t{epoch_hour} * 3600 + r.seconds;
           if (delivery_.on)
@@ -801,7 +810,7 @@ class text_encoder final : public row_encoder {
   /// usage records.
   void encode_usage(const window& w, std::size_t begin, std::size_t end, std::uint32_t epoch_hour,
                     std::span<plugin_totals> totals, std::vector<billing_record>* records,
-                    std::vector<usage_record>* usage) const {
+                    std::vector<usage_record>* usage, std::span<model_totals> models) const {
     philox_batch batch;
     std::array<row_place, rows_per_batch> places;
     for (std::size_t k = begin; k < end; k += rows_per_batch) {
@@ -816,6 +825,13 @@ class text_encoder final : public row_encoder {
         t.input_tokens += f.input_tokens;
         t.output_tokens += f.output_tokens;
         t.cost_micro_usd += cost;
+        if (!models.empty()) {
+          model_totals& m = models[f.model];
+          ++m.rows;
+          m.input_tokens += f.input_tokens;
+          m.output_tokens += f.output_tokens;
+          m.cost_micro_usd += cost;
+        }
         const std::uint32_t customer = e_.plugins()[place.plugin].first_customer + place.local;
         const auto model = static_cast<std::uint16_t>(f.model);
         if (records != nullptr)
@@ -836,6 +852,7 @@ class text_encoder final : public row_encoder {
     std::vector<billing_record>* records;
     delivery_chunk* delivery;
     std::vector<usage_record>* usage;
+    std::span<model_totals> models;
   };
 
   void encode_extended(const window& w, std::size_t begin, std::size_t end, text_buffer& out,
@@ -946,6 +963,7 @@ class text_encoder final : public row_encoder {
     }
     plugin_totals& t = totals[r.plugin];
     add_row(t, r);
+    if (!sinks.models.empty()) add_model_row(sinks.models[r.f.model], r);
     t.failed += e.x.status != call_status::ok ? 1 : 0;
     t.rate_limited += e.x.status == call_status::rate_limited ? 1 : 0;
     t.retries += Retry ? 1 : 0;

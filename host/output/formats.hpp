@@ -43,6 +43,11 @@ struct plugin_totals {
   }
 };
 
+/// Totals of one catalog model's rows (for the report).
+struct model_totals {
+  std::uint64_t rows = 0, input_tokens = 0, output_tokens = 0, cost_micro_usd = 0;
+};
+
 /// What one row adds to its customer's bill.
 struct billing_record {
   std::uint32_t customer;  ///< global customer index
@@ -86,11 +91,13 @@ class row_encoder {
   /// `totals[plugin index]`; if `records` is given, appending its billing record there;
   /// if `delivery` is given, noting there where each second starts, and with delivery
   /// faults on (the encoder's delivery_plan) which rows arrive later; with --format focus, appending a
-  /// usage record per billed row to `usage` instead of text. Thread-safe: chunks are
-  /// encoded in parallel.
+  /// usage record per billed row to `usage` instead of text; if `models` is not empty
+  /// (one per catalog model), adding each row to its model's totals. Thread-safe: chunks
+  /// are encoded in parallel.
   virtual void encode(const window& w, std::size_t begin, std::size_t end, text_buffer& out,
                       std::span<plugin_totals> totals, std::vector<billing_record>* records = nullptr,
-                      delivery_chunk* delivery = nullptr, std::vector<usage_record>* usage = nullptr) const = 0;
+                      delivery_chunk* delivery = nullptr, std::vector<usage_record>* usage = nullptr,
+                      std::span<model_totals> models = {}) const = 0;
 };
 
 /// The encoder of format `f` for the rows of engine `e`, drawing models from `cat`

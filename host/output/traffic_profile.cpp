@@ -69,31 +69,6 @@ void traffic_profile::prepare_run(const engine& e, const catalog& cat) {
   for (const model_spec& m : cat.models()) model_of_.push_back(model(m.provider, m.name));
 }
 
-void traffic_profile::summarize(const std::vector<billing_record>& records, chunk_summary& out,
-                                std::vector<std::uint32_t>& scratch) const {
-  using sums = chunk_summary::sums;
-  out.customers.clear();
-  // Calls by customer in a dense table, the customers listed in order of first call (no
-  // sort, no hash); the table is left zeroed for the next chunk.
-  if (scratch.size() < customers_.size()) scratch.resize(customers_.size());
-  for (const billing_record& r : records)
-    if (scratch[r.customer]++ == 0) out.customers.emplace_back(r.customer, 0);
-  for (auto& [customer, calls] : out.customers) {
-    calls = scratch[customer];
-    scratch[customer] = 0;
-  }
-  // The models' sums: a small table.
-  out.models.assign(model_of_.size(), sums{});
-  for (std::size_t i = 0; i < out.models.size(); ++i) out.models[i].key = static_cast<std::uint32_t>(i);
-  for (const billing_record& r : records) {
-    sums& m = out.models[r.model];
-    ++m.calls;
-    m.input_tokens += r.input_tokens;
-    m.output_tokens += r.output_tokens;
-    m.cost_micro_usd += r.cost_micro_usd;
-  }
-}
-
 void traffic_profile::add_to(named_total& t, std::uint64_t calls, std::uint64_t input_tokens,
                              std::uint64_t output_tokens, std::uint64_t cost_micro_usd) {
   t.calls += calls;
@@ -117,8 +92,10 @@ void traffic_profile::add_summary(std::uint64_t hour, const chunk_summary& s,
     per_hour[hour] += t.rows;
     add_to(plugins_[i], t.rows, t.input_tokens, t.output_tokens, t.cost_micro_usd);
   }
-  for (const auto& m : s.models)
-    if (m.calls > 0) add_to(models_[model_of_[m.key]], m.calls, m.input_tokens, m.output_tokens, m.cost_micro_usd);
+  for (std::size_t i = 0; i < s.models.size(); ++i) {
+    const model_totals& m = s.models[i];
+    if (m.rows > 0) add_to(models_[model_of_[i]], m.rows, m.input_tokens, m.output_tokens, m.cost_micro_usd);
+  }
 }
 
 void traffic_profile::close_day(customer_state& c) {

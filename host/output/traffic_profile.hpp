@@ -47,20 +47,15 @@ class traffic_profile {
 
   /// A run's dimensions: its plugins, customers (by global index) and catalog models.
   void prepare_run(const engine& e, const catalog& cat);
-  /// A chunk of a run's rows summed per customer and model: made in parallel by
-  /// summarize(), added in order by add_summary() with the chunk's per-plugin totals (the
-  /// encoder's), so that the serial work is one step per customer of a chunk.
+  /// The run's catalog models (the size of a chunk_summary's models).
+  std::size_t catalog_models() const noexcept { return model_of_.size(); }
+  /// A chunk of a run's rows summed: by customer (the window's customer_rows, carried by
+  /// the window's first chunk only) and by catalog model (the encoder's model_totals), so
+  /// that the serial work is one step per customer of a window.
   struct chunk_summary {
-    struct sums {
-      std::uint32_t key;  ///< catalog model
-      std::uint64_t calls, input_tokens, output_tokens, cost_micro_usd;
-    };
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> customers;  ///< (global index, calls)
-    std::vector<sums> models;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> customers;  ///< (global index, rows)
+    std::vector<model_totals> models;                                ///< by catalog index
   };
-  /// `scratch`: one per thread, kept between calls (calls by customer, left zeroed).
-  void summarize(const std::vector<billing_record>& records, chunk_summary& out,
-                 std::vector<std::uint32_t>& scratch) const;
   /// A run's summed rows of hour `hour` (since the run's first midnight); `plugins`: the
   /// chunk's totals by plugin, in the engine's order.
   void add_summary(std::uint64_t hour, const chunk_summary& s, const std::vector<plugin_totals>& plugins);

@@ -59,8 +59,8 @@ struct chunk {
   std::uint64_t window_index = 0;          ///< for progress: windows done once this is written
   std::uint64_t hour = 0;                  ///< the window's hour since the run's first midnight
   std::uint32_t day = 0;                   ///< the window's day
-  std::vector<billing_record> records;     ///< for the answer key and the report
-  traffic_profile::chunk_summary profile;  ///< --report: the records summed (encode stage)
+  std::vector<billing_record> records;     ///< for the answer key
+  traffic_profile::chunk_summary profile;  ///< --report: the rows summed (encode stage)
   std::vector<usage_record> usage;         ///< --format focus: the billed rows
   std::vector<focus_group> groups;         ///< --format focus: the rows added up
   delivery_chunk delivery;                 ///< --deliver: seconds and delayed rows
@@ -254,11 +254,18 @@ class pipeline_run {
       c->totals.assign(e_.plugins().size(), {});
       c->records.clear();
       c->usage.clear();
-      encoder_.encode(*c->w, c->begin, c->end, c->text, c->totals,
-                      opt_.truth != nullptr || opt_.report != nullptr ? &c->records : nullptr,
+      if (opt_.report != nullptr) {
+        // A window's customers go with its first chunk; its models' sums with each.
+        if (c->begin == 0)
+          c->profile.customers = c->w->customer_rows;
+        else
+          c->profile.customers.clear();
+        c->profile.models.assign(opt_.report->catalog_models(), {});
+      }
+      encoder_.encode(*c->w, c->begin, c->end, c->text, c->totals, opt_.truth != nullptr ? &c->records : nullptr,
                       opt_.deliver || opt_.speedup > 0 ? &c->delivery : nullptr,
-                      opt_.focus != nullptr ? &c->usage : nullptr);
-      if (opt_.report != nullptr) opt_.report->summarize(c->records, c->profile, profile_scratch_.local());
+                      opt_.focus != nullptr ? &c->usage : nullptr,
+                      opt_.report != nullptr ? std::span<model_totals>(c->profile.models) : std::span<model_totals>());
       // --format focus: chunks are whole windows, added up here in parallel.
       if (opt_.focus != nullptr) opt_.focus->encode_window(c->hour, c->usage, c->groups, c->text);
       if (!opt_.deliver) compress(c->text, c->packed);
@@ -383,7 +390,6 @@ class pipeline_run {
   const pipeline_options& opt_;
   chunk_pool pool_;
   tbb::enumerable_thread_specific<std::unique_ptr<compressor>> codecs_;
-  tbb::enumerable_thread_specific<std::vector<std::uint32_t>> profile_scratch_;  ///< --report
   delivery_merger merger_;                 ///< --deliver: the rows in flight (deliver stage)
   text_buffer focus_text_, focus_packed_;  ///< --format focus: rows written (write stage)
   // --realtime (write stage): when the replay started, and how late each second was.
