@@ -1,6 +1,7 @@
 #include "commands.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <fmt/std.h>
 #include <spdlog/spdlog.h>
 #include <tbb/global_control.h>
@@ -18,14 +19,18 @@
 #include "answer_key.hpp"
 #include "append.hpp"
 #include "append_target.hpp"
+#include "compose.hpp"
 #include "dataset_reader.hpp"
 #include "discovery.hpp"
+#include "empirical.hpp"
 #include "engine.hpp"
 #include "errors.hpp"
+#include "fit.hpp"
 #include "html_report.hpp"
 #include "http_sink.hpp"
 #include "ids.hpp"
 #include "memory.hpp"
+#include "numbers.hpp"
 #include "pipeline.hpp"
 #include "plugin_library.hpp"
 #include "plugin_settings.hpp"
@@ -91,26 +96,108 @@ struct loaded_plugins {
   std::vector<plugin_run> runs;
 };
 
+/// Where the built-in empirical scenario's library is kept among the loaded ones (a name no
+/// plugin can have).
+constexpr const char* empirical_library = "(built-in) empirical";
+
 void load_selected(const run_config& c, const known_plugins& known, loaded_plugins& out) {
-  const std::vector<std::string> selected = select_plugins(c.plugins, known);
+  // --compose NAME=A*B: composites of known plugins, selectable like plugins.
+  std::map<std::string, std::vector<std::string>> composites;
+  known_plugins selectable = known;
+  for (const std::string& text : c.composes) {
+    const std::string where = fmt::format("--compose '{}'", text);
+    const auto eq = text.find('=');
+    if (eq == std::string::npos)
+      throw usage_error(
+          fmt::format("{}: expected NAME=A*B, for example --compose growth=seasonal*burst*decline", where));
+    const std::string name = trim(text.substr(0, eq));
+    if (!is_valid_name(name))
+      throw usage_error(
+          fmt::format("{}: the name '{}' breaks the name rule: 1 to 32 of a-z, 0-9 and _, starting with "
+                      "a letter",
+                      where, name));
+    if (known.count(name) != 0)
+      throw usage_error(
+          fmt::format("{}: '{}' is the name of a plugin; give the composite a name of its own", where, name));
+    if (composites.count(name) != 0) throw usage_error(fmt::format("{}: '{}' is composed twice", where, name));
+    std::vector<std::string> layers = composite_layers(text.substr(eq + 1), where);
+    for (const std::string& layer : layers)
+      if (known.count(layer) == 0) {
+        try {
+          select_plugins(layer, known);  // throws: unknown plugin, with the known ones
+        } catch (const usage_error& e) {
+          throw usage_error(fmt::format("{}: {}", where, e.what()));
+        }
+      }
+    composites[name] = std::move(layers);
+    selectable[name] = std::filesystem::path();
+  }
+  // --empirical NAME (a profile's [profile.NAME]): the built-in empirical scenario.
+  std::set<std::string> empiricals;
+  for (const std::string& name : c.empiricals) {
+    const std::string where = fmt::format("--empirical '{}'", name);
+    if (!is_valid_name(name))
+      throw usage_error(
+          fmt::format("{}: the name breaks the name rule: 1 to 32 of a-z, 0-9 and _, starting with a "
+                      "letter",
+                      where));
+    if (known.count(name) != 0 || composites.count(name) != 0 || !empiricals.insert(name).second)
+      throw usage_error(
+          fmt::format("{}: '{}' is already the name of a plugin; give the profile a name of its own "
+                      "(fit --name)",
+                      where, name));
+    selectable[name] = std::filesystem::path();
+  }
+  const std::vector<std::string> selected = select_plugins(c.plugins, selectable);
   std::map<std::string, std::vector<parameter_setting>> settings;
   for (const std::string& s : c.sets) {
     parameter_setting ps = parse_setting(s);
-    if (known.count(ps.plugin) == 0) select_plugins(ps.plugin, known);  // throws: unknown plugin, with the known ones
+    if (selectable.count(ps.plugin) == 0) select_plugins(ps.plugin, selectable);  // throws: unknown plugin
     if (std::find(selected.begin(), selected.end(), ps.plugin) == selected.end()) {
       spdlog::warn("--set {}: plugin '{}' is not selected, so this setting has no effect", s, ps.plugin);
       continue;
     }
     settings[ps.plugin].push_back(std::move(ps));
   }
+  auto load = [&](const std::string& name) -> const plugin_library& {
+    std::unique_ptr<plugin_library>& lib = out.libraries[name];
+    if (!lib) {
+      spdlog::debug("loading plugin {} from {}", name, known.at(name));
+      lib = plugin_library::load(known.at(name), c.allow_unsafe_plugin_permissions);
+    }
+    return *lib;
+  };
   for (const std::string& name : selected) {
-    spdlog::debug("loading plugin {} from {}", name, known.at(name));
-    out.libraries[name] = plugin_library::load(known.at(name), c.allow_unsafe_plugin_permissions);
+    const auto composite = composites.find(name);
+    if (empiricals.count(name) != 0) {
+      if (!out.libraries[empirical_library])
+        out.libraries[empirical_library] = plugin_library::in_process(empirical_descriptor());
+    } else if (composite == composites.end()) {
+      load(name);
+    } else {
+      for (const std::string& layer : composite->second) load(layer);
+    }
   }
   std::map<std::uint32_t, std::string> tags;
   for (const std::string& name : selected) {
-    const plugin_library& lib = *out.libraries[name];
-    plugin_run run = make_plugin_run(lib, resolve_parameters(lib.description(), settings[name], c.seed, c.scale));
+    plugin_run run;
+    if (empiricals.count(name) != 0) {
+      const plugin_library& lib = *out.libraries.at(empirical_library);
+      run = make_plugin_run(lib, resolve_parameters(lib.description(), settings[name], c.seed, c.scale), name);
+    } else if (const auto composite = composites.find(name); composite != composites.end()) {
+      std::vector<const plugin_library*> libs;
+      std::vector<const plugin_description*> descriptions;
+      for (const std::string& layer : composite->second) {
+        libs.push_back(out.libraries.at(layer).get());
+        descriptions.push_back(&libs.back()->description());
+      }
+      composite_parameters p = resolve_composite(name, descriptions, settings[name], c.seed, c.scale);
+      run = make_composite_run(name, libs, std::move(p.own), p.layers);
+      spdlog::debug("composite {} = {}", name, fmt::join(composite->second, "*"));
+    } else {
+      const plugin_library& lib = *out.libraries.at(name);
+      run = make_plugin_run(lib, resolve_parameters(lib.description(), settings[name], c.seed, c.scale));
+    }
     if (const auto [it, fresh] = tags.emplace(run.id_tag, name); !fresh)
       throw usage_error(
           fmt::format("plugins '{}' and '{}' would share an id space with these seeds; change the seed "
@@ -354,6 +441,20 @@ int run_command(const run_config& c, const std::atomic<int>& stop_signal) {
       if (!c.quiet)
         spdlog::info("the report of {} rows of {} is in {}", with_commas(rows),
                      c.report_data == "-" ? "standard input" : c.report_data, c.report.string());
+      return exit_success;
+    }
+    case command::fit: {
+      fit_result f;
+      try {
+        f = fit_log(c.fit_log, c.fit_name, c.fit_catalog, TRAFFICSIM_VERSION);
+      } catch (const bad_data& e) {
+        throw usage_error(e.what());  // the log's content is the user's input (exit 2)
+      }
+      write_file_atomically(c.fit_output, f.toml);
+      if (!c.quiet)
+        spdlog::info("the profile of {} rows ({}, {} customers, {} days; {} churned, {} burst days) is in {}",
+                     with_commas(f.rows), f.source, with_commas(f.customers), f.days, f.churned, f.burst_days,
+                     c.fit_output);
       return exit_success;
     }
     case command::generate:

@@ -25,6 +25,7 @@ std::string config_text_problem(std::string_view text) {
   enum class state { normal, basic, literal, multi_basic, multi_literal, comment };
   state st = state::normal;
   int depth = 0, segments = 1;
+  std::string open;  // the brackets open: '[' arrays, '{' inline tables
   std::size_t line = 1, column = 0, key_bytes = 0;
   bool in_key = true, in_header = false;
   auto at = [&](const std::string& what) { return fmt::format("line {}, column {}: {}", line, column, what); };
@@ -126,10 +127,12 @@ std::string config_text_problem(std::string_view text) {
     }
     if (c == '[' || c == '{') {
       if (++depth > max_nesting) return at(fmt::format("arrays or tables nested more than {} deep", max_nesting));
+      open += c;
       if (c == '{') in_key = true;
     } else if (c == ']' || c == '}') {
       if (depth > 0) --depth;
-    } else if (c == ',' && depth > 0) {
+      if (!open.empty()) open.pop_back();
+    } else if (c == ',' && depth > 0 && !open.empty() && open.back() == '{') {  // an array's items are values
       in_key = true;
       segments = 1;
       key_bytes = 0;

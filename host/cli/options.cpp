@@ -9,10 +9,13 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <map>
 #include <tuple>
 
 #include "config_file.hpp"
 #include "errors.hpp"
+#include "fit.hpp"
 #include "numbers.hpp"
 #include "postgres_sink.hpp"
 
@@ -24,7 +27,7 @@ namespace {
 struct raw_options {
   std::string plugins = "all", output = "data/simulated_calls.csv", start = "2025-01-01";
   std::string days = "30", seed, scale = "1", threads = "0", memory_limit;
-  std::vector<std::string> sets, plugin_dirs;
+  std::vector<std::string> sets, plugin_dirs, composes;
   bool list_plugins = false, unsafe = false, quiet = false, verbose = false;
   std::string describe, format, compress, level, shard, progress = "auto", stats_json, config;
   bool shard_from_env = false, shard_headers = false, append = false, force = false;
@@ -33,6 +36,8 @@ struct raw_options {
   std::vector<std::string> models;
   std::string batch_rows, max_in_flight, retries, retry_wait, request_timeout;
   std::string report, report_data, report_output, run_stats;
+  std::string fit_log, fit_output, fit_name = "fitted", fit_catalog;
+  std::vector<std::string> empiricals;
   std::vector<std::string> headers, header_envs;
 };
 
@@ -174,6 +179,11 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
   app.add_option("--set", v.sets, "Set a plugin parameter (repeatable)")
       ->type_name("PLUGIN.PARAM=VALUE")
       ->allow_extra_args(false);
+  app.add_option("--compose", v.composes,
+                 "Define plugin NAME as the product of plugins for the same customers (repeatable); its layers' "
+                 "parameters are NAME.LAYER.PARAM")
+      ->type_name("NAME=A*B[*C...]")
+      ->allow_extra_args(false);
   app.add_option("--threads", v.threads, "Worker threads; 0 = all cores. The output is the same for any count")
       ->type_name("N")
       ->capture_default_str();
@@ -232,6 +242,23 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
                    "run's own --report does with --truth")
       ->type_name("DIR");
   report->add_flag("-q,--quiet", v.quiet, "Print only warnings and errors");
+  CLI::App* fit = app.add_subcommand(
+      "fit",
+      "Estimate a profile of an existing log (our columns, or LiteLLM's SpendLogs as CSV; plain, .gz or .zst) that "
+      "--config turns into traffic with the same statistics");
+  fit->add_option("LOG", v.fit_log, "The log (- for standard input)")->required();
+  fit->add_option("-o,--output", v.fit_output, "The profile to write")->required()->type_name("FILE.toml");
+  fit->add_option("--name", v.fit_name, "The name of the scenario the profile defines")
+      ->type_name("NAME")
+      ->capture_default_str();
+  fit->add_option("--catalog", v.fit_catalog,
+                  "The catalog whose keys the model mix uses (default: the shipped one holding most of the calls)")
+      ->type_name("NAME|FILE");
+  fit->add_flag("-q,--quiet", v.quiet, "Print only warnings and errors");
+  app.add_option("--empirical", v.empiricals,
+                 "Define plugin NAME as the empirical scenario (repeatable); a profile's [profile.NAME] table sets it")
+      ->type_name("NAME")
+      ->allow_extra_args(false);
   app.add_option("--batch-rows", v.batch_rows, "With -o http(s)://...: rows per request (default 1000)")
       ->type_name("N");
   app.add_option("--max-in-flight", v.max_in_flight,
@@ -300,8 +327,9 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
       "Output: .gz/.zst compress, .jsonl writes JSON Lines. Rows are ordered by timestamp, then plugin name,\n"
       "customer and call; the same for any --threads and any --shard split.\n"
       "A --config TOML file takes the long option names as keys (days = 7, plugins = [\"base\"], append = true)\n"
-      "and [plugin.NAME] tables of parameters, a [models] table (\"gpt-4o\" = 3) and a [calls] table\n"
-      "(--set calls.NAME=VALUE, the extended schema's call model); the command line overrides it.\n"
+      "and [plugin.NAME] tables of parameters, a [compose] table (growth = \"seasonal*burst\"), a [models]\n"
+      "table (\"gpt-4o\" = 3) and a [calls] table (--set calls.NAME=VALUE, the extended schema's call model);\n"
+      "the command line overrides it.\n"
       "Exit status: 0 success, 1 runtime failure, 2 usage error, 128+N on signal N (130 Ctrl-C, 143 TERM).");
 }
 
@@ -317,6 +345,20 @@ std::vector<std::string> config_arguments(const std::string& path, CLI::App& app
     throw usage_error(fmt::format("--config {}: '{}' must be a string or a number", path, key));
   };
   std::vector<std::string> args;
+  // [plugin.NAME] PARAM = VALUE: --set NAME.PARAM=VALUE; a composite's layers are nested
+  // tables ([plugin.growth.burst] or burst.probability = 0.3): --set growth.burst.probability=0.3.
+  std::function<void(const std::string&, const toml::table&)> add_plugin_sets = [&](const std::string& prefix,
+                                                                                    const toml::table& pt) {
+    for (const auto& [param, value] : pt) {
+      const std::string name = prefix + "." + std::string(param.str());
+      if (const toml::table* nested = value.as_table()) {
+        add_plugin_sets(name, *nested);
+        continue;
+      }
+      args.push_back("--set");
+      args.push_back(fmt::format("{}={}", name, text("plugin." + name, value)));
+    }
+  };
   for (const auto& [k, node] : t) {
     const std::string key(k.str());
     if (key == "plugin") {
@@ -326,11 +368,63 @@ std::vector<std::string> config_arguments(const std::string& path, CLI::App& app
         const toml::table* pt = params.as_table();
         if (pt == nullptr)
           throw usage_error(fmt::format("--config {}: 'plugin.{}' must be a table of parameters", path, name.str()));
+        add_plugin_sets(std::string(name.str()), *pt);
+      }
+      continue;
+    }
+    if (key == "profile_version") {  // a profile of `fit`: only this version's
+      if (!node.is_integer() || node.as_integer()->get() != profile_version)
+        throw usage_error(fmt::format(
+            "--config {}: profile_version {} is not this version's ({}); the profile was written by another version "
+            "of trafficsim-host fit: fit the log again with this one",
+            path, text(key, node), profile_version));
+      continue;
+    }
+    if (key == "profile" && node.is_table()) {  // [profile.NAME]: --empirical NAME and its --set
+      for (const auto& [name, table] : *node.as_table()) {
+        const toml::table* pt = table.as_table();
+        if (pt == nullptr)
+          throw usage_error(fmt::format("--config {}: 'profile.{}' must be a table of parameters", path, name.str()));
+        args.push_back("--empirical");
+        args.emplace_back(name.str());
         for (const auto& [param, value] : *pt) {
-          const std::string full = fmt::format("plugin.{}.{}", name.str(), param.str());
-          args.push_back("--set");
-          args.push_back(fmt::format("{}.{}={}", name.str(), param.str(), text(full, value)));
+          const std::string p(param.str());
+          if (p == "observed") continue;  // what the log showed, for the reader
+          const toml::array* list = value.as_array();
+          if (list == nullptr) {
+            args.push_back("--set");
+            args.push_back(fmt::format("{}.{}={}", name.str(), p, text("profile." + p, value)));
+            continue;
+          }
+          // Arrays: hour_of_week (168), level_quantiles (21, every 5 %), burst_quantiles (11, every 10 %).
+          const std::map<std::string, std::pair<std::size_t, const char*>> arrays{
+              {"hour_of_week", {168, "hour_of_week_{:03}"}},
+              {"level_quantiles", {21, "level_q{:02}"}},
+              {"burst_quantiles", {11, "burst_q{:02}"}}};
+          const auto a = arrays.find(p);
+          if (a == arrays.end() || list->size() != a->second.first)
+            throw usage_error(fmt::format(
+                "--config {}: profile.{}.{} is {}; a profile's lists are hour_of_week (168 "
+                "numbers), level_quantiles (21) and burst_quantiles (11)",
+                path, name.str(), p,
+                a == arrays.end() ? std::string("not one of them") : fmt::format("a list of {}", list->size())));
+          const std::size_t step = p == "level_quantiles" ? 5 : p == "burst_quantiles" ? 10 : 1;
+          for (std::size_t i = 0; i < list->size(); ++i) {
+            args.push_back("--set");
+            args.push_back(fmt::format("{}.{}={}", name.str(), fmt::format(fmt::runtime(a->second.second), i * step),
+                                       text(fmt::format("profile.{}.{}[{}]", name.str(), p, i), *list->get(i))));
+          }
         }
+      }
+      continue;
+    }
+    if (key == "compose" && node.is_table()) {  // [compose] NAME = "A*B": --compose NAME=A*B
+      for (const auto& [name, value] : *node.as_table()) {
+        if (!value.is_string())
+          throw usage_error(
+              fmt::format("--config {}: compose.{} must be a string such as \"seasonal*burst\"", path, name.str()));
+        args.push_back("--compose");
+        args.push_back(fmt::format("{}={}", name.str(), value.as_string()->get()));
       }
       continue;
     }
@@ -360,7 +454,7 @@ std::vector<std::string> config_arguments(const std::string& path, CLI::App& app
     if (o == nullptr)
       throw usage_error(
           fmt::format("--config {}: unknown key '{}'; keys are the long option names (days, scale, "
-                      "output, ...), [plugin.NAME], [models] and [calls] tables",
+                      "output, ...), [plugin.NAME], [compose], [models] and [calls] tables",
                       path, key));
     if (o->count() > 0) continue;  // the command line wins
     const std::string option = "--" + key;
@@ -441,6 +535,20 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     c.truth = v.truth;
     return c;
   }
+  if (app.got_subcommand("fit")) {
+    c.action = command::fit;
+    c.fit_log = v.fit_log;
+    c.fit_output = v.fit_output;
+    c.fit_name = v.fit_name;
+    c.fit_catalog = v.fit_catalog;
+    c.quiet = v.quiet;
+    if (!is_valid_name(c.fit_name))
+      throw usage_error(
+          fmt::format("fit --name '{}' breaks the name rule: 1 to 32 of a-z, 0-9 and _, starting with "
+                      "a letter",
+                      c.fit_name));
+    return c;
+  }
   if (v.list_plugins)
     c.action = command::list_plugins;
   else if (app.count("--describe") > 0) {
@@ -449,6 +557,8 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     c.describe = v.describe;
   }
   c.plugins = v.plugins;
+  c.composes = v.composes;
+  c.empiricals = v.empiricals;
   // --set calls.NAME=VALUE sets the extended call model; the rest are plugins'.
   for (const std::string& s : v.sets) {
     if (s.starts_with("calls.")) {

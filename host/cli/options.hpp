@@ -18,7 +18,7 @@
 
 namespace trafficsim::host {
 
-enum class command { generate, list_plugins, describe, report };
+enum class command { generate, list_plugins, describe, report, fit };
 enum class progress_mode { automatic, always, never };
 
 inline constexpr std::uint32_t max_days = 100000;
@@ -29,7 +29,10 @@ struct run_config {
   std::string describe;  ///< the plugin of --describe
 
   std::string plugins = "all";
-  std::vector<std::string> sets;  ///< --set, config-file values first
+  std::vector<std::string> sets;                           ///< --set, config-file values first
+  std::vector<std::string> composes;                       ///< --compose NAME=A*B, config-file values first
+  std::vector<std::string> empiricals;                     ///< --empirical NAME (a profile's [profile.NAME])
+  std::string fit_log, fit_output, fit_name, fit_catalog;  ///< `fit LOG -o FILE --name N --catalog C`
   std::optional<std::uint64_t> seed;
   double scale = 1.0;
   civil_date start{2025, 1, 1};

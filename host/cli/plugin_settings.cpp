@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -110,6 +111,57 @@ plugin_parameters resolve_parameters(const plugin_description& plugin, const std
   result.seed = plugin_seed;
   for (const auto& [name, value] : values) result.values.emplace_back(name, value);
   return result;
+}
+
+composite_parameters resolve_composite(const std::string& name, const std::vector<const plugin_description*>& layers,
+                                       const std::vector<parameter_setting>& settings,
+                                       std::optional<std::uint64_t> seed, double scale) {
+  std::vector<std::string> layer_names;
+  for (const plugin_description* l : layers) layer_names.push_back(l->name);
+  std::vector<parameter_setting> own;
+  std::vector<std::vector<parameter_setting>> of_layer(layers.size());
+  for (const parameter_setting& s : settings) {
+    const std::string where = fmt::format("--set {}.{}={}", s.plugin, s.parameter, s.value);
+    const auto dot = s.parameter.find('.');
+    if (dot == std::string::npos) {
+      if (s.parameter != "customers" && s.parameter != "seed")
+        throw usage_error(
+            fmt::format("{}: composite '{}' has the parameters customers and seed, and its layers' as "
+                        "{}.LAYER.PARAM (layers: {})",
+                        where, name, name, fmt::join(layer_names, ", ")));
+      own.push_back(s);
+      continue;
+    }
+    const std::string layer = s.parameter.substr(0, dot), parameter = s.parameter.substr(dot + 1);
+    const auto at = std::find(layer_names.begin(), layer_names.end(), layer);
+    if (at == layer_names.end())
+      throw usage_error(fmt::format("{}: composite '{}' has no layer '{}'; its layers are {}", where, name, layer,
+                                    fmt::join(layer_names, ", ")));
+    if (parameter == "customers" || parameter == "seed")
+      throw usage_error(fmt::format("{}: a layer's customers and seed are its composite's; set {}.{} instead", where,
+                                    name, parameter));
+    of_layer[static_cast<std::size_t>(at - layer_names.begin())].push_back(
+        {s.plugin + "." + layer, parameter, s.value});
+  }
+  // The composite's own defaults. The seed: FNV-1a of the name, so that two composites of
+  // the same layers differ unless told otherwise.
+  plugin_description self;
+  self.name = name;
+  for (const plugin_description* l : layers)
+    self.default_customers = std::max(self.default_customers, l->default_customers);
+  std::uint64_t hash = 0xcbf29ce484222325u;
+  for (const char ch : name) hash = (hash ^ static_cast<unsigned char>(ch)) * 0x100000001b3u;
+  self.default_seed = hash;
+  composite_parameters out;
+  out.own = resolve_parameters(self, own, seed, scale);
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    plugin_parameters p = resolve_parameters(*layers[i], of_layer[i], std::nullopt, 1.0);
+    p.customers = out.own.customers;
+    p.seed = out.own.seed;
+    for (const auto& [param, value] : p.values) out.own.values.emplace_back(layers[i]->name + "." + param, value);
+    out.layers.push_back(std::move(p));
+  }
+  return out;
 }
 
 }  // namespace trafficsim::host

@@ -34,4 +34,18 @@ std::vector<std::string> select_plugins(const std::string& list,
 plugin_parameters resolve_parameters(const plugin_description& plugin, const std::vector<parameter_setting>& settings,
                                      std::optional<std::uint64_t> seed, double scale);
 
+/// A composite's resolved configuration (--compose NAME=A*B): its own customers and seed
+/// (defaults: the largest of its layers' default customers, a seed derived from NAME;
+/// then --set NAME.customers/seed, --seed and --scale), and each layer's parameters
+/// (defaults, then --set NAME.LAYER.PARAM; customers and seed are the composite's).
+/// `own.values` lists every layer's values as LAYER.PARAM. usage_error for a setting of
+/// no layer, a layer's customers or seed, or what resolve_parameters refuses.
+struct composite_parameters {
+  plugin_parameters own;
+  std::vector<plugin_parameters> layers;  ///< in the order of `layers`
+};
+composite_parameters resolve_composite(const std::string& name, const std::vector<const plugin_description*>& layers,
+                                       const std::vector<parameter_setting>& settings,
+                                       std::optional<std::uint64_t> seed, double scale);
+
 }  // namespace trafficsim::host

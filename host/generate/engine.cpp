@@ -38,9 +38,13 @@ void throw_plugin_failure(const plugin_run& p, std::uint32_t local_customer, con
 }
 
 plugin_run make_plugin_run(const plugin_library& lib, plugin_parameters params) {
+  return make_plugin_run(lib, std::move(params), lib.description().name);
+}
+
+plugin_run make_plugin_run(const plugin_library& lib, plugin_parameters params, const std::string& name) {
   plugin_run run;
   run.library = &lib;
-  run.name = lib.description().name;
+  run.name = name;
   run.impl = scenario_handle(lib, params);
   run.params = std::move(params);
   run.key = plugin_key(run.params.seed, run.name);

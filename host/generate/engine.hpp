@@ -43,6 +43,8 @@ struct plugin_run {
 /// plugin refuses the values, runtime_failure if it fails) and derives its stream key
 /// and id tag.
 plugin_run make_plugin_run(const plugin_library& lib, plugin_parameters params);
+/// The same, run under another name (the empirical scenario as a profile names it).
+plugin_run make_plugin_run(const plugin_library& lib, plugin_parameters params, const std::string& name);
 
 /// Bytes the engine keeps per customer: the day's calls per hour, the customer, flags.
 inline constexpr std::uint64_t bytes_per_customer = hours_per_day * 4 + sizeof(customer) + 2;

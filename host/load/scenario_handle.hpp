@@ -36,6 +36,14 @@ class scenario_handle {
   /// Creates the scenario of `lib` with `params`. Throws usage_error if the plugin refuses
   /// the values, runtime_failure if create fails otherwise; both name the plugin.
   scenario_handle(const plugin_library& lib, const plugin_parameters& params);
+  /// Takes a scenario made in this process behind descriptor `d` (a composite): `state`
+  /// is destroyed through d->destroy.
+  static scenario_handle adopt(const trafficsim_plugin_descriptor* d, void* state) noexcept {
+    scenario_handle h;
+    h.d_ = d;
+    h.state_ = state;
+    return h;
+  }
   scenario_handle(scenario_handle&& o) noexcept
       : d_(std::exchange(o.d_, nullptr)), state_(std::exchange(o.state_, nullptr)) {}
   scenario_handle& operator=(scenario_handle&& o) noexcept {

@@ -2,13 +2,16 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <functional>
 #include <optional>
@@ -126,204 +129,328 @@ class byte_source {
   ZSTD_DStream* zstd_ = nullptr;
 };
 
-/// The columns a report reads, in this order.
-constexpr std::array<std::string_view, 8> wanted{"timestamp", "customer_id",  "subscription_tier", "provider",
-                                                 "model",     "input_tokens", "output_tokens",     "cost_usd"};
+}  // namespace
 
-struct row_fields {
-  std::array<std::string_view, wanted.size()> v;
-};
-
-class row_parser {
+/// The file's rows, a line at a time (a quoted CSV field may hold line breaks: its lines
+/// are joined first), split into the columns asked for.
+class row_reader {
  public:
-  row_parser(std::string path, traffic_profile& profile) : path_(std::move(path)), p_(profile) {}
+  row_reader(std::string path, const std::vector<column_request>& columns, std::string_view outcome)
+      : path_(std::move(path)), columns_(columns) {
+    view_.path_ = &path_;
+    view_.outcome_ = outcome;
+    view_.names_ = &names_;
+    for (const column_request& c : columns_) names_.emplace_back(c.name);
+    view_.fields_.resize(columns_.size());
+  }
 
-  void line(std::string_view text) {
+  /// A line of the file (without its LF); `row` for each complete row.
+  void line(std::string_view text, const std::function<void(const row_view&)>& row) {
     ++line_;
+    if (!pending_.empty()) {  // a quoted field's line break
+      pending_ += '\n';
+      pending_.append(text);
+      if (quotes_open(pending_)) return;
+      const std::string joined = std::move(pending_);
+      pending_.clear();
+      whole_line(joined, row);
+      return;
+    }
+    if (!json_ && line_ > 1 && text.find('"') != std::string_view::npos && quotes_open(text)) {
+      pending_.assign(text);
+      first_line_of_row_ = line_;
+      return;
+    }
+    first_line_of_row_ = line_;
+    whole_line(text, row);
+  }
+  /// At the end: a quote still open is an error.
+  void finish() const {
+    if (!pending_.empty())
+      throw bad_data(fmt::format("{}:{}: a quoted field is not closed by the end of the file; {}", path_,
+                                        first_line_of_row_, view_.outcome_));
+  }
+  std::uint64_t rows() const noexcept { return rows_; }
+
+ private:
+  static bool quotes_open(std::string_view text) noexcept {
+    return (std::count(text.begin(), text.end(), '"') % 2) != 0;
+  }
+
+  void whole_line(std::string_view text, const std::function<void(const row_view&)>& row) {
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
     if (text.empty()) return;
-    if (line_ == 1) {
+    view_.line_ = first_line_of_row_;
+    if (first_line_of_row_ == 1) {
       json_ = text.front() == '{';
       if (!json_) {
         header(text);
         return;
       }
     }
-    row_fields f;
     if (json_)
-      json_fields(text, f);
+      json_fields(text);
     else
-      csv_fields(text, f);
-    add(f);
+      csv_fields(text);
+    row(view_);
+    ++rows_;
   }
-  std::uint64_t rows() const noexcept { return rows_; }
 
- private:
-  [[noreturn]] void bad(std::string_view column, const std::string& what) const {
-    throw runtime_failure(fmt::format("{}:{}: column {}: {}; no report was written", path_, line_, column, what));
+  [[noreturn]] void bad_at(std::string_view column, const std::string& what) const {
+    throw bad_data(fmt::format("{}:{}: column {}: {}; {}", path_, view_.line_, column, what, view_.outcome_));
+  }
+
+  /// The index of each column asked for among `names` (the header's or a JSON row's keys).
+  void resolve(const std::function<int(std::string_view)>& find, bool is_header) {
+    index_.assign(columns_.size(), -1);
+    for (std::size_t w = 0; w < columns_.size(); ++w) {
+      int at = find(columns_[w].name);
+      for (std::size_t o = 0; at < 0 && o < columns_[w].other_names.size(); ++o) {
+        at = find(columns_[w].other_names[o]);
+        if (at >= 0) names_[w] = std::string(columns_[w].other_names[o]);
+      }
+      index_[w] = at;
+      if (at < 0 && !columns_[w].optional && is_header) {
+        std::vector<std::string> required;
+        for (const column_request& c : columns_)
+          if (!c.optional) required.emplace_back(c.name);
+        throw bad_data(fmt::format(
+            "{}:1: the header has no column {}{}; needed: {}; {}", path_, columns_[w].name,
+            columns_[w].other_names.empty() ? std::string()
+                                            : fmt::format(" (nor {})", fmt::join(columns_[w].other_names, ", ")),
+            fmt::join(required, ", "), view_.outcome_));
+      }
+    }
   }
 
   void header(std::string_view text) {
-    std::size_t k = 0;
-    columns_ = 0;
-    index_.fill(-1);
-    while (true) {
-      const std::size_t comma = text.find(',');
-      const std::string_view name = text.substr(0, comma);
-      for (std::size_t w = 0; w < wanted.size(); ++w)
-        if (name == wanted[w]) index_[w] = static_cast<int>(k);
-      ++k;
-      if (comma == std::string_view::npos) break;
-      text.remove_prefix(comma + 1);
-    }
-    columns_ = k;
-    for (std::size_t w = 0; w < wanted.size(); ++w)
-      if (index_[w] < 0)
-        throw runtime_failure(fmt::format("{}:1: the header has no column {}; a report needs {}; no report was written",
-                                          path_, wanted[w], fmt::join(wanted, ", ")));
+    header_.clear();
+    split_csv(text, header_, true);
+    columns_in_file_ = header_.size();
+    resolve(
+        [&](std::string_view name) {
+          for (std::size_t k = 0; k < header_.size(); ++k)
+            if (header_[k] == name) return static_cast<int>(k);
+          return -1;
+        },
+        true);
   }
 
-  void csv_fields(std::string_view text, row_fields& f) {
-    // Our rows never quote (no field holds a comma or a quote); a user's log may: a quoted
-    // field is taken without its quotes.
-    std::size_t k = 0;
+  /// Splits a CSV line into fields_; a quoted field is taken without its quotes, with ""
+  /// as one quote.
+  void split_csv(std::string_view text, std::vector<std::string_view>& out, bool is_header) {
+    out.clear();
+    unquoted_.clear();
     std::size_t at = 0;
-    fields_.clear();
     while (at <= text.size()) {
       std::size_t end;
-      std::string_view field;
       if (at < text.size() && text[at] == '"') {
-        end = text.find('"', at + 1);
-        if (end == std::string_view::npos) bad(fmt::format("{}", k + 1), "an unterminated quote");
-        field = text.substr(at + 1, end - at - 1);
-        end = text.find(',', end);
+        std::string field;
+        std::size_t k = at + 1;
+        for (;;) {
+          const std::size_t q = text.find('"', k);
+          if (q == std::string_view::npos) {
+            if (is_header) throw bad_data(fmt::format("{}:1: an unterminated quote; {}", path_, view_.outcome_));
+            bad_at(fmt::format("{}", out.size() + 1), "an unterminated quote");
+          }
+          field.append(text.substr(k, q - k));
+          if (q + 1 < text.size() && text[q + 1] == '"') {
+            field += '"';
+            k = q + 2;
+            continue;
+          }
+          end = q + 1;
+          break;
+        }
+        unquoted_.push_back(std::move(field));
+        out.emplace_back();  // filled from unquoted_ below (its strings may move until then)
+        quoted_at_.push_back(out.size() - 1);
+        if (end < text.size() && text[end] != ',') bad_at(fmt::format("{}", out.size()), "text after a closing quote");
       } else {
         end = text.find(',', at);
-        field = text.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+        out.push_back(text.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at));
       }
-      fields_.push_back(field);
-      ++k;
-      if (end == std::string_view::npos) break;
+      if (end == std::string_view::npos || end >= text.size()) break;
       at = end + 1;
     }
-    if (fields_.size() != columns_)
-      bad(fmt::format("{}", std::min(fields_.size(), columns_) + 1),
-          fmt::format("{} fields where the header has {}", fields_.size(), columns_));
-    for (std::size_t w = 0; w < wanted.size(); ++w) f.v[w] = fields_[static_cast<std::size_t>(index_[w])];
+    for (std::size_t i = 0; i < quoted_at_.size(); ++i) out[quoted_at_[i]] = unquoted_[i];
+    quoted_at_.clear();
   }
 
-  void json_fields(std::string_view text, row_fields& f) {
-    // A flat object of strings and numbers (our rows): "key":value pairs.
-    std::array<bool, wanted.size()> seen{};
+  void csv_fields(std::string_view text) {
+    split_csv(text, fields_, false);
+    if (fields_.size() != columns_in_file_)
+      bad_at(fmt::format("{}", std::min(fields_.size(), columns_in_file_) + 1),
+             fmt::format("{} fields where the header has {}", fields_.size(), columns_in_file_));
+    for (std::size_t w = 0; w < columns_.size(); ++w)
+      view_.fields_[w] = index_[w] < 0 ? std::string_view() : fields_[static_cast<std::size_t>(index_[w])];
+  }
+
+  void json_fields(std::string_view text) {
+    // A flat object of strings, numbers and nulls: "key":value pairs.
+    std::fill(view_.fields_.begin(), view_.fields_.end(), std::string_view());
+    std::vector<bool> seen(columns_.size(), false);
     std::size_t at = text.find('"');
     while (at != std::string_view::npos) {
       const std::size_t key_end = text.find('"', at + 1);
       if (key_end == std::string_view::npos || key_end + 1 >= text.size() || text[key_end + 1] != ':')
-        bad("?", "not a flat JSON object of our rows");
+        bad_at("?", "not a flat JSON object of rows");
       const std::string_view key = text.substr(at + 1, key_end - at - 1);
-      std::size_t v = key_end + 2;
+      const std::size_t v = key_end + 2;
       std::string_view value;
       std::size_t next;
       if (v < text.size() && text[v] == '"') {
-        const std::size_t e = text.find('"', v + 1);
-        if (e == std::string_view::npos) bad(key, "an unterminated string");
+        std::size_t e = v + 1;
+        while (e < text.size() && text[e] != '"') e += text[e] == '\\' ? 2 : 1;
+        if (e >= text.size()) bad_at(key, "an unterminated string");
         value = text.substr(v + 1, e - v - 1);
         next = e + 1;
       } else {
         const std::size_t e = text.find_first_of(",}", v);
-        if (e == std::string_view::npos) bad(key, "a value without an end");
+        if (e == std::string_view::npos) bad_at(key, "a value without an end");
         value = text.substr(v, e - v);
+        if (value == "null") value = {};
         next = e;
       }
-      for (std::size_t w = 0; w < wanted.size(); ++w)
-        if (key == wanted[w]) {
-          f.v[w] = value;
+      for (std::size_t w = 0; w < columns_.size(); ++w) {
+        if (seen[w]) continue;
+        bool match = key == columns_[w].name;
+        for (const std::string_view other : columns_[w].other_names) match = match || key == other;
+        if (match) {
+          view_.fields_[w] = value;
           seen[w] = true;
         }
+      }
       at = text.find('"', next);
     }
-    for (std::size_t w = 0; w < wanted.size(); ++w)
-      if (!seen[w]) bad(wanted[w], "missing");
-  }
-
-  std::uint64_t number(std::string_view column, std::string_view text) const {
-    std::uint64_t v = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc{} || end != text.data() + text.size())
-      bad(column, fmt::format("'{}' is not a whole number", text));
-    return v;
-  }
-
-  /// "D.DDDDDD" (up to 6 decimals) in micro-USD, exactly.
-  std::uint64_t money(std::string_view text) const {
-    const std::size_t dot = text.find('.');
-    std::uint64_t whole = number("cost_usd", text.substr(0, dot)), frac = 0;
-    if (dot != std::string_view::npos) {
-      std::string_view f = text.substr(dot + 1);
-      if (f.empty() || f.size() > 6) bad("cost_usd", fmt::format("'{}' is not an amount with up to 6 decimals", text));
-      frac = number("cost_usd", f);
-      for (std::size_t k = f.size(); k < 6; ++k) frac *= 10;
-    }
-    return whole * 1'000'000 + frac;
-  }
-
-  /// "YYYY-MM-DDTHH:MM:SS" (a trailing Z or fraction ignored): seconds since 1970.
-  std::int64_t seconds(std::string_view text) const {
-    const auto date = text.size() >= 19 ? parse_date(text.substr(0, 10)) : std::nullopt;
-    const auto two = [&](std::size_t at) {
-      const char a = text[at], b = text[at + 1];
-      return a >= '0' && a <= '9' && b >= '0' && b <= '9' ? (a - '0') * 10 + (b - '0') : -1;
-    };
-    const int h = date ? two(11) : -1, m = date ? two(14) : -1, s = date ? two(17) : -1;
-    if (!date || (text[10] != 'T' && text[10] != ' ') || h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 60)
-      bad("timestamp", fmt::format("'{}' is not a time YYYY-MM-DDTHH:MM:SS", text));
-    return days_from_civil(*date) * 86'400 + h * 3600 + m * 60 + s;
-  }
-
-  void add(const row_fields& f) {
-    const std::int64_t t = seconds(f.v[0]);
-    if (rows_ == 0) p_.set_first_day(t >= 0 ? t / 86'400 : (t - 86'399) / 86'400);
-    const std::int64_t since = t - p_.first_day() * 86'400;
-    if (since < 0)
-      bad("timestamp", fmt::format("'{}' is before the first row's day; the rows must be in time order", f.v[0]));
-    // The plugin of a customer id cust_<plugin>_<n>; other ids are one group, "customers".
-    const std::string_view id = f.v[1];
-    std::string_view plugin = "customers";
-    if (id.starts_with("cust_") && id.rfind('_') > 4) plugin = id.substr(5, id.rfind('_') - 5);
-    const std::uint32_t c = p_.customer(id, p_.plugin(plugin), p_.tier(f.v[2]));
-    p_.add(static_cast<std::uint64_t>(since) / 3600, c, p_.model(f.v[3], f.v[4]), number("input_tokens", f.v[5]),
-           number("output_tokens", f.v[6]), money(f.v[7]));
-    ++rows_;
+    for (std::size_t w = 0; w < columns_.size(); ++w)
+      if (!seen[w] && !columns_[w].optional) bad_at(columns_[w].name, "missing");
   }
 
   std::string path_;
-  traffic_profile& p_;
-  std::uint64_t line_ = 0, rows_ = 0;
+  const std::vector<column_request>& columns_;
+  std::vector<std::string> names_;
+  row_view view_;
+  std::uint64_t line_ = 0, rows_ = 0, first_line_of_row_ = 0;
   bool json_ = false;
-  std::size_t columns_ = 0;
-  std::array<int, wanted.size()> index_{};
-  std::vector<std::string_view> fields_;
+  std::size_t columns_in_file_ = 0;
+  std::vector<int> index_;
+  std::vector<std::string_view> header_, fields_;
+  std::vector<std::string> unquoted_;
+  std::vector<std::size_t> quoted_at_;
+  std::string pending_;
+};
+
+namespace {
+
+/// The columns a report reads, in this order.
+enum report_column : std::size_t {
+  timestamp,
+  customer_id,
+  subscription_tier,
+  provider,
+  model,
+  input_tokens,
+  output_tokens,
+  cost_usd
 };
 
 }  // namespace
 
-std::uint64_t read_dataset(const std::string& path, traffic_profile& profile) {
+void row_view::bad(std::size_t k, const std::string& what) const {
+  throw bad_data(fmt::format("{}:{}: column {}: {}; {}", *path_, line_, (*names_)[k], what, outcome_));
+}
+
+std::uint64_t row_view::whole(std::size_t k) const {
+  const std::string_view text = fields_[k];
+  std::uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size() || text.empty())
+    bad(k, fmt::format("'{}' is not a whole number", text));
+  return v;
+}
+
+std::uint64_t row_view::micro_usd(std::size_t k) const {
+  const std::string_view text = fields_[k];
+  const std::size_t dot = text.find('.');
+  auto digits = [&](std::string_view d) {
+    std::uint64_t v = 0;
+    const auto [end, ec] = std::from_chars(d.data(), d.data() + d.size(), v);
+    if (ec != std::errc{} || end != d.data() + d.size() || d.empty())
+      bad(k, fmt::format("'{}' is not an amount with up to 6 decimals", text));
+    return v;
+  };
+  std::uint64_t whole_part = digits(text.substr(0, dot)), frac = 0;
+  if (dot != std::string_view::npos) {
+    const std::string_view f = text.substr(dot + 1);
+    if (f.size() > 6) bad(k, fmt::format("'{}' is not an amount with up to 6 decimals", text));
+    frac = digits(f);
+    for (std::size_t i = f.size(); i < 6; ++i) frac *= 10;
+  }
+  return whole_part * 1'000'000 + frac;
+}
+
+double row_view::real(std::size_t k) const {
+  const std::string_view text = fields_[k];
+  double v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size() || text.empty() || !std::isfinite(v))
+    bad(k, fmt::format("'{}' is not a number", text));
+  return v;
+}
+
+std::int64_t row_view::seconds(std::size_t k) const {
+  const std::string_view text = fields_[k];
+  const auto date = text.size() >= 19 ? parse_date(text.substr(0, 10)) : std::nullopt;
+  const auto two = [&](std::size_t at) {
+    const char a = text[at], b = text[at + 1];
+    return a >= '0' && a <= '9' && b >= '0' && b <= '9' ? (a - '0') * 10 + (b - '0') : -1;
+  };
+  const int h = date ? two(11) : -1, m = date ? two(14) : -1, s = date ? two(17) : -1;
+  if (!date || (text[10] != 'T' && text[10] != ' ') || h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 60)
+    bad(k, fmt::format("'{}' is not a time YYYY-MM-DDTHH:MM:SS", text));
+  return days_from_civil(*date) * 86'400 + h * 3600 + m * 60 + s;
+}
+
+std::uint64_t read_rows(const std::string& path, const std::vector<column_request>& columns, std::string_view outcome,
+                        const std::function<void(const row_view&)>& row) {
   byte_source source(path);
-  row_parser parser(path == "-" ? "standard input" : path, profile);
+  const std::string name = path == "-" ? "standard input" : path;
+  row_reader reader(name, columns, outcome);
   std::string buffer;
   std::size_t start = 0;
   while (source.next(buffer)) {
     for (std::size_t nl; (nl = buffer.find('\n', start)) != std::string::npos; start = nl + 1)
-      parser.line(std::string_view(buffer).substr(start, nl - start));
+      reader.line(std::string_view(buffer).substr(start, nl - start), row);
     buffer.erase(0, start);
     start = 0;
   }
-  if (!buffer.empty()) parser.line(buffer);
-  if (parser.rows() == 0)
-    throw runtime_failure(
-        fmt::format("{}: holds no rows; no report was written", path == "-" ? "standard input" : path));
+  if (!buffer.empty()) reader.line(buffer, row);
+  reader.finish();
+  if (reader.rows() == 0) throw bad_data(fmt::format("{}: holds no rows; {}", name, outcome));
+  return reader.rows();
+}
+
+std::uint64_t read_dataset(const std::string& path, traffic_profile& profile) {
+  const std::vector<column_request> columns{{"timestamp"}, {"customer_id"},  {"subscription_tier"}, {"provider"},
+                                            {"model"},     {"input_tokens"}, {"output_tokens"},     {"cost_usd"}};
+  std::uint64_t rows = 0;
+  read_rows(path, columns, "no report was written", [&](const row_view& r) {
+    const std::int64_t t = r.seconds(timestamp);
+    if (rows++ == 0) profile.set_first_day(t >= 0 ? t / 86'400 : (t - 86'399) / 86'400);
+    const std::int64_t since = t - profile.first_day() * 86'400;
+    if (since < 0)
+      r.bad(timestamp, fmt::format("'{}' is before the first row's day; the rows must be in time order", r[timestamp]));
+    // The plugin of a customer id cust_<plugin>_<n>; other ids are one group, "customers".
+    const std::string_view id = r[customer_id];
+    std::string_view plugin = "customers";
+    if (id.starts_with("cust_") && id.rfind('_') > 4) plugin = id.substr(5, id.rfind('_') - 5);
+    const std::uint32_t c = profile.customer(id, profile.plugin(plugin), profile.tier(r[subscription_tier]));
+    profile.add(static_cast<std::uint64_t>(since) / 3600, c, profile.model(r[provider], r[model]),
+                r.whole(input_tokens), r.whole(output_tokens), r.micro_usd(cost_usd));
+  });
   profile.finish();
-  return parser.rows();
+  return rows;
 }
 
 }  // namespace trafficsim::host

@@ -5,8 +5,13 @@
 // customer_id, subscription_tier, provider, model, input_tokens, output_tokens, cost_usd.
 // Files written by any version, by the seed, or by a user's own logs in these columns.
 
+#include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include "errors.hpp"
 #include "traffic_profile.hpp"
 
 namespace trafficsim::host {
@@ -16,5 +21,51 @@ namespace trafficsim::host {
 /// column of the first bad row (a missing column, a timestamp or number that does not
 /// parse), or if the file cannot be read or holds no rows.
 std::uint64_t read_dataset(const std::string& path, traffic_profile& profile);
+
+/// What is wrong with a file's content (a missing column, a bad field, no rows), as
+/// opposed to a file that cannot be read.
+class bad_data : public runtime_failure {
+ public:
+  using runtime_failure::runtime_failure;
+};
+
+/// A column a reader asks for: its name, other names it may have in another tool's export
+/// (the first present is used), and whether a file may lack it (its fields are then "").
+struct column_request {
+  std::string_view name;
+  std::vector<std::string_view> other_names;
+  bool optional = false;
+};
+
+/// One row's fields, in the order of the columns asked for, with the parsers every reader
+/// needs; a field that does not parse is a runtime_failure naming file, line and column.
+class row_view {
+ public:
+  std::string_view operator[](std::size_t k) const noexcept { return fields_[k]; }
+  /// The name column k has in the file (the requested name or one of its other names).
+  std::string_view name(std::size_t k) const noexcept { return (*names_)[k]; }
+  std::uint64_t whole(std::size_t k) const;      ///< a whole number
+  std::uint64_t micro_usd(std::size_t k) const;  ///< D.DDDDDD (up to 6 decimals), exactly
+  double real(std::size_t k) const;              ///< a decimal number, e.g. 0.0125 or 1e-5
+  /// "YYYY-MM-DD[T ]HH:MM:SS" (anything after taken as UTC and ignored): seconds since 1970.
+  std::int64_t seconds(std::size_t k) const;
+  [[noreturn]] void bad(std::size_t k, const std::string& what) const;
+
+ private:
+  friend class row_reader;
+  std::vector<std::string_view> fields_;
+  const std::vector<std::string>* names_ = nullptr;
+  const std::string* path_ = nullptr;
+  std::string_view outcome_;
+  std::uint64_t line_ = 0;
+};
+
+/// Calls `row` for every row of `path` ("-": standard input): CSV with a header (quoted
+/// fields with "" escapes and line breaks allowed) or JSON Lines of flat objects, plain,
+/// gzip or zstd; returns the rows. Messages end with `outcome` ("no report was written").
+/// Throws bad_data for a missing column, a bad row or no rows, runtime_failure if the file
+/// cannot be read.
+std::uint64_t read_rows(const std::string& path, const std::vector<column_request>& columns, std::string_view outcome,
+                        const std::function<void(const row_view&)>& row);
 
 }  // namespace trafficsim::host

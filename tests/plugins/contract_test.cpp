@@ -4,6 +4,7 @@
 
 #include <trafficsim/testkit.hpp>
 
+#include "empirical.hpp"
 #include "harness.hpp"
 
 namespace {
@@ -23,6 +24,24 @@ TEST(Contract, InTreePluginsKeepIt) {
     const auto problems = testkit::check_contract(m);
     EXPECT_TRUE(problems.empty()) << name << ":\n" << joined(problems);
   }
+}
+
+TEST(Contract, InTreePluginsCompose) {
+  for (const char* name : {"base", "seasonal", "burst", "decline"}) {
+    testkit::plugin_module m((plugin_dir() / (std::string("trafficsim_") + name + ".so")).string());
+    const auto problems = testkit::check_composable(m);
+    EXPECT_TRUE(problems.empty()) << name << ":\n" << joined(problems);
+  }
+}
+
+TEST(Contract, TheBuiltInEmpiricalScenarioKeepsItAndComposesByDefault) {
+  // Built into the host (defined by a profile), checked through the same boundary.
+  const testkit::plugin_module m(host::empirical_descriptor());
+  EXPECT_EQ(m.name(), "empirical");
+  const auto problems = testkit::check_contract(m);
+  EXPECT_TRUE(problems.empty()) << joined(problems);
+  const auto composing = testkit::check_composable(m);  // without fitted levels: calls per day
+  EXPECT_TRUE(composing.empty()) << joined(composing);
 }
 
 std::string problems_of(const std::string& name) {
@@ -53,6 +72,8 @@ TEST(Contract, ThePluginWrittenInCKeepsIt) {
   testkit::plugin_module m((test_plugin_dir("night_owl") / "trafficsim_night_owl.so").string());
   const auto problems = testkit::check_contract(m);
   EXPECT_TRUE(problems.empty()) << joined(problems);
+  const auto composing = testkit::check_composable(m);
+  EXPECT_TRUE(composing.empty()) << joined(composing);
 }
 
 TEST(Contract, ACreateThatThrowsAnythingIsReported) {

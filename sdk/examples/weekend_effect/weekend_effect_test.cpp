@@ -17,6 +17,8 @@ int main() {
 
   tk::plugin_module module(PLUGIN_FILE);
   for (const std::string& problem : tk::check_contract(module)) expect(false, problem);
+  // Composable with other scenarios (--compose NAME=weekend_effect*burst).
+  for (const std::string& problem : tk::check_composable(module)) expect(false, problem);
 
   // Saturday 2025-01-04 against Friday 2025-01-03, same customers: x weekend_factor.
   const auto scenario = module.create({{"weekend_factor", 2.0}}, /*customers=*/100);

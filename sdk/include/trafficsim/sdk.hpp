@@ -3,6 +3,7 @@
 /// The whole C++ SDK in one include.
 
 #include "trafficsim/calendar.hpp"
+#include "trafficsim/compose.hpp"
 #include "trafficsim/customer.hpp"
 #include "trafficsim/limits.hpp"
 #include "trafficsim/parameters.hpp"

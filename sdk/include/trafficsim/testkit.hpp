@@ -375,6 +375,43 @@ inline std::vector<std::string> check_contract(const plugin_module& m, civil_dat
   return problems;
 }
 
+/// Checks that a plugin composes (<trafficsim/compose.hpp>): for every customer-day of a
+/// run, the plan of the same customer with `multiplier` times its calls per day expects
+/// `multiplier` times the calls (within a relative 1e-9) and is otherwise the same (hour
+/// weights, minimum, churn, labels). Returns every problem found (at most 20; empty:
+/// none). A plugin that fails this still works alone; only its compositions would not
+/// mean what they say.
+inline std::vector<std::string> check_composable(const plugin_module& m, civil_date start = {2025, 1, 1},
+                                                 std::uint32_t days = 21, std::uint32_t customers = 40,
+                                                 std::uint32_t multiplier = 3) {
+  std::vector<std::string> problems;
+  const std::string name(m.name());
+  try {
+    const scenario_instance s = m.create({}, customers);
+    for (const customer_day& cd : run(s, start, days)) {
+      if (problems.size() == 20) break;
+      customer more = cd.who;
+      more.calls_per_day *= multiplier;
+      const day_plan p = s.plan_day(more, cd.day);
+      const double want = cd.plan.expected_calls * multiplier;
+      const std::string at = detail::where(name, cd);
+      if (!(std::fabs(p.expected_calls - want) <= 1e-9 * want + 1e-12))
+        problems.push_back(at + "with " + std::to_string(multiplier) + "x the calls per day it expects " +
+                           std::to_string(p.expected_calls) + " calls, not " + std::to_string(want) +
+                           ": expected_calls must be calls_per_day x a factor that does not depend on it");
+      day_plan same = p;
+      same.expected_calls = cd.plan.expected_calls;
+      if (!detail::same_plan(same, cd.plan))
+        problems.push_back(at + "with " + std::to_string(multiplier) +
+                           "x the calls per day its hour weights, minimum, churn or labels change: they must not "
+                           "depend on calls_per_day");
+    }
+  } catch (const std::exception& e) {
+    problems.push_back(name + ": planning failed: " + e.what());
+  }
+  return problems;
+}
+
 }  // namespace testkit
 }  // namespace TRAFFICSIM_ABI_NAMESPACE
 }  // namespace trafficsim

@@ -1,0 +1,33 @@
+#pragma once
+// Fitting (`trafficsim-host fit LOG -o profile.toml`): reads a log of calls — our schema
+// (CSV or JSON Lines) or LiteLLM's SpendLogs exported as CSV, plain, gzip or zstd — and
+// estimates what the empirical scenario needs to make traffic with the same statistics:
+// customers and their levels, the hour-of-week profile, the trend, the day-to-day spread,
+// bursts, churn, the model mix (docs/compose-and-fit.md). Memory: a count per customer
+// and day of the log, 168 hour-of-week counts, and a few per model and task — never per
+// row.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace trafficsim::host {
+
+/// The version of the profile format: a profile of another version is refused.
+inline constexpr int profile_version = 1;
+
+/// What a fit found, besides the profile's text.
+struct fit_result {
+  std::string toml;  ///< the profile (a --config file)
+  std::uint64_t rows = 0, customers = 0, days = 0, churned = 0, burst_days = 0;
+  std::string source;  ///< "trafficsim" or "litellm-spendlogs"
+};
+
+/// Fits the log at `path` ("-": standard input). `name` names the scenario the profile
+/// defines; `catalog_hint` is the catalog whose keys the model mix uses ("" : the shipped
+/// catalog that holds the most of the log's calls). runtime_failure naming file, line and
+/// column for a bad row, a missing column, an empty or unreadable log.
+fit_result fit_log(const std::string& path, const std::string& name, const std::string& catalog_hint,
+                   const std::string& version_text);
+
+}  // namespace trafficsim::host

@@ -1,0 +1,180 @@
+// empirical: traffic with the statistics of a real log, from a profile that
+// `trafficsim-host fit LOG -o profile.toml` estimates (docs/compose-and-fit.md). Written
+// against the SDK like every scenario, and built into the host (it is defined only by a
+// profile, `--empirical NAME` or a [profile.NAME] table, so `--plugins all` never runs it
+// by accident).
+//
+// A customer's level is drawn once from the fitted quantiles of the customers' levels
+// (calls on a median day, at the trend's origin, weekday factor 1); without fitted levels
+// (all 0, the default) the level is the customer's calls per day, so the plugin composes.
+// A day: level x weekday factor x exp(trend_per_day x (day - trend_origin_day)) x a
+// lognormal factor of mean 1 and log-sd daily_sigma, x a burst multiplier (from its
+// fitted quantiles) with probability burst_probability; the hours of the day in the
+// proportions of its weekday's 24 hour_of_week weights, whose sums give the weekday
+// factors. From churn_start_day on, a customer churns with probability churn_per_day a
+// day and never calls again.
+
+#include <trafficsim/plugin.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <numbers>
+#include <string>
+#include <trafficsim/sdk.hpp>
+
+namespace {
+
+using namespace trafficsim;
+
+constexpr std::size_t hours_of_week = 7 * hours_per_day;
+constexpr std::size_t level_quantiles = 21;  // 0 %, 5 %, ..., 100 %
+constexpr std::size_t burst_quantiles = 11;  // 0 %, 10 %, ..., 100 %
+
+// Fixed slots: the customer stream's, then the customer-day stream's.
+constexpr std::uint32_t slot_level = 0, slot_churn = 1;
+constexpr std::uint32_t slot_normal_u = 0, slot_normal_v = 1, slot_is_burst = 2, slot_burst_size = 3;
+
+/// The value at `u` in [0, 1) of quantiles taken at equal steps, linear between them.
+template <std::size_t N>
+double quantile_at(const std::array<double, N>& q, double u) noexcept {
+  const double x = u * (N - 1);
+  const auto k = std::min(static_cast<std::size_t>(x), N - 2);
+  return q[k] + (q[k + 1] - q[k]) * (x - static_cast<double>(k));
+}
+
+struct empirical_config {
+  std::array<double, hours_of_week> hour_of_week{};
+  std::array<double, level_quantiles> level{};
+  std::array<double, burst_quantiles> burst{};
+  double trend_per_day = 0, trend_origin_day = 0, daily_sigma = 0, burst_probability = 0, churn_per_day = 0,
+         churn_start_day = 0;
+};
+
+class empirical_scenario final : public scenario {
+ public:
+  explicit empirical_scenario(const empirical_config& cfg) : cfg_(cfg) {
+    fitted_levels_ = std::any_of(cfg.level.begin(), cfg.level.end(), [](double v) { return v > 0; });
+    double week = 0;
+    for (std::size_t d = 0; d < 7; ++d) {
+      for (std::size_t h = 0; h < hours_per_day; ++h) day_sum_[d] += cfg.hour_of_week[d * hours_per_day + h];
+      week += day_sum_[d];
+    }
+    for (std::size_t d = 0; d < 7; ++d) weekday_factor_[d] = week > 0 ? day_sum_[d] * 7 / week : 0.0;
+  }
+
+  void plan_day(const customer& c, const day_info& day, const plan_streams& rng, day_plan& plan) const override {
+    if (cfg_.churn_per_day > 0 && day.index >= cfg_.churn_start_day) {
+      const std::uint64_t churn_day =
+          static_cast<std::uint64_t>(cfg_.churn_start_day) + rng.customer.geometric(cfg_.churn_per_day, slot_churn);
+      if (day.index >= churn_day) {
+        plan.churned = true;
+        if (day.index == churn_day) plan.label("churn", 0, hours_per_day);
+        return;
+      }
+    }
+    const double level = fitted_levels_ ? quantile_at(cfg_.level, rng.customer.unit(slot_level)) : c.calls_per_day;
+    const auto wd = static_cast<std::size_t>(day.day_of_week);
+    double expected = level * weekday_factor_[wd] *
+                      std::exp(cfg_.trend_per_day * (static_cast<double>(day.index) - cfg_.trend_origin_day));
+    if (cfg_.daily_sigma > 0) {  // Box-Muller: a standard normal deviate from two uniforms
+      const double u = 1.0 - rng.day.unit(slot_normal_u), v = rng.day.unit(slot_normal_v);
+      const double z = std::sqrt(-2.0 * std::log(u)) * std::cos(2.0 * std::numbers::pi * v);
+      expected *= std::exp(cfg_.daily_sigma * z - cfg_.daily_sigma * cfg_.daily_sigma / 2);
+    }
+    if (cfg_.burst_probability > 0 && rng.day.bernoulli(cfg_.burst_probability, slot_is_burst)) {
+      const double m = quantile_at(cfg_.burst, rng.day.unit(slot_burst_size));
+      expected *= m;
+      plan.label("burst", 0, hours_per_day, {{"multiplier", m}});
+    }
+    for (std::size_t h = 0; h < hours_per_day; ++h) plan.hour_weight[h] = cfg_.hour_of_week[wd * hours_per_day + h];
+    plan.expected_calls = day_sum_[wd] > 0 ? std::min<double>(expected, max_calls_per_customer_day) : 0.0;
+  }
+
+ private:
+  empirical_config cfg_;
+  bool fitted_levels_ = false;
+  std::array<double, 7> day_sum_{}, weekday_factor_{};
+};
+
+/// Parameter names: hour_of_week_000 ... hour_of_week_167, level_q00 ... level_q20
+/// (customers' levels at 0 %, 5 %, ..., 100 %), burst_q00 ... burst_q10 (burst
+/// multipliers at 0 %, 10 %, ..., 100 %).
+struct parameter_table {
+  std::array<std::array<char, 24>, hours_of_week + level_quantiles + burst_quantiles> names{};
+  std::array<parameter_spec, hours_of_week + level_quantiles + burst_quantiles + 6> specs{};
+  parameter_table() {
+    std::size_t k = 0;
+    auto add = [&](const char* name, double def, double lo, double hi, const char* what) {
+      specs[k++] = real_parameter(name, def, lo, hi, what);
+    };
+    for (std::size_t i = 0; i < hours_of_week; ++i) {
+      std::snprintf(names[i].data(), names[i].size(), "hour_of_week_%03zu", i);
+      add(names[i].data(), 1.0, 0.0, 1e9, "Relative calls in hour i of the week (0 = Monday 00:00 UTC)");
+    }
+    for (std::size_t i = 0; i < level_quantiles; ++i) {
+      auto& n = names[hours_of_week + i];
+      std::snprintf(n.data(), n.size(), "level_q%02zu", i * 5);
+      add(n.data(), 0.0, 0.0, max_calls_per_customer_day,
+          "Customers' level (calls on a median day) at this percentile; all 0: each customer's calls per day");
+    }
+    for (std::size_t i = 0; i < burst_quantiles; ++i) {
+      auto& n = names[hours_of_week + level_quantiles + i];
+      std::snprintf(n.data(), n.size(), "burst_q%02zu", i * 10);
+      add(n.data(), 1.0, 0.0, 1e6, "Burst-day multiplier of the level at this percentile");
+    }
+    add("trend_per_day", 0.0, -1.0, 1.0, "Daily growth of the log of the calls (negative: decline)");
+    add("trend_origin_day", 0.0, 0.0, 36600.0, "Day of the run at which the trend's factor is 1");
+    add("daily_sigma", 0.0, 0.0, 5.0, "Log standard deviation of a day's calls around the customer's level");
+    add("burst_probability", 0.0, 0.0, 1.0, "Probability that a customer-day is a burst day");
+    add("churn_per_day", 0.0, 0.0, 1.0, "Probability a day that an active customer churns, from churn_start_day");
+    add("churn_start_day", 0.0, 0.0, 36600.0, "First day of the run on which customers may churn");
+  }
+};
+
+const parameter_table& table() {
+  static const parameter_table t;
+  return t;
+}
+
+std::unique_ptr<scenario> create(const parameters& p) {
+  empirical_config cfg;
+  const parameter_table& t = table();
+  for (std::size_t i = 0; i < hours_of_week; ++i) cfg.hour_of_week[i] = p.real(t.names[i].data());
+  for (std::size_t i = 0; i < level_quantiles; ++i) cfg.level[i] = p.real(t.names[hours_of_week + i].data());
+  for (std::size_t i = 0; i < burst_quantiles; ++i)
+    cfg.burst[i] = p.real(t.names[hours_of_week + level_quantiles + i].data());
+  cfg.trend_per_day = p.real("trend_per_day");
+  cfg.trend_origin_day = p.real("trend_origin_day");
+  cfg.daily_sigma = p.real("daily_sigma");
+  cfg.burst_probability = p.real("burst_probability");
+  cfg.churn_per_day = p.real("churn_per_day");
+  cfg.churn_start_day = p.real("churn_start_day");
+  if (!std::is_sorted(cfg.level.begin(), cfg.level.end()))
+    throw parameter_error("level_q00 ... level_q20 must not decrease");
+  if (!std::is_sorted(cfg.burst.begin(), cfg.burst.end()))
+    throw parameter_error("burst_q00 ... burst_q10 must not decrease");
+  return std::make_unique<empirical_scenario>(cfg);
+}
+
+const plugin_info empirical_info{
+    .name = "empirical",
+    .version = "1.0.0",
+    .description = "Traffic with the statistics of a log, from a profile `trafficsim-host fit` wrote",
+    .default_customers = 100,
+    .default_seed = 500,
+    .parameters = table().specs,
+    .create = &create,
+};
+
+}  // namespace
+
+namespace trafficsim::host {
+
+/// The empirical scenario's descriptor, in this process (declared in the host's
+/// generate/empirical.hpp: this file sees the SDK only).
+const trafficsim_plugin_descriptor* empirical_descriptor() { return trafficsim::detail::descriptor<empirical_info>(); }
+
+}  // namespace trafficsim::host
