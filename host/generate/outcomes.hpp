@@ -191,9 +191,10 @@ struct extended_call {
 // Inline: called out of line, the returned row went through memory (see formats.cpp).
 // The choices are selects rather than branches: they are coin flips, and a mispredicted
 // branch costs more than computing both sides.
-[[gnu::always_inline]] inline extended_call draw_extended(const outcome_model& o, const model_spec& m,
-                                                          std::uint32_t input_tokens, std::uint32_t output_tokens,
-                                                          std::uint32_t bits, const philox_counter& e) noexcept {
+[[gnu::always_inline]] inline void draw_extended(const outcome_model& o, const model_spec& m,
+                                                 std::uint32_t input_tokens, std::uint32_t output_tokens,
+                                                 std::uint32_t bits, const philox_counter& e,
+                                                 extended_call& x) noexcept {
   const call_settings& s = o.settings();
   // Words: e[0] = streaming (high 16 bits) | cache read (low 16); e[1] = cache share |
   // cache write; e[2] = reasoning ratio | failure latency; e[3] = the time-to-first-token
@@ -201,7 +202,7 @@ struct extended_call {
   // a chance p is taken when the half is below p x 2^16.
   auto high = [](std::uint32_t w) { return w >> 16; };
   auto low = [](std::uint32_t w) { return w & 0xFFFFu; };
-  extended_call x;
+  x = extended_call{};
   x.status = attempt_bits::status(bits);
   x.attempt = attempt_bits::attempt(bits);
   x.streaming = high(e[0]) < o.streaming16();
@@ -211,17 +212,17 @@ struct extended_call {
       x.status_code = 429;
       x.error_type = "rate_limit_exceeded";
       x.latency_ms = in_range(5, 60);
-      return x;
+      return;
     case call_status::server_error:
       x.status_code = 500;
       x.error_type = "server_error";
       x.latency_ms = in_range(200, 5000);
-      return x;
+      return;
     case call_status::overloaded:
       x.status_code = m.provider == "anthropic" ? 529 : 503;
       x.error_type = "overloaded";
       x.latency_ms = in_range(50, 1000);
-      return x;
+      return;
     case call_status::ok:
       break;
   }
@@ -251,6 +252,14 @@ struct extended_call {
   x.cost = usd_amount{plain} * m.input_price + usd_amount{x.cached_input_tokens} * m.cache_read_price +
            usd_amount{x.cache_write_tokens} * m.cache_write_price + usd_amount{x.output_tokens} * m.output_price +
            usd_amount{x.reasoning_tokens} * (m.reasoning_price != 0 ? m.reasoning_price : m.output_price);
+}
+
+/// The same, returned (tests; the encoder fills its row in place: a returned struct is
+/// copied with wide loads of narrow stores, a store-forwarding stall per row).
+inline extended_call draw_extended(const outcome_model& o, const model_spec& m, std::uint32_t input_tokens,
+                                   std::uint32_t output_tokens, std::uint32_t bits, const philox_counter& e) noexcept {
+  extended_call x;
+  draw_extended(o, m, input_tokens, output_tokens, bits, e, x);
   return x;
 }
 

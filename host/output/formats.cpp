@@ -939,8 +939,8 @@ class text_encoder final : public row_encoder {
       r.ids.trace = first.trace;  // every attempt of a call shares its trace
       e.retry_of = first.request;
     }
-    e.x = draw_extended(*outcomes_, cat_.models()[r.f.model], r.f.input_tokens, r.f.output_tokens, x.bits,
-                        batch_block(more, j));
+    draw_extended(*outcomes_, cat_.models()[r.f.model], r.f.input_tokens, r.f.output_tokens, x.bits,
+                  batch_block(more, j), e.x);
     r.f.output_tokens = e.x.output_tokens;
     r.f.latency_ms = e.x.latency_ms;
     r.cost = cost_micro_usd(e.x.cost);
