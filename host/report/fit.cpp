@@ -211,27 +211,26 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
   const double origin = static_cast<double>(n - 1) / 2;
 
   // Levels (a customer's median day, weekday and trend taken out), bursts and the spread.
-  std::vector<double> levels, multipliers, ratios;
+  std::vector<double> levels, multipliers, sorted;
   std::vector<double> logs;
+  std::vector<std::pair<double, std::uint32_t>> days;  // (ratio to the day's factor, calls)
   double active_days = 0;
   for (std::size_t i = 0; i < customers.size(); ++i) {
-    ratios.clear();
-    for (std::int64_t d = spans[i].begin; d < spans[i].end; ++d) {
-      const double f = factor_of(d) * std::exp(trend * (static_cast<double>(d - first_day) - origin));
-      if (f > 0) ratios.push_back(customers[i].on(d) / f);
-    }
-    if (ratios.empty()) continue;
-    std::vector<double> sorted = ratios;
-    std::sort(sorted.begin(), sorted.end());
-    const double level = quantile(sorted, 0.5);
-    levels.push_back(level);
-    active_days += static_cast<double>(ratios.size());
-    std::size_t k = 0;
+    days.clear();
+    sorted.clear();
     for (std::int64_t d = spans[i].begin; d < spans[i].end; ++d) {
       const double f = factor_of(d) * std::exp(trend * (static_cast<double>(d - first_day) - origin));
       if (f <= 0) continue;
-      const double r = ratios[k++];
-      if (level > 0 && r > burst_ratio * level && customers[i].on(d) >= burst_min_calls) {
+      days.emplace_back(customers[i].on(d) / f, customers[i].on(d));
+      sorted.push_back(days.back().first);
+    }
+    if (days.empty()) continue;
+    std::sort(sorted.begin(), sorted.end());
+    const double level = quantile(sorted, 0.5);
+    levels.push_back(level);
+    active_days += static_cast<double>(days.size());
+    for (const auto& [r, calls] : days) {
+      if (level > 0 && r > burst_ratio * level && calls >= burst_min_calls) {
         multipliers.push_back(r / level);
         ++out.burst_days;
       } else if (level >= 10 && r > 0) {
@@ -294,7 +293,8 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
       "# Fitted by trafficsim-host {} from {}: {} rows ({}), {} customers, {} days from {:04}-{:02}-{:02}.\n"
       "profile_version = {}\nstart = \"{:04}-{:02}-{:02}\"\ndays = {}\nplugins = [{}]\ncatalog = {}\n",
       version_text, path == "-" ? "standard input" : path, out.rows, out.source, out.customers, n, start.year,
-      start.month, start.day, profile_version, start.year, start.month, start.day, n, toml_string(name), toml_string(chosen));
+      start.month, start.day, profile_version, start.year, start.month, start.day, n, toml_string(name),
+      toml_string(chosen));
   if (!mix.empty()) {
     t += fmt::format("\n# Calls by model ({} calls of models not in the catalog left out).\n[models]\n", unmatched);
     for (const auto& [k, calls] : mix) t += fmt::format("{} = {}\n", toml_string(k), calls);
