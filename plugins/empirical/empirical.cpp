@@ -99,8 +99,8 @@ class empirical_scenario final : public scenario {
   std::array<double, 7> day_sum_{}, weekday_factor_{};
 };
 
-/// Parameter names: hour_of_week_000 ... hour_of_week_167, level_q00 ... level_q20
-/// (customers' levels at 0 %, 5 %, ..., 100 %), burst_q00 ... burst_q10 (burst
+/// Parameter names: hour_of_week_000 ... hour_of_week_167, level_q00 ... level_q100
+/// (customers' levels at 0 %, 5 %, ..., 100 %), burst_q00 ... burst_q100 (burst
 /// multipliers at 0 %, 10 %, ..., 100 %).
 struct parameter_table {
   std::array<std::array<char, 24>, hours_of_week + level_quantiles + burst_quantiles> names{};
@@ -153,9 +153,9 @@ std::unique_ptr<scenario> create(const parameters& p) {
   cfg.churn_per_day = p.real("churn_per_day");
   cfg.churn_start_day = p.real("churn_start_day");
   if (!std::is_sorted(cfg.level.begin(), cfg.level.end()))
-    throw parameter_error("level_q00 ... level_q20 must not decrease");
+    throw parameter_error("level_q00 ... level_q100 must not decrease");
   if (!std::is_sorted(cfg.burst.begin(), cfg.burst.end()))
-    throw parameter_error("burst_q00 ... burst_q10 must not decrease");
+    throw parameter_error("burst_q00 ... burst_q100 must not decrease");
   return std::make_unique<empirical_scenario>(cfg);
 }
 

@@ -308,6 +308,12 @@ TEST(Fit, BadInputIsRefusedWithFileLineAndColumn) {
   const process_result missing = run_host({"fit", (t / "nosuch.csv").string(), "-o", (t / "p.toml").string()});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("nosuch.csv: cannot be read"), std::string::npos) << missing.err;
+  // A profile whose percentiles decrease: the empirical scenario refuses it (exit 2).
+  const process_result decreasing = run_host({"--empirical", "mine", "--plugins", "mine", "--set", "mine.level_q00=50",
+                                              "--set", "mine.level_q05=10", "-o", (t / "x.csv").string()});
+  EXPECT_EQ(decreasing.exit_code, 2);
+  EXPECT_NE(decreasing.err.find("level_q00 ... level_q100 must not decrease"), std::string::npos) << decreasing.err;
+  EXPECT_FALSE(fs::exists(t / "x.csv"));
   // A profile of another version.
   write_file(t / "good.csv", head + good);
   ASSERT_EQ(run_host({"fit", (t / "good.csv").string(), "-o", (t / "p.toml").string(), "-q"}).exit_code, 0);
