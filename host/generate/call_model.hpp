@@ -62,8 +62,10 @@ struct call_fields {
 /// latency jitter, feature x python minor. The seed catalog draws the provider from b0[0]
 /// and the model within it from b0[1] (SPEC 4.1); a weighted selection draws the model
 /// from b0[0] alone.
-inline call_fields draw_call(const catalog& cat, const philox_counter& b0, const philox_counter& b1) noexcept {
-  call_fields f;
+/// Fills `f` in place: where the row is kept in memory (the extended schema's), a
+/// returned struct is copied with wide loads of its just-stored narrow fields, a
+/// store-forwarding stall per row.
+inline void draw_call(const catalog& cat, const philox_counter& b0, const philox_counter& b1, call_fields& f) noexcept {
   f.model = cat.draw_model(b0[0], b0[1]);
   f.task = static_cast<task_type>(word_below(b0[2], 6));
   f.product = static_cast<std::uint8_t>(word_below(b0[3], 3));
@@ -77,6 +79,12 @@ inline call_fields draw_call(const catalog& cat, const philox_counter& b0, const
   f.feature = static_cast<std::uint8_t>(fp % 6);
   f.python_minor = static_cast<std::uint8_t>(python_minor_min + fp / 6);
   f.cost = usd_amount{f.input_tokens} * m.input_price + usd_amount{f.output_tokens} * m.output_price;
+}
+
+/// The same, returned.
+inline call_fields draw_call(const catalog& cat, const philox_counter& b0, const philox_counter& b1) noexcept {
+  call_fields f;
+  draw_call(cat, b0, b1, f);
   return f;
 }
 

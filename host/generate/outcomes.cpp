@@ -179,6 +179,45 @@ philox_counter status_block_counter(std::uint32_t local, std::uint32_t day_index
 
 }  // namespace
 
+void sort_first_attempts(std::span<const std::uint32_t> offsets, std::vector<std::uint64_t>& keys,
+                         std::vector<std::uint64_t>& scratch, std::vector<std::uint32_t>& buckets) {
+  const auto n = static_cast<std::uint32_t>(offsets.size());
+  keys.resize(n);
+  for (std::uint32_t i = 0; i < n; ++i) keys[i] = (std::uint64_t{offsets[i]} << 24) | i;
+  auto insertion_sort = [](std::uint64_t* a, std::uint32_t count) {
+    for (std::uint32_t i = 1; i < count; ++i) {
+      const std::uint64_t v = a[i];
+      std::uint32_t k = i;
+      for (; k > 0 && v < a[k - 1]; --k) a[k] = a[k - 1];
+      a[k] = v;
+    }
+  };
+  if (n <= 16) return insertion_sort(keys.data(), n);
+  // A counting sort on the offsets' top bits (about one call a bucket: offsets are spread
+  // over the hour), stable, then insertion sort within the buckets: linear, where a
+  // comparison sort mispredicted a branch on every other comparison (a burst hour has
+  // thousands of calls). Bunched offsets (a plugin may place calls anywhere) fall back
+  // to std::sort.
+  unsigned bits = 4;
+  while ((1u << bits) < n && bits < 18) ++bits;
+  const unsigned shift = 32 - bits;
+  buckets.assign((std::size_t{1} << bits) + 1, 0);
+  for (std::uint32_t i = 0; i < n; ++i) ++buckets[(offsets[i] >> shift) + 1];
+  std::uint32_t largest = 0;
+  for (std::size_t b = 1; b < buckets.size(); ++b) {
+    largest = std::max(largest, buckets[b]);
+    buckets[b] += buckets[b - 1];
+  }
+  if (largest > 32) {
+    std::sort(keys.begin(), keys.end());
+    return;
+  }
+  scratch.resize(n);
+  for (std::uint32_t i = 0; i < n; ++i) scratch[buckets[offsets[i] >> shift]++] = keys[i];
+  keys.swap(scratch);
+  insertion_sort(keys.data(), n);  // each key moves only within its bucket
+}
+
 std::size_t status_words::add(philox_key key, std::uint32_t local, std::uint32_t day_index, std::uint32_t hour,
                               std::uint32_t calls) {
   const std::size_t at = words_.size();
@@ -230,20 +269,19 @@ void outcome_model::simulate(philox_key key, std::uint32_t local, std::uint32_t 
   const philox_counter call_base = stream_counter(local, day_index, stream_domain::call, hour);
   const std::uint32_t limit = settings_.requests_per_minute[static_cast<std::size_t>(tier)];
 
-  // First attempts in time order (offset << 24 | index); small hours (most) by insertion.
-  static thread_local std::vector<std::uint64_t> firsts;
-  firsts.resize(n);
-  for (std::uint32_t i = 0; i < n; ++i) firsts[i] = (std::uint64_t{offsets[i]} << 24) | i;
-  if (n <= 16) {
-    for (std::uint32_t i = 1; i < n; ++i)
-      for (std::uint32_t k = i; k > 0 && firsts[k] < firsts[k - 1]; --k) std::swap(firsts[k], firsts[k - 1]);
-  } else {
-    std::sort(firsts.begin(), firsts.end());
+  // First attempts in time order (offset << 24 | index).
+  static thread_local std::vector<std::uint64_t> firsts, scratch;
+  static thread_local std::vector<std::uint32_t> buckets;
+  sort_first_attempts(offsets, firsts, scratch, buckets);
+  // A calm hour: no first attempt fails and no minute has more calls than the limit. Its
+  // attempts are its calls in time order (what the loop below gives too, without the heap).
+  bool calm = true;
+  for (std::uint32_t i = 0; i < n; ++i) calm &= status_word[i] >= any_failure_threshold_;
+  if (calm && n > limit) {
+    std::array<std::uint32_t, 60> calls_in{};
+    for (std::uint32_t i = 0; i < n; ++i) ++calls_in[offsets[i] / 60'000'000];
+    calm = *std::max_element(calls_in.begin(), calls_in.end()) <= limit;
   }
-  // A calm hour: no first attempt fails and the calls cannot fill a minute. Its attempts
-  // are its calls in time order (what the loop below gives too, without the heap).
-  bool calm = n <= limit;
-  for (std::uint32_t i = 0; calm && i < n; ++i) calm = status_word[i] >= any_failure_threshold_;
   if (calm) {
     for (std::uint32_t r = 0; r < n; ++r)
       out.push_back({firsts[r] >> 24, static_cast<std::uint32_t>(firsts[r] & 0xFFFFFFu),

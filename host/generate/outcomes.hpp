@@ -158,6 +158,11 @@ class outcome_model {
   std::vector<float> ttft_edge_;  ///< the outer quantiles
 };
 
+/// The keys offset << 24 | index of a customer-hour's calls, sorted: its first attempts
+/// in time order (ties by index). `scratch` and `buckets` are working space.
+void sort_first_attempts(std::span<const std::uint32_t> offsets, std::vector<std::uint64_t>& keys,
+                         std::vector<std::uint64_t>& scratch, std::vector<std::uint32_t>& buckets);
+
 /// The micro-seconds of an hour.
 inline constexpr std::uint64_t hour_us = 3'600'000'000ull;
 
@@ -202,30 +207,32 @@ struct extended_call {
   // a chance p is taken when the half is below p x 2^16.
   auto high = [](std::uint32_t w) { return w >> 16; };
   auto low = [](std::uint32_t w) { return w & 0xFFFFu; };
-  x = extended_call{};
+  // Field by field, never `x = extended_call{}`: GCC builds such a whole-struct value in
+  // memory and copies it, reloading narrow stores with wide loads (a stall per row).
   x.status = attempt_bits::status(bits);
   x.attempt = attempt_bits::attempt(bits);
   x.streaming = high(e[0]) < o.streaming16();
   auto in_range = [&](std::uint32_t lo, std::uint32_t hi) { return lo + low(e[2]) * (hi - lo + 1) / 65536; };
+  auto failed = [&x](std::uint16_t code, std::string_view type, std::uint32_t latency) {
+    x.status_code = code;
+    x.error_type = type;
+    x.latency_ms = latency;
+    x.output_tokens = x.cached_input_tokens = x.cache_write_tokens = x.reasoning_tokens = 0;
+    x.time_to_first_token_ms = 0;
+    x.cost = 0;
+  };
   switch (x.status) {
     case call_status::rate_limited:  // rejected at the gateway, at once
-      x.status_code = 429;
-      x.error_type = "rate_limit_exceeded";
-      x.latency_ms = in_range(5, 60);
-      return;
+      return failed(429, "rate_limit_exceeded", in_range(5, 60));
     case call_status::server_error:
-      x.status_code = 500;
-      x.error_type = "server_error";
-      x.latency_ms = in_range(200, 5000);
-      return;
+      return failed(500, "server_error", in_range(200, 5000));
     case call_status::overloaded:
-      x.status_code = m.provider == "anthropic" ? 529 : 503;
-      x.error_type = "overloaded";
-      x.latency_ms = in_range(50, 1000);
-      return;
+      return failed(m.provider == "anthropic" ? 529 : 503, "overloaded", in_range(50, 1000));
     case call_status::ok:
       break;
   }
+  x.status_code = 200;
+  x.error_type = {};
   x.output_tokens = output_tokens;
   const double share = s.cache_share_min + (s.cache_share_max - s.cache_share_min) * (high(e[1]) * (1.0 / 65536));
   const auto share_tokens = static_cast<std::uint32_t>(input_tokens * share);

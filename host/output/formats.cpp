@@ -372,16 +372,23 @@ inline philox_counter batch_block(const philox_batch& b, std::size_t lane) noexc
 /// Row j of a prepared batch.
 // Inline wherever it is used: a call would pass the row through memory, and reloading
 // its fields stalls on store forwarding (measured: 3-15 % of the seed path).
-[[gnu::always_inline]] inline row finish_row(const engine& e, const catalog& cat, const philox_batch& batch,
-                                             const row_place& place, std::size_t j, std::uint32_t epoch_hour) noexcept {
-  row r;
+[[gnu::always_inline]] inline void finish_row(const engine& e, const catalog& cat, const philox_batch& batch,
+                                              const row_place& place, std::size_t j, std::uint32_t epoch_hour,
+                                              row& r) noexcept {
   r.seconds = place.seconds;
   r.plugin = place.plugin;
   r.local = place.local;
   r.plan = place.plan;
-  r.f = draw_call(cat, batch_block(batch, j), batch_block(batch, j + rows_per_batch));
+  draw_call(cat, batch_block(batch, j), batch_block(batch, j + rows_per_batch), r.f);
   r.ids = call_ids_from(batch_block(batch, j + 2 * rows_per_batch), e.plugins()[r.plugin].id_tag, r.local, epoch_hour);
   r.cost = cost_micro_usd(r.f.cost);
+}
+
+/// The same, returned (the seed schema, whose row stays in registers).
+[[gnu::always_inline]] inline row finish_row(const engine& e, const catalog& cat, const philox_batch& batch,
+                                             const row_place& place, std::size_t j, std::uint32_t epoch_hour) noexcept {
+  row r;
+  finish_row(e, cat, batch, place, j, epoch_hour, r);
   return r;
 }
 
@@ -930,8 +937,9 @@ class text_encoder final : public row_encoder {
                                            const placing& where) const {
     char* const row_start = p;
     extended_row e;
-    row& r = e.base = finish_row(e_, cat_, batch, place, j, x.epoch_hour);
-    if constexpr (Retry) {  // the first attempt's ids
+    row& r = e.base;
+    finish_row(e_, cat_, batch, place, j, x.epoch_hour, r);  // in place: see draw_call
+    if constexpr (Retry) {                                   // the first attempt's ids
       const plugin_run& run = e_.plugins()[place.plugin];
       const call_ids first =
           call_ids_from(philox4x32_10(call_id_counter(run.id_tag, r.local, x.epoch_hour, x.index), call_id_key),

@@ -91,6 +91,57 @@ TEST(Outcomes, AMinuteLetsThroughItsLimitAndNoMore) {
     EXPECT_EQ(attempt_bits::status(a.bits), call_status::ok);
 }
 
+// The first attempts' order: the counting sort and its fallback against std::sort, on
+// spread offsets, ties (equal offsets keep index order), bunched offsets (one bucket
+// holds them all) and every size around the insertion-sort threshold.
+TEST(Outcomes, FirstAttemptsAreSortedByTimeThenIndex) {
+  std::vector<std::uint64_t> keys, scratch;
+  std::vector<std::uint32_t> buckets;
+  const random_stream s{key, {1, 2, 3, 0}};
+  std::uint32_t draws = 0;
+  auto word = [&] {
+    const std::uint32_t d = draws++;
+    return s.block(d / 4)[d % 4];
+  };
+  for (const std::uint32_t n : {0u, 1u, 2u, 15u, 16u, 17u, 33u, 64u, 100u, 1000u, 5000u}) {
+    for (const int kind : {0, 1, 2}) {  // spread, with ties, bunched in one second
+      std::vector<std::uint32_t> offsets(n);
+      for (auto& o : offsets) {
+        const std::uint32_t w = word() % 3'600'000'000u;
+        o = kind == 0 ? w : kind == 1 ? w / 600'000'000u * 600'000'000u : 1'800'000'000u + w % 1'000'000u;
+      }
+      std::vector<std::uint64_t> expected(n);
+      for (std::uint32_t i = 0; i < n; ++i) expected[i] = (std::uint64_t{offsets[i]} << 24) | i;
+      std::sort(expected.begin(), expected.end());
+      sort_first_attempts(offsets, keys, scratch, buckets);
+      EXPECT_EQ(keys, expected) << n << " calls, kind " << kind;
+    }
+  }
+}
+
+// An hour with more calls than a minute allows, none failing and no minute over the
+// limit, is calm: every call passes once, in time order.
+TEST(Outcomes, MoreCallsThanAMinuteAllowsSpreadOverTheHourAllPass) {
+  const outcome_model m(catalog::seed(), no_failures());
+  std::vector<std::uint32_t> offsets;
+  for (std::uint32_t i = 0; i < 300; ++i) offsets.push_back((i * 7919u) % 300 * 12'000'000u);  // 5 a minute
+  const auto attempts = run(m, offsets);                                                       // starter: 10 a minute
+  ASSERT_EQ(attempts.size(), 300u);
+  for (std::size_t i = 0; i < attempts.size(); ++i) {
+    EXPECT_EQ(attempt_bits::status(attempts[i].bits), call_status::ok);
+    EXPECT_EQ(attempt_bits::attempt(attempts[i].bits), 1u);
+    EXPECT_EQ(attempt_bits::rank(attempts[i].bits), i);
+    if (i > 0) {
+      EXPECT_GT(attempts[i].offset_us, attempts[i - 1].offset_us);
+    }
+  }
+  // Eleven in one minute: the eleventh is limited.
+  for (std::uint32_t i = 0; i < 6; ++i) offsets.push_back(i * 1'000'000u + 500'000u);
+  std::size_t limited = 0;
+  for (const auto& a : run(m, offsets)) limited += attempt_bits::status(a.bits) == call_status::rate_limited ? 1 : 0;
+  EXPECT_EQ(limited, 1u);
+}
+
 TEST(Outcomes, ARateLimitedCallRetriesWhenTheMinuteReopens) {
   call_settings s = no_failures();
   s.set("retry_probability=1");
