@@ -12,7 +12,7 @@ namespace trafficsim::host {
 /// A batch of Philox blocks: block i has counter words word[0..3][i] and key
 /// key[0..1][i]; `philox_batch_run` replaces the counters by the blocks' outputs.
 struct philox_batch {
-  static constexpr std::size_t size = 24;  ///< a multiple of 8 (one AVX2 register)
+  static constexpr std::size_t size = 32;  ///< a multiple of 8 (one AVX2 register)
   alignas(32) std::uint32_t word[4][size];
   alignas(32) std::uint32_t key[2][size];
 };

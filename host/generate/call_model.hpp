@@ -65,7 +65,8 @@ struct call_fields {
 /// Fills `f` in place: where the row is kept in memory (the extended schema's), a
 /// returned struct is copied with wide loads of its just-stored narrow fields, a
 /// store-forwarding stall per row.
-inline void draw_call(const catalog& cat, const philox_counter& b0, const philox_counter& b1, call_fields& f) noexcept {
+[[gnu::always_inline]] inline void draw_call(const catalog& cat, const philox_counter& b0, const philox_counter& b1,
+                                             call_fields& f) noexcept {
   f.model = cat.draw_model(b0[0], b0[1]);
   f.task = static_cast<task_type>(word_below(b0[2], 6));
   f.product = static_cast<std::uint8_t>(word_below(b0[3], 3));

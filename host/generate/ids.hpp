@@ -61,8 +61,8 @@ constexpr id128 feistel(const philox_counter& v, const std::uint64_t (&k)[2]) no
 
 /// The ids of a call whose call-id block (philox4x32_10(call_id_counter(...), call_id_key))
 /// has been computed already, e.g. in a batch. Inline: it runs once per row.
-constexpr call_ids call_ids_from(const philox_counter& call, std::uint32_t id_tag, std::uint32_t customer,
-                                 std::uint32_t epoch_hour) noexcept {
+[[gnu::always_inline]] constexpr call_ids call_ids_from(const philox_counter& call, std::uint32_t id_tag,
+                                                        std::uint32_t customer, std::uint32_t epoch_hour) noexcept {
   using trafficsim::detail::mix64;
   const std::uint64_t session =
       mix64(mix64(((std::uint64_t{id_tag} << 32) | customer) ^ ids_detail::session_salt) + epoch_hour);

@@ -113,7 +113,7 @@ inline char* put_hex128(char* p, const id128& v) noexcept {
 inline char* put_uint(char* p, std::uint64_t v) noexcept { return std::to_chars(p, p + 20, v).ptr; }
 
 /// Decimal of v, fast for the small numbers of a row (tokens, latency: < 10000).
-inline char* put_small(char* p, std::uint64_t v) noexcept {
+[[gnu::always_inline]] inline char* put_small(char* p, std::uint64_t v) noexcept {
   if (v < 10) {
     *p = static_cast<char>('0' + v);
     return p + 1;
@@ -292,7 +292,12 @@ struct row {
 
 /// Rows are computed eight at a time: their 24 Philox blocks (two of the call model and
 /// the call id per row) go through the vector unit together.
-constexpr std::size_t rows_per_batch = philox_batch::size / 3;
+constexpr std::size_t rows_per_batch = 8;
+/// The seed schema's lanes: three per row. The extended schema adds a fourth (lane
+/// j + 24, the row's outcome block): one run of four groups of eight, where a separate
+/// run for the fourth cost nearly as much as the other three together.
+constexpr std::size_t seed_lanes = 3 * rows_per_batch;
+static_assert(philox_batch::size >= 4 * rows_per_batch);
 
 /// What a row takes from the window, before its random draws.
 struct row_place {
@@ -346,7 +351,7 @@ inline void prepare_rows(const engine& e, const window& w, std::size_t k, std::s
     const row_place& r = places[j] = place_of(e, w, at, ref);
     fill_call_lanes(batch, j, e.plugins()[r.plugin], r.local, w.day, w.hour, epoch_hour, ref.index, ref.index);
   }
-  philox_batch_run(batch);
+  philox_batch_run(batch, seed_lanes);
 }
 
 /// Adds a row to its plugin's totals.
@@ -869,9 +874,10 @@ class text_encoder final : public row_encoder {
     const auto epoch_hour = static_cast<std::uint32_t>(d.epoch_day * 24 + w.hour);
     char* p = out.tail((end - begin) * row_bytes + model_text_capacity);
     const placing where{p - out.size(), epoch_hour, 0};
-    philox_batch batch, more;
+    philox_batch batch;
     std::array<row_place, rows_per_batch> places;
     std::array<extended_place, rows_per_batch> xp;
+    std::array<extended_row, rows_per_batch> rows;
     for (std::size_t k = begin; k < end; k += rows_per_batch) {
       const std::size_t n = std::min(rows_per_batch, end - k);
       for (std::size_t j = 0; j < rows_per_batch; ++j) {
@@ -899,16 +905,16 @@ class text_encoder final : public row_encoder {
         fill_call_lanes(batch, j, run, r.local, x.day, x.hour, x.epoch_hour, x.index, x.index | ((attempt - 1) << 24));
         const philox_counter o =
             trafficsim::detail::stream_counter(r.local, x.day, trafficsim::detail::stream_domain::call_outcome, x.hour);
-        for (std::size_t word = 0; word < 3; ++word) more.word[word][j] = o[word];
-        more.word[3][j] = 32 * x.index + 8 + attempt - 1;
-        for (std::size_t word = 0; word < 2; ++word) more.key[word][j] = run.key[word];
+        const std::size_t lane = j + seed_lanes;
+        for (std::size_t word = 0; word < 3; ++word) batch.word[word][lane] = o[word];
+        batch.word[3][lane] = 32 * x.index + 8 + attempt - 1;
+        for (std::size_t word = 0; word < 2; ++word) batch.key[word][lane] = run.key[word];
       }
-      philox_batch_run(batch);
-      philox_batch_run(more, rows_per_batch);
-      for (std::size_t j = 0; j < n; ++j)
-        p = attempt_bits::attempt(xp[j].bits) == 1
-                ? put_attempt<false>(p, places[j], xp[j], batch, more, j, stamp, totals, sinks, where.at(k + j))
-                : put_retry(p, places[j], xp[j], batch, more, j, stamp, totals, sinks, where.at(k + j));
+      philox_batch_run(batch, seed_lanes + rows_per_batch);
+      // Every row's fields first, then every row's text: the rows' latency and cost
+      // chains (a division, conversions) overlap instead of holding up each row's text.
+      for (std::size_t j = 0; j < n; ++j) draw_attempt(places[j], xp[j], batch, j, rows[j]);
+      for (std::size_t j = 0; j < n; ++j) p = put_attempt(p, rows[j], stamp, totals, sinks, where.at(k + j));
     }
     out.commit(p);
   }
@@ -926,32 +932,37 @@ class text_encoder final : public row_encoder {
     std::uint32_t bits, day, hour, epoch_hour, index;
   };
 
-  /// Writes row j of a prepared batch. The first attempts (most rows) are written inline,
-  /// their fields in registers; a retry, which takes the trace of its call's first
-  /// attempt and names its request, out of line: inline, the conditional ids made the
-  /// compiler build every row in memory and reload it (a store-forwarding stall per row).
-  template <bool Retry>
-  [[gnu::always_inline]] char* put_attempt(char* p, const row_place& place, const extended_place& x,
-                                           const philox_batch& batch, const philox_batch& more, std::size_t j,
-                                           const hour_stamp& stamp, std::span<plugin_totals> totals, row_sinks sinks,
-                                           const placing& where) const {
-    char* const row_start = p;
-    extended_row e;
+  /// Draws row j of a prepared batch into `e`, field by field (never a whole-struct
+  /// copy: see draw_call).
+  [[gnu::always_inline]] void draw_attempt(const row_place& place, const extended_place& x, const philox_batch& batch,
+                                           std::size_t j, extended_row& e) const {
     row& r = e.base;
-    finish_row(e_, cat_, batch, place, j, x.epoch_hour, r);  // in place: see draw_call
-    if constexpr (Retry) {                                   // the first attempt's ids
-      const plugin_run& run = e_.plugins()[place.plugin];
-      const call_ids first =
-          call_ids_from(philox4x32_10(call_id_counter(run.id_tag, r.local, x.epoch_hour, x.index), call_id_key),
-                        run.id_tag, r.local, x.epoch_hour);
-      r.ids.trace = first.trace;  // every attempt of a call shares its trace
-      e.retry_of = first.request;
-    }
+    finish_row(e_, cat_, batch, place, j, x.epoch_hour, r);
+    if (attempt_bits::attempt(x.bits) > 1) first_attempt_ids(x, e);
     draw_extended(*outcomes_, cat_.models()[r.f.model], r.f.input_tokens, r.f.output_tokens, x.bits,
-                  batch_block(more, j), e.x);
+                  batch_block(batch, j + seed_lanes), e.x);
     r.f.output_tokens = e.x.output_tokens;
     r.f.latency_ms = e.x.latency_ms;
     r.cost = cost_micro_usd(e.x.cost);
+  }
+
+  /// A retry takes the trace of its call's first attempt and names its request (out of
+  /// line: a retry is one row in fourteen, and its Philox block is computed alone).
+  [[gnu::noinline]] void first_attempt_ids(const extended_place& x, extended_row& e) const {
+    const plugin_run& run = e_.plugins()[e.base.plugin];
+    const call_ids first =
+        call_ids_from(philox4x32_10(call_id_counter(run.id_tag, e.base.local, x.epoch_hour, x.index), call_id_key),
+                      run.id_tag, e.base.local, x.epoch_hour);
+    e.base.ids.trace = first.trace;  // every attempt of a call shares its trace
+    e.retry_of = first.request;
+  }
+
+  /// Writes a drawn row and adds it to the totals and sinks.
+  [[gnu::always_inline]] char* put_attempt(char* p, const extended_row& e, const hour_stamp& stamp,
+                                           std::span<plugin_totals> totals, row_sinks sinks,
+                                           const placing& where) const {
+    char* const row_start = p;
+    const row& r = e.base;
     if constexpr (Format == output_format::otlp) {
       p = put_otlp_row(p, e.base, {&e.x, &e.retry_of}, texts_, where.epoch_hour);
     } else if constexpr (Format == output_format::focus) {
@@ -974,7 +985,7 @@ class text_encoder final : public row_encoder {
     if (!sinks.models.empty()) add_model_row(sinks.models[r.f.model], r);
     t.failed += e.x.status != call_status::ok ? 1 : 0;
     t.rate_limited += e.x.status == call_status::rate_limited ? 1 : 0;
-    t.retries += Retry ? 1 : 0;
+    t.retries += e.x.attempt > 1 ? 1 : 0;
     t.cached_input_tokens += e.x.cached_input_tokens;
     t.cache_write_tokens += e.x.cache_write_tokens;
     t.reasoning_tokens += e.x.reasoning_tokens;
@@ -994,12 +1005,6 @@ class text_encoder final : public row_encoder {
                                 e.x.reasoning_tokens, r.cost});
     }
     return p;
-  }
-
-  [[gnu::noinline]] char* put_retry(char* p, const row_place& place, const extended_place& x, const philox_batch& batch,
-                                    const philox_batch& more, std::size_t j, const hour_stamp& stamp,
-                                    std::span<plugin_totals> totals, row_sinks sinks, const placing& where) const {
-    return put_attempt<true>(p, place, x, batch, more, j, stamp, totals, sinks, where);
   }
 
   const engine& e_;
