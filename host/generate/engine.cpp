@@ -225,6 +225,8 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
     std::vector<std::size_t> starts;  // per customer of the task: its offsets, then its words
     status_words words;
     std::vector<simulated_attempt> attempts;
+    std::vector<std::uint64_t> keys, scratch;
+    std::vector<std::uint32_t> buckets;
     for (auto t = static_cast<std::uint32_t>(first); t != last; ++t) {
       const std::uint32_t begin = t * customers_per_task, end = std::min(total_customers_, begin + customers_per_task);
       // Pass 1: the task's calls placed, and their status words computed together.
@@ -260,7 +262,19 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
           }
         const std::size_t k = 2 * std::size_t{g - begin};
         const std::size_t from = starts[k], count = starts[k + 2] - from;
-        if (count != 0) {
+        const std::span<const std::uint32_t> placed{offsets.data() + from, count},
+            word = words.of(starts[k + 1], count);
+        if (count != 0 && outcomes_->is_calm(p.customers[local].tier, placed, word)) {
+          // Most customer-hours: their calls in time order, straight into the window
+          // (none is carried: a calm hour has no retries).
+          if (out != nullptr) {
+            sort_first_attempts(placed, keys, scratch, buckets);
+            for (std::uint32_t r = 0; r < count; ++r)
+              own[t].push_back({keys[r] >> 24, g, static_cast<std::uint32_t>(keys[r] & 0xFFFFFFu) | tier,
+                                attempt_bits::make(1, call_status::ok, false, r)});
+            active_[g] = 1;
+          }
+        } else if (count != 0) {
           attempts.clear();
           outcomes_->simulate(p.key, local, d.index, hour, p.customers[local].tier, {offsets.data() + from, count},
                               words.of(starts[k + 1], count), attempts);

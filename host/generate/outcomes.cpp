@@ -263,6 +263,20 @@ void status_words::clear() noexcept {
   done_ = 0;
 }
 
+bool outcome_model::is_calm(subscription_tier tier, std::span<const std::uint32_t> offsets,
+                            std::span<const std::uint32_t> status_word) const noexcept {
+  const auto n = static_cast<std::uint32_t>(offsets.size());
+  const std::uint32_t limit = settings_.requests_per_minute[static_cast<std::size_t>(tier)];
+  bool calm = true;
+  for (std::uint32_t i = 0; i < n; ++i) calm &= status_word[i] >= any_failure_threshold_;
+  if (calm && n > limit) {
+    std::array<std::uint32_t, 60> calls_in{};
+    for (std::uint32_t i = 0; i < n; ++i) ++calls_in[offsets[i] / 60'000'000];
+    calm = *std::max_element(calls_in.begin(), calls_in.end()) <= limit;
+  }
+  return calm;
+}
+
 void outcome_model::simulate(philox_key key, std::uint32_t local, std::uint32_t day_index, std::uint32_t hour,
                              subscription_tier tier, std::span<const std::uint32_t> offsets,
                              std::vector<simulated_attempt>& out) const {
@@ -284,16 +298,9 @@ void outcome_model::simulate(philox_key key, std::uint32_t local, std::uint32_t 
   static thread_local std::vector<std::uint64_t> firsts, scratch;
   static thread_local std::vector<std::uint32_t> buckets;
   sort_first_attempts(offsets, firsts, scratch, buckets);
-  // A calm hour: no first attempt fails and no minute has more calls than the limit. Its
-  // attempts are its calls in time order (what the loop below gives too, without the heap).
-  bool calm = true;
-  for (std::uint32_t i = 0; i < n; ++i) calm &= status_word[i] >= any_failure_threshold_;
-  if (calm && n > limit) {
-    std::array<std::uint32_t, 60> calls_in{};
-    for (std::uint32_t i = 0; i < n; ++i) ++calls_in[offsets[i] / 60'000'000];
-    calm = *std::max_element(calls_in.begin(), calls_in.end()) <= limit;
-  }
-  if (calm) {
+  // A calm hour's attempts are its calls in time order (what the loop below gives too,
+  // without the heap).
+  if (is_calm(tier, offsets, status_word)) {
     for (std::uint32_t r = 0; r < n; ++r)
       out.push_back({firsts[r] >> 24, static_cast<std::uint32_t>(firsts[r] & 0xFFFFFFu),
                      attempt_bits::make(1, call_status::ok, false, r)});
@@ -315,26 +322,33 @@ void outcome_model::simulate(philox_key key, std::uint32_t local, std::uint32_t 
   };
   // Retries wait in a heap, (time, index, attempt) earliest first; the next attempt is
   // the earlier of the next first attempt and the heap's top.
-  using event = std::tuple<std::uint64_t, std::uint32_t, std::uint32_t>;
-  std::vector<event> retries;
+  // An attempt as one word, time << 28 | index << 4 | attempt, so that the heap compares
+  // words: ordered as (time, index, attempt). Times stay below 2^36 us (19 hours): an
+  // hour's offsets, then at most 7 waits of at most 60 s x 2^6 x 1.5 (backoff_base_ms <=
+  // 60,000, max_attempts <= 8); indexes are below 2^24, attempts at most 8.
+  auto event = [](std::uint64_t at, std::uint64_t index, std::uint64_t attempt) {
+    return at << 28 | index << 4 | attempt;
+  };
+  std::vector<std::uint64_t> retries;
   std::array<std::uint32_t, 60> per_minute{};
   const std::uint64_t retry = threshold(settings_.retry_probability);
   std::uint32_t rank = 0;
   std::size_t next_first = 0;
   while (next_first < n || !retries.empty()) {
-    event e;
-    const bool take_first =
-        next_first < n &&
-        (retries.empty() || event{firsts[next_first] >> 24, firsts[next_first] & 0xFFFFFFu, 1} < retries.front());
-    if (take_first) {
-      e = {firsts[next_first] >> 24, static_cast<std::uint32_t>(firsts[next_first] & 0xFFFFFFu), 1};
+    std::uint64_t e;
+    const std::uint64_t first =
+        next_first < n ? event(firsts[next_first] >> 24, firsts[next_first] & 0xFFFFFFu, 1) : ~std::uint64_t{0};
+    if (retries.empty() || first < retries.front()) {
+      e = first;
       ++next_first;
     } else {
       std::pop_heap(retries.begin(), retries.end(), std::greater<>());
       e = retries.back();
       retries.pop_back();
     }
-    const auto [at, index, attempt] = e;
+    const std::uint64_t at = e >> 28;
+    const auto index = static_cast<std::uint32_t>((e >> 4) & 0xFFFFFFu);
+    const auto attempt = static_cast<std::uint32_t>(e & 15u);
     call_status status = call_status::ok;
     // The gateway counts the attempts it lets through in each minute of the hour; an
     // attempt carried past the hour meets the next hour's count, which is not kept here.
@@ -357,7 +371,7 @@ void outcome_model::simulate(philox_key key, std::uint32_t local, std::uint32_t 
       else
         delay = static_cast<std::uint64_t>(settings_.backoff_base_ms * 1000.0 *
                                            std::ldexp(1.0, static_cast<int>(attempt) - 1) * (0.5 + jitter));
-      retries.emplace_back(at + std::max<std::uint64_t>(delay, 1), index, attempt + 1);
+      retries.push_back(event(at + std::max<std::uint64_t>(delay, 1), index, attempt + 1));
       std::push_heap(retries.begin(), retries.end(), std::greater<>());
     }
   }

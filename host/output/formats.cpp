@@ -434,6 +434,9 @@ inline char* put_session(char* p, std::uint64_t session) noexcept {
 #endif
 }
 
+/// `VaryingLatency`: the extended schema's latencies, whose length changes from row to row
+/// (the seed's are nearly all three digits).
+template <bool VaryingLatency = false>
 [[gnu::always_inline]] inline char* put_csv_fields(char* p, const row& r, const row_texts& texts,
                                                    const hour_stamp& stamp) noexcept {
   p = put_timestamp(p, stamp, r.seconds);
@@ -448,7 +451,7 @@ inline char* put_session(char* p, std::uint64_t session) noexcept {
   *p++ = ',';
   p = put_usd(p, r.cost);
   *p++ = ',';
-  p = put_small(p, r.f.latency_ms);
+  p = VaryingLatency ? put_varying(p, r.f.latency_ms) : put_small(p, r.f.latency_ms);
   p = put(p, texts.customer_prefix[r.plugin]);
   p = put_padded(p, std::uint64_t{r.local} + 1, 4);
   *p++ = ',';
@@ -678,7 +681,7 @@ template <output_format Format>
     p += s.size();
   };
   if constexpr (Format == output_format::csv) {
-    p = put_csv_fields(p, e.base, texts, stamp);
+    p = put_csv_fields<true>(p, e.base, texts, stamp);
     *p++ = ',';
     p = put_small(p, x.status_code);
     *p++ = ',';
@@ -696,8 +699,12 @@ template <output_format Format>
     p = put_small(p, x.cache_write_tokens);
     *p++ = ',';
     p = put_small(p, x.reasoning_tokens);
-    lit(x.streaming ? ",true," : ",false,");
-    if (x.time_to_first_token_ms != 0) p = put_small(p, x.time_to_first_token_ms);
+    // ",true," or ",false," without a branch (streaming is a coin flip per row).
+    const std::uint64_t streaming_text = x.streaming ? text_word(",true,") : text_word(",false,");
+    std::memcpy(p, &streaming_text, 8);
+    p += x.streaming ? 6 : 7;
+    char* const ttft_end = put_varying(p, x.time_to_first_token_ms);  // empty when 0
+    p = x.time_to_first_token_ms != 0 ? ttft_end : p;
     *p++ = '\n';
   } else {
     p = put_json_fields(p, e.base, texts, stamp);
