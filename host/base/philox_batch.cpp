@@ -31,18 +31,17 @@ __attribute__((target("avx2"))) inline void mul_lanes(__m256i a, __m256i m, __m2
   hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
 }
 
-}  // namespace
-
-// One Philox round, as detail::philox_round, on eight blocks per register.
-__attribute__((target("avx2"))) void philox_batch_avx2(philox_batch& b, std::size_t lanes) noexcept {
+// Philox4x32-10 on `Groups` groups of eight blocks, one register per word of a group:
+// the group count is a constant so that the loops unroll and the groups' rounds
+// interleave (a run-time count left loops, and their branches, in every round).
+template <std::size_t Groups>
+__attribute__((target("avx2"))) inline void philox_groups(philox_batch& b) noexcept {
   const __m256i m0 = _mm256_set1_epi32(static_cast<int>(trafficsim::detail::philox_m0));
   const __m256i m1 = _mm256_set1_epi32(static_cast<int>(trafficsim::detail::philox_m1));
   const __m256i w0 = _mm256_set1_epi32(static_cast<int>(trafficsim::detail::philox_w0));
   const __m256i w1 = _mm256_set1_epi32(static_cast<int>(trafficsim::detail::philox_w1));
-  constexpr std::size_t max_groups = philox_batch::size / 8;
-  const std::size_t groups = std::min(max_groups, (lanes + 7) / 8);
-  __m256i c0[max_groups], c1[max_groups], c2[max_groups], c3[max_groups], k0[max_groups], k1[max_groups];
-  for (std::size_t g = 0; g < groups; ++g) {
+  __m256i c0[Groups], c1[Groups], c2[Groups], c3[Groups], k0[Groups], k1[Groups];
+  for (std::size_t g = 0; g < Groups; ++g) {
     c0[g] = _mm256_load_si256(reinterpret_cast<const __m256i*>(&b.word[0][g * 8]));
     c1[g] = _mm256_load_si256(reinterpret_cast<const __m256i*>(&b.word[1][g * 8]));
     c2[g] = _mm256_load_si256(reinterpret_cast<const __m256i*>(&b.word[2][g * 8]));
@@ -50,8 +49,9 @@ __attribute__((target("avx2"))) void philox_batch_avx2(philox_batch& b, std::siz
     k0[g] = _mm256_load_si256(reinterpret_cast<const __m256i*>(&b.key[0][g * 8]));
     k1[g] = _mm256_load_si256(reinterpret_cast<const __m256i*>(&b.key[1][g * 8]));
   }
+  // One Philox round, as detail::philox_round, on eight blocks per register.
   for (int r = 0; r < 10; ++r) {
-    for (std::size_t g = 0; g < groups; ++g) {
+    for (std::size_t g = 0; g < Groups; ++g) {
       if (r != 0) {
         k0[g] = _mm256_add_epi32(k0[g], w0);
         k1[g] = _mm256_add_epi32(k1[g], w1);
@@ -65,11 +65,29 @@ __attribute__((target("avx2"))) void philox_batch_avx2(philox_batch& b, std::siz
       c3[g] = lo0;
     }
   }
-  for (std::size_t g = 0; g < groups; ++g) {
+  for (std::size_t g = 0; g < Groups; ++g) {
     _mm256_store_si256(reinterpret_cast<__m256i*>(&b.word[0][g * 8]), c0[g]);
     _mm256_store_si256(reinterpret_cast<__m256i*>(&b.word[1][g * 8]), c1[g]);
     _mm256_store_si256(reinterpret_cast<__m256i*>(&b.word[2][g * 8]), c2[g]);
     _mm256_store_si256(reinterpret_cast<__m256i*>(&b.word[3][g * 8]), c3[g]);
+  }
+}
+
+}  // namespace
+
+__attribute__((target("avx2"))) void philox_batch_avx2(philox_batch& b, std::size_t lanes) noexcept {
+  static_assert(philox_batch::size == 32, "one case per group count below");
+  switch (std::min<std::size_t>(philox_batch::size / 8, (lanes + 7) / 8)) {
+    case 0:
+      return;
+    case 1:
+      return philox_groups<1>(b);
+    case 2:
+      return philox_groups<2>(b);
+    case 3:
+      return philox_groups<3>(b);
+    default:
+      return philox_groups<4>(b);
   }
 }
 

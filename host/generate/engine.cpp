@@ -211,13 +211,15 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
     if (hour > 0) simulate_window(hour - 1, nullptr);
     if (carry_window_ != this_window) carry_.clear();  // the run's first hour: nothing before it
   }
-  struct entry {
-    std::uint64_t offset_us;  // from the start of this window
-    std::uint32_t customer, index_tier, bits;
-  };
   const std::uint32_t tasks = (total_customers_ + customers_per_task - 1) / customers_per_task;
-  std::vector<std::vector<entry>> own(out != nullptr ? tasks : 0);
-  std::vector<std::vector<carried_attempt>> carried_out(tasks);
+  auto& own = task_attempts_;
+  auto& carried_out = task_carried_;
+  own.resize(tasks);
+  carried_out.resize(tasks);
+  for (std::uint32_t t = 0; t < tasks; ++t) {
+    own[t].clear();
+    carried_out[t].clear();
+  }
   std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> rows_of(out != nullptr && count_customers_ ? tasks
                                                                                                                : 0);
   parallel_blocks(0, tasks, 1, [&](std::uint64_t first, std::uint64_t last) {
@@ -307,7 +309,7 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
   parallel_blocks(0, tasks, 1, [&](std::uint64_t first, std::uint64_t last) {
     for (auto t = static_cast<std::uint32_t>(first); t != last; ++t) {
       std::uint64_t pos = start[t];
-      for (const entry& e : own[t]) {
+      for (const window_entry& e : own[t]) {
         out->refs[pos] = {e.customer, e.index_tier};
         out->extra_refs[pos] = e.bits;
         out->order[pos] = (std::uint64_t{static_cast<std::uint32_t>(e.offset_us / 1'000'000u)} << 32) | pos;
