@@ -350,6 +350,15 @@ void outcome_model::simulate(philox_key key, std::uint32_t local, std::uint32_t 
     const auto index = static_cast<std::uint32_t>((e >> 4) & 0xFFFFFFu);
     const auto attempt = static_cast<std::uint32_t>(e & 15u);
     call_status status = call_status::ok;
+    // The attempt's block (word 0: a retry's status; 1 and 2: a failure's retry and
+    // jitter), computed once and only when needed: a burst hour retries thousands of 429s.
+    philox_counter w{};
+    bool drawn = false;
+    auto block = [&]() -> const philox_counter& {
+      if (!drawn) w = outcome.block(32 * index + attempt - 1);
+      drawn = true;
+      return w;
+    };
     // The gateway counts the attempts it lets through in each minute of the hour; an
     // attempt carried past the hour meets the next hour's count, which is not kept here.
     const bool limited = at < hour_us && per_minute[at / 60'000'000] >= limit;
@@ -357,13 +366,11 @@ void outcome_model::simulate(philox_key key, std::uint32_t local, std::uint32_t 
       status = call_status::rate_limited;
     } else {
       if (at < hour_us) ++per_minute[at / 60'000'000];
-      status = attempt == 1 ? status_of(index, status_word[index])
-                            : status_of(index, outcome.block(32 * index + attempt - 1)[0]);
+      status = status_of(index, attempt == 1 ? status_word[index] : block()[0]);
     }
     out.push_back({at, index, attempt_bits::make(attempt, status, false, rank++)});
-    if (status == call_status::ok) continue;
-    const philox_counter w = outcome.block(32 * index + attempt - 1);
-    if (attempt < settings_.max_attempts && w[1] < retry) {
+    if (status == call_status::ok || attempt >= settings_.max_attempts) continue;
+    if (block()[1] < retry) {
       const double jitter = w[2] / two32;  // [0, 1)
       std::uint64_t delay;
       if (status == call_status::rate_limited)  // Retry-After: when the minute's window reopens
