@@ -211,15 +211,13 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
     if (hour > 0) simulate_window(hour - 1, nullptr);
     if (carry_window_ != this_window) carry_.clear();  // the run's first hour: nothing before it
   }
+  struct entry {
+    std::uint64_t offset_us;  // from the start of this window
+    std::uint32_t customer, index_tier, bits;
+  };
   const std::uint32_t tasks = (total_customers_ + customers_per_task - 1) / customers_per_task;
-  auto& own = task_attempts_;
-  auto& carried_out = task_carried_;
-  own.resize(tasks);
-  carried_out.resize(tasks);
-  for (std::uint32_t t = 0; t < tasks; ++t) {
-    own[t].clear();
-    carried_out[t].clear();
-  }
+  std::vector<std::vector<entry>> own(out != nullptr ? tasks : 0);
+  std::vector<std::vector<carried_attempt>> carried_out(tasks);
   std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> rows_of(out != nullptr && count_customers_ ? tasks
                                                                                                                : 0);
   parallel_blocks(0, tasks, 1, [&](std::uint64_t first, std::uint64_t last) {
@@ -227,8 +225,6 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
     std::vector<std::size_t> starts;  // per customer of the task: its offsets, then its words
     status_words words;
     std::vector<simulated_attempt> attempts;
-    std::vector<std::uint64_t> keys, scratch;
-    std::vector<std::uint32_t> buckets;
     for (auto t = static_cast<std::uint32_t>(first); t != last; ++t) {
       const std::uint32_t begin = t * customers_per_task, end = std::min(total_customers_, begin + customers_per_task);
       // Pass 1: the task's calls placed, and their status words computed together.
@@ -264,19 +260,7 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
           }
         const std::size_t k = 2 * std::size_t{g - begin};
         const std::size_t from = starts[k], count = starts[k + 2] - from;
-        const std::span<const std::uint32_t> placed{offsets.data() + from, count},
-            word = words.of(starts[k + 1], count);
-        if (count != 0 && outcomes_->is_calm(p.customers[local].tier, placed, word)) {
-          // Most customer-hours: their calls in time order, straight into the window
-          // (none is carried: a calm hour has no retries).
-          if (out != nullptr) {
-            sort_first_attempts(placed, keys, scratch, buckets);
-            for (std::uint32_t r = 0; r < count; ++r)
-              own[t].push_back({keys[r] >> 24, g, static_cast<std::uint32_t>(keys[r] & 0xFFFFFFu) | tier,
-                                attempt_bits::make(1, call_status::ok, false, r)});
-            active_[g] = 1;
-          }
-        } else if (count != 0) {
+        if (count != 0) {
           attempts.clear();
           outcomes_->simulate(p.key, local, d.index, hour, p.customers[local].tier, {offsets.data() + from, count},
                               words.of(starts[k + 1], count), attempts);
@@ -309,7 +293,7 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
   parallel_blocks(0, tasks, 1, [&](std::uint64_t first, std::uint64_t last) {
     for (auto t = static_cast<std::uint32_t>(first); t != last; ++t) {
       std::uint64_t pos = start[t];
-      for (const window_entry& e : own[t]) {
+      for (const entry& e : own[t]) {
         out->refs[pos] = {e.customer, e.index_tier};
         out->extra_refs[pos] = e.bits;
         out->order[pos] = (std::uint64_t{static_cast<std::uint32_t>(e.offset_us / 1'000'000u)} << 32) | pos;

@@ -142,15 +142,6 @@ class engine {
   bool collect_labels_ = false;
   bool count_customers_ = false;
   std::vector<customer_label> labels_;
-  /// An attempt of the window being simulated, as a task collects it.
-  struct window_entry {
-    std::uint64_t offset_us;  ///< from the start of this window
-    std::uint32_t customer, index_tier, bits;
-  };
-  /// Per task of simulate_window: its attempts, and those it carries into the next hour.
-  /// Kept from window to window so that their memory is reused.
-  std::vector<std::vector<window_entry>> task_attempts_;
-  std::vector<std::vector<carried_attempt>> task_carried_;
   std::vector<carried_attempt> carry_;              ///< in customer order
   std::uint64_t carry_window_ = ~std::uint64_t{0};  ///< the window carry_ goes into
 };

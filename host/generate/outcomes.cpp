@@ -192,18 +192,7 @@ void sort_first_attempts(std::span<const std::uint32_t> offsets, std::vector<std
       a[k] = v;
     }
   };
-  if (n <= 16) {
-    // Each key's place is the number of keys below it: n^2 comparisons without a branch,
-    // where insertion sort mispredicted the end of nearly every inner loop.
-    std::array<std::uint64_t, 16> k;
-    std::copy(keys.begin(), keys.end(), k.begin());
-    for (std::uint32_t i = 0; i < n; ++i) {
-      std::uint32_t below = 0;
-      for (std::uint32_t j = 0; j < n; ++j) below += k[j] < k[i] ? 1u : 0u;
-      keys[below] = k[i];
-    }
-    return;
-  }
+  if (n <= 16) return insertion_sort(keys.data(), n);
   // A counting sort on the offsets' top bits (about one call a bucket: offsets are spread
   // over the hour), stable, then insertion sort within the buckets: linear, where a
   // comparison sort mispredicted a branch on every other comparison (a burst hour has

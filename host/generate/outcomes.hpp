@@ -134,11 +134,6 @@ class outcome_model {
   }
   static std::uint32_t chance16(double p) noexcept { return static_cast<std::uint32_t>(p * 65536.0); }
 
-  /// Whether a customer-hour is calm: no first attempt fails (`status_word` as for
-  /// simulate) and no minute has more calls than the tier allows. Its attempts are then
-  /// its calls in time order, each passing at once (attempt 1, status ok, rank = place).
-  bool is_calm(subscription_tier tier, std::span<const std::uint32_t> offsets,
-               std::span<const std::uint32_t> status_word) const noexcept;
   /// Every attempt of the `offsets.size()` calls a customer placed in an hour, in time
   /// order (ties: index, attempt), appended to `out`. `key`, `local`, `day_index`, `hour`
   /// name the customer-hour's streams.
@@ -152,6 +147,12 @@ class outcome_model {
                 std::vector<simulated_attempt>& out) const;
 
  private:
+  /// Whether a customer-hour is calm: no first attempt fails (`status_word` as for
+  /// simulate) and no minute has more calls than the tier allows. Its attempts are then
+  /// its calls in time order, each passing at once (attempt 1, status ok, rank = place).
+  bool is_calm(subscription_tier tier, std::span<const std::uint32_t> offsets,
+               std::span<const std::uint32_t> status_word) const noexcept;
+
   const catalog& cat_;
   call_settings settings_;
   std::vector<std::uint64_t> server_error_threshold_, overload_threshold_;  ///< per model, x 2^32

@@ -291,7 +291,8 @@ struct row {
 };
 
 /// Rows are computed eight at a time: their 24 Philox blocks (two of the call model and
-/// the call id per row) go through the vector unit together.
+/// the call id per row; 32 with the extended schema's outcome block) go through the
+/// vector unit together.
 constexpr std::size_t rows_per_batch = 8;
 /// The seed schema's lanes: three per row. The extended schema adds a fourth (lane
 /// j + 24, the row's outcome block): one run of four groups of eight, where a separate
