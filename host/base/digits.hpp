@@ -42,11 +42,12 @@ inline char* put_varying(char* p, std::uint64_t v) noexcept {
     return std::to_chars(p, p + 20, v).ptr;
   const auto x = static_cast<std::uint32_t>(v);
   const std::uint32_t digits = 1 + (x >= 10) + (x >= 100) + (x >= 1000) + (x >= 10000);
-  char text[8] = {static_cast<char>('0' + x / 10000)};
-  std::memcpy(text + 1, &two_digits[(x / 100 % 100) * 2], 2);
-  std::memcpy(text + 3, &two_digits[(x % 100) * 2], 2);
-  std::uint64_t word;
-  std::memcpy(&word, text, 8);
+  // The word is built in a register: five bytes stored to memory and reloaded as one
+  // word would stall on store forwarding (measured: a tenth of the extended encoder).
+  std::uint16_t middle, last;
+  std::memcpy(&middle, &two_digits[(x / 100 % 100) * 2], 2);
+  std::memcpy(&last, &two_digits[(x % 100) * 2], 2);
+  std::uint64_t word = ('0' + x / 10000) | std::uint64_t{middle} << 8 | std::uint64_t{last} << 24;
   word >>= 8 * (5 - digits);  // little-endian: the first byte is the most significant digit
   std::memcpy(p, &word, 8);
   return p + digits;

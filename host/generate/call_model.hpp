@@ -64,7 +64,10 @@ struct call_fields {
 /// from b0[0] alone.
 /// Fills `f` in place: where the row is kept in memory (the extended schema's), a
 /// returned struct is copied with wide loads of its just-stored narrow fields, a
-/// store-forwarding stall per row.
+/// store-forwarding stall per row. `Cost` false leaves `f.cost` alone: the extended
+/// schema prices an attempt itself (draw_extended), and the 128-bit cost stored in two
+/// halves and copied as one was a stall per row.
+template <bool Cost = true>
 [[gnu::always_inline]] inline void draw_call(const catalog& cat, const philox_counter& b0, const philox_counter& b1,
                                              call_fields& f) noexcept {
   f.model = cat.draw_model(b0[0], b0[1]);
@@ -79,7 +82,8 @@ struct call_fields {
   const std::uint32_t fp = word_below(b1[3], 6 * (python_minor_max - python_minor_min + 1));
   f.feature = static_cast<std::uint8_t>(fp % 6);
   f.python_minor = static_cast<std::uint8_t>(python_minor_min + fp / 6);
-  f.cost = usd_amount{f.input_tokens} * m.input_price + usd_amount{f.output_tokens} * m.output_price;
+  if constexpr (Cost)
+    f.cost = usd_amount{f.input_tokens} * m.input_price + usd_amount{f.output_tokens} * m.output_price;
 }
 
 /// The same, returned.
@@ -93,16 +97,6 @@ inline call_fields draw_call(const catalog& cat, const philox_counter& b0, const
 constexpr unsigned tier_price_usd(subscription_tier t) noexcept {
   constexpr std::array<unsigned, 3> prices{29, 99, 299};
   return prices[static_cast<std::size_t>(t)];
-}
-
-/// The cost in micro-USD as printed with six decimals: atto-USD rounded half up.
-constexpr std::uint64_t cost_micro_usd(usd_amount cost) noexcept {
-  constexpr std::uint64_t atto_per_micro = 1'000'000'000'000;
-  if ((cost >> 64) == 0) {  // the usual case: 64-bit division by a constant
-    const auto c = static_cast<std::uint64_t>(cost);
-    return c / atto_per_micro + (c % atto_per_micro >= atto_per_micro / 2 ? 1 : 0);
-  }
-  return static_cast<std::uint64_t>((cost + atto_per_micro / 2) / atto_per_micro);
 }
 
 }  // namespace trafficsim::host

@@ -26,6 +26,16 @@ namespace trafficsim::host {
 __extension__ using usd_amount = unsigned __int128;
 inline constexpr int usd_amount_decimals = 18;
 
+/// The cost in micro-USD as printed with six decimals: atto-USD rounded half up.
+constexpr std::uint64_t cost_micro_usd(usd_amount cost) noexcept {
+  constexpr std::uint64_t atto_per_micro = 1'000'000'000'000;
+  if ((cost >> 64) == 0) {  // the usual case: 64-bit division by a constant
+    const auto c = static_cast<std::uint64_t>(cost);
+    return c / atto_per_micro + (c % atto_per_micro >= atto_per_micro / 2 ? 1 : 0);
+  }
+  return static_cast<std::uint64_t>((cost + atto_per_micro / 2) / atto_per_micro);
+}
+
 /// Longest printed model name and provider (longer ones are refused when loading).
 inline constexpr std::size_t max_model_name_bytes = 100;
 inline constexpr std::size_t max_provider_bytes = 40;

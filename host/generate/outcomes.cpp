@@ -128,6 +128,8 @@ outcome_model::outcome_model(const catalog& cat, call_settings settings) : cat_(
     overload_threshold_.push_back(threshold(overload));
     server_error_threshold_.push_back(threshold(overload + server));
     any_failure_threshold_ = std::max(any_failure_threshold_, server_error_threshold_.back());
+    caches_ |= (m.supports_prompt_caching && m.cache_read_price > 0) || m.cache_write_price > 0;
+    reasons_ |= m.supports_reasoning;
   }
   auto exact = [&](std::uint32_t q) { return std::exp(settings_.ttft_sigma * standard_normal((q << 16) | 0x8000u)); };
   streaming16_ = chance16(settings_.streaming_share);

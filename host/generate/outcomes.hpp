@@ -133,6 +133,9 @@ class outcome_model {
     return rank < cache_hit16_.size() ? cache_hit16_[rank] : chance16(settings_.cache_hit_max * rank / (rank + 1.0));
   }
   static std::uint32_t chance16(double p) noexcept { return static_cast<std::uint32_t>(p * 65536.0); }
+  /// Whether any model of the catalog has a cache price (reads or writes), or reasons.
+  bool caches() const noexcept { return caches_; }
+  bool reasons() const noexcept { return reasons_; }
 
   /// Every attempt of the `offsets.size()` calls a customer placed in an hour, in time
   /// order (ties: index, attempt), appended to `out`. `key`, `local`, `day_index`, `hour`
@@ -158,6 +161,7 @@ class outcome_model {
   std::vector<std::uint64_t> server_error_threshold_, overload_threshold_;  ///< per model, x 2^32
   std::uint64_t any_failure_threshold_ = 0;                                 ///< the largest server_error_threshold_
   std::uint32_t streaming16_ = 0, cache_write16_ = 0;
+  bool caches_ = false, reasons_ = false;
   std::array<std::uint32_t, 64> cache_hit16_{};
   static constexpr std::uint32_t ttft_edge = 128;
   std::vector<float> ttft_node_;  ///< every 16th quantile (ttft_factor)
@@ -188,12 +192,14 @@ struct extended_call {
   std::uint32_t time_to_first_token_ms = 0;  ///< 0: none (not streamed, or failed)
   std::uint32_t latency_ms = 0;
   usd_amount cost = 0;
+  std::uint64_t cost_micro_usd = 0;  ///< cost as printed (rounded half up)
   std::uint16_t status_code = 200;
   std::string_view error_type;  ///< empty on success
 };
 
 /// The extended fields of attempt `bits` of a call whose seed fields are `input_tokens`
-/// and `output_tokens`, from its formatting block (see the file comment).
+/// and `output_tokens`, from its formatting block (see the file comment). `m` is a model
+/// of `o`'s catalog.
 /// Billing (docs/extended-schema.md): a failed attempt has no output and costs nothing;
 /// a successful one pays input tokens at the input price except those read from the cache
 /// (cache-read price) and written to it (cache-write price), output tokens at the output
@@ -226,6 +232,7 @@ struct extended_call {
     x.output_tokens = x.cached_input_tokens = x.cache_write_tokens = x.reasoning_tokens = 0;
     x.time_to_first_token_ms = 0;
     x.cost = 0;
+    x.cost_micro_usd = 0;
   };
   switch (x.status) {
     case call_status::rate_limited:  // rejected at the gateway, at once
@@ -240,18 +247,35 @@ struct extended_call {
   x.status_code = 200;
   x.error_type = {};
   x.output_tokens = output_tokens;
-  const double share = s.cache_share_min + (s.cache_share_max - s.cache_share_min) * (high(e[1]) * (1.0 / 65536));
-  const auto share_tokens = static_cast<std::uint32_t>(input_tokens * share);
-  // The prompt cache: a session's later calls repeat its context, so a read becomes
-  // likelier with the attempt's place r in its customer-hour: cache_hit_max x r / (r + 1).
-  // A call that does not read may write (models with a cache-write price).
-  const bool read =
-      m.supports_prompt_caching & (m.cache_read_price > 0) & (low(e[0]) < o.cache_hit16(attempt_bits::rank(bits)));
-  const bool write = !read & (m.cache_write_price > 0) & (low(e[1]) < o.cache_write16());
-  x.cached_input_tokens = read ? share_tokens : 0;
-  x.cache_write_tokens = write ? share_tokens : 0;
-  const double ratio = s.reasoning_min + (s.reasoning_max - s.reasoning_min) * (high(e[2]) * (1.0 / 65536));
-  x.reasoning_tokens = m.supports_reasoning ? static_cast<std::uint32_t>(output_tokens * ratio) : 0;
+  // Paid: input tokens at the input price, except those read from or written to the
+  // cache; output at the output price; reasoning at the reasoning price.
+  usd_amount cost = usd_amount{output_tokens} * m.output_price;
+  std::uint32_t plain = input_tokens;
+  x.cached_input_tokens = x.cache_write_tokens = 0;
+  // Skipped when no model of the catalog has a cache price or reasons (the seed's): the
+  // branch goes the same way on every row of a run, so it costs nothing either way.
+  if (o.caches()) {
+    const double share = s.cache_share_min + (s.cache_share_max - s.cache_share_min) * (high(e[1]) * (1.0 / 65536));
+    const auto share_tokens = static_cast<std::uint32_t>(input_tokens * share);
+    // The prompt cache: a session's later calls repeat its context, so a read becomes
+    // likelier with the attempt's place r in its customer-hour: cache_hit_max x r / (r + 1).
+    // A call that does not read may write (models with a cache-write price).
+    const bool read =
+        m.supports_prompt_caching & (m.cache_read_price > 0) & (low(e[0]) < o.cache_hit16(attempt_bits::rank(bits)));
+    const bool write = !read & (m.cache_write_price > 0) & (low(e[1]) < o.cache_write16());
+    x.cached_input_tokens = read ? share_tokens : 0;
+    x.cache_write_tokens = write ? share_tokens : 0;
+    plain -= x.cached_input_tokens + x.cache_write_tokens;
+    cost +=
+        usd_amount{x.cached_input_tokens} * m.cache_read_price + usd_amount{x.cache_write_tokens} * m.cache_write_price;
+  }
+  cost += usd_amount{plain} * m.input_price;
+  x.reasoning_tokens = 0;
+  if (o.reasons()) {
+    const double ratio = s.reasoning_min + (s.reasoning_max - s.reasoning_min) * (high(e[2]) * (1.0 / 65536));
+    x.reasoning_tokens = m.supports_reasoning ? static_cast<std::uint32_t>(output_tokens * ratio) : 0;
+    cost += usd_amount{x.reasoning_tokens} * (m.reasoning_price != 0 ? m.reasoning_price : m.output_price);
+  }
   // Latency: a lognormal time to first token around the model's median (the heavy tail),
   // then the output and reasoning tokens at the model's speed.
   const double ttft = m.ttft_ms * o.ttft_factor(e[3] >> 16);
@@ -261,10 +285,10 @@ struct extended_call {
   const auto ttft_ms = static_cast<std::uint32_t>(std::min(std::max(1.0, ttft + 0.5), 3.6e6));
   x.latency_ms = static_cast<std::uint32_t>(std::min(ttft_ms + generation_ms + 0.5, 3.6e6));
   x.time_to_first_token_ms = x.streaming ? ttft_ms : 0;
-  const std::uint32_t plain = input_tokens - x.cached_input_tokens - x.cache_write_tokens;
-  x.cost = usd_amount{plain} * m.input_price + usd_amount{x.cached_input_tokens} * m.cache_read_price +
-           usd_amount{x.cache_write_tokens} * m.cache_write_price + usd_amount{x.output_tokens} * m.output_price +
-           usd_amount{x.reasoning_tokens} * (m.reasoning_price != 0 ? m.reasoning_price : m.output_price);
+  // Rounded from the register: the 128-bit cost stored in halves and reloaded whole
+  // stalls on store forwarding.
+  x.cost = cost;
+  x.cost_micro_usd = trafficsim::host::cost_micro_usd(cost);
 }
 
 /// The same, returned (tests; the encoder fills its row in place: a returned struct is

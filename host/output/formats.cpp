@@ -375,9 +375,11 @@ inline philox_counter batch_block(const philox_batch& b, std::size_t lane) noexc
   return {b.word[0][lane], b.word[1][lane], b.word[2][lane], b.word[3][lane]};
 }
 
-/// Row j of a prepared batch.
+/// Row j of a prepared batch. `Cost` false: without its cost (the extended schema prices
+/// each attempt itself).
 // Inline wherever it is used: a call would pass the row through memory, and reloading
 // its fields stalls on store forwarding (measured: 3-15 % of the seed path).
+template <bool Cost = true>
 [[gnu::always_inline]] inline void finish_row(const engine& e, const catalog& cat, const philox_batch& batch,
                                               const row_place& place, std::size_t j, std::uint32_t epoch_hour,
                                               row& r) noexcept {
@@ -385,9 +387,9 @@ inline philox_counter batch_block(const philox_batch& b, std::size_t lane) noexc
   r.plugin = place.plugin;
   r.local = place.local;
   r.plan = place.plan;
-  draw_call(cat, batch_block(batch, j), batch_block(batch, j + rows_per_batch), r.f);
+  draw_call<Cost>(cat, batch_block(batch, j), batch_block(batch, j + rows_per_batch), r.f);
   r.ids = call_ids_from(batch_block(batch, j + 2 * rows_per_batch), e.plugins()[r.plugin].id_tag, r.local, epoch_hour);
-  r.cost = cost_micro_usd(r.f.cost);
+  if constexpr (Cost) r.cost = cost_micro_usd(r.f.cost);
 }
 
 /// The same, returned (the seed schema, whose row stays in registers).
@@ -945,13 +947,13 @@ class text_encoder final : public row_encoder {
   [[gnu::always_inline]] void draw_attempt(const row_place& place, const extended_place& x, const philox_batch& batch,
                                            std::size_t j, extended_row& e) const {
     row& r = e.base;
-    finish_row(e_, cat_, batch, place, j, x.epoch_hour, r);
+    finish_row<false>(e_, cat_, batch, place, j, x.epoch_hour, r);
     if (attempt_bits::attempt(x.bits) > 1) first_attempt_ids(x, e);
     draw_extended(*outcomes_, cat_.models()[r.f.model], r.f.input_tokens, r.f.output_tokens, x.bits,
                   batch_block(batch, j + seed_lanes), e.x);
     r.f.output_tokens = e.x.output_tokens;
     r.f.latency_ms = e.x.latency_ms;
-    r.cost = cost_micro_usd(e.x.cost);
+    r.cost = e.x.cost_micro_usd;
   }
 
   /// A retry takes the trace of its call's first attempt and names its request (out of

@@ -261,9 +261,15 @@ model_spec full_model() {
   return m;
 }
 
+/// A catalog of the full model alone (draw_extended takes a model of its model's catalog).
+const catalog& full_catalog() {
+  static const catalog c("full", {full_model()}, std::vector<double>{1.0});
+  return c;
+}
+
 TEST(Outcomes, EachRowIsBilledByItsTokensExactly) {
-  const outcome_model o(catalog::seed(), call_settings{});
-  const model_spec m = full_model();
+  const outcome_model o(full_catalog(), call_settings{});
+  const model_spec& m = full_catalog().models()[0];
   const random_stream r{key, detail::stream_counter(1, 2, detail::stream_domain::call_outcome, 3)};
   // n = 100,000 rows late in their sessions (rank 99: read chance 0.7 x 99/100 = 0.693);
   // standard error of a share <= sqrt(0.25 / n) = 1.6e-3; five of them: 8e-3.
@@ -310,8 +316,8 @@ TEST(Outcomes, EachRowIsBilledByItsTokensExactly) {
 }
 
 TEST(Outcomes, AFailedAttemptHasNoOutputAndCostsNothing) {
-  const outcome_model o(catalog::seed(), call_settings{});
-  const model_spec m = full_model();
+  const outcome_model o(full_catalog(), call_settings{});
+  const model_spec& m = full_catalog().models()[0];
   const philox_counter e{1, 2, 3, 4};
   for (const auto& [status, code] :
        {std::pair{call_status::rate_limited, 429}, std::pair{call_status::server_error, 500},
@@ -329,13 +335,43 @@ TEST(Outcomes, AFailedAttemptHasNoOutputAndCostsNothing) {
 }
 
 TEST(Outcomes, TheFirstCallOfASessionNeverReadsTheCache) {
-  const outcome_model o(catalog::seed(), call_settings{});
-  const model_spec m = full_model();
+  const outcome_model o(full_catalog(), call_settings{});
+  const model_spec& m = full_catalog().models()[0];
   const random_stream r{key, detail::stream_counter(1, 2, detail::stream_domain::call_outcome, 4)};
   for (std::uint32_t i = 0; i < 10'000; ++i)
     ASSERT_EQ(draw_extended(o, m, 1000, 400, attempt_bits::make(1, call_status::ok, false, 0), r.block(i))
                   .cached_input_tokens,
               0u);
+}
+
+TEST(Outcomes, AModelWithoutCacheOrReasoningDrawsTheSameInAnyCatalog) {
+  // draw_extended skips the cache and reasoning draws when no model of the catalog has
+  // them: a plain model's attempts must come out the same whether or not its catalog
+  // also holds a model that caches and reasons.
+  model_spec plain = full_model();
+  plain.name = "plain";
+  plain.cache_read_price = plain.cache_write_price = plain.reasoning_price = 0;
+  plain.supports_prompt_caching = plain.supports_reasoning = false;
+  const catalog alone("alone", {plain}, std::vector<double>{1.0});
+  const catalog mixed("mixed", {plain, full_model()}, std::vector<double>{1.0, 1.0});
+  const outcome_model a(alone, call_settings{}), b(mixed, call_settings{});
+  ASSERT_FALSE(a.caches() || a.reasons());
+  ASSERT_TRUE(b.caches() && b.reasons());
+  const random_stream r{key, detail::stream_counter(1, 2, detail::stream_domain::call_outcome, 5)};
+  for (std::uint32_t i = 0; i < 10'000; ++i) {
+    const std::uint32_t bits = attempt_bits::make(1, call_status::ok, false, i % 100);
+    const extended_call x = draw_extended(a, alone.models()[0], 1000 + i, 400, bits, r.block(i));
+    const extended_call y = draw_extended(b, mixed.models()[0], 1000 + i, 400, bits, r.block(i));
+    ASSERT_EQ(x.cached_input_tokens + x.cache_write_tokens + x.reasoning_tokens, 0u) << i;
+    ASSERT_EQ(y.cached_input_tokens + y.cache_write_tokens + y.reasoning_tokens, 0u) << i;
+    ASSERT_TRUE(x.cost == y.cost &&
+                x.cost == usd_amount{1000 + i} * plain.input_price + usd_amount{400} * plain.output_price)
+        << i;
+    ASSERT_EQ(x.cost_micro_usd, y.cost_micro_usd) << i;
+    ASSERT_EQ(x.latency_ms, y.latency_ms) << i;
+    ASSERT_EQ(x.time_to_first_token_ms, y.time_to_first_token_ms) << i;
+    ASSERT_EQ(x.streaming, y.streaming) << i;
+  }
 }
 
 }  // namespace
