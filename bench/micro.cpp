@@ -166,6 +166,30 @@ void bm_generate_window(benchmark::State& state) {
 }
 BENCHMARK(bm_generate_window)->Arg(10)->Arg(100)->Unit(benchmark::kMillisecond);
 
+// The extended schema orders each customer-hour's first attempts by time: 4096
+// customer-hours of 0 to 2 x mean calls (uniform) placed uniformly (calls per second).
+void bm_sort_first_attempts(benchmark::State& state) {
+  const auto mean = static_cast<std::uint32_t>(state.range(0));
+  std::vector<std::vector<std::uint32_t>> hours(4096);
+  for (std::uint32_t h = 0; h < hours.size(); ++h) {
+    const random_stream s{{1, 2}, {h, 0, 0, 0}};
+    hours[h].resize(host::word_below(s.block(1000)[0], 2 * mean + 1));
+    place_uniformly(s, hours[h].data(), hours[h].size());
+  }
+  std::vector<std::uint64_t> keys, scratch;
+  std::vector<std::uint32_t> buckets;
+  std::size_t calls = 0;
+  for (auto _ : state) {
+    for (const auto& offsets : hours) {
+      host::sort_first_attempts(offsets, keys, scratch, buckets);
+      benchmark::DoNotOptimize(keys.data());
+      calls += offsets.size();
+    }
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(calls));
+}
+BENCHMARK(bm_sort_first_attempts)->Arg(3)->Arg(8)->Arg(16)->Arg(40)->Unit(benchmark::kMicrosecond);
+
 // Formatting 8192 rows of an hour at --scale 100 (rows and bytes per second).
 void bm_format_rows(benchmark::State& state) {
   fixture f(100);

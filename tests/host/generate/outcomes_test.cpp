@@ -103,7 +103,7 @@ TEST(Outcomes, FirstAttemptsAreSortedByTimeThenIndex) {
     const std::uint32_t d = draws++;
     return s.block(d / 4)[d % 4];
   };
-  for (const std::uint32_t n : {0u, 1u, 2u, 15u, 16u, 17u, 33u, 64u, 100u, 1000u, 5000u}) {
+  for (const std::uint32_t n : {0u, 1u, 2u, 6u, 7u, 9u, 15u, 16u, 17u, 33u, 64u, 100u, 1000u, 5000u}) {
     for (const int kind : {0, 1, 2}) {  // spread, with ties, bunched in one second
       std::vector<std::uint32_t> offsets(n);
       for (auto& o : offsets) {
