@@ -166,6 +166,25 @@ void bm_generate_window(benchmark::State& state) {
 }
 BENCHMARK(bm_generate_window)->Arg(10)->Arg(100)->Unit(benchmark::kMillisecond);
 
+// A day's 24 windows at --scale `range(0)` in the seed schema (range(1) 0) or the
+// extended one (1: outcomes simulated, retries carried from hour to hour), rows per
+// second: the generating side of the extended/seed ratio that tools/bench measures.
+void bm_generate_day(benchmark::State& state) {
+  fixture f(static_cast<double>(state.range(0)));
+  const host::outcome_model outcomes(host::catalog::seed(), host::call_settings{});
+  if (state.range(1) == 1) f.engine->enable_outcomes(&outcomes);
+  host::window w;
+  std::size_t rows = 0;
+  for (auto _ : state) {
+    for (std::uint32_t hour = 0; hour < 24; ++hour) {
+      f.engine->generate(hour, w);
+      rows += w.size();
+    }
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(rows));
+}
+BENCHMARK(bm_generate_day)->Args({30, 0})->Args({30, 1})->Unit(benchmark::kMillisecond);
+
 // The extended schema orders each customer-hour's first attempts by time: 4096
 // customer-hours of 0 to 2 x mean calls (uniform) placed uniformly (calls per second).
 void bm_sort_first_attempts(benchmark::State& state) {
@@ -190,15 +209,19 @@ void bm_sort_first_attempts(benchmark::State& state) {
 }
 BENCHMARK(bm_sort_first_attempts)->Arg(3)->Arg(8)->Arg(16)->Arg(40)->Unit(benchmark::kMicrosecond);
 
-// Formatting 8192 rows of an hour at --scale 100 (rows and bytes per second).
+// Formatting 8192 rows of an hour at --scale 100 (rows and bytes per second), in the seed
+// schema (0) or the extended one (1).
 void bm_format_rows(benchmark::State& state) {
   fixture f(100);
+  const host::outcome_model outcomes(host::catalog::seed(), host::call_settings{});
+  if (state.range(0) == 1) f.engine->enable_outcomes(&outcomes);
   host::window w;
   f.engine->generate(10, w);
   std::vector<host::plugin_totals> totals(4);
   host::text_buffer text;
   std::size_t rows = 0, bytes = 0;
-  const auto encoder = host::make_row_encoder(host::output_format::csv, *f.engine);
+  const auto encoder = host::make_row_encoder(host::output_format::csv, *f.engine, host::catalog::seed(),
+                                              state.range(0) == 1 ? &outcomes : nullptr);
   for (auto _ : state) {
     text.clear();
     encoder->encode(w, 0, std::min<std::size_t>(w.size(), 8192), text, totals);
@@ -208,7 +231,7 @@ void bm_format_rows(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(rows));
   state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
 }
-BENCHMARK(bm_format_rows)->Unit(benchmark::kMicrosecond);
+BENCHMARK(bm_format_rows)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
