@@ -24,6 +24,16 @@ constexpr double two32 = 4294967296.0;
 
 std::uint64_t threshold(double p) { return static_cast<std::uint64_t>(std::clamp(p, 0.0, 1.0) * two32); }
 
+/// The longest a call's retries can wait in all, in seconds: each of its max_attempts - 1
+/// waits is under backoff_base_ms x 2^(attempt - 1) x 1.5 after a 5xx and under 61 s
+/// after a 429 (the rest of the minute, then up to a second of jitter).
+double longest_retry_wait_s(double backoff_base_ms, std::uint32_t max_attempts) {
+  double total = 0;
+  for (std::uint32_t attempt = 1; attempt < max_attempts; ++attempt)
+    total += std::max(backoff_base_ms / 1000.0 * std::ldexp(1.0, static_cast<int>(attempt) - 1) * 1.5, 61.0);
+  return total;
+}
+
 double rate_for(const std::map<std::string, double>& rates, const std::string& provider) {
   const auto it = rates.find(provider);
   return it != rates.end() ? it->second : rates.at("default");
@@ -117,6 +127,20 @@ void call_settings::set(std::string_view assignment) {
 }
 
 outcome_model::outcome_model(const catalog& cat, call_settings settings) : cat_(cat), settings_(std::move(settings)) {
+  // A retry may fall in the hour after its call's, never later: the windows carry an
+  // attempt into the next hour only. Calls start within their hour, so retries that wait
+  // at most an hour in all end within the next one.
+  const double longest = longest_retry_wait_s(settings_.backoff_base_ms, settings_.max_attempts);
+  if (longest > 3600) {
+    double base_ms = 60'000;  // the largest base (whole ms) that fits with these attempts
+    while (base_ms > 0 && longest_retry_wait_s(base_ms, settings_.max_attempts) > 3600) base_ms -= 1;
+    std::uint32_t attempts = settings_.max_attempts;
+    while (attempts > 1 && longest_retry_wait_s(settings_.backoff_base_ms, attempts) > 3600) --attempts;
+    throw usage_error(fmt::format(
+        "--set calls: with max_attempts {} and backoff_base_ms {}, a call's retries could wait up to {:.0f} s in "
+        "all, past the end of the next hour; lower backoff_base_ms to at most {} or max_attempts to at most {}",
+        settings_.max_attempts, settings_.backoff_base_ms, longest, base_ms, attempts));
+  }
   for (const model_spec& m : cat_.models()) {
     const double server = rate_for(settings_.server_error_rate, m.provider);
     const double overload = rate_for(settings_.overload_rate, m.provider);
@@ -329,9 +353,9 @@ void outcome_model::simulate(philox_key key, std::uint32_t local, std::uint32_t 
   // Retries wait in a heap, (time, index, attempt) earliest first; the next attempt is
   // the earlier of the next first attempt and the heap's top.
   // An attempt as one word, time << 28 | index << 4 | attempt, so that the heap compares
-  // words: ordered as (time, index, attempt). Times stay below 2^36 us (19 hours): an
-  // hour's offsets, then at most 7 waits of at most 60 s x 2^6 x 1.5 (backoff_base_ms <=
-  // 60,000, max_attempts <= 8); indexes are below 2^24, attempts at most 8.
+  // words: ordered as (time, index, attempt). Times stay below two hours (an hour's
+  // offsets, then at most an hour of waits: the constructor refuses more), far below
+  // 2^36 us; indexes are below 2^24, attempts at most 8.
   auto event = [](std::uint64_t at, std::uint64_t index, std::uint64_t attempt) {
     return at << 28 | index << 4 | attempt;
   };

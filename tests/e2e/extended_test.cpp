@@ -216,13 +216,54 @@ TEST(Extended, SettingsComeFromTheCommandLineOrTheConfig) {
   for (const std::vector<std::string>& bad :
        {std::vector<std::string>{"--schema", "extended", "--set", "calls.nope=1"},
         std::vector<std::string>{"--schema", "extended", "--set", "calls.retry_probability=2"},
-        std::vector<std::string>{"--set", "calls.max_attempts=2"}, std::vector<std::string>{"--schema", "wide"}}) {
+        std::vector<std::string>{"--set", "calls.max_attempts=2"}, std::vector<std::string>{"--schema", "wide"},
+        std::vector<std::string>{"--schema", "extended", "--set", "calls.max_attempts=8", "--set",
+                                 "calls.backoff_base_ms=60000"}}) {
     std::vector<std::string> args = bad;
     args.insert(args.end(), {"-o", (t / "x.csv").string()});
     const process_result r = run_host(args);
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_FALSE(fs::exists(t / "x.csv"));
   }
+  // Retries that could wait past the next hour: the message says by how much and the fix.
+  const process_result r = run_host({"--schema", "extended", "--set", "calls.max_attempts=8", "--set",
+                                     "calls.backoff_base_ms=60000", "-o", (t / "x.csv").string()});
+  EXPECT_NE(r.err.find("could wait up to 11430 s"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("backoff_base_ms to at most 18698 or max_attempts to at most 6"), std::string::npos) << r.err;
+}
+
+// The longest retries the settings allow (8 attempts, 18.7 s doubling, every attempt
+// failing and retried) end within the hour after their call's: every timestamp is a
+// time of day, rows stay in order, and shards still join to the single run (a run with
+// 60 s doubling crashed on attempts carried two hours before this was refused).
+TEST(Extended, TheLongestRetriesEndWithinTheNextHour) {
+  temp_dir t;
+  const std::vector<std::string> base{"--schema",  "extended",
+                                      "--days",    "2",
+                                      "--plugins", "base,burst",
+                                      "--set",     "calls.max_attempts=8",
+                                      "--set",     "calls.backoff_base_ms=18698",
+                                      "--set",     "calls.server_error_rate=0.6",
+                                      "--set",     "calls.overload_rate=0.3",
+                                      "--set",     "calls.retry_probability=1"};
+  auto with = [&](const std::vector<std::string>& more) { return with_args(base, more); };
+  const std::string one = run_host_to(t, "one.csv", with({}));
+  const auto rows = parse_csv(one);
+  std::size_t eighth = 0;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const std::string& at = rows[i][timestamp];
+    ASSERT_EQ(at.size(), 19u) << at;
+    ASSERT_TRUE(at.substr(11, 2) < "24" && at.substr(14, 2) < "60" && at.substr(17, 2) < "60") << at;
+    if (i > 1) {
+      ASSERT_LE(rows[i - 1][timestamp], at) << i;
+    }
+    eighth += rows[i][attempt] == "8" ? 1 : 0;
+  }
+  EXPECT_GT(eighth, 0u) << "some calls reach their eighth attempt";
+  std::string joined;
+  for (const char* shard : {"0/4", "1/4", "2/4", "3/4"})
+    joined += run_host_to(t, std::string("s") + shard[0] + ".csv", with({"--shard", shard}));
+  EXPECT_TRUE(joined == one) << "the shards join to the single run";
 }
 
 }  // namespace

@@ -374,4 +374,34 @@ TEST(Outcomes, AModelWithoutCacheOrReasoningDrawsTheSameInAnyCatalog) {
   }
 }
 
+TEST(Outcomes, RetriesThatCouldWaitPastTheNextHourAreRefused) {
+  // Windows carry an attempt one hour at most: the longest chain of waits (each under
+  // backoff_base_ms x 2^(a-1) x 1.5 after a 5xx, under 61 s after a 429) must fit in an hour.
+  auto with = [](std::uint32_t attempts, double base_ms) {
+    call_settings s;
+    s.set("max_attempts=" + std::to_string(attempts));
+    s.set("backoff_base_ms=" + std::to_string(base_ms));
+    s.set("server_error_rate=0.6");
+    s.set("overload_rate=0.3");
+    s.set("retry_probability=1");
+    return s;
+  };
+  EXPECT_THROW(outcome_model(catalog::seed(), with(8, 60'000)), usage_error);
+  EXPECT_THROW(outcome_model(catalog::seed(), with(8, 18'699)), usage_error);  // 3600.02 s
+  EXPECT_NO_THROW(outcome_model(catalog::seed(), with(6, 60'000)));            // 2790 s
+  EXPECT_NO_THROW(outcome_model(catalog::seed(), call_settings{}));
+  // At the limit, calls in the hour's last minutes, every attempt failing and retried:
+  // no attempt reaches two hours from the start of its call's hour.
+  const outcome_model m(catalog::seed(), with(8, 18'698));
+  std::vector<std::uint32_t> offsets;
+  for (std::uint32_t i = 0; i < 2000; ++i) offsets.push_back(3'599'999'999u - i * 100'000u);
+  std::uint32_t eighth = 0;
+  for (const subscription_tier tier : {subscription_tier::starter, subscription_tier::enterprise})
+    for (const auto& a : run(m, offsets, tier)) {
+      ASSERT_LT(a.offset_us, 2 * hour_us);
+      eighth += attempt_bits::attempt(a.bits) == 8 ? 1 : 0;
+    }
+  EXPECT_GT(eighth, 0u) << "some calls use every attempt";
+}
+
 }  // namespace
