@@ -211,20 +211,21 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
     if (hour > 0) simulate_window(hour - 1, nullptr);
     if (carry_window_ != this_window) carry_.clear();  // the run's first hour: nothing before it
   }
-  struct entry {
-    std::uint64_t offset_us;  // from the start of this window
-    std::uint32_t customer, index_tier, bits;
-  };
   const std::uint32_t tasks = (total_customers_ + customers_per_task - 1) / customers_per_task;
-  std::vector<std::vector<entry>> own(out != nullptr ? tasks : 0);
+  std::vector<std::vector<window_entry>> own(out != nullptr ? tasks : 0);
   std::vector<std::vector<carried_attempt>> carried_out(tasks);
   std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> rows_of(out != nullptr && count_customers_ ? tasks
                                                                                                                : 0);
   parallel_blocks(0, tasks, 1, [&](std::uint64_t first, std::uint64_t last) {
-    std::vector<std::uint32_t> offsets;
-    std::vector<std::size_t> starts;  // per customer of the task: its offsets, then its words
-    status_words words;
-    std::vector<simulated_attempt> attempts;
+    // Working space of the thread, kept with its room from task to task.
+    static thread_local struct {
+      std::vector<std::uint32_t> offsets;
+      std::vector<std::size_t> starts;  // per customer of the task: its offsets, then its words
+      status_words words;
+      std::vector<simulated_attempt> attempts;
+      std::vector<std::uint32_t> rank;
+    } scratch;
+    auto& [offsets, starts, words, attempts, rank] = scratch;
     for (auto t = static_cast<std::uint32_t>(first); t != last; ++t) {
       const std::uint32_t begin = t * customers_per_task, end = std::min(total_customers_, begin + customers_per_task);
       // Pass 1: the task's calls placed, and their status words computed together.
@@ -255,20 +256,34 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
         const std::size_t rows_before = out != nullptr ? own[t].size() : 0;
         if (out != nullptr)
           for (; in != carry_.end() && in->customer == g; ++in) {
-            own[t].push_back({in->offset_us - hour_us, g, in->index | tier, in->bits | attempt_bits::carried_bit});
+            own[t].emplace_back(in->offset_us - hour_us, g, in->index | tier, in->bits | attempt_bits::carried_bit);
             active_[g] = 1;
           }
         const std::size_t k = 2 * std::size_t{g - begin};
         const std::size_t from = starts[k], count = starts[k + 2] - from;
         if (count != 0) {
-          attempts.clear();
-          outcomes_->simulate(p.key, local, d.index, hour, p.customers[local].tier, {offsets.data() + from, count},
-                              words.of(starts[k + 1], count), attempts);
-          for (const simulated_attempt& a : attempts) {
-            if (a.offset_us >= hour_us)
-              carried_out[t].push_back({g, a.index, a.bits, a.offset_us});
-            else if (out != nullptr)
-              own[t].push_back({a.offset_us, g, a.index | tier, a.bits});
+          const std::span<const std::uint32_t> placed{offsets.data() + from, count};
+          const auto status_word = words.of(starts[k + 1], count);
+          rank.resize(count);
+          if (outcomes_->calm_ranks(p.customers[local].tier, placed, status_word, rank.data())) {
+            // Its calls, each passing at once, in time order; nothing carried out.
+            if (out != nullptr) {
+              const std::size_t base = own[t].size();
+              own[t].resize(base + count);
+              window_entry* e = own[t].data() + base;
+              for (std::uint32_t i = 0; i < count; ++i)
+                e[rank[i]] = {placed[i], g, i | tier, attempt_bits::make(1, call_status::ok, false, rank[i])};
+            }
+          } else {
+            attempts.clear();
+            outcomes_->simulate_unsettled(p.key, local, d.index, hour, p.customers[local].tier, placed, status_word,
+                                          attempts);
+            for (const simulated_attempt& a : attempts) {
+              if (a.offset_us >= hour_us)
+                carried_out[t].push_back({g, a.index, a.bits, a.offset_us});
+              else if (out != nullptr)
+                own[t].emplace_back(a.offset_us, g, a.index | tier, a.bits);
+            }
           }
           if (out != nullptr) active_[g] = 1;
         }
@@ -293,7 +308,7 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
   parallel_blocks(0, tasks, 1, [&](std::uint64_t first, std::uint64_t last) {
     for (auto t = static_cast<std::uint32_t>(first); t != last; ++t) {
       std::uint64_t pos = start[t];
-      for (const entry& e : own[t]) {
+      for (const window_entry& e : own[t]) {
         out->refs[pos] = {e.customer, e.index_tier};
         out->extra_refs[pos] = e.bits;
         out->order[pos] = (std::uint64_t{static_cast<std::uint32_t>(e.offset_us / 1'000'000u)} << 32) | pos;

@@ -128,6 +128,16 @@ class engine {
     std::uint32_t customer, index, bits;
     std::uint64_t offset_us;  ///< from the start of the hour it was placed in (>= 1 h)
   };
+  /// An attempt of a window in generation order (simulate_window).
+  struct window_entry {
+    // Left unset when made without values: calm customer-hours' entries are written in
+    // place (by rank) into room made for them.
+    window_entry() {}  // NOLINT(modernize-use-equals-default): = default would zero them
+    window_entry(std::uint64_t offset, std::uint32_t g, std::uint32_t index, std::uint32_t b)
+        : offset_us(offset), customer(g), index_tier(index), bits(b) {}
+    std::uint64_t offset_us;  ///< from the start of the window
+    std::uint32_t customer, index_tier, bits;
+  };
 
   std::vector<plugin_run> runs_;
   civil_date start_;

@@ -292,18 +292,36 @@ void status_words::clear() noexcept {
   done_ = 0;
 }
 
-bool outcome_model::is_calm(subscription_tier tier, std::span<const std::uint32_t> offsets,
-                            std::span<const std::uint32_t> status_word) const noexcept {
+bool outcome_model::calm_ranks(subscription_tier tier, std::span<const std::uint32_t> offsets,
+                               std::span<const std::uint32_t> status_word, std::uint32_t* rank) const {
   const auto n = static_cast<std::uint32_t>(offsets.size());
   const std::uint32_t limit = settings_.requests_per_minute[static_cast<std::size_t>(tier)];
   bool calm = true;
   for (std::uint32_t i = 0; i < n; ++i) calm &= status_word[i] >= any_failure_threshold_;
-  if (calm && n > limit) {
+  if (!calm) return false;
+  if (n > limit) {
     std::array<std::uint32_t, 60> calls_in{};
     for (std::uint32_t i = 0; i < n; ++i) ++calls_in[offsets[i] / 60'000'000];
-    calm = *std::max_element(calls_in.begin(), calls_in.end()) <= limit;
+    if (*std::max_element(calls_in.begin(), calls_in.end()) > limit) return false;
   }
-  return calm;
+  // Up to 16 calls (nearly every customer-hour), each call's place is the number of
+  // calls before it, (offset, index) compared as one word: n^2 comparisons without a
+  // branch, and no list to sort and read back.
+  if (n <= 16) {
+    std::array<std::uint64_t, 16> key;
+    for (std::uint32_t i = 0; i < n; ++i) key[i] = (std::uint64_t{offsets[i]} << 24) | i;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      std::uint32_t place = 0;
+      for (std::uint32_t j = 0; j < n; ++j) place += key[j] < key[i] ? 1u : 0u;
+      rank[i] = place;
+    }
+    return true;
+  }
+  static thread_local std::vector<std::uint64_t> firsts, scratch;
+  static thread_local std::vector<std::uint32_t> buckets;
+  sort_first_attempts(offsets, firsts, scratch, buckets);
+  for (std::uint32_t r = 0; r < n; ++r) rank[firsts[r] & 0xFFFFFFu] = r;
+  return true;
 }
 
 void outcome_model::simulate(philox_key key, std::uint32_t local, std::uint32_t day_index, std::uint32_t hour,
@@ -319,6 +337,23 @@ void outcome_model::simulate(philox_key key, std::uint32_t local, std::uint32_t 
                              subscription_tier tier, std::span<const std::uint32_t> offsets,
                              std::span<const std::uint32_t> status_word, std::vector<simulated_attempt>& out) const {
   const auto n = static_cast<std::uint32_t>(offsets.size());
+  static thread_local std::vector<std::uint32_t> rank;
+  rank.resize(n);
+  if (calm_ranks(tier, offsets, status_word, rank.data())) {
+    const std::size_t base = out.size();
+    out.resize(base + n);
+    for (std::uint32_t i = 0; i < n; ++i)
+      out[base + rank[i]] = {offsets[i], i, attempt_bits::make(1, call_status::ok, false, rank[i])};
+    return;
+  }
+  simulate_unsettled(key, local, day_index, hour, tier, offsets, status_word, out);
+}
+
+void outcome_model::simulate_unsettled(philox_key key, std::uint32_t local, std::uint32_t day_index, std::uint32_t hour,
+                                       subscription_tier tier, std::span<const std::uint32_t> offsets,
+                                       std::span<const std::uint32_t> status_word,
+                                       std::vector<simulated_attempt>& out) const {
+  const auto n = static_cast<std::uint32_t>(offsets.size());
   const random_stream outcome{key, stream_counter(local, day_index, stream_domain::call_outcome, hour)};
   const philox_counter call_base = stream_counter(local, day_index, stream_domain::call, hour);
   const std::uint32_t limit = settings_.requests_per_minute[static_cast<std::size_t>(tier)];
@@ -327,14 +362,6 @@ void outcome_model::simulate(philox_key key, std::uint32_t local, std::uint32_t 
   static thread_local std::vector<std::uint64_t> firsts, scratch;
   static thread_local std::vector<std::uint32_t> buckets;
   sort_first_attempts(offsets, firsts, scratch, buckets);
-  // A calm hour's attempts are its calls in time order (what the loop below gives too,
-  // without the heap).
-  if (is_calm(tier, offsets, status_word)) {
-    for (std::uint32_t r = 0; r < n; ++r)
-      out.push_back({firsts[r] >> 24, static_cast<std::uint32_t>(firsts[r] & 0xFFFFFFu),
-                     attempt_bits::make(1, call_status::ok, false, r)});
-    return;
-  }
 
   const random_stream calls{key, call_base};
   auto model_of = [&](std::uint32_t index) {
@@ -358,7 +385,8 @@ void outcome_model::simulate(philox_key key, std::uint32_t local, std::uint32_t 
   auto event = [](std::uint64_t at, std::uint64_t index, std::uint64_t attempt) {
     return at << 28 | index << 4 | attempt;
   };
-  std::vector<std::uint64_t> retries;
+  static thread_local std::vector<std::uint64_t> retries;
+  retries.clear();
   std::array<std::uint32_t, 60> per_minute{};
   const std::uint64_t retry = threshold(settings_.retry_probability);
   std::uint32_t rank = 0;

@@ -148,14 +148,20 @@ class outcome_model {
   void simulate(philox_key key, std::uint32_t local, std::uint32_t day_index, std::uint32_t hour,
                 subscription_tier tier, std::span<const std::uint32_t> offsets,
                 std::vector<simulated_attempt>& out) const;
-
- private:
   /// Whether a customer-hour is calm: no first attempt fails (`status_word` as for
   /// simulate) and no minute has more calls than the tier allows. Its attempts are then
-  /// its calls in time order, each passing at once (attempt 1, status ok, rank = place).
-  bool is_calm(subscription_tier tier, std::span<const std::uint32_t> offsets,
-               std::span<const std::uint32_t> status_word) const noexcept;
+  /// its calls in time order, each passing at once (attempt 1, status ok, rank = place):
+  /// if so, `rank[i]` (offsets.size() of them) is call i's place in time order (ties:
+  /// index). Most customer-hours are calm; the engine writes their attempts straight
+  /// from the ranks, without the sorted list simulate makes.
+  bool calm_ranks(subscription_tier tier, std::span<const std::uint32_t> offsets,
+                  std::span<const std::uint32_t> status_word, std::uint32_t* rank) const;
+  /// simulate's attempts of a customer-hour that is not calm (calm_ranks said no).
+  void simulate_unsettled(philox_key key, std::uint32_t local, std::uint32_t day_index, std::uint32_t hour,
+                          subscription_tier tier, std::span<const std::uint32_t> offsets,
+                          std::span<const std::uint32_t> status_word, std::vector<simulated_attempt>& out) const;
 
+ private:
   const catalog& cat_;
   call_settings settings_;
   std::vector<std::uint64_t> server_error_threshold_, overload_threshold_;  ///< per model, x 2^32

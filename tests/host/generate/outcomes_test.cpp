@@ -119,6 +119,47 @@ TEST(Outcomes, FirstAttemptsAreSortedByTimeThenIndex) {
   }
 }
 
+// A calm customer-hour's ranks are its calls' places in time order (ties by index),
+// counted (up to 16 calls) or sorted (more); an hour with a failing first attempt or a
+// minute over the limit is not calm.
+TEST(Outcomes, CalmRanksArePlacesInTimeOrder) {
+  call_settings s = no_failures();
+  s.set("rpm_enterprise=100000");
+  const outcome_model calm(catalog::seed(), s);
+  const random_stream st{key, {4, 5, 6, 0}};
+  std::uint32_t draws = 0;
+  auto word = [&] {
+    const std::uint32_t d = draws++;
+    return st.block(d / 4)[d % 4];
+  };
+  for (const std::uint32_t n : {1u, 2u, 3u, 6u, 7u, 15u, 16u, 17u, 40u, 1000u}) {
+    for (const int kind : {0, 1}) {  // spread, with ties
+      std::vector<std::uint32_t> offsets(n);
+      for (auto& o : offsets) {
+        const std::uint32_t w = word() % 3'600'000'000u;
+        o = kind == 0 ? w : w / 600'000'000u * 600'000'000u;
+      }
+      std::vector<std::uint64_t> sorted(n);
+      for (std::uint32_t i = 0; i < n; ++i) sorted[i] = (std::uint64_t{offsets[i]} << 24) | i;
+      std::sort(sorted.begin(), sorted.end());
+      std::vector<std::uint32_t> expected(n), rank(n, 12345);
+      for (std::uint32_t r = 0; r < n; ++r) expected[sorted[r] & 0xFFFFFFu] = r;
+      const std::vector<std::uint32_t> words(n, 0xFFFFFFFFu);  // no first attempt fails
+      ASSERT_TRUE(calm.calm_ranks(subscription_tier::enterprise, offsets, words, rank.data())) << n;
+      EXPECT_EQ(rank, expected) << n << " calls, kind " << kind;
+    }
+  }
+  // One failing first attempt, or eleven calls in a minute for a starter (10 a minute).
+  std::vector<std::uint32_t> offsets(11), rank(11);
+  for (std::uint32_t i = 0; i < 11; ++i) offsets[i] = i * 1'000'000u;
+  std::vector<std::uint32_t> words(11, 0xFFFFFFFFu);
+  EXPECT_TRUE(calm.calm_ranks(subscription_tier::enterprise, offsets, words, rank.data()));
+  EXPECT_FALSE(calm.calm_ranks(subscription_tier::starter, offsets, words, rank.data()));
+  const outcome_model failing(catalog::seed(), call_settings{});
+  words[7] = 0;  // below every provider's failure threshold
+  EXPECT_FALSE(failing.calm_ranks(subscription_tier::enterprise, offsets, words, rank.data()));
+}
+
 // An hour with more calls than a minute allows, none failing and no minute over the
 // limit, is calm: every call passes once, in time order.
 TEST(Outcomes, MoreCallsThanAMinuteAllowsSpreadOverTheHourAllPass) {
