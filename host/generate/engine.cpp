@@ -302,25 +302,59 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
   for (std::uint32_t t = 0; t < tasks; ++t) start[t + 1] = start[t] + own[t].size();
   const std::uint64_t n = start[tasks];
   check_window_size(d, hour, n);
-  out->refs.resize(n);
+  // Sorted by second straight from the tasks' lists: a stable counting sort (as
+  // sort_window_keys) whose blocks are runs of tasks, so positions in task order, each
+  // attempt scattered to its place in output order. Copying the lists into generation
+  // order, sorting its keys and gathering from it read and wrote every attempt three more
+  // times (and the gather's random reads of two lists missed the cache).
   out->order.resize(n);
-  out->extra_refs.resize(n);
-  parallel_blocks(0, tasks, 1, [&](std::uint64_t first, std::uint64_t last) {
-    for (auto t = static_cast<std::uint32_t>(first); t != last; ++t) {
-      std::uint64_t pos = start[t];
-      for (const window_entry& e : own[t]) {
-        out->refs[pos] = {e.customer, e.index_tier};
-        out->extra_refs[pos] = e.bits;
-        out->order[pos] = (std::uint64_t{static_cast<std::uint32_t>(e.offset_us / 1'000'000u)} << 32) | pos;
-        ++pos;
-      }
+  out->sorted.resize(n);
+  out->extra.resize(n);
+  if (n == 0) return;
+  constexpr std::uint64_t attempts_per_block = 1 << 16;
+  const auto blocks = static_cast<std::uint32_t>(
+      std::min<std::uint64_t>({64, tasks, (n + attempts_per_block - 1) / attempts_per_block}));
+  std::vector<std::uint32_t> first_task(std::size_t{blocks} + 1, tasks);
+  for (std::uint32_t b = 0; b < blocks; ++b)
+    first_task[b] = static_cast<std::uint32_t>(
+        std::lower_bound(start.begin(), start.end(), std::uint64_t{b} * n / blocks) - start.begin());
+  auto second_of = [](const window_entry& e) { return static_cast<std::uint32_t>(e.offset_us / 1'000'000u); };
+  std::vector<std::uint32_t> next(std::size_t{blocks} * seconds_per_hour, 0);
+  parallel_blocks(0, blocks, 1, [&](std::uint64_t first, std::uint64_t last) {
+    for (auto b = static_cast<std::uint32_t>(first); b != last; ++b) {
+      std::uint32_t* h = &next[b * seconds_per_hour];
+      for (std::uint32_t t = first_task[b]; t != first_task[b + 1]; ++t)
+        for (const window_entry& e : own[t]) ++h[second_of(e)];
+    }
+  });
+  // Second-major, block-minor: blocks are runs of positions in order.
+  std::uint32_t sum = 0;
+  for (std::size_t k = 0; k < seconds_per_hour; ++k)
+    for (std::size_t b = 0; b < blocks; ++b) {
+      std::uint32_t& c = next[b * seconds_per_hour + k];
+      const std::uint32_t count = c;
+      c = sum;
+      sum += count;
+    }
+  parallel_blocks(0, blocks, 1, [&](std::uint64_t first, std::uint64_t last) {
+    for (auto b = static_cast<std::uint32_t>(first); b != last; ++b) {
+      std::uint32_t* h = &next[b * seconds_per_hour];
+      std::uint64_t pos = start[first_task[b]];
+      for (std::uint32_t t = first_task[b]; t != first_task[b + 1]; ++t)
+        for (const window_entry& e : own[t]) {
+          const std::uint32_t second = second_of(e);
+          const std::uint32_t at = h[second]++;
+          out->order[at] = (std::uint64_t{second} << 32) | pos++;
+          out->sorted[at] = (std::uint64_t{e.customer} << 32) | e.index_tier;
+          out->extra[at] = e.bits;
+        }
     }
   });
 }
 
 void engine::check_window_size(const day_info& d, std::uint32_t hour, std::uint64_t n) const {
   // The extended schema also keeps each attempt while simulating (24 bytes) and its bits
-  // in generation and output order (8).
+  // (4), and rounds that up to 32.
   const std::uint64_t per_call = window_bytes_per_call + (outcomes_ != nullptr ? 32 : 0);
   if (n > std::numeric_limits<std::uint32_t>::max() || n * per_call > memory_limit_ / 2)
     throw runtime_failure(fmt::format(
@@ -334,8 +368,7 @@ void engine::generate(std::uint32_t hour, window& out) {
   if (outcomes_ != nullptr) {
     out.day = prepared_day_;
     out.hour = hour;
-    simulate_window(hour, &out);
-    sort_and_gather(out);
+    simulate_window(hour, &out);  // sorted as it is built
     return;
   }
   const day_info d = day(prepared_day_);
@@ -401,17 +434,14 @@ void engine::sort_and_gather(window& out) {
   const std::uint64_t n = out.order.size();
   sort_window_keys(out.order, out.sorted);  // `sorted` serves as the sort's scratch first
   out.sorted.resize(n);
-  out.extra.resize(out.extra_refs.empty() ? 0 : n);
   parallel_blocks(0, n, 1 << 15, [&](std::uint64_t first, std::uint64_t last) {
     for (std::uint64_t k = first; k < last; ++k) {
       const std::uint32_t at = out.order[k] & 0xFFFFFFFFu;
       const call_ref r = out.refs[at];
       out.sorted[k] = (std::uint64_t{r.customer} << 32) | r.index;
-      if (!out.extra_refs.empty()) out.extra[k] = out.extra_refs[at];
     }
   });
   std::vector<call_ref>().swap(out.refs);
-  std::vector<std::uint32_t>().swap(out.extra_refs);
 }
 
 std::vector<std::uint64_t> engine::churned_by_plugin() const {

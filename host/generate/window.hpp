@@ -30,9 +30,8 @@ struct window {
   std::vector<std::uint64_t> sorted;
   /// Extended schema: attempt_bits of each row in output order (empty otherwise).
   std::vector<std::uint32_t> extra;
-  std::vector<call_ref> refs;             ///< generation order (freed once gathered)
-  std::vector<std::uint32_t> extra_refs;  ///< extended schema: attempt_bits in generation order
-  std::vector<std::uint32_t> offsets;     ///< scratch: offsets as placed (freed once sorted)
+  std::vector<call_ref> refs;          ///< seed schema: generation order (freed once gathered)
+  std::vector<std::uint32_t> offsets;  ///< scratch: offsets as placed (freed once sorted)
   /// With engine::count_customers on: (global customer, rows) of every customer with rows
   /// in the window, in customer order (the report's customer-days, one step a customer).
   std::vector<std::pair<std::uint32_t, std::uint32_t>> customer_rows;

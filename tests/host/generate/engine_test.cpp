@@ -4,8 +4,12 @@
 #include <tbb/global_control.h>
 #include <tbb/task_arena.h>
 
+#include <algorithm>
+
+#include "catalog.hpp"
 #include "errors.hpp"
 #include "harness.hpp"
+#include "outcomes.hpp"
 
 namespace {
 
@@ -86,6 +90,52 @@ TEST(Engine, SameWindowsOnOneAndManyThreads) {
   const auto one = window_keys(1);
   EXPECT_EQ(window_keys(3), one);
   EXPECT_EQ(window_keys(16), one);
+}
+
+// The extended schema's windows are sorted as they are built, in blocks of 2^16
+// attempts: busy hours here take two or more blocks. Within a second, positions (the
+// order of generation: customer-major) rise, so customers never decrease; every position
+// appears once; and the windows are the same on one thread and many.
+std::vector<std::uint64_t> extended_windows(unsigned threads, std::size_t& most) {
+  tbb::global_control gc(tbb::global_control::max_allowed_parallelism, threads);
+  tbb::task_arena arena(static_cast<int>(threads));
+  std::vector<std::uint64_t> all;
+  arena.execute([&] {
+    loaded_run run({{"base", {"customers=30000"}}, {"burst", {"customers=3000"}}}, {2025, 3, 1}, 1);
+    host::engine& e = run.engine();
+    const host::outcome_model outcomes(host::catalog::seed(), host::call_settings{});
+    e.enable_outcomes(&outcomes);
+    e.prepare_day(0);
+    for (std::uint32_t h = 0; h < 24; ++h) {
+      host::window w;
+      e.generate(h, w);
+      most = std::max(most, w.size());
+      ASSERT_EQ(w.extra.size(), w.size());
+      std::vector<bool> seen(w.size(), false);
+      for (std::size_t k = 0; k < w.size(); ++k) {
+        const std::uint64_t position = w.order[k] & 0xFFFFFFFFu;
+        ASSERT_LT(position, w.size());
+        ASSERT_FALSE(seen[position]) << "position " << position << " twice";
+        seen[position] = true;
+        if (k > 0) {
+          ASSERT_LE(w.order[k - 1] >> 32, w.order[k] >> 32) << "time order, hour " << h;
+          if ((w.order[k - 1] >> 32) == (w.order[k] >> 32)) {
+            ASSERT_LT(w.order[k - 1] & 0xFFFFFFFFu, position) << "generation order within a second";
+            ASSERT_LE(w.at(k - 1).customer, w.at(k).customer);
+          }
+        }
+        all.push_back(w.order[k] ^ (w.sorted[k] << 7) ^ (std::uint64_t{w.extra[k]} << 21));
+      }
+    }
+  });
+  return all;
+}
+
+TEST(Engine, ExtendedWindowsAreSortedInBlocksTheSameOnOneAndManyThreads) {
+  std::size_t most = 0;
+  const auto one = extended_windows(1, most);
+  EXPECT_GT(most, 2u << 16) << "a window of three blocks or more";
+  EXPECT_EQ(extended_windows(4, most), one);
 }
 
 TEST(Engine, PluginExceptionNamesPluginCustomerAndDay) {
