@@ -309,7 +309,6 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
   // times (and the gather's random reads of two lists missed the cache).
   out->order.resize(n);
   out->sorted.resize(n);
-  out->extra.resize(n);
   if (n == 0) return;
   constexpr std::uint64_t attempts_per_block = 1 << 16;
   const auto blocks = static_cast<std::uint32_t>(
@@ -339,22 +338,20 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
   parallel_blocks(0, blocks, 1, [&](std::uint64_t first, std::uint64_t last) {
     for (auto b = static_cast<std::uint32_t>(first); b != last; ++b) {
       std::uint32_t* h = &next[b * seconds_per_hour];
-      std::uint64_t pos = start[first_task[b]];
       for (std::uint32_t t = first_task[b]; t != first_task[b + 1]; ++t)
         for (const window_entry& e : own[t]) {
           const std::uint32_t second = second_of(e);
           const std::uint32_t at = h[second]++;
-          out->order[at] = (std::uint64_t{second} << 32) | pos++;
+          out->order[at] = (std::uint64_t{second} << 32) | e.bits;  // two places written, not three
           out->sorted[at] = (std::uint64_t{e.customer} << 32) | e.index_tier;
-          out->extra[at] = e.bits;
         }
     }
   });
 }
 
 void engine::check_window_size(const day_info& d, std::uint32_t hour, std::uint64_t n) const {
-  // The extended schema also keeps each attempt while simulating (24 bytes) and its bits
-  // (4), and rounds that up to 32.
+  // The extended schema also keeps each attempt while simulating (24 bytes), rounded up
+  // to 32.
   const std::uint64_t per_call = window_bytes_per_call + (outcomes_ != nullptr ? 32 : 0);
   if (n > std::numeric_limits<std::uint32_t>::max() || n * per_call > memory_limit_ / 2)
     throw runtime_failure(fmt::format(

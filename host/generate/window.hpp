@@ -22,14 +22,14 @@ struct call_ref {
 struct window {
   std::uint32_t day = 0;
   std::uint32_t hour = 0;
-  std::vector<std::uint64_t> order;  ///< sorted keys: second << 32 | position in generation order
+  /// Sorted keys: second << 32 | position in generation order; with the extended schema
+  /// second << 32 | attempt_bits (bits_at).
+  std::vector<std::uint64_t> order;
   /// The calls in output order, customer << 32 | tier << 30 | index: gathered once after
   /// the sort so that formatting reads memory in order (at --scale 1000 a window is
   /// ~50 MB, and a random read of it, or of the customer table for the tier, per row
   /// cost half the run).
   std::vector<std::uint64_t> sorted;
-  /// Extended schema: attempt_bits of each row in output order (empty otherwise).
-  std::vector<std::uint32_t> extra;
   std::vector<call_ref> refs;          ///< seed schema: generation order (freed once gathered)
   std::vector<std::uint32_t> offsets;  ///< scratch: offsets as placed (freed once sorted)
   /// With engine::count_customers on: (global customer, rows) of every customer with rows
@@ -39,6 +39,8 @@ struct window {
   call_ref at(std::size_t k) const noexcept {
     return {static_cast<std::uint32_t>(sorted[k] >> 32), static_cast<std::uint32_t>(sorted[k]) & index_mask};
   }
+  /// Extended schema: the attempt_bits of row k.
+  std::uint32_t bits_at(std::size_t k) const noexcept { return static_cast<std::uint32_t>(order[k]); }
   subscription_tier tier_at(std::size_t k) const noexcept {
     return static_cast<subscription_tier>((sorted[k] >> 30) & 3u);
   }

@@ -896,7 +896,7 @@ class text_encoder final : public row_encoder {
         const call_ref ref = w.at(at);
         const row_place& r = places[j] = place_of(e_, w, at, ref);
         const plugin_run& run = e_.plugins()[r.plugin];
-        x.bits = w.extra[at];
+        x.bits = w.bits_at(at);
         x.index = ref.index;
         x.day = w.day;
         x.hour = w.hour;

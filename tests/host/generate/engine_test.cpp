@@ -5,6 +5,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "catalog.hpp"
 #include "errors.hpp"
@@ -93,9 +94,9 @@ TEST(Engine, SameWindowsOnOneAndManyThreads) {
 }
 
 // The extended schema's windows are sorted as they are built, in blocks of 2^16
-// attempts: busy hours here take two or more blocks. Within a second, positions (the
-// order of generation: customer-major) rise, so customers never decrease; every position
-// appears once; and the windows are the same on one thread and many.
+// attempts: busy hours here take two or more blocks. Within a second, attempts keep the
+// order of generation (customer-major), so customers never decrease; every attempt of a
+// call appears once; and the windows are the same on one thread and many.
 std::vector<std::uint64_t> extended_windows(unsigned threads, std::size_t& most) {
   tbb::global_control gc(tbb::global_control::max_allowed_parallelism, threads);
   tbb::task_arena arena(static_cast<int>(threads));
@@ -110,22 +111,20 @@ std::vector<std::uint64_t> extended_windows(unsigned threads, std::size_t& most)
       host::window w;
       e.generate(h, w);
       most = std::max(most, w.size());
-      ASSERT_EQ(w.extra.size(), w.size());
-      std::vector<bool> seen(w.size(), false);
+      std::vector<std::pair<std::uint64_t, std::uint32_t>> attempts;  // (customer, call), attempt and carried
       for (std::size_t k = 0; k < w.size(); ++k) {
-        const std::uint64_t position = w.order[k] & 0xFFFFFFFFu;
-        ASSERT_LT(position, w.size());
-        ASSERT_FALSE(seen[position]) << "position " << position << " twice";
-        seen[position] = true;
+        const std::uint32_t bits = w.bits_at(k);
+        attempts.emplace_back(w.sorted[k], bits & (host::attempt_bits::attempt_mask | host::attempt_bits::carried_bit));
         if (k > 0) {
           ASSERT_LE(w.order[k - 1] >> 32, w.order[k] >> 32) << "time order, hour " << h;
           if ((w.order[k - 1] >> 32) == (w.order[k] >> 32)) {
-            ASSERT_LT(w.order[k - 1] & 0xFFFFFFFFu, position) << "generation order within a second";
-            ASSERT_LE(w.at(k - 1).customer, w.at(k).customer);
+            ASSERT_LE(w.at(k - 1).customer, w.at(k).customer) << "generation order within a second";
           }
         }
-        all.push_back(w.order[k] ^ (w.sorted[k] << 7) ^ (std::uint64_t{w.extra[k]} << 21));
+        all.push_back(w.order[k] ^ (w.sorted[k] << 7));
       }
+      std::sort(attempts.begin(), attempts.end());
+      ASSERT_EQ(std::adjacent_find(attempts.begin(), attempts.end()), attempts.end()) << "an attempt twice, hour " << h;
     }
   });
   return all;
