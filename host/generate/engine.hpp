@@ -115,10 +115,11 @@ class engine {
   std::uint32_t place_customer_hour(std::uint32_t g, const day_info& d, std::uint32_t hour,
                                     std::uint32_t* offsets) const;
   void check_window_size(const day_info& d, std::uint32_t hour, std::uint64_t n) const;
-  /// Extended schema: every attempt of `hour` of the prepared day into `out` (with those
-  /// carried in from the hour before); the attempts it carries into the next hour into
-  /// carry_. With `out` null, only the carry.
+  /// Extended schema: every attempt of `hour` of the prepared day into `out`, in output
+  /// order (with those carried in from the hour before); the attempts it carries into the
+  /// next hour into carry_. With `out` null, only the carry.
   void simulate_window(std::uint32_t hour, window* out);
+  /// Seed schema: sorts a window's keys and gathers its calls into output order.
   void sort_and_gather(window& out);
   /// The tasks' (customer, rows) lists, in task order, into out.customer_rows.
   static void join_customer_rows(const std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>>& parts,
