@@ -317,13 +317,12 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
   for (std::uint32_t b = 0; b < blocks; ++b)
     first_task[b] = static_cast<std::uint32_t>(
         std::lower_bound(start.begin(), start.end(), std::uint64_t{b} * n / blocks) - start.begin());
-  auto second_of = [](const window_entry& e) { return static_cast<std::uint32_t>(e.offset_us / 1'000'000u); };
   std::vector<std::uint32_t> next(std::size_t{blocks} * seconds_per_hour, 0);
   parallel_blocks(0, blocks, 1, [&](std::uint64_t first, std::uint64_t last) {
     for (auto b = static_cast<std::uint32_t>(first); b != last; ++b) {
       std::uint32_t* h = &next[b * seconds_per_hour];
       for (std::uint32_t t = first_task[b]; t != first_task[b + 1]; ++t)
-        for (const window_entry& e : own[t]) ++h[second_of(e)];
+        for (const window_entry& e : own[t]) ++h[e.second];
     }
   });
   // Second-major, block-minor: blocks are runs of positions in order.
@@ -340,7 +339,7 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
       std::uint32_t* h = &next[b * seconds_per_hour];
       for (std::uint32_t t = first_task[b]; t != first_task[b + 1]; ++t)
         for (const window_entry& e : own[t]) {
-          const std::uint32_t second = second_of(e);
+          const std::uint32_t second = e.second;
           const std::uint32_t at = h[second]++;
           out->order[at] = (std::uint64_t{second} << 32) | e.bits;  // two places written, not three
           out->sorted[at] = (std::uint64_t{e.customer} << 32) | e.index_tier;
@@ -350,8 +349,8 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
 }
 
 void engine::check_window_size(const day_info& d, std::uint32_t hour, std::uint64_t n) const {
-  // The extended schema also keeps each attempt while simulating (24 bytes), rounded up
-  // to 32.
+  // The extended schema also keeps each attempt while simulating (16 bytes) and the
+  // thread's working lists: 32 counted.
   const std::uint64_t per_call = window_bytes_per_call + (outcomes_ != nullptr ? 32 : 0);
   if (n > std::numeric_limits<std::uint32_t>::max() || n * per_call > memory_limit_ / 2)
     throw runtime_failure(fmt::format(

@@ -134,9 +134,10 @@ class engine {
     // Left unset when made without values: calm customer-hours' entries are written in
     // place (by rank) into room made for them.
     window_entry() {}  // NOLINT(modernize-use-equals-default): = default would zero them
-    window_entry(std::uint64_t offset, std::uint32_t g, std::uint32_t index, std::uint32_t b)
-        : offset_us(offset), customer(g), index_tier(index), bits(b) {}
-    std::uint64_t offset_us;  ///< from the start of the window
+    /// `offset_us` from the start of the window.
+    window_entry(std::uint64_t offset_us, std::uint32_t g, std::uint32_t index, std::uint32_t b)
+        : second(static_cast<std::uint32_t>(offset_us / 1'000'000u)), customer(g), index_tier(index), bits(b) {}
+    std::uint32_t second;  ///< of the window: all the sort needs of its time
     std::uint32_t customer, index_tier, bits;
   };
 
