@@ -325,15 +325,7 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
         for (const window_entry& e : own[t]) ++h[e.second];
     }
   });
-  // Second-major, block-minor: blocks are runs of positions in order.
-  std::uint32_t sum = 0;
-  for (std::size_t k = 0; k < seconds_per_hour; ++k)
-    for (std::size_t b = 0; b < blocks; ++b) {
-      std::uint32_t& c = next[b * seconds_per_hour + k];
-      const std::uint32_t count = c;
-      c = sum;
-      sum += count;
-    }
+  counts_to_starts(next, blocks);
   parallel_blocks(0, blocks, 1, [&](std::uint64_t first, std::uint64_t last) {
     for (auto b = static_cast<std::uint32_t>(first); b != last; ++b) {
       std::uint32_t* h = &next[b * seconds_per_hour];

@@ -226,11 +226,7 @@ void sort_first_attempts(std::span<const std::uint32_t> offsets, std::vector<std
   if (n <= 16) {
     std::array<std::uint64_t, 16> in;
     std::copy(keys.begin(), keys.end(), in.begin());
-    for (std::uint32_t i = 0; i < n; ++i) {
-      std::uint32_t place = 0;
-      for (std::uint32_t j = 0; j < n; ++j) place += in[j] < in[i] ? 1u : 0u;
-      keys[place] = in[i];
-    }
+    places_by_counting(in.data(), n, [&](std::uint32_t i, std::uint32_t place) { keys[place] = in[i]; });
     return;
   }
   // A counting sort on the offsets' top bits (about one call a bucket: offsets are spread
@@ -304,17 +300,12 @@ bool outcome_model::calm_ranks(subscription_tier tier, std::span<const std::uint
     for (std::uint32_t i = 0; i < n; ++i) ++calls_in[offsets[i] / 60'000'000];
     if (*std::max_element(calls_in.begin(), calls_in.end()) > limit) return false;
   }
-  // Up to 16 calls (nearly every customer-hour), each call's place is the number of
-  // calls before it, (offset, index) compared as one word: n^2 comparisons without a
-  // branch, and no list to sort and read back.
+  // Up to 16 calls (nearly every customer-hour), each call's place counted, (offset,
+  // index) compared as one word: no list to sort and read back.
   if (n <= 16) {
     std::array<std::uint64_t, 16> key;
     for (std::uint32_t i = 0; i < n; ++i) key[i] = (std::uint64_t{offsets[i]} << 24) | i;
-    for (std::uint32_t i = 0; i < n; ++i) {
-      std::uint32_t place = 0;
-      for (std::uint32_t j = 0; j < n; ++j) place += key[j] < key[i] ? 1u : 0u;
-      rank[i] = place;
-    }
+    places_by_counting(key.data(), n, [rank](std::uint32_t i, std::uint32_t place) { rank[i] = place; });
     return true;
   }
   static thread_local std::vector<std::uint64_t> firsts, scratch;

@@ -14,6 +14,17 @@ constexpr std::size_t keys_per_block = 1 << 16;
 constexpr std::size_t max_blocks = 64;
 }  // namespace
 
+void counts_to_starts(std::vector<std::uint32_t>& counts, std::size_t blocks) noexcept {
+  std::uint32_t sum = 0;
+  for (std::size_t k = 0; k < seconds_per_hour; ++k)
+    for (std::size_t b = 0; b < blocks; ++b) {
+      std::uint32_t& c = counts[b * seconds_per_hour + k];
+      const std::uint32_t count = c;
+      c = sum;
+      sum += count;
+    }
+}
+
 void sort_window_keys(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& scratch) {
   const std::size_t n = keys.size();
   const std::size_t blocks = std::min(max_blocks, (n + keys_per_block - 1) / keys_per_block);
@@ -29,17 +40,7 @@ void sort_window_keys(std::vector<std::uint64_t>& keys, std::vector<std::uint64_
       for (std::size_t i = b * per_block; i < end; ++i) ++h[keys[i] >> 32];
     }
   });
-  // Second-major, block-minor offsets: blocks are contiguous ranges of the input in
-  // order, so the scatter keeps the input order within each second.
-  std::size_t sum = 0;
-  for (std::size_t k = 0; k < buckets; ++k) {
-    for (std::size_t b = 0; b < blocks; ++b) {
-      std::uint32_t& c = hist[b * buckets + k];
-      const std::uint32_t count = c;
-      c = static_cast<std::uint32_t>(sum);
-      sum += count;
-    }
-  }
+  counts_to_starts(hist, blocks);
   scratch.resize(n);
   parallel_blocks(0, blocks, 1, [&](std::uint64_t first, std::uint64_t last) {
     for (std::uint64_t b = first; b < last; ++b) {

@@ -16,4 +16,10 @@ inline constexpr std::size_t seconds_per_hour = 3600;
 /// order of rows, the same whatever the thread count. `scratch` is the second buffer.
 void sort_window_keys(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& scratch);
 
+/// The step between a stable counting sort's two passes: `counts` holds, per block of
+/// the input (runs of it, in order), a count per second (block-major, seconds_per_hour
+/// each); each becomes where that block's keys of that second start in the output:
+/// second-major, block-minor, so the scatter keeps the input order within a second.
+void counts_to_starts(std::vector<std::uint32_t>& counts, std::size_t blocks) noexcept;
+
 }  // namespace trafficsim::host

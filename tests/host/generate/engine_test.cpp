@@ -65,11 +65,17 @@ TEST(Engine, WindowIsSortedByTimeThenPluginCustomerIndex) {
   EXPECT_GT(sum, 10000u);
 }
 
-std::vector<std::uint64_t> window_keys(unsigned threads) {
+/// Runs `f` with at most `threads` threads.
+template <class F>
+void on_threads(unsigned threads, F&& f) {
   tbb::global_control gc(tbb::global_control::max_allowed_parallelism, threads);
   tbb::task_arena arena(static_cast<int>(threads));
+  arena.execute(std::forward<F>(f));
+}
+
+std::vector<std::uint64_t> window_keys(unsigned threads) {
   std::vector<std::uint64_t> all;
-  arena.execute([&] {
+  on_threads(threads, [&] {
     loaded_run run({{"seasonal", {"customers=500"}}, {"burst", {"customers=500"}}}, {2025, 3, 1}, 2);
     host::engine& e = run.engine();
     for (std::uint32_t d = 0; d < 2; ++d) {
@@ -98,10 +104,8 @@ TEST(Engine, SameWindowsOnOneAndManyThreads) {
 // order of generation (customer-major), so customers never decrease; every attempt of a
 // call appears once; and the windows are the same on one thread and many.
 std::vector<std::uint64_t> extended_windows(unsigned threads, std::size_t& most) {
-  tbb::global_control gc(tbb::global_control::max_allowed_parallelism, threads);
-  tbb::task_arena arena(static_cast<int>(threads));
   std::vector<std::uint64_t> all;
-  arena.execute([&] {
+  on_threads(threads, [&] {
     loaded_run run({{"base", {"customers=30000"}}, {"burst", {"customers=3000"}}}, {2025, 3, 1}, 1);
     host::engine& e = run.engine();
     const host::outcome_model outcomes(host::catalog::seed(), host::call_settings{});
