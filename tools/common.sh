@@ -52,6 +52,7 @@ ensure_packages() {
 
 # build_preset PRESET [extra cmake -D options...]: configure once, then build (a no-op
 # when nothing changed). Build output goes to stderr so stdout stays the data's.
+# TRAFFICSIM_BUILD_TARGETS="t1 t2" builds only those targets (and what they depend on).
 build_preset() {
   local preset="$1"
   shift
@@ -59,5 +60,10 @@ build_preset() {
   if [ ! -f "$dir/CMakeCache.txt" ] || [ "$#" -gt 0 ]; then
     cmake -S "$TRAFFICSIM_ROOT" --preset "$preset" "$@" >&2 || exit 1
   fi
-  cmake --build "$dir" >&2 || exit 1
+  local targets=()
+  if [ -n "${TRAFFICSIM_BUILD_TARGETS:-}" ]; then
+    # shellcheck disable=SC2206
+    targets=(--target ${TRAFFICSIM_BUILD_TARGETS})
+  fi
+  cmake --build "$dir" "${targets[@]}" >&2 || exit 1
 }
