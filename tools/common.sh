@@ -6,11 +6,18 @@ TRAFFICSIM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Plugins are refused if group- or world-writable: build them with safe permissions.
 umask 022
 
-# Every package the build, the tests and the benchmarks need (Debian 12 names).
-TRAFFICSIM_PACKAGES=(
+# What running needs: the compiler, CMake and the libraries the host and the in-tree
+# plugins link (Debian 12 names). tools/run installs only these.
+TRAFFICSIM_RUN_PACKAGES=(
   g++ cmake ninja-build pkg-config
   libtbb-dev libcli11-dev libspdlog-dev libfmt-dev
   gcc libdeflate-dev libzstd-dev libtomlplusplus-dev gzip zstd nlohmann-json3-dev
+  # -o postgresql://... (libpq), -o http(s)://... (libcurl with OpenSSL), reading .gz
+  # datasets back (report, fit).
+  libpq-dev libcurl4-openssl-dev zlib1g-dev
+)
+# What the tests, the benchmarks and the fuzzers add (tools/test, tools/bench, tools/fuzz).
+TRAFFICSIM_TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   time pigz
   # The plugin boundary's proof (tests/package): plugins built with clang and libc++.
@@ -19,20 +26,20 @@ TRAFFICSIM_PACKAGES=(
   libclang-rt-14-dev
   # The scale-out test (tests/scale_out): a real single-node Slurm.
   slurm-wlm munge
-  # -o postgresql://... (libpq), and the real PostgreSQL its tests start.
-  libpq-dev postgresql
-  # -o http(s)://... (libcurl with OpenSSL).
-  libcurl4-openssl-dev
-  # Reading .gz datasets back (report), and the browser that checks the report.
-  zlib1g-dev chromium
+  # The real PostgreSQL the sink's tests start, and the browser that checks the report.
+  postgresql chromium
 )
 
 log() { printf '%s\n' "$*" >&2; }
 
+# ensure_packages [run]: install what is missing of the run's packages, or (without
+# `run`) of everything the tests need as well.
 ensure_packages() {
+  local wanted=("${TRAFFICSIM_RUN_PACKAGES[@]}")
+  [ "${1:-}" = run ] || wanted+=("${TRAFFICSIM_TEST_PACKAGES[@]}")
   local missing=()
   local p
-  for p in "${TRAFFICSIM_PACKAGES[@]}"; do
+  for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
