@@ -15,6 +15,9 @@ TRAFFICSIM_RUN_PACKAGES=(
   # -o postgresql://... (libpq), -o http(s)://... (libcurl with OpenSSL), reading .gz
   # datasets back (report, fit).
   libpq-dev libcurl4-openssl-dev zlib1g-dev
+  # Loading plugins: Boost.DLL (header-only), and libelf to read a file's exported
+  # symbols before it is loaded.
+  libboost-dev libelf-dev
 )
 # What the tests, the benchmarks and the fuzzers add (tools/test, tools/bench, tools/fuzz).
 TRAFFICSIM_TEST_PACKAGES=(

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "discovery.hpp"
 #include "errors.hpp"
 #include "numbers.hpp"
 
@@ -209,10 +210,9 @@ std::string provider_display_name(std::string_view p) {
 }
 
 fs::path default_catalog_dir() {
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return {};
-  return (exe.parent_path() / TRAFFICSIM_CATALOG_RELDIR).lexically_normal();
+  const fs::path bin = program_folder();
+  if (bin.empty()) return {};
+  return (bin / TRAFFICSIM_CATALOG_RELDIR).lexically_normal();
 }
 
 namespace {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/dll/runtime_symbol_info.hpp>
 #include <string_view>
 #include <system_error>
 
@@ -41,11 +42,17 @@ std::vector<fs::path> plugin_search_path(const std::vector<fs::path>& explicit_d
   return dirs;
 }
 
-fs::path default_plugin_dir() {
+fs::path program_folder() {
   std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  const fs::path exe = boost::dll::program_location(ec);
   if (ec) return {};
-  return (exe.parent_path() / TRAFFICSIM_PLUGIN_RELDIR).lexically_normal();
+  return exe.parent_path();
+}
+
+fs::path default_plugin_dir() {
+  const fs::path bin = program_folder();
+  if (bin.empty()) return {};
+  return (bin / TRAFFICSIM_PLUGIN_RELDIR).lexically_normal();
 }
 
 std::map<std::string, fs::path> discover_plugins(const std::vector<fs::path>& dirs,

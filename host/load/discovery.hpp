@@ -21,6 +21,10 @@ std::vector<std::filesystem::path> plugin_search_path(const std::vector<std::fil
 /// The default plugin directory of the running executable: <exe dir>/<relative dir>.
 std::filesystem::path default_plugin_dir();
 
+/// The folder of the running executable (Boost.DLL's program_location: the same call on
+/// Linux, macOS and Windows), or empty if it cannot be told.
+std::filesystem::path program_folder();
+
 /// A plugin file hidden by one of the same name earlier in the search path.
 struct shadowed_plugin {
   std::string name;

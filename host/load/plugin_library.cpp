@@ -4,9 +4,12 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <fmt/std.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/dll/shared_library.hpp>
 #include <cerrno>
 #include <cstddef>
 #include <cstdlib>
@@ -118,6 +121,47 @@ unique_fd open_plugin_file(const fs::path& file, bool allow_unsafe) {
   return fd;
 }
 
+/// What the file behind `fd` says of `symbol`, read from its ELF headers without loading
+/// it, so that no initialiser of a file that is not a plugin ever runs.
+enum class export_check { exported, not_exported, not_a_shared_library };
+
+/// Reads the dynamic symbol table (.dynsym: what the loader resolves, and what `strip`
+/// keeps) through libelf, which checks every offset and size against the file.
+/// Boost.DLL's `library_info` was the design's choice, but Boost 1.74's (Debian 12)
+/// reads only the static table, `.symtab`, which a stripped library lacks (a stripped
+/// plugin would be refused), and indexes its string table unchecked.
+export_check find_export(int fd, std::string_view symbol) {
+  if (::elf_version(EV_CURRENT) == EV_NONE) return export_check::not_a_shared_library;
+  Elf* elf = ::elf_begin(fd, ELF_C_READ, nullptr);
+  if (elf == nullptr) return export_check::not_a_shared_library;
+  export_check result = export_check::not_a_shared_library;
+  GElf_Ehdr header{};
+  if (::elf_kind(elf) == ELF_K_ELF && ::gelf_getehdr(elf, &header) != nullptr && header.e_type == ET_DYN) {
+    result = export_check::not_exported;
+    for (Elf_Scn* section = ::elf_nextscn(elf, nullptr); section != nullptr && result != export_check::exported;
+         section = ::elf_nextscn(elf, section)) {
+      GElf_Shdr sh{};
+      if (::gelf_getshdr(section, &sh) == nullptr || sh.sh_type != SHT_DYNSYM || sh.sh_entsize == 0) continue;
+      Elf_Data* data = ::elf_getdata(section, nullptr);
+      const std::size_t count = data == nullptr ? 0 : data->d_size / sh.sh_entsize;
+      for (std::size_t i = 0; i < count; ++i) {
+        GElf_Sym sym{};
+        if (::gelf_getsym(data, static_cast<int>(i), &sym) == nullptr) break;
+        const char* name = ::elf_strptr(elf, sh.sh_link, sym.st_name);
+        const unsigned bind = GELF_ST_BIND(sym.st_info);
+        if (name != nullptr && symbol == name && sym.st_shndx != SHN_UNDEF &&
+            (bind == STB_GLOBAL || bind == STB_WEAK) && GELF_ST_VISIBILITY(sym.st_other) == STV_DEFAULT &&
+            GELF_ST_TYPE(sym.st_info) == STT_FUNC) {
+          result = export_check::exported;
+          break;
+        }
+      }
+    }
+  }
+  ::elf_end(elf);
+  return result;
+}
+
 /// A plugin string, checked: a null pointer with a size, or more than `max` bytes, is
 /// refused (a reader of a bad descriptor must not wander through memory).
 std::string text(trafficsim_string s, std::size_t max, const char* field, const std::string& origin) {
@@ -196,20 +240,40 @@ std::unique_ptr<plugin_library> plugin_library::load(const fs::path& file, bool 
   // by the name it was opened with, so /proc/self/fd/N must not name another plugin
   // while this one is loaded.
   lib->fd_ = fd.release();
+  // Before anything of the file runs: is it a shared library that exports the entry
+  // point? Loading runs its static initialisers, so a file that is not a plugin must be
+  // refused before that.
+  switch (find_export(lib->fd_, TRAFFICSIM_PLUGIN_ENTRY_NAME)) {
+    case export_check::exported:
+      break;
+    case export_check::not_a_shared_library:
+      throw runtime_failure(
+          fmt::format("cannot load plugin {}: it is not a shared library (an ELF file of type ET_DYN)", file));
+    case export_check::not_exported:
+      throw runtime_failure(
+          fmt::format("{} is not a trafficsim plugin: it does not export '{}' (declare it with TRAFFICSIM_PLUGIN, or "
+                      "see <trafficsim/plugin.h>)",
+                      file, TRAFFICSIM_PLUGIN_ENTRY_NAME));
+  }
   // The very file checked, through its descriptor. RTLD_NOW: resolve every symbol now,
   // so a missing one fails here with a clear message rather than as a crash mid-run.
-  // RTLD_LOCAL: plugins cannot see each other. Loading runs the plugin's static
-  // initialisers: nothing of the plugin can be checked before that.
-  lib->handle_ = ::dlopen(fmt::format("/proc/self/fd/{}", lib->fd_).c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (lib->handle_ == nullptr) throw runtime_failure(fmt::format("cannot load plugin {}: {}", file, ::dlerror()));
-  void* entry = ::dlsym(lib->handle_, TRAFFICSIM_PLUGIN_ENTRY_NAME);
-  if (entry == nullptr)
+  // RTLD_LOCAL: plugins cannot see each other.
+  namespace dll = boost::dll;
+  std::error_code ec;
+  lib->library_ = std::make_unique<boost::dll::shared_library>();
+  lib->library_->load(fmt::format("/proc/self/fd/{}", lib->fd_), ec,
+                      dll::load_mode::rtld_now | dll::load_mode::rtld_local);
+  if (ec) {
+    // Boost.DLL's error code says only that loading failed; the loader's own text says why.
+    const char* why = ::dlerror();
+    throw runtime_failure(fmt::format("cannot load plugin {}: {}", file, why != nullptr ? why : ec.message()));
+  }
+  if (!lib->library_->has(TRAFFICSIM_PLUGIN_ENTRY_NAME))
     throw runtime_failure(
-        fmt::format("{} is not a trafficsim plugin: it does not export '{}' (declare it with TRAFFICSIM_PLUGIN, or "
-                    "see <trafficsim/plugin.h>)",
-                    file, TRAFFICSIM_PLUGIN_ENTRY_NAME));
+        fmt::format("{} is not a trafficsim plugin: it does not export '{}'", file, TRAFFICSIM_PLUGIN_ENTRY_NAME));
+  auto& entry = lib->library_->get<std::remove_pointer_t<trafficsim_plugin_entry_fn>>(TRAFFICSIM_PLUGIN_ENTRY_NAME);
   // The entry point is the first plugin function called; it is C and must not throw.
-  lib->descriptor_ = reinterpret_cast<trafficsim_plugin_entry_fn>(entry)();
+  lib->descriptor_ = entry();
   lib->description_ = read_descriptor(lib->descriptor_, fmt::format("{}", file));
   const std::string expected = plugin_file_name(lib->description_.name);
   if (file.filename() != expected)
@@ -228,8 +292,8 @@ std::unique_ptr<plugin_library> plugin_library::in_process(const trafficsim_plug
 
 plugin_library::~plugin_library() {
   bool resident = false;
-  if (handle_ != nullptr) {
-    ::dlclose(handle_);
+  if (library_ != nullptr && library_->is_loaded()) {
+    library_->unload();
     // The loader may keep a library it cannot unload: one with STB_GNU_UNIQUE symbols
     // (GCC gives the static tables of inline library code such as std::to_string that
     // binding) or marked NODELETE. It stays known by its name, /proc/self/fd/N, and a

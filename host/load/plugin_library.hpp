@@ -12,6 +12,10 @@
 #include <string>
 #include <vector>
 
+namespace boost::dll {
+class shared_library;  // Boost.DLL, kept out of this header (its filesystem choice is the load layer's)
+}  // namespace boost::dll
+
 namespace trafficsim::host {
 
 /// One parameter a plugin declares, as the host keeps it.
@@ -39,7 +43,9 @@ plugin_description read_descriptor(const trafficsim_plugin_descriptor* d, const 
 /// scenario created from it must be destroyed first.
 class plugin_library {
  public:
-  /// Loads `file` (RTLD_NOW | RTLD_LOCAL) and reads its descriptor. Unless
+  /// Checks that `file` is a shared library exporting the entry point (from its ELF
+  /// headers, before any of its code runs), loads it (Boost.DLL; RTLD_NOW | RTLD_LOCAL)
+  /// and reads its descriptor. Unless
   /// `allow_unsafe_permissions`, refuses a file, its folder or any folder above it that
   /// another user could write (see open_plugin_file); always refuses what is not a
   /// regular file. What is loaded is the file that was checked, through its descriptor.
@@ -61,7 +67,7 @@ class plugin_library {
   plugin_library() = default;
   std::filesystem::path path_;
   int fd_ = -1;  ///< the checked file, open while it is loaded
-  void* handle_ = nullptr;
+  std::unique_ptr<boost::dll::shared_library> library_;
   const trafficsim_plugin_descriptor* descriptor_ = nullptr;
   plugin_description description_;
 };

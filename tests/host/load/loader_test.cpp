@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <cstdlib>
+
 #include "discovery.hpp"
 #include "errors.hpp"
 #include "harness.hpp"
@@ -101,6 +103,31 @@ TEST(Loader, RefusesALibraryWithoutTheEntryPoint) {
   const std::string msg = load_error(test_plugin_dir("notaplugin") / "trafficsim_notaplugin.so");
   EXPECT_NE(msg.find("is not a trafficsim plugin"), std::string::npos) << msg;
   EXPECT_NE(msg.find("trafficsim_plugin_entry"), std::string::npos) << msg;
+}
+
+TEST(Loader, NoCodeOfALibraryWithoutTheEntryPointRuns) {
+  // The library's static initialiser writes the marker if it runs; the entry point is
+  // looked for in the file's symbol table before loading, so it never does.
+  temp_dir t;
+  const fs::path marker = t / "initialiser-ran";
+  ASSERT_EQ(::setenv("TRAFFICSIM_TEST_INIT_MARKER", marker.c_str(), 1), 0);
+  const std::string msg = load_error(test_plugin_dir("notaplugin") / "trafficsim_notaplugin.so");
+  ::unsetenv("TRAFFICSIM_TEST_INIT_MARKER");
+  EXPECT_NE(msg.find("does not export"), std::string::npos) << msg;
+  EXPECT_FALSE(fs::exists(marker)) << "the library's initialiser ran: it was loaded before it was checked";
+}
+
+TEST(Loader, AStrippedPluginLoads) {
+  // `strip` removes the static symbol table (.symtab); the entry point is read from the
+  // dynamic one (.dynsym), which the loader uses and stripping keeps.
+  temp_dir t;
+  const fs::path copy = t / "trafficsim_base.so";
+  fs::copy_file(plugin_dir() / "trafficsim_base.so", copy);
+  ASSERT_EQ(std::system(("strip --strip-all '" + copy.string() + "'").c_str()), 0);
+  ASSERT_EQ(std::system(("readelf -S '" + copy.string() + "' | grep -q '\\.symtab'").c_str()) == 0, false)
+      << "strip left the static symbol table: the test would prove nothing";
+  const auto lib = host::plugin_library::load(copy, false);
+  EXPECT_EQ(lib->description().name, "base");
 }
 
 TEST(Loader, RefusesAFileThatIsNotALibrary) {
