@@ -167,4 +167,174 @@ TEST(DistributionsEdges, DefinedValuesAtTheLimits) {
   EXPECT_EQ(to_empirical(std::uint64_t{3} << 62, steps), 35.0);  // u = 3/4
 }
 
+// ---- statistics: each distribution against its true moments and quantiles ----
+//
+// Every check draws n = 100'000 values from one fixed stream (so the test is
+// deterministic) and allows 5 standard errors of the estimate: a share p of n
+// independent draws has standard error sqrt(p (1 - p) / n), a sample mean
+// sqrt(variance / n), a sample variance sqrt((mu4 - variance^2) / n) with mu4 the
+// fourth central moment. A correct implementation fails such a check with probability
+// below 6e-7 per check; a wrong parameter (a mean off by a few per cent) fails it.
+
+constexpr std::uint32_t sample_size = 100'000;
+const random_stream stat_stream(philox_key{0xA5A5A5A5u, 0x0BADF00Du}, philox_counter{1u, 2u, 3u, 0});
+
+template <class Draw>
+std::vector<double> sample(Draw draw, std::uint32_t stride = 1) {
+  std::vector<double> xs(sample_size);
+  for (std::uint32_t i = 0; i < sample_size; ++i) xs[i] = static_cast<double>(draw(i * stride));
+  return xs;
+}
+
+double mean_of(const std::vector<double>& xs) {
+  double sum = 0;
+  for (double x : xs) sum += x;
+  return sum / static_cast<double>(xs.size());
+}
+
+double variance_of(const std::vector<double>& xs) {
+  const double m = mean_of(xs);
+  double sum = 0;
+  for (double x : xs) sum += (x - m) * (x - m);
+  return sum / static_cast<double>(xs.size() - 1);
+}
+
+double share_at_most(const std::vector<double>& xs, double limit) {
+  return static_cast<double>(std::count_if(xs.begin(), xs.end(), [&](double x) { return x <= limit; })) /
+         static_cast<double>(xs.size());
+}
+
+void expect_moments(const std::vector<double>& xs, double mean, double variance, double mu4) {
+  const double n = static_cast<double>(xs.size());
+  EXPECT_NEAR(mean_of(xs), mean, 5 * std::sqrt(variance / n)) << "mean";
+  EXPECT_NEAR(variance_of(xs), variance, 5 * std::sqrt((mu4 - variance * variance) / n)) << "variance";
+}
+
+void expect_share_at_most(const std::vector<double>& xs, double limit, double p) {
+  EXPECT_NEAR(share_at_most(xs, limit), p, 5 * std::sqrt(p * (1 - p) / static_cast<double>(xs.size())))
+      << "P(X <= " << limit << ")";
+}
+
+TEST(DistributionsStatistics, Normal) {
+  const auto xs = sample([](std::uint32_t i) { return stat_stream.normal(i); });
+  expect_moments(xs, 0.0, 1.0, 3.0);
+  // Phi(z) at z = -3, -1.2815516 (the 10 % point), 0, 1, 2.3263479 (the 99 % point).
+  expect_share_at_most(xs, -3.0, 0.0013498980316301);
+  expect_share_at_most(xs, -1.2815515655446004, 0.1);
+  expect_share_at_most(xs, 0.0, 0.5);
+  expect_share_at_most(xs, 1.0, 0.8413447460685429);
+  expect_share_at_most(xs, 2.3263478740408408, 0.99);
+}
+
+TEST(DistributionsStatistics, NormalIsAnInversion) {
+  // Larger bits, larger z: the draw is the inverse CDF at the bits' uniform.
+  for (std::uint32_t i = 0; i < 10'000; ++i) {
+    const std::uint64_t a = stat_stream.bits(2 * i), b = stat_stream.bits(2 * i + 1);
+    EXPECT_EQ(a < b, to_normal(a) < to_normal(b)) << a << " " << b;
+  }
+}
+
+TEST(DistributionsStatistics, LogNormal) {
+  const double mu = 6.8, sigma = 1.1;
+  const auto xs = sample([&](std::uint32_t i) { return stat_stream.lognormal(mu, sigma, i); });
+  std::vector<double> logs(xs.size());
+  std::transform(xs.begin(), xs.end(), logs.begin(), [](double x) { return std::log(x); });
+  expect_moments(logs, mu, sigma * sigma, 3 * std::pow(sigma, 4));
+  expect_share_at_most(xs, std::exp(mu), 0.5);                         // the median
+  expect_share_at_most(xs, std::exp(mu + sigma), 0.8413447460685429);  // one sigma up
+}
+
+TEST(DistributionsStatistics, Gamma) {
+  struct reference {
+    double shape, scale, limit, p;  // P(X <= limit) = P(shape, limit / scale), by mpmath.gammainc
+  };
+  const reference table[] = {{0.3, 2.0, 2.0, 0.915674156241108766},
+                             {0.3, 2.0, 0.02, 0.279240996359014861},
+                             {1.0, 3.0, 3.0 * std::log(2.0), 0.5},
+                             {2.5, 1.0, 2.5, 0.584119813004492080},
+                             {10.0, 0.5, 4.0, 0.283375741272989098}};
+  for (const reference& r : table) {
+    SCOPED_TRACE(r.shape);
+    // Slots i * gamma_slots: the draws do not share slots.
+    const auto xs = sample([&](std::uint32_t i) { return stat_stream.gamma(r.shape, r.scale, i); }, gamma_slots);
+    const double k = r.shape, t2 = r.scale * r.scale;
+    expect_moments(xs, k * r.scale, k * t2, 3 * k * (k + 2) * t2 * t2);
+    expect_share_at_most(xs, r.limit, r.p);
+  }
+}
+
+TEST(DistributionsStatistics, Poisson) {
+  for (const double mean : {0.5, 3.5, 40.0, 250.0, 5000.0, 1e7}) {
+    SCOPED_TRACE(mean);
+    const auto xs = sample([&](std::uint32_t i) { return stat_stream.poisson(mean, i); });
+    expect_moments(xs, mean, mean, mean * (1 + 3 * mean));
+  }
+  // The probabilities at small counts, exactly: P(X = k) = e^-m m^k / k!.
+  const auto small = sample([](std::uint32_t i) { return stat_stream.poisson(3.5, i); });
+  double pmf = std::exp(-3.5), cdf = 0;
+  for (int k = 0; k <= 10; ++k) {
+    cdf += pmf;
+    expect_share_at_most(small, k, cdf);
+    pmf *= 3.5 / (k + 1);
+  }
+  // Points of the CDF far from the mean, from mpmath (the regularized upper incomplete
+  // gamma Q(k + 1, mean)): the exact search from 9 standard deviations below, and the
+  // approximation used from 2^22 on.
+  expect_share_at_most(sample([](std::uint32_t i) { return stat_stream.poisson(250.0, i); }), 240,
+                       0.276227460157885543);
+  expect_share_at_most(sample([](std::uint32_t i) { return stat_stream.poisson(5000.0, i); }), 5000,
+                       0.503761167770846667);
+  const auto large = sample([](std::uint32_t i) { return stat_stream.poisson(1e7, i); });
+  expect_share_at_most(large, 1e7, 0.500084104416326004);
+  expect_share_at_most(large, 1e7 - 3000, 0.171432423171613852);
+}
+
+TEST(DistributionsStatistics, Zipf) {
+  struct law {
+    std::uint64_t n;
+    double s;
+    std::vector<std::uint64_t> ranks;  // P(X <= rank) is checked at each
+  };
+  const law laws[] = {{10, 1.1, {1, 2, 3, 5, 9}}, {1'000'000, 1.0, {1, 2, 10, 1000}},
+                      {1000, 0.5, {1, 10, 500}},  {50, 2.5, {1, 2, 3}},
+                      {3, 0.01, {1, 2}},          {1000, 0.0, {1, 250}}};
+  for (const law& z : laws) {
+    SCOPED_TRACE(z.s);
+    const auto xs = sample([&](std::uint32_t i) { return stat_stream.zipf(z.n, z.s, i); });
+    EXPECT_EQ(*std::min_element(xs.begin(), xs.end()), 1.0);
+    EXPECT_LE(*std::max_element(xs.begin(), xs.end()), static_cast<double>(z.n));
+    double total = 0;  // the normalising sum, over every rank
+    for (std::uint64_t k = 1; k <= z.n; ++k) total += std::pow(static_cast<double>(k), -z.s);
+    for (const std::uint64_t rank : z.ranks) {
+      double head = 0;
+      for (std::uint64_t k = 1; k <= rank; ++k) head += std::pow(static_cast<double>(k), -z.s);
+      expect_share_at_most(xs, static_cast<double>(rank), head / total);
+    }
+  }
+}
+
+TEST(DistributionsStatistics, Pareto) {
+  // alpha = 6: mean alpha / (alpha - 1), variance alpha / ((alpha - 1)^2 (alpha - 2));
+  // the fourth central moment is finite for alpha > 4 (by numerical integration with mpmath: 0.1392).
+  const auto light = sample([](std::uint32_t i) { return stat_stream.pareto(1.0, 6.0, i); });
+  expect_moments(light, 1.2, 0.06, 0.1392);
+  expect_share_at_most(light, 1.1, 1 - std::pow(1.1, -6.0));
+  // alpha = 1.1, a heavy tail with no variance: P(X > x) = (x_min / x)^alpha.
+  const auto heavy = sample([](std::uint32_t i) { return stat_stream.pareto(2.0, 1.1, i); });
+  EXPECT_EQ(*std::min_element(heavy.begin(), heavy.end()) >= 2.0, true);
+  for (const double x : {3.0, 20.0, 2000.0}) expect_share_at_most(heavy, x, 1 - std::pow(2.0 / x, 1.1));
+}
+
+TEST(DistributionsStatistics, Empirical) {
+  // A jump at p = 0.2 (nothing in [100, 150)), then two linear pieces.
+  const quantile_point points[] = {{0.0, 0.0}, {0.2, 100.0}, {0.2, 150.0}, {0.7, 200.0}, {1.0, 1000.0}};
+  const auto xs = sample([&](std::uint32_t i) { return stat_stream.empirical(points, i); });
+  expect_share_at_most(xs, 50.0, 0.1);
+  expect_share_at_most(xs, 149.9, 0.2);
+  expect_share_at_most(xs, 175.0, 0.45);
+  expect_share_at_most(xs, 600.0, 0.85);
+  EXPECT_GE(*std::min_element(xs.begin(), xs.end()), 0.0);
+  EXPECT_LT(*std::max_element(xs.begin(), xs.end()), 1000.0);
+}
+
 }  // namespace
