@@ -151,6 +151,13 @@ TEST(DistributionsEdges, DefinedValuesAtTheLimits) {
   EXPECT_GT(to_poisson(highest, 5.0), 20u);
   EXPECT_LT(to_poisson(highest, 5.0), 40u);
   EXPECT_EQ(to_poisson(lowest, 1e12), 4294967295u);  // saturates
+  EXPECT_EQ(to_poisson(lowest, std::numeric_limits<double>::infinity()), 4294967295u);
+  for (std::uint32_t slot = 0; slot < 1000; ++slot) {  // the largest n: ranks stay in [1, n]
+    const std::uint64_t n = ~std::uint64_t{0};
+    const std::uint64_t k = kat_stream.zipf(n, 0.001, slot);
+    EXPECT_GE(k, 1u);
+    EXPECT_LE(k, n);
+  }
   EXPECT_EQ(to_zipf(highest, 0, 1.0), 0u);
   EXPECT_EQ(to_zipf(highest, 1, 1.0), 1u);
   EXPECT_EQ(to_zipf(highest, 10, 0.0), 10u);  // s = 0: uniform

@@ -303,9 +303,11 @@ static inline double trafficsim_detail_log_factorial_rest(double k) {
 static inline uint32_t trafficsim_detail_poisson_large(uint64_t bits, double mean) {
   TRAFFICSIM_DETAIL_NO_FMA
   const double z = trafficsim_to_normal(bits);
-  const double x = mean + sqrt(mean) * z + (z * z - 1.0) / 6.0;
-  const double k = ceil(x - 0.5);
-  if (k <= 0.0) return 0;
+  double x, k;
+  if (mean >= 0x1p33) return 4294967295u; /* 2^32 is tens of thousands of standard deviations below */
+  x = mean + sqrt(mean) * z + (z * z - 1.0) / 6.0;
+  k = ceil(x - 0.5);
+  if (!(k > 0.0)) return 0;
   return k >= 4294967295.0 ? 4294967295u : (uint32_t)k;
 }
 
@@ -400,7 +402,8 @@ static inline uint64_t trafficsim_to_zipf(uint64_t bits, uint64_t n, double s) {
     kd = floor(x + 0.5);
     if (kd < 1.0) kd = 1.0;
     if (kd > dn) kd = dn;
-    k = (uint64_t)kd;
+    k = kd >= 0x1p64 ? n : (uint64_t)kd; /* (double)n rounds up for some n near 2^64 */
+    if (k > n) k = n;
     if (kd - x <= s_cutoff || u >= trafficsim_detail_zipf_h_integral(kd + 0.5, s) - trafficsim_detail_zipf_h(kd, s))
       return k;
   }
