@@ -14,6 +14,9 @@
 #include <trafficsim/random.hpp>
 #include <vector>
 
+extern "C" void trafficsim_test_distributions_in_c(const trafficsim_stream* s, std::uint32_t slot, double x,
+                                                   double out[9]);  // distributions_c.c
+
 namespace {
 
 using namespace trafficsim;
@@ -111,6 +114,29 @@ TEST(DistributionsCAndCpp, SameBits) {
     EXPECT_EQ(trafficsim_gamma(&c, x, 2.0, slot), kat_stream.gamma(x, 2.0, slot));
     EXPECT_EQ(trafficsim_empirical(&c, points, 5, slot), kat_stream.empirical(points, slot));
     EXPECT_EQ(trafficsim_gamma(&c, x, 2.0, slot), gamma(kat_stream, x, 2.0, slot));
+  }
+}
+
+// The same draws compiled by the C compiler (distributions_c.c): the same bits.
+TEST(DistributionsCAndCpp, CCompilerDrawsTheSameBits) {
+  const trafficsim_stream c = kat_stream.to_c();
+  const quantile_point points[] = {{0.0, 10.0}, {0.5, 20.0}, {0.5, 30.0}, {0.9, 100.0}, {1.0, 1e3}};
+  for (std::uint32_t slot = 0; slot < 2000; ++slot) {
+    const double x = 0.2 + (slot % 40) * 0.25;
+    double in_c[9];
+    trafficsim_test_distributions_in_c(&c, slot, x, in_c);
+    const double in_cpp[9] = {kat_stream.normal(slot),
+                              kat_stream.lognormal(6.0, x, slot),
+                              kat_stream.pareto(3.0, x, slot),
+                              kat_stream.gamma(x, 2.0, slot),
+                              kat_stream.empirical(points, slot),
+                              static_cast<double>(kat_stream.poisson(x * 37.0, slot)),
+                              static_cast<double>(kat_stream.zipf(5000, x, slot)),
+                              exact_exp(x * 10.0),
+                              exact_log(x)};
+    for (int i = 0; i < 9; ++i)
+      ASSERT_EQ(std::bit_cast<std::uint64_t>(in_c[i]), std::bit_cast<std::uint64_t>(in_cpp[i]))
+          << "slot " << slot << ", value " << i;
   }
 }
 
