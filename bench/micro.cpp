@@ -2,7 +2,9 @@
 // and sort, and row formatting. Each reports items/s (and bytes/s where it writes).
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <memory>
+#include <numbers>
 #include <trafficsim/detail/streams.hpp>
 
 #include "call_model.hpp"
@@ -61,6 +63,41 @@ void bm_draw_call(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(sizeof(call_fields)));
 }
 BENCHMARK(bm_draw_call);
+
+// The SDK's distributions: one draw from each slot in turn, the Philox block included
+// (items = draws). `unit` (a uniform, the cheapest draw) and `libm_lognormal` (Box-Muller
+// and exp on the platform's libm, as a plugin would hand-roll it) are the references of
+// the same run.
+template <class Draw>
+void bm_distribution(benchmark::State& state, Draw draw) {
+  const random_stream s{{1, 2}, {3, 4, 5, 0}};
+  std::uint32_t slot = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(draw(s, slot++));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK_CAPTURE(bm_distribution, unit, [](const random_stream& s, std::uint32_t i) { return s.unit(i); });
+BENCHMARK_CAPTURE(bm_distribution, libm_lognormal, [](const random_stream& s, std::uint32_t i) {
+  const double u = 1.0 - s.unit(2 * i), v = s.unit(2 * i + 1);
+  return std::exp(6.8 + 1.1 * std::sqrt(-2.0 * std::log(u)) * std::cos(2.0 * std::numbers::pi * v));
+});
+BENCHMARK_CAPTURE(bm_distribution, normal, [](const random_stream& s, std::uint32_t i) { return s.normal(i); });
+BENCHMARK_CAPTURE(bm_distribution, lognormal,
+                  [](const random_stream& s, std::uint32_t i) { return s.lognormal(6.8, 1.1, i); });
+BENCHMARK_CAPTURE(bm_distribution, gamma_0_7,
+                  [](const random_stream& s, std::uint32_t i) { return s.gamma(0.7, 1.0, i * gamma_slots); });
+BENCHMARK_CAPTURE(bm_distribution, gamma_3,
+                  [](const random_stream& s, std::uint32_t i) { return s.gamma(3.0, 1.0, i * gamma_slots); });
+BENCHMARK_CAPTURE(bm_distribution, poisson_3_5,
+                  [](const random_stream& s, std::uint32_t i) { return s.poisson(3.5, i); });
+BENCHMARK_CAPTURE(bm_distribution, poisson_500,
+                  [](const random_stream& s, std::uint32_t i) { return s.poisson(500, i); });
+BENCHMARK_CAPTURE(bm_distribution, zipf, [](const random_stream& s, std::uint32_t i) { return s.zipf(10000, 1.1, i); });
+BENCHMARK_CAPTURE(bm_distribution, pareto,
+                  [](const random_stream& s, std::uint32_t i) { return s.pareto(1.0, 1.5, i); });
+BENCHMARK_CAPTURE(bm_distribution, empirical, [](const random_stream& s, std::uint32_t i) {
+  static constexpr quantile_point q[] = {{0, 1}, {0.05, 80}, {0.5, 900}, {0.95, 6000}, {0.99, 20000}, {1, 100000}};
+  return s.empirical(q, i);
+});
 
 // All four in-tree plugins at `scale`, loaded from the build tree.
 struct fixture {

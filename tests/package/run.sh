@@ -5,6 +5,9 @@
 #     and the old string ABI (-D_GLIBCXX_USE_CXX11_ABI=0): the three outputs must be
 #     byte-identical, since only C crosses the plugin boundary;
 #   - the plugin written in C, with gcc and with clang;
+#   - the SDK's distributions (tests/package/dist_kat.c) from C and C++, gcc, clang and
+#     libc++ builds, and builds allowed to fuse multiply-adds where the CPU has FMA: the
+#     same bits as the g++ build;
 #   - a freshly scaffolded plugin (tools/new-plugin).
 # Each C++ build also runs the template's own test (the test kit, built the same way).
 # usage: run.sh BUILD_DIR SOURCE_DIR
@@ -21,7 +24,7 @@ echo "== install to $prefix"
 cmake --install "$build" --prefix "$prefix" >"$work/install.log" || { cat "$work/install.log"; fail "cmake --install"; }
 host="$prefix/bin/trafficsim-host"
 [ -x "$host" ] || fail "no installed host"
-for h in sdk.hpp testkit.hpp plugin.h random.h limits.h version.h detail/streams.hpp; do
+for h in sdk.hpp testkit.hpp plugin.h random.h distributions.h distributions.hpp limits.h version.h detail/streams.hpp; do
   [ -f "$prefix/include/trafficsim/$h" ] || fail "no installed SDK header $h"
 done
 [ ! -e "$prefix/include/trafficsim/call_model.hpp" ] || fail "the call model is host-only now"
@@ -105,6 +108,24 @@ daytime=$(grep -cE "^[0-9-]+T(0[4-9]|1[0-9]):.*,cust_night_owl_" "$work/c-gcc.cs
 [ "$daytime" -eq 0 ] || fail "$daytime night_owl rows between 04:00 and 19:59"
 "$host" --plugin-dir "$work/night_owl/build-gcc/plugins" --describe night_owl | grep -q "weekend_factor" ||
   fail "describe night_owl"
+
+echo "== the distributions: the same bits from C and C++, gcc, clang and libc++"
+kat="$src/tests/package/dist_kat.c"
+g++ -std=c++20 -O2 -I"$prefix/include" -x c++ "$kat" -o "$work/kat-ref" || fail "build dist_kat with g++"
+"$work/kat-ref" >"$work/kat-ref.txt" || fail "run dist_kat (g++)"
+[ "$(wc -l <"$work/kat-ref.txt")" -eq 1000 ] || fail "dist_kat (g++) printed $(wc -l <"$work/kat-ref.txt") lines"
+kat_builds=("gcc -std=c11" "clang -std=c11" "gcc -std=gnu11 -O3" "clang++ -std=c++20 -stdlib=libc++ -x c++")
+# GCC's GNU modes and clang fuse a * b + c where the target has FMA; the headers turn that off.
+if grep -qw fma /proc/cpuinfo; then
+  kat_builds+=("gcc -std=gnu11 -mavx -mfma" "clang -std=gnu11 -mavx -mfma" "g++ -std=gnu++20 -mavx -mfma -x c++"
+    "clang++ -std=c++20 -stdlib=libc++ -mavx -mfma -x c++")
+fi
+for b in "${kat_builds[@]}"; do
+  # shellcheck disable=SC2086 # $b is a compiler and its flags
+  $b -O2 -I"$prefix/include" "$kat" -o "$work/kat" -lm || fail "build dist_kat with $b"
+  "$work/kat" >"$work/kat.txt" || fail "run dist_kat ($b)"
+  cmp "$work/kat-ref.txt" "$work/kat.txt" || fail "the distributions built with '$b' differ from the g++ build"
+done
 
 echo "== installed into the prefix, the host finds the template with no flags"
 cmake --install "$work/weekend_effect/build-gxx" --prefix "$prefix" >/dev/null

@@ -71,4 +71,7 @@ static inline int trafficsim_bernoulli(const trafficsim_stream* s, double p, uin
 }
 #endif
 
+/* Normal, log-normal, gamma, Poisson, Zipf, Pareto and empirical draws. */
+#include "trafficsim/distributions.h"
+
 #endif

@@ -14,11 +14,14 @@
 
 #include <cmath>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "trafficsim/limits.hpp"
 #include "trafficsim/philox.hpp"
 #include "trafficsim/plugin.h"
+
+struct trafficsim_quantile_point;  // <trafficsim/distributions.h>
 
 namespace trafficsim {
 inline namespace TRAFFICSIM_ABI_NAMESPACE {
@@ -59,6 +62,10 @@ inline std::uint32_t to_geometric(std::uint64_t bits, double p) noexcept {
   const double k = std::floor(std::log1p(-to_unit(bits)) / std::log1p(-p));
   return k >= 4294967295.0 ? 4294967295u : static_cast<std::uint32_t>(k);
 }
+
+/// A point of an empirical distribution: the quantile `value` at probability `p`
+/// (the C struct, so both forms share one layout). See <trafficsim/distributions.hpp>.
+using quantile_point = ::trafficsim_quantile_point;
 
 // ---- streams ----
 
@@ -106,6 +113,22 @@ class random_stream {
   /// Failures before the first success, success probability p in (0, 1].
   std::uint32_t geometric(double p, std::uint32_t slot) const noexcept { return to_geometric(bits(slot), p); }
 
+  // Distributions, the same bits on every toolchain (<trafficsim/distributions.hpp>).
+  /// A standard normal deviate.
+  double normal(std::uint32_t slot) const noexcept;
+  /// exp(mu + sigma Z), Z standard normal.
+  double lognormal(double mu, double sigma, std::uint32_t slot) const noexcept;
+  /// A Poisson count of mean `mean` >= 0.
+  std::uint32_t poisson(double mean, std::uint32_t slot) const noexcept;
+  /// A rank in [1, n] with P(k) proportional to k^-s.
+  std::uint64_t zipf(std::uint64_t n, double s, std::uint32_t slot) const noexcept;
+  /// A power law: P(X > x) = (x_min / x)^alpha, x >= x_min.
+  double pareto(double x_min, double alpha, std::uint32_t slot) const noexcept;
+  /// A gamma deviate (shape, scale); reads slots [slot, slot + gamma_slots).
+  double gamma(double shape, double scale, std::uint32_t slot) const noexcept;
+  /// The piecewise-linear inverse CDF through `points` at a uniform draw.
+  double empirical(std::span<const quantile_point> points, std::uint32_t slot) const noexcept;
+
   constexpr const philox_key& key() const noexcept { return key_; }
   constexpr const philox_counter& base() const noexcept { return base_; }
 
@@ -128,3 +151,5 @@ constexpr void place_uniformly(const random_stream& rng, std::uint32_t* offsets_
 
 }  // namespace TRAFFICSIM_ABI_NAMESPACE
 }  // namespace trafficsim
+
+#include "trafficsim/distributions.hpp"  // the distributions behind the members above
