@@ -222,7 +222,8 @@ for (const ruleId of Object.keys(model.ModelRules).sort()) {
       const rule = model.ModelRules[ruleId];
       const missing = (rule.ApplicabilityCriteria ?? []).filter((c) => !supported.has(c));
       console.log(`NOT-APPLICABLE ${ruleId} ${rule.Reference}: ${missing.length ? missing.join(' ')
-        : `no ${[...absentColumns(ruleId)].join(', ')} column`}`);
+        : absentColumns(ruleId).size ? `no ${[...absentColumns(ruleId)].join(', ')} column`
+        : 'made only of prose rules'}`);
     }
     continue;
   }
