@@ -18,7 +18,7 @@ const dir = tempDir();
 const csv = join(dir, 'focus.csv');
 run(csv, ['--format', 'focus', '--days', '2', '--scale', '0.1', '--schema', 'extended']);
 const metadata = JSON.parse(readFileSync(`${csv}.metadata.json`, 'utf8'));
-const db = await (await DuckDBInstance.create(':memory:')).connect();
+const db = await (await DuckDBInstance.create(':memory:', { threads: '1' })).connect();
 const rows = async (q) => (await db.runAndReadAll(q)).getRowObjectsJS();
 await db.run(sql.replaceAll("'focus.csv'", `'${csv}'`).replaceAll("'focus.parquet'", `'${join(dir, 'focus.parquet')}'`));
 
