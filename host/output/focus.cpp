@@ -104,7 +104,7 @@ std::string make_header() {
 /// Who sells, hosts and makes a model, by the catalog's provider and the model's name.
 struct parties {
   std::string provider;   ///< x_ServiceProviderName: who sells the service to the platform
-  std::string host;       ///< HostProviderName: whose infrastructure runs it
+  std::string host;       ///< x_HostProviderName: whose infrastructure runs it
   std::string publisher;  ///< PublisherName: who made the model
   std::string service;    ///< ServiceName
 };
