@@ -452,7 +452,6 @@ catalog load_catalog(std::string_view name_or_path, const model_selection& selec
   std::vector<model_spec> models;
   std::vector<double> weights;
   for (const auto& item : chosen) {
-    // Named copies: clang 14 cannot capture structured bindings in the lambdas below.
     const std::string& key = item.first;
     const double weight = item.second;
     const auto it = reader.entries.find(key);
