@@ -129,13 +129,14 @@ TEST(Conformance, FocusRowsAreTheResellersWithAnInvoiceAndOnePricePerSkuPriceId)
 
 TEST(Conformance, CatalogCountsTheModelsThatCanBeDrawn) {
   temp_dir t;
-  // Drawable: a priced chat model and a priced model with no mode. Not: an unpriced chat
-  // model, an embedding model.
+  // Drawable: a priced chat model and a priced model with no mode. Not: two chat models
+  // without prices (counted before, as every chat-mode entry was: 3), an embedding model.
   write_file(t / "c.json", R"({
     "sample_spec": {"mode": "chat"},
     "a": {"input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06, "litellm_provider": "openai", "mode": "chat"},
     "b": {"input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06, "litellm_provider": "openai"},
     "c": {"litellm_provider": "openai", "mode": "chat"},
+    "e": {"input_cost_per_token": 1e-06, "litellm_provider": "openai", "mode": "chat"},
     "d": {"input_cost_per_token": 1e-06, "output_cost_per_token": 0, "litellm_provider": "openai", "mode": "embedding"}
   })");
   const process_result r = run_host({"--days", "1", "--catalog", (t / "c.json").string(), "-o", "-"});
