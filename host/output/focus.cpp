@@ -85,7 +85,7 @@ constexpr std::array<column, 42> columns{{
     {"x_Scenario", "STRING", 0, 0, 32},
     {"x_SubscriptionTier", "STRING", 0, 0, 10},
     {"x_Model", "STRING", 0, 0, 100},
-    {"x_CallCount", "INTEGER"},
+    {"x_CallCount", "INTEGER", 19},  // a 64-bit count: 19 digits
 }};
 
 /// The meters in SkuId.
@@ -643,6 +643,7 @@ void write_focus_metadata(const std::filesystem::path& path) {
     columns_json += fmt::format(R"(      {{"ColumnName": "{}", "DataType": "{}")", c.name, c.type);
     if (c.type == "DECIMAL")
       columns_json += fmt::format(R"(, "NumericPrecision": {}, "NumberScale": {})", c.precision, c.scale);
+    if (c.type == "INTEGER") columns_json += fmt::format(R"(, "NumericPrecision": {})", c.precision);
     if (c.type == "STRING")
       columns_json += fmt::format(R"(, "StringEncoding": "UTF-8", "StringMaxLength": {})", c.max_length);
     if (c.name == "Tags") columns_json += R"(, "ProviderTagPrefixes": [])";
