@@ -31,6 +31,9 @@ TRAFFICSIM_TEST_PACKAGES=(
   slurm-wlm munge
   # The real PostgreSQL the sink's tests start, and the browser that checks the report.
   postgresql chromium
+  # The consumer tests (tests/consumers): the formats read by their users' libraries, npm
+  # packages run by Node.js (npm itself: ensure_consumers).
+  nodejs
 )
 
 log() { printf '%s\n' "$*" >&2; }
@@ -58,6 +61,30 @@ ensure_packages() {
     log "  sudo apt-get install -y ${missing[*]}"
     exit 1
   fi
+}
+
+# The consumer tests' npm packages, as tests/consumers/package-lock.json pins them, into
+# tests/consumers/node_modules with npm ci (again when the lock file changes).
+ensure_consumers() {
+  local dir="$TRAFFICSIM_ROOT/tests/consumers"
+  local stamp="$dir/node_modules/.package-lock.json"
+  if [ -f "$stamp" ] && [ "$stamp" -nt "$dir/package-lock.json" ]; then return 0; fi
+  if ! command -v npm >/dev/null; then
+    if [ "$(id -u)" -eq 0 ]; then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >&2 || {
+        log "tools: apt-get failed to install npm"
+        exit 1
+      }
+    else
+      log "tools: npm is missing; install it with: sudo apt-get install -y npm"
+      exit 1
+    fi
+  fi
+  log "tools: installing the consumer tests' npm packages (npm ci in tests/consumers)"
+  (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts >&2) || {
+    log "tools: npm ci failed in tests/consumers (is the npm registry reachable?)"
+    exit 1
+  }
 }
 
 # build_preset PRESET [extra cmake -D options...]: configure once, then build (a no-op

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <optional>
 #include <tuple>
 
 #include "config_file.hpp"
@@ -31,7 +32,8 @@ struct raw_options {
   bool list_plugins = false, unsafe = false, quiet = false, verbose = false;
   std::string describe, format, compress, level, shard, progress = "auto", stats_json, config;
   bool shard_from_env = false, shard_headers = false, append = false, force = false;
-  std::string catalog = "seed", schema = "seed", truth, deliver, charge_period, charge_tags, event_type, table, speedup;
+  std::string catalog = "seed", schema = "seed", truth, deliver, charge_period, charge_tags, table, speedup;
+  std::optional<std::string> event_type;  ///< given, even empty, or not
   bool realtime = false;
   std::vector<std::string> models;
   std::string batch_rows, max_in_flight, retries, retry_wait, request_timeout;
@@ -280,8 +282,9 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
                  "With -o http(s)://...: a header whose value is environment variable VAR's, never shown, e.g. "
                  "Authorization=INGEST_TOKEN (repeatable)")
       ->type_name("NAME=VAR");
-  app.add_option("--event-type", v.event_type,
-                 "--format cloudevents: the events' type attribute (default trafficsim.llm.call.v1)")
+  app.add_option(
+         "--event-type", v.event_type,
+         "--format cloudevents: the events' type attribute, a reverse-DNS name (default org.trafficsim.llm.call.v1)")
       ->type_name("TYPE");
   app.add_option("--charge-period", v.charge_period,
                  "--format focus: the charge period of a usage row, hour (default) or day")
@@ -618,19 +621,23 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
   else
     throw usage_error(
         fmt::format("--format '{}' is unknown; use csv, jsonl, cloudevents, otlp-json or focus", v.format));
-  if (!v.event_type.empty()) {
+  if (v.event_type) {
+    if (v.event_type->empty())
+      throw usage_error(
+          "--event-type is empty; give the events' type, a reverse-DNS name such as com.example.llm.call.v1, or "
+          "leave the option out for org.trafficsim.llm.call.v1");
     if (c.format != output_format::cloudevents)
       throw usage_error("--event-type is the CloudEvents type; give it with --format cloudevents");
     // The events are not escaped: printable ASCII without quotes or backslashes, as a
     // reverse-DNS name is (CloudEvents: type SHOULD be prefixed with one).
-    const bool plain = std::all_of(v.event_type.begin(), v.event_type.end(),
+    const bool plain = std::all_of(v.event_type->begin(), v.event_type->end(),
                                    [](char ch) { return ch > ' ' && ch < 127 && ch != '"' && ch != '\\'; });
-    if (!plain || v.event_type.size() > 200)
+    if (!plain || v.event_type->size() > 200)
       throw usage_error(fmt::format(
           "--event-type '{}' is not a plain name; use up to 200 printable characters without spaces, quotes or "
           "backslashes, e.g. com.example.llm.call",
-          v.event_type));
-    c.event_type = v.event_type;
+          *v.event_type));
+    c.event_type = *v.event_type;
   }
   if (!v.charge_period.empty()) {
     if (c.format != output_format::focus)

@@ -304,6 +304,90 @@ std::string read_file(const fs::path& path) {
   return text.str();
 }
 
+/// The model of entry `key` of catalog `where` as a call draws it: its mode one that makes
+/// calls, a provider, both prices; usage_error saying what is wrong otherwise.
+model_spec read_model(const std::string& key, const raw_entry& e, const std::string& where) {
+  if (const auto mode = e.strings.find("mode");
+      mode != e.strings.end() && std::find(chat_modes.begin(), chat_modes.end(), mode->second) == chat_modes.end())
+    throw usage_error(
+        fmt::format("model '{}' of catalog {} has mode '{}'; only chat, completion and responses "
+                    "models make calls; pick another",
+                    key, where, mode->second));
+  model_spec m;
+  m.key = key;
+  const auto provider = e.strings.find("litellm_provider");
+  if (provider == e.strings.end())
+    throw usage_error(fmt::format("model '{}' of catalog {} has no litellm_provider; add it", key, where));
+  m.provider = provider_display_name(provider->second);
+  m.name = key.substr(key.rfind('/') == std::string::npos ? 0 : key.rfind('/') + 1);
+  if (m.name.size() > max_model_name_bytes || m.provider.size() > max_provider_bytes)
+    throw usage_error(
+        fmt::format("model '{}' of catalog {}: its printed name has {} characters and its provider "
+                    "{}; the limits are {} and {}",
+                    key, where, m.name.size(), m.provider.size(), max_model_name_bytes, max_provider_bytes));
+  if (!printable(m.name) || !printable(m.provider))
+    throw usage_error(
+        fmt::format("model '{}' of catalog {}: its name or provider has a space, comma, quote or "
+                    "backslash, which the outputs do not escape; rename it",
+                    key, where));
+  auto price = [&](std::string_view field, bool required) -> std::uint64_t {
+    const auto n = e.numbers.find(std::string(field));
+    if (n == e.numbers.end()) {
+      if (e.strings.contains(std::string(field)) || e.booleans.contains(std::string(field)))
+        throw usage_error(
+            fmt::format("model '{}' of catalog {}: {} is not a number; write it as a plain "
+                        "number of USD per token",
+                        key, where, field));
+      if (required)
+        throw usage_error(
+            fmt::format("model '{}' of catalog {} has no {}; add its price in USD per token or "
+                        "pick another model",
+                        key, where, field));
+      return 0;
+    }
+    const auto v = parse_price(n->second);
+    if (!v)
+      throw usage_error(
+          fmt::format("model '{}' of catalog {}: {} is {}; a price must be a number from 0 to 18 "
+                      "USD per token with at most 18 decimals",
+                      key, where, field, n->second));
+    return *v;
+  };
+  m.input_price = price("input_cost_per_token", true);
+  m.output_price = price("output_cost_per_token", true);
+  m.cache_read_price = price("cache_read_input_token_cost", false);
+  m.cache_write_price = price("cache_creation_input_token_cost", false);
+  m.reasoning_price = price("output_cost_per_reasoning_token", false);
+  auto flag = [&](const char* field) {
+    const auto b = e.booleans.find(field);
+    return b != e.booleans.end() && b->second;
+  };
+  m.supports_reasoning = flag("supports_reasoning");
+  m.supports_prompt_caching = flag("supports_prompt_caching");
+  auto whole = [&](const char* field, std::uint32_t fallback) -> std::uint32_t {
+    const auto n = e.numbers.find(field);
+    if (n == e.numbers.end()) return fallback;
+    const auto v = whole_number(n->second);
+    if (!v || *v > 100'000'000)
+      throw usage_error(
+          fmt::format("model '{}' of catalog {}: {} is {}; it must be a whole number of at most "
+                      "100000000",
+                      key, where, field, n->second));
+    return static_cast<std::uint32_t>(*v);
+  };
+  m.max_output_tokens = whole("max_output_tokens", 0);
+  const bool slow = m.name.starts_with("gpt-4") || m.name.find("opus") != std::string::npos;
+  m.base_latency_ms = whole("trafficsim_base_latency_ms", slow ? 200 : 100);
+  m.ttft_ms = whole("trafficsim_ttft_ms", 500);
+  m.output_tokens_per_second = whole("trafficsim_output_tokens_per_second", 60);
+  if (m.ttft_ms < 1 || m.output_tokens_per_second < 1)
+    throw usage_error(
+        fmt::format("model '{}' of catalog {}: trafficsim_ttft_ms and "
+                    "trafficsim_output_tokens_per_second must be at least 1",
+                    key, where));
+  return m;
+}
+
 }  // namespace
 
 catalog load_catalog(std::string_view name_or_path, const model_selection& selection, const fs::path& shipped_dir) {
@@ -347,15 +431,20 @@ catalog load_catalog(std::string_view name_or_path, const model_selection& selec
         }
   }
   if (chosen.empty()) {
+    // The models --models could draw: those read_model takes (a mode that makes calls, or
+    // none; a provider; both prices), not every entry whose mode is chat.
     std::size_t chat = 0;
     for (const auto& [key, e] : reader.entries) {
-      const auto mode = e.strings.find("mode");
-      if (key != "sample_spec" && mode != e.strings.end() &&
-          std::find(chat_modes.begin(), chat_modes.end(), mode->second) != chat_modes.end())
+      if (key == "sample_spec" || key == "trafficsim_catalog") continue;
+      try {
+        read_model(key, e, where);
         ++chat;
+      } catch (const usage_error&) {
+        // not drawable: not counted
+      }
     }
     throw usage_error(
-        fmt::format("catalog {} has {} chat models and no default mix; choose with --models "
+        fmt::format("catalog {} has {} chat models that can be drawn and no default mix; choose with --models "
                     "KEY=WEIGHT,... or a [models] table in --config",
                     where, chat));
   }
@@ -363,7 +452,6 @@ catalog load_catalog(std::string_view name_or_path, const model_selection& selec
   std::vector<model_spec> models;
   std::vector<double> weights;
   for (const auto& item : chosen) {
-    // Named copies: clang 14 cannot capture structured bindings in the lambdas below.
     const std::string& key = item.first;
     const double weight = item.second;
     const auto it = reader.entries.find(key);
@@ -372,85 +460,7 @@ catalog load_catalog(std::string_view name_or_path, const model_selection& selec
           fmt::format("model '{}' is not in catalog {}; use a key of the file exactly as written", key, where));
     if (!std::isfinite(weight) || weight <= 0)
       throw usage_error(fmt::format("the weight of model '{}' is {}; a weight must be above 0", key, weight));
-    const raw_entry& e = it->second;
-    if (const auto mode = e.strings.find("mode");
-        mode != e.strings.end() && std::find(chat_modes.begin(), chat_modes.end(), mode->second) == chat_modes.end())
-      throw usage_error(
-          fmt::format("model '{}' of catalog {} has mode '{}'; only chat, completion and responses "
-                      "models make calls; pick another",
-                      key, where, mode->second));
-    model_spec m;
-    m.key = key;
-    const auto provider = e.strings.find("litellm_provider");
-    if (provider == e.strings.end())
-      throw usage_error(fmt::format("model '{}' of catalog {} has no litellm_provider; add it", key, where));
-    m.provider = provider_display_name(provider->second);
-    m.name = key.substr(key.rfind('/') == std::string::npos ? 0 : key.rfind('/') + 1);
-    if (m.name.size() > max_model_name_bytes || m.provider.size() > max_provider_bytes)
-      throw usage_error(
-          fmt::format("model '{}' of catalog {}: its printed name has {} characters and its provider "
-                      "{}; the limits are {} and {}",
-                      key, where, m.name.size(), m.provider.size(), max_model_name_bytes, max_provider_bytes));
-    if (!printable(m.name) || !printable(m.provider))
-      throw usage_error(
-          fmt::format("model '{}' of catalog {}: its name or provider has a space, comma, quote or "
-                      "backslash, which the outputs do not escape; rename it",
-                      key, where));
-    auto price = [&](std::string_view field, bool required) -> std::uint64_t {
-      const auto n = e.numbers.find(std::string(field));
-      if (n == e.numbers.end()) {
-        if (e.strings.contains(std::string(field)) || e.booleans.contains(std::string(field)))
-          throw usage_error(
-              fmt::format("model '{}' of catalog {}: {} is not a number; write it as a plain "
-                          "number of USD per token",
-                          key, where, field));
-        if (required)
-          throw usage_error(
-              fmt::format("model '{}' of catalog {} has no {}; add its price in USD per token or "
-                          "pick another model",
-                          key, where, field));
-        return 0;
-      }
-      const auto v = parse_price(n->second);
-      if (!v)
-        throw usage_error(
-            fmt::format("model '{}' of catalog {}: {} is {}; a price must be a number from 0 to 18 "
-                        "USD per token with at most 18 decimals",
-                        key, where, field, n->second));
-      return *v;
-    };
-    m.input_price = price("input_cost_per_token", true);
-    m.output_price = price("output_cost_per_token", true);
-    m.cache_read_price = price("cache_read_input_token_cost", false);
-    m.cache_write_price = price("cache_creation_input_token_cost", false);
-    m.reasoning_price = price("output_cost_per_reasoning_token", false);
-    auto flag = [&](const char* field) {
-      const auto b = e.booleans.find(field);
-      return b != e.booleans.end() && b->second;
-    };
-    m.supports_reasoning = flag("supports_reasoning");
-    m.supports_prompt_caching = flag("supports_prompt_caching");
-    auto whole = [&](const char* field, std::uint32_t fallback) -> std::uint32_t {
-      const auto n = e.numbers.find(field);
-      if (n == e.numbers.end()) return fallback;
-      const auto v = whole_number(n->second);
-      if (!v || *v > 100'000'000)
-        throw usage_error(
-            fmt::format("model '{}' of catalog {}: {} is {}; it must be a whole number of at most "
-                        "100000000",
-                        key, where, field, n->second));
-      return static_cast<std::uint32_t>(*v);
-    };
-    m.max_output_tokens = whole("max_output_tokens", 0);
-    const bool slow = m.name.starts_with("gpt-4") || m.name.find("opus") != std::string::npos;
-    m.base_latency_ms = whole("trafficsim_base_latency_ms", slow ? 200 : 100);
-    m.ttft_ms = whole("trafficsim_ttft_ms", 500);
-    m.output_tokens_per_second = whole("trafficsim_output_tokens_per_second", 60);
-    if (m.ttft_ms < 1 || m.output_tokens_per_second < 1)
-      throw usage_error(
-          fmt::format("model '{}' of catalog {}: trafficsim_ttft_ms and "
-                      "trafficsim_output_tokens_per_second must be at least 1",
-                      key, where));
+    model_spec m = read_model(key, it->second, where);
     for (const model_spec& other : models)
       if (other.key == m.key) throw usage_error(fmt::format("model '{}' is selected twice; give each model once", key));
     models.push_back(std::move(m));

@@ -23,63 +23,69 @@ namespace {
 constexpr std::uint64_t atto_per_micro = 1'000'000'000'000;
 
 /// The platform the customers buy from: it resells the providers' models and charges a
-/// subscription, so it issues every invoice (InvoiceIssuerName) and is the provider of
-/// the subscription's Purchase rows.
+/// subscription, so it is the ProviderName and the InvoiceIssuerName of every row.
 constexpr std::string_view platform = "trafficsim";
 
-/// One FOCUS column: its name, the metadata's DataType, and for a decimal its
-/// NumericPrecision and NumberScale (FOCUS 1.2, Metadata, Column Definition).
+/// One FOCUS column: its name, the metadata's DataType, for a decimal its NumericPrecision
+/// and NumberScale, and for a string its StringMaxLength (FOCUS 1.2, Metadata, Column
+/// Definition): the longest value the generator can write, from the limits of its inputs
+/// (a plugin name is at most 32 characters, a model name 100, a provider 40, a catalog
+/// file's path 4096).
 struct column {
   std::string_view name, type;
   int precision = 0, scale = 0;
+  int max_length = 0;
 };
 
 // Every FOCUS 1.2 Mandatory column, the Conditional and Recommended ones that apply to a
-// reseller of priced, metered tokens, FOCUS 1.3's ServiceProviderName and
-// HostProviderName, then our own, prefixed x_ as custom columns must be (FOCUS 1.2,
-// "Custom Columns").
-constexpr std::array<column, 41> columns{{
-    {"BillingAccountId", "STRING"},
-    {"BillingAccountName", "STRING"},
-    {"BillingCurrency", "STRING"},
+// reseller of priced, metered tokens, then our own, prefixed x_ as custom columns must be
+// (FOCUS 1.2, "Column Handling", ColumnHandling-A-010-M). The sellers behind the platform
+// and the hosts of the models are FOCUS 1.3's ServiceProviderName and HostProviderName,
+// which no released FOCUS version has yet (the FOCUS_Spec repository's tags end at v1.2):
+// custom columns here.
+constexpr std::array<column, 42> columns{{
+    {"BillingAccountId", "STRING", 0, 0, 64},  // org_<plugin>_<number>
+    {"BillingAccountName", "STRING", 0, 0, 64},
+    {"BillingCurrency", "STRING", 0, 0, 3},
+    {"InvoiceId", "STRING", 0, 0, 72},  // <BillingAccountId>-<YYYY-MM>
     {"BillingPeriodStart", "DATETIME"},
     {"BillingPeriodEnd", "DATETIME"},
     {"ChargePeriodStart", "DATETIME"},
     {"ChargePeriodEnd", "DATETIME"},
-    {"ChargeCategory", "STRING"},
-    {"ChargeClass", "STRING"},
-    {"ChargeDescription", "STRING"},
-    {"ChargeFrequency", "STRING"},
+    {"ChargeCategory", "STRING", 0, 0, 8},
+    {"ChargeClass", "STRING", 0, 0, 10},
+    {"ChargeDescription", "STRING", 0, 0, 160},  // <meter> of <model>
+    {"ChargeFrequency", "STRING", 0, 0, 11},
     {"BilledCost", "DECIMAL", 38, 6},
     {"EffectiveCost", "DECIMAL", 38, 6},
     {"ListCost", "DECIMAL", 38, 18},
     {"ListUnitPrice", "DECIMAL", 38, 15},
     {"ContractedCost", "DECIMAL", 38, 18},
     {"ContractedUnitPrice", "DECIMAL", 38, 15},
-    {"PricingCategory", "STRING"},
+    {"PricingCategory", "STRING", 0, 0, 8},
     {"PricingQuantity", "DECIMAL", 38, 3},
-    {"PricingUnit", "STRING"},
+    {"PricingUnit", "STRING", 0, 0, 11},
     {"ConsumedQuantity", "DECIMAL", 38, 0},
-    {"ConsumedUnit", "STRING"},
-    {"ProviderName", "STRING"},
-    {"PublisherName", "STRING"},
-    {"InvoiceIssuerName", "STRING"},
-    {"ServiceCategory", "STRING"},
-    {"ServiceSubcategory", "STRING"},
-    {"ServiceName", "STRING"},
-    {"SkuId", "STRING"},
-    {"SkuPriceId", "STRING"},
-    {"SkuMeter", "STRING"},
+    {"ConsumedUnit", "STRING", 0, 0, 6},
+    {"ProviderName", "STRING", 0, 0, 10},
+    {"PublisherName", "STRING", 0, 0, 40},
+    {"InvoiceIssuerName", "STRING", 0, 0, 10},
+    {"ServiceCategory", "STRING", 0, 0, 32},
+    {"ServiceSubcategory", "STRING", 0, 0, 32},
+    {"ServiceName", "STRING", 0, 0, 48},
+    {"SkuId", "STRING", 0, 0, 160},        // <provider>:<model>:<meter>
+    {"SkuPriceId", "STRING", 0, 0, 4352},  // <SkuId>:<catalog name or path>
+    {"SkuMeter", "STRING", 0, 0, 24},
     {"SkuPriceDetails", "JSON"},
-    {"SubAccountId", "STRING"},
-    {"SubAccountName", "STRING"},
+    {"SubAccountId", "STRING", 0, 0, 64},  // cust_<plugin>_<number>
+    {"SubAccountName", "STRING", 0, 0, 64},
     {"Tags", "JSON"},
-    {"ServiceProviderName", "STRING"},
-    {"HostProviderName", "STRING"},
-    {"x_Scenario", "STRING"},
-    {"x_SubscriptionTier", "STRING"},
-    {"x_Model", "STRING"},
-    {"x_CallCount", "DECIMAL", 38, 0},
+    {"x_ServiceProviderName", "STRING", 0, 0, 40},
+    {"x_HostProviderName", "STRING", 0, 0, 40},
+    {"x_Scenario", "STRING", 0, 0, 32},
+    {"x_SubscriptionTier", "STRING", 0, 0, 10},
+    {"x_Model", "STRING", 0, 0, 100},
+    {"x_CallCount", "INTEGER", 19},  // a 64-bit count: 19 digits
 }};
 
 /// The meters in SkuId.
@@ -97,8 +103,8 @@ std::string make_header() {
 
 /// Who sells, hosts and makes a model, by the catalog's provider and the model's name.
 struct parties {
-  std::string provider;   ///< ProviderName, ServiceProviderName: who sells the service
-  std::string host;       ///< HostProviderName: whose infrastructure runs it
+  std::string provider;   ///< x_ServiceProviderName: who sells the service to the platform
+  std::string host;       ///< x_HostProviderName: whose infrastructure runs it
   std::string publisher;  ///< PublisherName: who made the model
   std::string service;    ///< ServiceName
 };
@@ -173,10 +179,13 @@ inline char* put_whole(char* p, std::uint64_t v) noexcept {
   return p + n;
 }
 
-/// An exact decimal: `value` x 10^-Scale with trailing zeros (and a bare point) dropped
-/// (FOCUS 1.2, "Numeric Format": an integer or a decimal value, no sign for a positive
-/// one, a single decimal point, no other characters). `Scale` is at most 19, so the
-/// fraction is one 64-bit number. Writes at most 60 characters.
+/// An exact decimal: `value` x 10^-Scale with trailing zeros dropped, a whole number with
+/// one, "3.0" (FOCUS 1.2, "Numeric Format": a decimal value, no sign for a positive one, a
+/// single decimal point, no other characters). Always a point: readers that infer a CSV
+/// column's type (DuckDB, Polars, the FOCUS validator's loader) would take a column of
+/// whole numbers for integers, where FOCUS says Decimal (ConsumedQuantity-C-001-M).
+/// `Scale` is at most 19, so the fraction is one 64-bit number. Writes at most 60
+/// characters.
 template <int Scale>
 char* put_decimal(char* p, usd_amount value) noexcept {
   static_assert(Scale >= 0 && Scale <= 19);
@@ -206,7 +215,10 @@ char* put_decimal(char* p, usd_amount value) noexcept {
   } else {
     p = put_whole(p, static_cast<std::uint64_t>(whole));
   }
-  if (fraction == 0) return p;
+  if (fraction == 0) {
+    std::memcpy(p, ".0", 2);
+    return p + 2;
+  }
   // The fraction's Scale digits, most significant first, then its trailing zeros cut.
   *p++ = '.';
   char digits[20];
@@ -242,12 +254,16 @@ std::pair<std::int64_t, std::int64_t> month_of(std::int64_t epoch_day) {
   return {first, first + days_in_month(d.year, d.month)};
 }
 
-/// A charge's time columns: billing period (the calendar month: FOCUS 1.2,
+/// A charge's InvoiceId's month and its time columns: "YYYY-MM," (the account's text
+/// before it ends in "<BillingAccountId>-": an invoice per billing account and month, as
+/// the answer key's invoices are per month), billing period (the calendar month: FOCUS 1.2,
 /// BillingPeriodStart / End are the inclusive start and exclusive end of the billing
 /// period) and charge period [start, end) in hours since the epoch.
 void put_periods(std::string& out, std::uint64_t start_hour, std::uint64_t end_hour) {
   const auto day = static_cast<std::int64_t>(start_hour / 24);
   const auto [month_start, month_end] = month_of(day);
+  const civil_date month = civil_from_days(month_start);
+  fmt::format_to(std::back_inserter(out), "{:04}-{:02},", month.year, month.month);
   put_time(out, month_start, 0);
   out += ',';
   put_time(out, month_end, 0);
@@ -338,18 +354,24 @@ focus_aggregator::focus_aggregator(const engine& e, const catalog& cat, charge_p
       const std::string org = organization_text(run, local), cust = customer_text(run, local);
       const std::string_view tier = to_string(run.customers[local].tier);
       customer_texts t;
-      t.account = fmt::format("{0},{0},USD,", org);
+      t.account = fmt::format("{0},{0},USD,{0}-", org);
       t.sub = fmt::format("{0},{0},", cust);
       t.custom = fmt::format("{},{},", run.name, tier);
       // FOCUS 1.2, ChargeCategory "Purchase": acquired on a recurring basis;
       // ChargeFrequency "Recurring" (not "Usage-Based" for a purchase); ChargeClass null
       // (not a correction). PricingQuantity 1 Day at the day's share, so ListUnitPrice x
       // PricingQuantity = ListCost; ConsumedQuantity and ConsumedUnit null (ChargeCategory
-      // is not Usage); EffectiveCost = BilledCost (a subscription covers no future usage);
-      // ServiceSubcategory "AI Platforms" (the platform, not a model). Tags null.
+      // is not Usage); EffectiveCost = BilledCost: the day of the plan is used up that day,
+      // it covers no future charges (EffectiveCost-C-005-C's condition; the spec's own
+      // simple SaaS example A1 realizes a purchase's EffectiveCost in its row the same way);
+      // ServiceSubcategory "AI Platforms" (the platform, not a model). A month's days share
+      // the fee to the micro-dollar, so a tier has two or three daily prices: each its own
+      // SkuPriceId, "...:day:<price>", so that a SkuPriceId names one ListUnitPrice
+      // (SkuPriceId-C-014-C). Tags null.
       t.purchase = fmt::format(
-          ",Purchase,,{1} plan subscription for one day,Recurring,{{0}},{{0}},{{0}},{{0}},{{0}},{{0}},Standard,1,Days,"
-          ",,{0},{0},{0},AI and Machine Learning,AI Platforms,{0} subscription,{0}:plan:{1},{0}:plan:{1}:monthly,"
+          ",Purchase,,{1} plan subscription for one day,Recurring,{{0}},{{0}},{{0}},{{0}},{{0}},{{0}},Standard,1.0,"
+          "Days,,,{0},{0},{0},AI and Machine Learning,AI Platforms,{0} "
+          "subscription,{0}:plan:{1},{0}:plan:{1}:day:{{0}},"
           "Subscription,,{2},{2},,{0},{0},{3},{1},,\n",
           platform, tier, cust, run.name);
       customers_.push_back(std::move(t));
@@ -367,12 +389,17 @@ focus_aggregator::focus_aggregator(const engine& e, const catalog& cat, charge_p
       std::string unit_price;
       put_decimal<usd_amount_decimals>(unit_price, usd_amount{meter_price(m, k)} * 1000);
       mt.unit_price = std::move(unit_price);
+      // The reseller picture (FOCUS 1.2, appendix "Origination of Cost Data", 2.1: services
+      // bought through a managed service provider): the platform is the ProviderName and
+      // the InvoiceIssuerName, the model's maker the PublisherName; the seller behind the
+      // platform is x_ServiceProviderName. The platform receives the payments it bills, so
+      // BilledCost is not 0 (BilledCost-C-005-C: 0 only where a third party is paid).
       // ServiceCategory / ServiceSubcategory: "AI and Machine Learning" / "Generative AI"
       // (allowed values). SkuId per model and meter; SkuPriceId per SkuId and price list
       // (the catalog); SkuPriceDetails null (allowed when SkuPriceId is not null).
       const std::string sku = fmt::format("{}:{}:{}", m.provider, m.name, meter_ids[k]);
-      mt.sku = fmt::format("{},{},{},AI and Machine Learning,Generative AI,{},{},{}:{},{},,", who.provider,
-                           who.publisher, platform, who.service, sku, sku, price_list, meter_names[k]);
+      mt.sku = fmt::format("{0},{1},{0},AI and Machine Learning,Generative AI,{2},{3},{3}:{4},{5},,", platform,
+                           who.publisher, who.service, sku, price_list, meter_names[k]);
     }
     models_.push_back(std::move(t));
   }
@@ -593,7 +620,7 @@ void focus_aggregator::write_groups(std::uint64_t start_hour, std::uint64_t hour
       // unit Tokens; ConsumedQuantity in Tokens.
       p = put_decimal<3>(p, g->tokens[k]);
       p = put(p, ",1000 Tokens,");
-      p = put_whole(p, g->tokens[k]);
+      p = put_decimal<0>(p, g->tokens[k]);
       p = put(p, ",Tokens,");
       p = t.sku.put(p);
       p = c.sub.put(p);
@@ -616,7 +643,9 @@ void write_focus_metadata(const std::filesystem::path& path) {
     columns_json += fmt::format(R"(      {{"ColumnName": "{}", "DataType": "{}")", c.name, c.type);
     if (c.type == "DECIMAL")
       columns_json += fmt::format(R"(, "NumericPrecision": {}, "NumberScale": {})", c.precision, c.scale);
-    if (c.type == "STRING") columns_json += R"(, "StringEncoding": "UTF-8")";
+    if (c.type == "INTEGER") columns_json += fmt::format(R"(, "NumericPrecision": {})", c.precision);
+    if (c.type == "STRING")
+      columns_json += fmt::format(R"(, "StringEncoding": "UTF-8", "StringMaxLength": {})", c.max_length);
     if (c.name == "Tags") columns_json += R"(, "ProviderTagPrefixes": [])";
     columns_json += "}";
   }
@@ -627,13 +656,26 @@ void write_focus_metadata(const std::filesystem::path& path) {
   // FOCUS 1.2, Metadata: DataGenerator (who generated the data); Schema: SchemaId,
   // FocusVersion, CreationDate (Date/Time Format), DataGeneratorVersion, and the column
   // definitions (ColumnName, DataType, NumericPrecision and NumberScale for decimals,
-  // StringEncoding for strings). The schema only changes with the generator's version:
-  // its id is that version's.
+  // StringEncoding and StringMaxLength for strings). SchemaId: RECOMMENDED to be a GUID; the
+  // schema only changes with the generator's version or the columns, so its id is derived
+  // from both: an RFC 9562 version 8 UUID (custom bits) from two 64-bit FNV-1a hashes of
+  // the version and the column definitions, the same for every file of one schema.
+  std::array<std::uint64_t, 2> hash{0xcbf29ce484222325u, 0x84222325cbf29ce4u};
+  for (std::uint64_t& h : hash)
+    for (const char ch : std::string(TRAFFICSIM_VERSION) + '\n' + columns_json) {
+      h ^= static_cast<unsigned char>(ch);
+      h *= 0x100000001b3u;
+    }
+  hash[0] = (hash[0] & ~std::uint64_t{0xF000}) | 0x8000;                       // version 8
+  hash[1] = (hash[1] & ~(std::uint64_t{3} << 62)) | (std::uint64_t{2} << 62);  // variant 10
+  const std::string schema_id =
+      fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hash[0] >> 32, (hash[0] >> 16) & 0xFFFF, hash[0] & 0xFFFF,
+                  hash[1] >> 48, hash[1] & 0xFFFFFFFFFFFFu);
   const std::string text = fmt::format(
       R"({{
   "DataGenerator": {{"DataGenerator": "{0}"}},
   "Schema": {{
-    "SchemaId": "{0}-focus-{1}",
+    "SchemaId": "{9}",
     "FocusVersion": "1.2",
     "DataGeneratorVersion": "{1}",
     "CreationDate": "{2:04}-{3:02}-{4:02}T{5:02}:{6:02}:{7:02}Z",
@@ -644,7 +686,7 @@ void write_focus_metadata(const std::filesystem::path& path) {
 }}
 )",
       platform, TRAFFICSIM_VERSION, d.year, d.month, d.day, time.hours().count(), time.minutes().count(),
-      time.seconds().count(), columns_json);
+      time.seconds().count(), columns_json, schema_id);
   write_file_atomically(path, text);
 }
 

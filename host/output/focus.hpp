@@ -179,7 +179,7 @@ class focus_aggregator {
   };
   /// The texts of a row that depend only on its customer, model and meter, or tags.
   struct customer_texts {
-    block_text account;    ///< "org,org,USD,"
+    block_text account;    ///< "org,org,USD,org-" (InvoiceId up to its month)
     block_text sub;        ///< "cust,cust,"
     block_text custom;     ///< "scenario,tier,"
     std::string purchase;  ///< a fee row after its BilledCost... up to its end, with "{}" for the cost
@@ -187,10 +187,10 @@ class focus_aggregator {
   struct meter_texts {
     block_text description;  ///< ",Usage,,Input Tokens of gpt-4,Usage-Based,"
     block_text unit_price;
-    block_text sku;  ///< "provider,publisher,issuer,category,subcategory,service,SkuId,SkuPriceId,SkuMeter,,"
+    block_text sku;  ///< "platform,publisher,platform,category,subcategory,service,SkuId,SkuPriceId,SkuMeter,,"
   };
   struct model_texts {
-    block_text tail;  ///< "provider,host,"
+    block_text tail;  ///< "provider,host," (x_ServiceProviderName, x_HostProviderName)
     block_text name;  ///< x_Model
     std::array<meter_texts, meter_count> meters;
   };

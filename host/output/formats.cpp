@@ -625,23 +625,33 @@ struct otlp_extras {
     int_attribute(",{\"key\":\"gen_ai.usage.cache_creation.input_tokens\",\"value\":{\"intValue\":\"",
                   x->cache_write_tokens);
     int_attribute(",{\"key\":\"gen_ai.usage.reasoning.output_tokens\",\"value\":{\"intValue\":\"", x->reasoning_tokens);
-    lit(x->streaming ? ",{\"key\":\"gen_ai.request.stream\",\"value\":{\"boolValue\":true}}"
-                     : ",{\"key\":\"gen_ai.request.stream\",\"value\":{\"boolValue\":false}}");
+    // gen_ai.request.stream: "set to true if, and only if, the request was streamed".
+    if (x->streaming) lit(",{\"key\":\"gen_ai.request.stream\",\"value\":{\"boolValue\":true}}");
     if (!x->error_type.empty()) {
       lit(",{\"key\":\"error.type\",\"value\":{\"stringValue\":\"");
       lit(x->error_type);
       lit("\"}}");
     }
     int_attribute(",{\"key\":\"http.response.status_code\",\"value\":{\"intValue\":\"", x->status_code);
-    int_attribute(",{\"key\":\"trafficsim.attempt\",\"value\":{\"intValue\":\"", x->attempt);
+    // A retry: http.request.resend_count, "the ordinal number of request resending
+    // attempt", set when the request was resent (the registry's name for our attempt - 1).
     if (x->attempt > 1) {
+      int_attribute(",{\"key\":\"http.request.resend_count\",\"value\":{\"intValue\":\"", x->attempt - 1u);
       lit(",{\"key\":\"trafficsim.retry_of\",\"value\":{\"stringValue\":\"req_");
       p = put_hex128(p, *extras.retry_of);
       lit("\"}}");
     }
-    if (x->time_to_first_token_ms != 0)
-      int_attribute(",{\"key\":\"trafficsim.time_to_first_token_ms\",\"value\":{\"intValue\":\"",
-                    x->time_to_first_token_ms);
+    // gen_ai.response.time_to_first_chunk: seconds, a double (the milliseconds exactly).
+    if (x->time_to_first_token_ms != 0) {
+      lit(",{\"key\":\"gen_ai.response.time_to_first_chunk\",\"value\":{\"doubleValue\":");
+      p = put_small(p, x->time_to_first_token_ms / 1000);
+      *p++ = '.';
+      const std::uint32_t ms = x->time_to_first_token_ms % 1000;
+      *p++ = static_cast<char>('0' + ms / 100);
+      *p++ = static_cast<char>('0' + ms / 10 % 10);
+      *p++ = static_cast<char>('0' + ms % 10);
+      lit("}}");
+    }
   }
   lit(",{\"key\":\"session.id\",\"value\":{\"stringValue\":\"sess_");
   p = put_session(p, r.ids.session);

@@ -66,8 +66,9 @@ enum class output_format { csv, jsonl, cloudevents, otlp, focus };
 
 /// The CloudEvents `type` of a call unless --event-type says otherwise (CloudEvents 1.0,
 /// "type": a value describing the type of event, SHOULD be prefixed with a reverse-DNS
-/// name; we have no domain, so the project's name, versioned as the spec's examples are).
-inline constexpr std::string_view default_event_type = "trafficsim.llm.call.v1";
+/// name: the project's name under org, versioned as the spec's examples are; a user with
+/// a domain gives theirs with --event-type).
+inline constexpr std::string_view default_event_type = "org.trafficsim.llm.call.v1";
 
 /// The name of a format as --format takes it.
 std::string_view format_name(output_format f) noexcept;

@@ -39,7 +39,7 @@ TEST(CloudEvents, EveryLineIsAnEventWhoseDataIsTheRow) {
         ASSERT_TRUE(e.at(a).is_string()) << a;
         ASSERT_FALSE(e.at(a).get<std::string>().empty()) << a;
       }
-      EXPECT_EQ(e.at("type"), "trafficsim.llm.call.v1");
+      EXPECT_EQ(e.at("type"), "org.trafficsim.llm.call.v1");
       EXPECT_EQ(e.at("datacontenttype"), "application/json");
       // Section 3.1.1: JSON data is a JSON value, here the row as JSON Lines writes it.
       ASSERT_TRUE(e.at("data").is_object());

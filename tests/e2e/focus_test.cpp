@@ -93,6 +93,7 @@ wide scaled(const std::string& text, int scale) {
   const std::size_t point = text.find('.');
   const std::string whole = text.substr(0, point);
   std::string fraction = point == std::string::npos ? "" : text.substr(point + 1);
+  while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();  // a whole number is written "3.0"
   EXPECT_LE(fraction.size(), static_cast<std::size_t>(scale)) << text;
   fraction.resize(static_cast<std::size_t>(scale), '0');
   wide v = 0;
@@ -101,8 +102,8 @@ wide scaled(const std::string& text, int scale) {
 }
 
 // FOCUS 1.2's Mandatory columns (the "Feature level" of each column page), the
-// Conditional ones that apply to priced, metered usage with sub accounts and tags, and
-// FOCUS 1.3's provider columns.
+// Conditional ones that apply to priced, metered usage with sub accounts and tags, the
+// Recommended InvoiceId, and FOCUS 1.3's provider columns as custom ones.
 const std::vector<std::string> mandatory{
     "BilledCost",         "BillingAccountId", "BillingAccountName", "BillingCurrency",   "BillingPeriodEnd",
     "BillingPeriodStart", "ChargeCategory",   "ChargeClass",        "ChargeDescription", "ChargePeriodEnd",
@@ -110,9 +111,10 @@ const std::vector<std::string> mandatory{
     "PricingQuantity",    "PricingUnit",      "ProviderName",       "PublisherName",     "ServiceCategory",
     "ServiceName"};
 const std::vector<std::string> conditional{
-    "ConsumedQuantity", "ConsumedUnit", "ContractedUnitPrice", "ListUnitPrice",
-    "PricingCategory",  "SkuId",        "SkuPriceId",          "SkuMeter",
-    "SubAccountId",     "Tags",         "ServiceProviderName", "HostProviderName"};
+    "ConsumedQuantity",  "ConsumedUnit", "ContractedUnitPrice", "ListUnitPrice",
+    "PricingCategory",   "SkuId",        "SkuPriceId",          "SkuMeter",
+    "SubAccountId",      "Tags",         "InvoiceId",           "x_ServiceProviderName",
+    "x_HostProviderName"};
 // Columns that MUST NOT be null (their pages: "MUST NOT be null", or not null for Usage
 // and Purchase rows that are not corrections, which all ours are).
 const std::vector<std::string> never_null{"BilledCost",         "BillingAccountId",
@@ -166,7 +168,10 @@ void expect_focus_rules(const table& t, int hours) {
     EXPECT_EQ(r.at("ServiceCategory"), "AI and Machine Learning");
     EXPECT_EQ(r.at("PricingCategory"), "Standard");
     EXPECT_EQ(r.at("SkuPriceDetails"), "");
-    EXPECT_EQ(r.at("ServiceProviderName"), r.at("ProviderName")) << "FOCUS 1.3's name for the same party";
+    // The reseller picture: the platform provides and invoices (BilledCost-C-005-C).
+    EXPECT_EQ(r.at("ProviderName"), "trafficsim");
+    EXPECT_EQ(r.at("InvoiceIssuerName"), r.at("ProviderName"));
+    EXPECT_EQ(r.at("InvoiceId"), r.at("BillingAccountId") + "-" + r.at("BillingPeriodStart").substr(0, 7));
     for (const char* c : {"BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd"})
       ASSERT_TRUE(is_date_time(r.at(c))) << c << " " << r.at(c);
     // Billing period: the calendar month of the charge, end exclusive.
@@ -185,6 +190,7 @@ void expect_focus_rules(const table& t, int hours) {
       EXPECT_EQ(seconds_of(r.at("ChargePeriodEnd")) - seconds_of(start), hours * 3600) << "end exclusive";
       EXPECT_EQ(r.at("PricingUnit"), "1000 Tokens");
       EXPECT_EQ(r.at("ConsumedUnit"), "Tokens");
+      EXPECT_NE(r.at("ConsumedQuantity").find('.'), std::string::npos) << "a decimal, as its type is";
       // PricingQuantity is ConsumedQuantity in thousands.
       EXPECT_EQ(quantity, scaled(r.at("ConsumedQuantity"), 0));
       // ListCost = ListUnitPrice x PricingQuantity, exactly (unit price: 10^-18 USD per
@@ -297,7 +303,8 @@ TEST(Focus, MetadataBesideTheData) {
     const json& c = schema.at("ColumnDefinition")[i];
     EXPECT_EQ(c.at("ColumnName"), f.columns[i]);
     const std::string type = c.at("DataType");
-    EXPECT_TRUE(type == "STRING" || type == "DECIMAL" || type == "DATETIME" || type == "JSON") << type;
+    EXPECT_TRUE(type == "STRING" || type == "DECIMAL" || type == "DATETIME" || type == "JSON" || type == "INTEGER")
+        << type;
     if (type == "DECIMAL") {
       EXPECT_TRUE(c.contains("NumericPrecision") && c.contains("NumberScale")) << c;
       // Every value fits the declared scale.

@@ -191,7 +191,8 @@ TEST(Catalog, BadCatalogsAreRefusedWithTheKeyAndTheFix) {
   expect_refused("{not json", {{"m", 1}}, "is not JSON in LiteLLM's format");
   expect_refused("[1, 2]", {{"m", 1}}, "is not JSON in LiteLLM's format");
   expect_refused("{" + ok_model + "}", {{"x", 1}}, "model 'x' is not in catalog");
-  expect_refused("{" + ok_model + "}", {}, "has 1 chat models and no default mix; choose with --models");
+  expect_refused("{" + ok_model + "}", {},
+                 "has 1 chat models that can be drawn and no default mix; choose with --models");
   expect_refused(R"({"m": {"output_cost_per_token": 2e-06, "litellm_provider": "openai", "mode": "chat"}})", {{"m", 1}},
                  "model 'm' of catalog");
   expect_refused(R"({"m": {"output_cost_per_token": 2e-06, "litellm_provider": "openai", "mode": "chat"}})", {{"m", 1}},
