@@ -25,6 +25,12 @@
 #ifndef TRAFFICSIM_DISTRIBUTIONS_H
 #define TRAFFICSIM_DISTRIBUTIONS_H
 
+/* C code read by a C++ compiler: its casts are C casts. */
+#if defined(__cplusplus) && defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wold-style-cast"
+#endif
+
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -506,6 +512,9 @@ static inline double trafficsim_empirical(const trafficsim_stream* s, const traf
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC pop_options
+#endif
+#if defined(__cplusplus) && defined(__GNUC__)
+#pragma GCC diagnostic pop
 #endif
 
 #ifdef __cplusplus
