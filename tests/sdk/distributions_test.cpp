@@ -30,8 +30,8 @@ const random_stream kat_stream(philox_key{0x243F6A88u, 0x85A308D3u},
 // checked against an independent computation with mpmath at 40 digits: the normal is
 // within 2.5e-16 (relative) of the exact inverse CDF at the same u, the Pareto is the
 // correctly rounded x_min (1 - u)^(-1/alpha), the log-normal within 4 ulps of the exact
-// exp(mu + sigma z) (the rounding of mu + sigma z), the Poisson counts equal exact
-// inversion of the Poisson CDF at the same u. The Zipf and gamma use rejection; their
+// exp(mu + sigma z) (the rounding of mu + sigma z), the Poisson counts at means 3.5 and 250
+// equal exact inversion of the CDF at the same u. The Zipf and gamma use rejection; their
 // values are checked by the statistical tests below. The package test checks that
 // clang/libc++ and C builds draw the same values (tests/package/dist_kat.c).
 TEST(DistributionsKnownAnswers, AtFixedSlots) {
