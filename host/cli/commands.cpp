@@ -339,6 +339,19 @@ int generate_rows(const run_config& c, const known_plugins& known, const std::at
     po.progress = &progress;
     po.truth = truth.get();
     po.report = profile.get();
+    // The extended schema's calls are read from the rows' text: the output's own if it is
+    // CSV or JSON Lines, else a CSV written for the report alone.
+    std::unique_ptr<row_encoder> report_encoder;
+    if (profile && c.extended) {
+      po.report_calls = true;
+      if (c.format == output_format::csv || c.format == output_format::jsonl) {
+        po.report_header = encoder->header();
+      } else {
+        report_encoder = make_row_encoder(output_format::csv, *eng, cat, outcomes.get());
+        po.report_encoder = report_encoder.get();
+        po.report_header = report_encoder->header();
+      }
+    }
     po.deliver = c.delivery.on;
     po.speedup = c.speedup;
     po.origin =

@@ -18,6 +18,7 @@
 #include <trafficsim/calendar.hpp>
 #include <vector>
 
+#include "call_rows.hpp"
 #include "errors.hpp"
 
 namespace trafficsim::host {
@@ -343,17 +344,8 @@ class row_reader {
 
 namespace {
 
-/// The columns a report reads, in this order.
-enum report_column : std::size_t {
-  timestamp,
-  customer_id,
-  subscription_tier,
-  provider,
-  model,
-  input_tokens,
-  output_tokens,
-  cost_usd
-};
+/// The columns a report reads: report_columns() (call_rows.hpp).
+using namespace report_field;
 
 }  // namespace
 
@@ -431,9 +423,24 @@ std::uint64_t read_rows(const std::string& path, const std::vector<column_reques
   return reader.rows();
 }
 
+void read_text_rows(std::string_view header, std::string_view text, const std::vector<column_request>& columns,
+                    const std::function<void(const row_view&)>& row) {
+  row_reader reader("the rows", columns, "no report was written");
+  if (!header.empty()) {
+    if (header.back() == '\n') header.remove_suffix(1);
+    reader.line(header, row);
+  }
+  for (std::size_t start = 0, nl; start < text.size(); start = nl + 1) {
+    nl = text.find('\n', start);
+    if (nl == std::string_view::npos) nl = text.size();
+    reader.line(text.substr(start, nl - start), row);
+  }
+  reader.finish();
+}
+
 std::uint64_t read_dataset(const std::string& path, traffic_profile& profile) {
-  const std::vector<column_request> columns{{"timestamp"}, {"customer_id"},  {"subscription_tier"}, {"provider"},
-                                            {"model"},     {"input_tokens"}, {"output_tokens"},     {"cost_usd"}};
+  // The seed's columns, then the extended schema's (call_rows.hpp).
+  const std::vector<column_request>& columns = report_columns();
   std::uint64_t rows = 0;
   read_rows(path, columns, "no report was written", [&](const row_view& r) {
     const std::int64_t t = r.seconds(timestamp);
@@ -448,6 +455,7 @@ std::uint64_t read_dataset(const std::string& path, traffic_profile& profile) {
     const std::uint32_t c = profile.customer(id, profile.plugin(plugin), profile.tier(r[subscription_tier]));
     profile.add(static_cast<std::uint64_t>(since) / 3600, c, profile.model(r[provider], r[model]),
                 r.whole(input_tokens), r.whole(output_tokens), r.micro_usd(cost_usd));
+    add_call(r, profile.extended());
   });
   profile.finish();
   return rows;

@@ -68,4 +68,10 @@ class row_view {
 std::uint64_t read_rows(const std::string& path, const std::vector<column_request>& columns, std::string_view outcome,
                         const std::function<void(const row_view&)>& row);
 
+/// Calls `row` for every row of `text`, whole lines of a dataset already in memory: CSV
+/// whose header line is `header`, or JSON Lines if `header` is empty (a run's own rows,
+/// read as a file of them would be). Throws bad_data as read_rows.
+void read_text_rows(std::string_view header, std::string_view text, const std::vector<column_request>& columns,
+                    const std::function<void(const row_view&)>& row);
+
 }  // namespace trafficsim::host

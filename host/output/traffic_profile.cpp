@@ -148,6 +148,7 @@ void traffic_profile::count_day(std::int64_t day, std::uint32_t customer, std::u
 void traffic_profile::finish() {
   if (finished_) return;
   finished_ = true;
+  extended_.finish();
   for (customer_state& c : customers_) {
     close_day(c);
     if (c.active_days == 0) continue;

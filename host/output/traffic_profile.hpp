@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "call_profile.hpp"
 #include "catalog.hpp"
 #include "engine.hpp"
 #include "formats.hpp"
@@ -89,6 +90,9 @@ class traffic_profile {
   /// gaps between the ranges. 0, 1, 2.
   static std::size_t archetype_of(double calls_per_active_day) noexcept;
   std::uint64_t rows() const noexcept { return rows_; }
+  /// The extended schema's calls, for the section on them (empty with the seed schema).
+  call_profile& extended() noexcept { return extended_; }
+  const call_profile& extended() const noexcept { return extended_; }
 
   /// The bin of a customer-day with `calls` calls.
   static std::size_t bin_of(std::uint64_t calls) noexcept;
@@ -119,6 +123,7 @@ class traffic_profile {
   std::array<std::array<std::uint64_t, customer_day_bins>, 3> customer_days_{};
   std::array<std::uint64_t, 3> archetype_customers_{};
   std::uint64_t hours_ = 0, rows_ = 0;
+  call_profile extended_;
   bool finished_ = false;
 };
 

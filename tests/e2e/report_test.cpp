@@ -33,15 +33,6 @@ std::string summary_cell(const std::string& html, const std::string& plugin, con
   return html.substr(start, html.find('<', start) - start);
 }
 
-/// The text between the first `before` and the next `after` in `text` (empty if absent).
-std::string between(const std::string& text, const std::string& before, const std::string& after,
-                    std::size_t from = 0) {
-  const std::size_t a = text.find(before, from);
-  if (a == std::string::npos) return {};
-  const std::size_t b = text.find(after, a + before.size());
-  return b == std::string::npos ? std::string{} : text.substr(a + before.size(), b - a - before.size());
-}
-
 std::uint64_t without_commas(std::string s) {
   s.erase(std::remove(s.begin(), s.end(), ','), s.end());
   return std::stoull(s);
@@ -222,19 +213,9 @@ TEST(Report, OpensInHeadlessChromiumWithEveryChartDrawnAndNoRequest) {
           .exit_code,
       0);
   const std::string page = "file://" + (t / "report.html").string();
-  // --no-sandbox: the suite may run as root. The net log records every request the page
-  // makes; the console's messages go to standard error.
-  const std::vector<std::string> chromium{"/usr/bin/chromium",
-                                          "--headless",
-                                          "--no-sandbox",
-                                          "--disable-gpu",
-                                          "--no-first-run",
-                                          "--disable-extensions",
-                                          "--disable-background-networking",
-                                          "--disable-component-update",
-                                          "--enable-logging=stderr",
-                                          "--v=0",
-                                          "--user-data-dir=" + (t / "profile").string()};
+  // The net log records every request the page makes; the console's messages go to
+  // standard error.
+  const std::vector<std::string> chromium = headless_chromium(t / "profile");
   child c = spawn(with_args(chromium, {"--log-net-log=" + (t / "net.json").string(), "--dump-dom", page}));
   const process_result dom = wait_for(c);
   ASSERT_EQ(dom.exit_code, 0) << dom.err;

@@ -137,6 +137,37 @@ process_result run_host(const std::vector<std::string>& args, const process_opti
   return wait_for(c);
 }
 
+std::vector<std::string> headless_chromium(const std::filesystem::path& profile_dir) {
+  return {"/usr/bin/chromium",
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--no-first-run",
+          "--disable-extensions",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--enable-logging=stderr",
+          "--v=0",
+          "--user-data-dir=" + profile_dir.string()};
+}
+
+std::string between(const std::string& text, const std::string& before, const std::string& after, std::size_t from) {
+  const std::size_t a = text.find(before, from);
+  if (a == std::string::npos) return {};
+  const std::size_t b = text.find(after, a + before.size());
+  return b == std::string::npos ? std::string{} : text.substr(a + before.size(), b - a - before.size());
+}
+
+std::vector<std::string> undrawn_charts(const std::string& dom, const std::vector<std::string>& ids) {
+  std::vector<std::string> out;
+  for (const std::string& id : ids) {
+    const std::string key = "data-chart=\"" + id + "\" data-marks=\"";
+    const std::size_t at = dom.find(key);
+    if (at == std::string::npos || std::strtoul(dom.c_str() + at + key.size(), nullptr, 10) == 0) out.push_back(id);
+  }
+  return out;
+}
+
 std::string run_host_to(const temp_dir& dir, const std::string& name, std::vector<std::string> args,
                         const process_options& opt) {
   args.insert(args.end(), {"-q", "-o", (dir / name).string()});

@@ -90,6 +90,16 @@ std::vector<std::string> with_args(std::vector<std::string> base, const std::vec
 
 /// Runs a shell command line and returns its standard output (expects exit 0).
 std::string shell_out(const std::string& command);
+/// Headless Chromium's command line, its profile in `profile_dir` (no sandbox: the suite
+/// may run as root; its log, with the console's messages, on standard error); the page's
+/// own arguments follow.
+std::vector<std::string> headless_chromium(const std::filesystem::path& profile_dir);
+/// The text between the first `before` at or after `from` and the next `after` in `text`
+/// (empty if absent).
+std::string between(const std::string& text, const std::string& before, const std::string& after, std::size_t from = 0);
+/// The charts of `ids` that a report's page (as a browser's DOM) lacks or draws without a
+/// mark (its svg's data-marks 0).
+std::vector<std::string> undrawn_charts(const std::string& dom, const std::vector<std::string>& ids);
 
 /// Runs the host with `args` plus "-q -o DIR/NAME", expects success, returns the file.
 std::string run_host_to(const temp_dir& dir, const std::string& name, std::vector<std::string> args,
