@@ -118,8 +118,9 @@ TEST(Otlp, EverySpanIsItsRowUnderTheGenAiConventions) {
         // (tests/e2e/conformance_test.cpp checks both in full).
         EXPECT_EQ(a.contains("gen_ai.request.stream"), row.at("streaming").get<bool>());
         EXPECT_EQ(int_value(a.at("http.response.status_code")), row.at("status_code"));
-        if (row.at("attempt") != 1)
+        if (row.at("attempt") != 1) {
           EXPECT_EQ(int_value(a.at("http.request.resend_count")), row.at("attempt").get<std::uint64_t>() - 1);
+        }
         if (row.at("status_code") != 200) {
           ++failed;
           EXPECT_EQ(a.at("error.type").at("stringValue"), row.at("error_type"));
