@@ -19,6 +19,15 @@
 
 namespace trafficsim::host {
 
+/// The longest span of days a dataset read back may cover (the most --days accepts): a
+/// report or a fit of a longer log is refused, not allocated.
+inline constexpr std::int64_t max_span_days = 100000;
+/// The calls-per-hour cells (plugins x hours, 8 bytes each) a report of a file may keep:
+/// 64 MiB, a month for 11,000 plugin names or 100,000 days for 3. Memory grows with the
+/// span times the plugins, so a few rows far apart under many plugin names are refused
+/// (naming the span) rather than allocated.
+inline constexpr std::uint64_t max_plugin_hours = std::uint64_t{1} << 23;
+
 /// Calls per customer-day are counted in bins 1, 2, 3-4, 5-8, ..., 2^(k-1)+1 - 2^k.
 inline constexpr std::size_t customer_day_bins = 16;
 

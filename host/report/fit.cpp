@@ -116,11 +116,17 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
     if (id.empty()) id = r[c_user];  // a SpendLogs row without an end user: its user, else its key
     if (id.empty()) id = r[c_key];
     key.assign(id);
+    first_day = std::min(first_day, day);
+    last_day = std::max(last_day, day);
+    // A profile's days are a run's --days: a longer log is refused here, before its days
+    // are counted (not by --config later).
+    if (last_day - first_day >= max_span_days)
+      r.bad(c_time, fmt::format("'{}' makes the log span {} days: a profile covers at most {} days (the most --days "
+                                "accepts); fit a shorter part of the log",
+                                r[c_time], last_day - first_day + 1, max_span_days));
     const auto [it, fresh] = index.try_emplace(key, static_cast<std::uint32_t>(customers.size()));
     if (fresh) customers.emplace_back();
     customers[it->second].add(day);
-    first_day = std::min(first_day, day);
-    last_day = std::max(last_day, day);
     hour_of_week[static_cast<std::size_t>(weekday_from_days(day)) * 24 + hour] += 1;
     ++models[{std::string(r[c_provider]), std::string(r[c_model])}];
     if (!r[c_task].empty()) ++tasks[std::string(r[c_task])];
