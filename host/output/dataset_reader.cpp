@@ -409,6 +409,12 @@ void row_view::bad(std::size_t k, const std::string& what) const {
   throw bad_data(fmt::format("{}:{}: column {}: {}; {}", *path_, line_, (*names_)[k], what, outcome_));
 }
 
+void row_view::limit_distinct(std::size_t k, std::size_t count, std::size_t limit, std::string_view what) const {
+  if (count > limit)
+    bad(k, fmt::format("'{}' is one {} more than the {} a reader keeps in memory; split the file", fields_[k], what,
+                       limit));
+}
+
 std::uint64_t row_view::whole(std::size_t k) const {
   const std::string_view text = fields_[k];
   std::uint64_t v = 0;
@@ -525,8 +531,12 @@ std::uint64_t read_dataset(const std::string& path, traffic_profile& profile) {
     const std::uint32_t p = profile.plugin(plugin);
     check_span(r, since / 86'400, profile);
     const std::uint32_t c = profile.customer(id, p, profile.tier(r[subscription_tier]));
-    profile.add(static_cast<std::uint64_t>(since) / 3600, c, profile.model(r[provider], r[model]),
-                r.whole(input_tokens), r.whole(output_tokens), r.micro_usd(cost_usd));
+    r.limit_distinct(customer_id, profile.customer_count(), max_read_customers, "distinct customer");
+    r.limit_distinct(subscription_tier, profile.tiers().size(), max_read_names, "distinct tier");
+    const std::uint32_t m = profile.model(r[provider], r[model]);
+    r.limit_distinct(model, profile.models().size(), max_read_names, "distinct model");
+    profile.add(static_cast<std::uint64_t>(since) / 3600, c, m, r.whole(input_tokens), r.whole(output_tokens),
+                r.micro_usd(cost_usd));
   });
   profile.finish();
   return rows;

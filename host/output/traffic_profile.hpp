@@ -98,6 +98,7 @@ class traffic_profile {
   /// gaps between the ranges. 0, 1, 2.
   static std::size_t archetype_of(double calls_per_active_day) noexcept;
   std::uint64_t rows() const noexcept { return rows_; }
+  std::size_t customer_count() const noexcept { return customers_.size(); }
 
   /// The bin of a customer-day with `calls` calls.
   static std::size_t bin_of(std::uint64_t calls) noexcept;

@@ -104,8 +104,8 @@ const char* const header =
     "timestamp,call_id,provider,model,input_tokens,output_tokens,cost_usd,latency_ms,customer_id,subscription_tier,"
     "organization_id,product_id,feature_tag,task_type,environment,request_id,trace_id,session_id,agent\n";
 
-std::string row_at(const std::string& time, const std::string& customer) {
-  return time + ",call_1,openai,gpt-4o,100,200,0.001500,250," + customer +
+std::string row_at(const std::string& time, const std::string& customer, const std::string& model = "gpt-4o") {
+  return time + ",call_1,openai," + model + ",100,200,0.001500,250," + customer +
          ",pro,org_1,product_a,chat,chat,production,req_1,trace_1,sess_1,ReveniumSDK/1.0\n";
 }
 
@@ -236,6 +236,95 @@ TEST(HardeningReaders, FitRefusesASpanLongerThanDaysAccepts) {
   const measured e = run_measured({"fit", (t / "edge.csv").string(), "-o", (t / "p.toml").string()});
   EXPECT_EQ(e.exit_code, 2) << e.err;
   EXPECT_TRUE(contains(e.err, "makes the log span 100001 days")) << e.err;
+}
+
+// Findings 2 and 3: what a reader keeps grows with the distinct customers and names of a
+// file, and fit's counts with each customer's days: a small log of customers calling on
+// the first and the last of 100,000 days took 400 kB a customer (1,000 of them: 400 MB).
+// Each is capped, the row that crosses the cap named.
+TEST(HardeningReaders, FitRefusesCustomerDaysBeyondItsCounts) {
+  temp_dir t;
+  std::string csv = header;
+  for (int k = 0; k < 1000; ++k) {
+    csv += row_at("2025-01-01T00:00:00", "cust_a_" + std::to_string(k));
+    csv += row_at("2298-10-16T00:00:00", "cust_a_" + std::to_string(k));  // day 99,999
+  }
+  write_file(t / "wide.csv", csv);
+  const measured f = run_measured({"fit", (t / "wide.csv").string(), "-o", (t / "p.toml").string()});
+  EXPECT_EQ(f.exit_code, 2) << f.err;
+  // The 168th customer's second row crosses 2^24 customer-days (168 x 100,000).
+  EXPECT_TRUE(contains(f.err,
+                       "wide.csv:337: column timestamp: '2298-10-16T00:00:00' makes the log's customers span "
+                       "16800000 customer-days"))
+      << f.err;
+  EXPECT_LE(f.peak_rss_kb, max_rss_kb);
+  EXPECT_FALSE(fs::exists(t / "p.toml"));
+  // Customers calling once, on the first day of a long log: each is worked through to the
+  // log's end, so that is bounded too (after the read).
+  std::string late = std::string(header) + row_at("2298-10-16T00:00:00", "cust_a_x");
+  for (int k = 0; k < 200; ++k) late += row_at("2025-01-01T00:00:00", "cust_b_" + std::to_string(k));
+  write_file(t / "late.csv", late);
+  const measured l = run_measured({"fit", (t / "late.csv").string(), "-o", (t / "p.toml").string()});
+  EXPECT_EQ(l.exit_code, 2) << l.err;
+  EXPECT_TRUE(contains(l.err, "late.csv: the log's 201 customers make 20000001 customer-days")) << l.err;
+}
+
+TEST(HardeningReaders, ReportRefusesMoreDistinctNamesThanItKeeps) {
+  temp_dir t;
+  const std::string columns =
+      "timestamp,customer_id,subscription_tier,provider,model,input_tokens,output_tokens,cost_usd\n";
+  std::string models = columns;
+  for (int k = 0; k <= 10'000; ++k)
+    models += "2025-01-01T00:00:00,cust_a_1,pro,p,m" + std::to_string(k) + ",1,1,0.000001\n";
+  write_file(t / "models.csv", models);
+  const measured m = run_measured({"report", (t / "models.csv").string(), "-o", (t / "r.html").string()});
+  EXPECT_EQ(m.exit_code, 1) << m.err;
+  EXPECT_TRUE(contains(m.err, "models.csv:10002: column model: 'm10000' is one distinct model more than the 10000"))
+      << m.err;
+  std::string customers = columns;
+  customers.reserve(500'002 * 60);
+  for (int k = 0; k <= 500'000; ++k)
+    customers += "2025-01-01T00:00:00,c" + std::to_string(k) + ",pro,p,m,1,1,0.000001\n";
+  write_file(t / "customers.csv", customers);
+  const measured c = run_measured({"report", (t / "customers.csv").string(), "-o", (t / "r.html").string()});
+  EXPECT_EQ(c.exit_code, 1) << c.err;
+  EXPECT_TRUE(contains(c.err, "customers.csv:500002: column customer_id: 'c500000' is one distinct customer more"))
+      << c.err;
+  EXPECT_LE(c.peak_rss_kb, max_rss_kb);
+}
+
+TEST(HardeningReaders, FitRefusesMoreDistinctNamesThanItKeeps) {
+  temp_dir t;
+  std::string models = header;
+  for (int k = 0; k <= 10'000; ++k) {
+    std::string model = "m";
+    model += std::to_string(k);
+    models += row_at("2025-01-01T00:00:00", "cust_a_1", model);
+  }
+  write_file(t / "models.csv", models);
+  const measured f = run_measured({"fit", (t / "models.csv").string(), "-o", (t / "p.toml").string()});
+  EXPECT_EQ(f.exit_code, 2) << f.err;
+  EXPECT_TRUE(contains(f.err, "models.csv:10002: column model: 'm10000' is one distinct model more than the 10000"))
+      << f.err;
+  EXPECT_FALSE(fs::exists(t / "p.toml"));
+}
+
+// Found by fuzz_score: a pipeline's customer id that is not UTF-8 made --json throw
+// (nlohmann's serializer) and wrote no JSON. Its bytes are replaced by U+FFFD there.
+TEST(HardeningReaders, ScoreJsonOfAnIdThatIsNotUtf8IsWritten) {
+  temp_dir t;
+  ASSERT_EQ(run_host({"--plugins", "base", "--days", "2", "--scale", "0.2", "-q", "-o", (t / "d.csv").string(),
+                      "--truth", (t / "truth").string()})
+                .exit_code,
+            0);
+  write_file(t / "totals.csv", "month,customer_id,calls\n2025-01,cust_\xB9_1,3\n");
+  const fs::path score = host_exe().parent_path() / "trafficsim-score";
+  child c = spawn({score.string(), "invoices", "--truth", (t / "truth").string(), (t / "totals.csv").string(), "--json",
+                   (t / "r.json").string()});
+  const process_result r = wait_for(c);
+  EXPECT_FALSE(contains(r.err, "UTF-8")) << r.err;
+  const std::string json = read_file(t / "r.json");
+  EXPECT_TRUE(contains(json, "cust_\xEF\xBF\xBD_1")) << json;
 }
 
 /// `data` cut to its first `keep` bytes, written to `t/name`.
