@@ -528,6 +528,7 @@ std::uint64_t read_dataset(const std::string& path, traffic_profile& profile) {
     const std::string_view id = r[customer_id];
     std::string_view plugin = "customers";
     if (id.starts_with("cust_") && id.rfind('_') > 4) plugin = id.substr(5, id.rfind('_') - 5);
+    if (profile.plugins().size() >= max_report_plugins && !profile.has_plugin(plugin)) plugin = other_plugins;
     const std::uint32_t p = profile.plugin(plugin);
     check_span(r, since / 86'400, profile);
     const std::uint32_t c = profile.customer(id, p, profile.tier(r[subscription_tier]));

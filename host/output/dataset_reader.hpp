@@ -35,6 +35,10 @@ class bad_data : public runtime_failure {
 /// naming the row (the generator's own files stay far below: 220 customers at --scale 1).
 inline constexpr std::size_t max_read_customers = 500'000;
 inline constexpr std::size_t max_read_names = 10'000;
+/// The plugins a report draws apart (each a series in every chart); the customers of
+/// plugins beyond (their ids cust_<plugin>_<n>) are drawn as one group, other_plugins.
+inline constexpr std::size_t max_report_plugins = 100;
+inline constexpr std::string_view other_plugins = "(other plugins)";
 
 /// A column a reader asks for: its name, other names it may have in another tool's export
 /// (the first present is used), and whether a file may lack it (its fields are then "").

@@ -47,6 +47,8 @@ class traffic_profile {
 
   /// Interned dimensions: the index of a name, registered on first use.
   std::uint32_t plugin(std::string_view name);
+  /// Whether plugin `name` is registered.
+  bool has_plugin(std::string_view name) const { return plugin_index_.contains(std::string(name)); }
   std::uint32_t tier(std::string_view name);
   std::uint32_t model(std::string_view provider, std::string_view model);
   /// A customer (by its id text), of a plugin and tier (kept from the first call).
