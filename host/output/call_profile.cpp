@@ -68,12 +68,14 @@ std::uint32_t call_profile::intern(name_index& index, std::string_view key, std:
 }
 
 call_profile::tier_stats& call_profile::tier_of(std::string_view name) {
+  if (tiers_.size() >= max_tiers && !tier_index_.contains(name)) name = "(other)";
   const std::uint32_t t = intern(tier_index_, name, tiers_.size());
   if (t == tiers_.size()) tiers_.push_back({std::string(name)});
   return tiers_[t];
 }
 
 call_profile::kind_stats& call_profile::kind_of(std::string_view name) {
+  if (kinds_.size() >= max_kinds && !kind_index_.contains(name)) name = "(other)";
   const std::uint32_t k = intern(kind_index_, name, kinds_.size());
   if (k == kinds_.size()) kinds_.push_back({std::string(name)});
   return kinds_[k];
@@ -83,6 +85,11 @@ call_profile::model_stats& call_profile::model_of(std::string_view provider, std
   model_key_.assign(provider);
   model_key_ += '/';
   model_key_ += model;
+  if (models_.size() >= max_models && !model_index_.contains(model_key_)) {
+    provider = "(other)";
+    model = "(other)";
+    model_key_ = "(other)/(other)";
+  }
   const std::uint32_t i = intern(model_index_, model_key_, models_.size());
   if (i == models_.size()) {
     model_stats m;
@@ -100,11 +107,12 @@ void call_profile::add(const call& c) {
     swept_hour_ = floor_div(c.seconds, 3600);
   }
   const std::int64_t since = minute - first_minute_;
-  if (since >= 0) ++at_grown(per_minute_, static_cast<std::size_t>(since));
+  const bool kept = since >= 0 && since < max_minutes_kept;
+  if (kept) ++at_grown(per_minute_, static_cast<std::size_t>(since));
   tier_stats& tier = tier_of(c.tier);
   ++tier.rows;
-  ++tier.status[c.status];
-  if (c.status == 429 && since >= 0) ++at_grown(tier.rate_limited, static_cast<std::size_t>(since / 60));
+  ++tier.status[std::min(c.status, max_status)];
+  if (c.status == 429 && kept) ++at_grown(tier.rate_limited, static_cast<std::size_t>(since / 60));
   ++attempts_[std::min<std::size_t>(std::max<std::uint32_t>(c.attempt, 1), max_attempt_shown) - 1];
   count_session(c);
   if (c.status != 200) return;
@@ -190,6 +198,13 @@ void call_profile::join_session(std::uint64_t key, std::int64_t first, std::int6
       return true;
     });
   }
+  if (sessions_.size() >= max_open_sessions && !sessions_.contains(key)) {
+    std::erase_if(sessions_, [&](const auto& kv) {
+      if (first - kv.second.last < 60) return false;  // the last minute's stay open
+      close(kv.second);
+      return true;
+    });
+  }
   auto [it, added] = sessions_.try_emplace(key, open_session{first, 0});
   open_session& s = it->second;
   if (!added && first - s.last > session_gap_seconds) {
@@ -212,14 +227,16 @@ void call_profile::merge(const call_profile& part) {
   // Both first minutes are midnights: the part's hours are whole hours later.
   const std::int64_t shift = part.first_minute_ - first_minute_;
   for (std::size_t m = 0; m < part.per_minute_.size(); ++m)
-    if (part.per_minute_[m] > 0 && shift + static_cast<std::int64_t>(m) >= 0)
+    if (part.per_minute_[m] > 0 && shift + static_cast<std::int64_t>(m) >= 0 &&
+        shift + static_cast<std::int64_t>(m) < max_minutes_kept)
       at_grown(per_minute_, static_cast<std::size_t>(shift + static_cast<std::int64_t>(m))) += part.per_minute_[m];
   for (const tier_stats& pt : part.tiers_) {
     tier_stats& t = tier_of(pt.name);
     t.rows += pt.rows;
     for (const auto& [code, n] : pt.status) t.status[code] += n;
     for (std::size_t h = 0; h < pt.rate_limited.size(); ++h)
-      if (pt.rate_limited[h] > 0 && shift / 60 + static_cast<std::int64_t>(h) >= 0)
+      if (pt.rate_limited[h] > 0 && shift / 60 + static_cast<std::int64_t>(h) >= 0 &&
+          shift / 60 + static_cast<std::int64_t>(h) < max_minutes_kept / 60)
         at_grown(t.rate_limited, static_cast<std::size_t>(shift / 60 + static_cast<std::int64_t>(h))) +=
             pt.rate_limited[h];
   }

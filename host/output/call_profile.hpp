@@ -74,6 +74,16 @@ class call_profile {
   static constexpr std::int64_t session_gap_seconds = 3600;
   /// Attempts counted one by one up to this; later ones with it.
   static constexpr std::size_t max_attempt_shown = 8;
+  // What the profile keeps is bounded whatever the input (a report's peak RSS stays
+  // under 256 MB on any file): minutes after the first row's midnight counted per minute
+  // (and 429s per hour) for 400 days, later ones left out of those two charts; at most
+  // 16 tiers, 64 kinds and 256 models apart, the rest under "(other)"; status codes
+  // above 999 counted as 999; at most a million sessions open at once (past that, the
+  // oldest are closed: a longer one would be counted as two).
+  static constexpr std::int64_t max_minutes_kept = 400 * 1440;
+  static constexpr std::size_t max_tiers = 16, max_kinds = 64, max_models = 256;
+  static constexpr std::uint32_t max_status = 999;
+  static constexpr std::size_t max_open_sessions = 1'000'000;
 
   __extension__ typedef unsigned __int128 wide;  // GCC and Clang; sums of products of counts
 

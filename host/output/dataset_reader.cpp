@@ -26,11 +26,18 @@ namespace trafficsim::host {
 namespace {
 
 constexpr std::size_t piece_bytes = std::size_t{1} << 20;
+/// The longest row a reader accepts: a row of our schema is under 1 kB, a user's log row a
+/// few kB; 1 MiB leaves room for any real row and bounds the memory a file without line
+/// breaks (or with a quote never closed) can take, compressed or not.
+constexpr std::size_t max_read_row_bytes = std::size_t{1} << 20;
+constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
 
 /// The file's bytes, decompressed, a piece at a time.
 class byte_source {
  public:
-  explicit byte_source(const std::string& path) : path_(path) {
+  /// `name`: the file as messages name it; `outcome`: what their last words say.
+  byte_source(const std::string& path, std::string name, std::string_view outcome)
+      : path_(std::move(name)), outcome_(outcome) {
     fd_ = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0) throw runtime_failure(fmt::format("{}: cannot be read: {}", path, std::strerror(errno)));
     raw_.resize(piece_bytes);
@@ -43,7 +50,9 @@ class byte_source {
   byte_source(const byte_source&) = delete;
   byte_source& operator=(const byte_source&) = delete;
 
-  /// Appends the next decompressed bytes to `out`; false at the end.
+  /// Appends the next decompressed bytes to `out`; false at the end. A compressed stream
+  /// must end with its codec's end of stream (a zstd frame's last block, a gzip member's
+  /// trailer): a file cut short is refused, not read as complete.
   bool next(std::string& out) {
     const bool more = fill();
     if (!detected_) {
@@ -57,7 +66,13 @@ class byte_source {
         next_zstd(out);
       else
         next_gz(out);
-      return more || out.size() > before;
+      if (more || out.size() > before) return true;
+      if (stream_open_)
+        throw bad_data(fmt::format(
+            "{}: the {} data is cut short: it ends at byte {} without its end of stream (the file is truncated "
+            "or still being written); {}",
+            path_, zstd_ != nullptr ? "zstd" : "gzip", offset_, outcome_));
+      return false;
     }
     if (!more) return false;
     out.append(raw_.data() + pos_, len_ - pos_);
@@ -75,6 +90,7 @@ class byte_source {
       if (n < 0) throw runtime_failure(fmt::format("{}: read failed: {}", path_, std::strerror(errno)));
       pos_ = 0;
       len_ = static_cast<std::size_t>(n);
+      offset_ += len_;
       return n > 0;
     }
   }
@@ -100,11 +116,13 @@ class byte_source {
     z.avail_in = static_cast<uInt>(len_ - pos_);
     z.next_out = reinterpret_cast<Bytef*>(out.data() + before);
     z.avail_out = static_cast<uInt>(piece_bytes);
+    if (z.avail_in > 0) stream_open_ = true;  // a member begins or goes on
     const int rc = inflate(&z, Z_NO_FLUSH);
     pos_ = len_ - z.avail_in;
     out.resize(before + piece_bytes - z.avail_out);
     if (rc == Z_STREAM_END) {
       inflateReset(&z);  // concatenated members (shards) follow
+      stream_open_ = false;
     } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
       throw runtime_failure(fmt::format("{}: not valid gzip data ({})", path_, z.msg != nullptr ? z.msg : "zlib"));
     }
@@ -117,15 +135,20 @@ class byte_source {
     const std::size_t rc = ZSTD_decompressStream(zstd_, &o, &in);
     if (ZSTD_isError(rc))
       throw runtime_failure(fmt::format("{}: not valid zstd data ({})", path_, ZSTD_getErrorName(rc)));
+    // 0: a frame is complete and flushed; anything else: a frame is still open.
+    if (in.pos > 0 || o.pos > 0) stream_open_ = rc != 0;
     pos_ += in.pos;
     out.resize(before + o.pos);
   }
 
   std::string path_;
+  std::string_view outcome_;
   int fd_ = -1;
   std::vector<char> raw_;
   std::size_t pos_ = 0, len_ = 0;
+  std::uint64_t offset_ = 0;  ///< raw bytes read so far
   bool detected_ = false;
+  bool stream_open_ = false;  ///< inside a zstd frame or gzip member not yet ended
   std::optional<z_stream> gz_;
   ZSTD_DStream* zstd_ = nullptr;
 };
@@ -145,25 +168,39 @@ class row_reader {
     view_.fields_.resize(columns_.size());
   }
 
-  /// A line of the file (without its LF); `row` for each complete row.
+  /// A line of the file (without its LF); `row` for each complete row. Each byte is looked
+  /// at a bounded number of times: a quoted field's lines are joined as they come, their
+  /// quotes counted once, and a row longer than max_read_row_bytes is refused.
   void line(std::string_view text, const std::function<void(const row_view&)>& row) {
     ++line_;
+    if (line_ == 1 && text.starts_with(utf8_bom)) text.remove_prefix(utf8_bom.size());  // a BOM before the header
     if (!pending_.empty()) {  // a quoted field's line break
+      if (pending_.size() + 1 + text.size() > max_read_row_bytes) too_long(first_line_of_row_);
       pending_ += '\n';
       pending_.append(text);
-      if (quotes_open(pending_)) return;
+      if (!odd_quotes(text)) return;  // still open
       const std::string joined = std::move(pending_);
       pending_.clear();
       whole_line(joined, row);
       return;
     }
-    if (!json_ && line_ > 1 && text.find('"') != std::string_view::npos && quotes_open(text)) {
+    first_line_of_row_ = line_;
+    if (text.size() > max_read_row_bytes) too_long(line_);
+    if (!json_ && line_ > 1 && odd_quotes(text)) {
       pending_.assign(text);
-      first_line_of_row_ = line_;
       return;
     }
-    first_line_of_row_ = line_;
     whole_line(text, row);
+  }
+  /// The line on which the row being read began (a quoted field's first line, else the
+  /// line after the last one given).
+  std::uint64_t next_row_line() const noexcept { return pending_.empty() ? line_ + 1 : first_line_of_row_; }
+  /// A row beginning on line `at` is longer than max_read_row_bytes: refused.
+  [[noreturn]] void too_long(std::uint64_t at) const {
+    throw bad_data(fmt::format(
+        "{}:{}: a row longer than {} bytes (1 MiB): not a dataset of API calls (a line break missing, or a quoted "
+        "field never closed); {}",
+        path_, at, max_read_row_bytes, view_.outcome_));
   }
   /// At the end: a quote still open is an error.
   void finish() const {
@@ -174,8 +211,13 @@ class row_reader {
   std::uint64_t rows() const noexcept { return rows_; }
 
  private:
-  static bool quotes_open(std::string_view text) noexcept {
-    return (std::count(text.begin(), text.end(), '"') % 2) != 0;
+  /// Whether `text` holds an odd number of quotes (it opens or closes a quoted field).
+  static bool odd_quotes(std::string_view text) noexcept {
+    bool odd = false;
+    for (const char *q = text.data(), *end = q + text.size();
+         (q = static_cast<const char*>(std::memchr(q, '"', static_cast<std::size_t>(end - q)))) != nullptr; ++q)
+      odd = !odd;
+    return odd;
   }
 
   void whole_line(std::string_view text, const std::function<void(const row_view&)>& row) {
@@ -291,13 +333,18 @@ class row_reader {
     // A flat object of strings, numbers and nulls: "key":value pairs.
     std::fill(view_.fields_.begin(), view_.fields_.end(), std::string_view());
     std::vector<bool> seen(columns_.size(), false);
+    // Blanks may stand around the ':' and after a value (Python's json.dumps writes ": ").
+    const auto skip_blanks = [&](std::size_t k) {
+      while (k < text.size() && (text[k] == ' ' || text[k] == '\t')) ++k;
+      return k;
+    };
     std::size_t at = text.find('"');
     while (at != std::string_view::npos) {
       const std::size_t key_end = text.find('"', at + 1);
-      if (key_end == std::string_view::npos || key_end + 1 >= text.size() || text[key_end + 1] != ':')
-        bad_at("?", "not a flat JSON object of rows");
+      const std::size_t colon = key_end == std::string_view::npos ? key_end : skip_blanks(key_end + 1);
+      if (colon >= text.size() || text[colon] != ':') bad_at("?", "not a flat JSON object of rows");
       const std::string_view key = text.substr(at + 1, key_end - at - 1);
-      const std::size_t v = key_end + 2;
+      const std::size_t v = skip_blanks(colon + 1);
       std::string_view value;
       std::size_t next;
       if (v < text.size() && text[v] == '"') {
@@ -310,6 +357,7 @@ class row_reader {
         const std::size_t e = text.find_first_of(",}", v);
         if (e == std::string_view::npos) bad_at(key, "a value without an end");
         value = text.substr(v, e - v);
+        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
         if (value == "null") value = {};
         next = e;
       }
@@ -351,6 +399,12 @@ using namespace report_field;
 
 void row_view::bad(std::size_t k, const std::string& what) const {
   throw bad_data(fmt::format("{}:{}: column {}: {}; {}", *path_, line_, (*names_)[k], what, outcome_));
+}
+
+void row_view::limit_distinct(std::size_t k, std::size_t count, std::size_t limit, std::string_view what) const {
+  if (count > limit)
+    bad(k, fmt::format("'{}' is one {} more than the {} a reader keeps in memory; split the file", fields_[k], what,
+                       limit));
 }
 
 std::uint64_t row_view::whole(std::size_t k) const {
@@ -406,16 +460,24 @@ std::int64_t row_view::seconds(std::size_t k) const {
 
 std::uint64_t read_rows(const std::string& path, const std::vector<column_request>& columns, std::string_view outcome,
                         const std::function<void(const row_view&)>& row) {
-  byte_source source(path);
   const std::string name = path == "-" ? "standard input" : path;
+  byte_source source(path, name, outcome);
   row_reader reader(name, columns, outcome);
+  // One pass: each new byte is searched for a line break once; the unfinished line at the
+  // end of a piece (at most max_read_row_bytes, else refused) moves to the front once per piece.
   std::string buffer;
-  std::size_t start = 0;
+  std::size_t scanned = 0;
   while (source.next(buffer)) {
-    for (std::size_t nl; (nl = buffer.find('\n', start)) != std::string::npos; start = nl + 1)
-      reader.line(std::string_view(buffer).substr(start, nl - start), row);
+    std::size_t start = 0;
+    for (const char* nl; (nl = static_cast<const char*>(
+                              std::memchr(buffer.data() + scanned, '\n', buffer.size() - scanned))) != nullptr;) {
+      const auto at = static_cast<std::size_t>(nl - buffer.data());
+      reader.line(std::string_view(buffer).substr(start, at - start), row);
+      start = scanned = at + 1;
+    }
+    if (buffer.size() - start > max_read_row_bytes) reader.too_long(reader.next_row_line());
     buffer.erase(0, start);
-    start = 0;
+    scanned = buffer.size();
   }
   if (!buffer.empty()) reader.line(buffer, row);
   reader.finish();
@@ -438,6 +500,27 @@ void read_text_rows(std::string_view header, std::string_view text, const std::v
   reader.finish();
 }
 
+namespace {
+
+/// A row on day `day` (since the first row's) must keep the report's hourly cells within
+/// max_span_days and max_plugin_hours: else refused, naming the span.
+void check_span(const row_view& r, std::int64_t day, const traffic_profile& profile) {
+  const auto days = std::max<std::uint64_t>(static_cast<std::uint64_t>(day) + 1, profile.hours() / 24);
+  const std::uint64_t plugins = profile.plugins().size();
+  if (day < max_span_days && days * 24 * plugins <= max_plugin_hours) return;
+  const civil_date d = civil_from_days(profile.first_day());
+  const std::string first = fmt::format("{:04}-{:02}-{:02}", d.year, d.month, d.day);
+  if (day >= max_span_days)
+    r.bad(timestamp, fmt::format("'{}' is {} days after the first row's day ({}): a report covers at most {} days; "
+                                 "split the file by date",
+                                 r[timestamp], day, first, max_span_days));
+  r.bad(timestamp, fmt::format("the rows span {} days from {} under {} plugin names: a report keeps calls per hour "
+                               "and plugin, at most {} plugin-hours (here {}); split the file by date",
+                               days, first, plugins, max_plugin_hours, days * 24 * plugins));
+}
+
+}  // namespace
+
 std::uint64_t read_dataset(const std::string& path, traffic_profile& profile) {
   // The seed's columns, then the extended schema's (call_rows.hpp).
   const std::vector<column_request>& columns = report_columns();
@@ -452,9 +535,16 @@ std::uint64_t read_dataset(const std::string& path, traffic_profile& profile) {
     const std::string_view id = r[customer_id];
     std::string_view plugin = "customers";
     if (id.starts_with("cust_") && id.rfind('_') > 4) plugin = id.substr(5, id.rfind('_') - 5);
-    const std::uint32_t c = profile.customer(id, profile.plugin(plugin), profile.tier(r[subscription_tier]));
-    profile.add(static_cast<std::uint64_t>(since) / 3600, c, profile.model(r[provider], r[model]),
-                r.whole(input_tokens), r.whole(output_tokens), r.micro_usd(cost_usd));
+    if (profile.plugins().size() >= max_report_plugins && !profile.has_plugin(plugin)) plugin = other_plugins;
+    const std::uint32_t p = profile.plugin(plugin);
+    check_span(r, since / 86'400, profile);
+    const std::uint32_t c = profile.customer(id, p, profile.tier(r[subscription_tier]));
+    r.limit_distinct(customer_id, profile.customer_count(), max_read_customers, "distinct customer");
+    r.limit_distinct(subscription_tier, profile.tiers().size(), max_read_names, "distinct tier");
+    const std::uint32_t m = profile.model(r[provider], r[model]);
+    r.limit_distinct(model, profile.models().size(), max_read_names, "distinct model");
+    profile.add(static_cast<std::uint64_t>(since) / 3600, c, m, r.whole(input_tokens), r.whole(output_tokens),
+                r.micro_usd(cost_usd));
     add_call(r, profile.extended());
   });
   profile.finish();

@@ -29,6 +29,17 @@ class bad_data : public runtime_failure {
   using runtime_failure::runtime_failure;
 };
 
+/// The distinct values a reader of a dataset keeps in memory at most (report, fit): each
+/// customer costs a few hundred bytes, each model, tier or task name a few dozen, so a file
+/// of distinct names cannot take more than about 150 MB with them; a file beyond is refused,
+/// naming the row (the generator's own files stay far below: 220 customers at --scale 1).
+inline constexpr std::size_t max_read_customers = 500'000;
+inline constexpr std::size_t max_read_names = 10'000;
+/// The plugins a report draws apart (each a series in every chart); the customers of
+/// plugins beyond (their ids cust_<plugin>_<n>) are drawn as one group, other_plugins.
+inline constexpr std::size_t max_report_plugins = 100;
+inline constexpr std::string_view other_plugins = "(other plugins)";
+
 /// A column a reader asks for: its name, other names it may have in another tool's export
 /// (the first present is used), and whether a file may lack it (its fields are then "").
 struct column_request {
@@ -50,6 +61,8 @@ class row_view {
   /// "YYYY-MM-DD[T ]HH:MM:SS" (anything after taken as UTC and ignored): seconds since 1970.
   std::int64_t seconds(std::size_t k) const;
   [[noreturn]] void bad(std::size_t k, const std::string& what) const;
+  /// Refuses the row if its column k brought the distinct `what` kept to more than `limit`.
+  void limit_distinct(std::size_t k, std::size_t count, std::size_t limit, std::string_view what) const;
 
  private:
   friend class row_reader;

@@ -20,6 +20,15 @@
 
 namespace trafficsim::host {
 
+/// The longest span of days a dataset read back may cover (the most --days accepts): a
+/// report or a fit of a longer log is refused, not allocated.
+inline constexpr std::int64_t max_span_days = 100000;
+/// The calls-per-hour cells (plugins x hours, 8 bytes each) a report of a file may keep:
+/// 64 MiB, a month for 11,000 plugin names or 100,000 days for 3. Memory grows with the
+/// span times the plugins, so a few rows far apart under many plugin names are refused
+/// (naming the span) rather than allocated.
+inline constexpr std::uint64_t max_plugin_hours = std::uint64_t{1} << 23;
+
 /// Calls per customer-day are counted in bins 1, 2, 3-4, 5-8, ..., 2^(k-1)+1 - 2^k.
 inline constexpr std::size_t customer_day_bins = 16;
 
@@ -39,6 +48,8 @@ class traffic_profile {
 
   /// Interned dimensions: the index of a name, registered on first use.
   std::uint32_t plugin(std::string_view name);
+  /// Whether plugin `name` is registered.
+  bool has_plugin(std::string_view name) const { return plugin_index_.contains(std::string(name)); }
   std::uint32_t tier(std::string_view name);
   std::uint32_t model(std::string_view provider, std::string_view model);
   /// A customer (by its id text), of a plugin and tier (kept from the first call).
@@ -93,6 +104,7 @@ class traffic_profile {
   /// The extended schema's calls, for the section on them (empty with the seed schema).
   call_profile& extended() noexcept { return extended_; }
   const call_profile& extended() const noexcept { return extended_; }
+  std::size_t customer_count() const noexcept { return customers_.size(); }
 
   /// The bin of a customer-day with `calls` calls.
   static std::size_t bin_of(std::uint64_t calls) noexcept;

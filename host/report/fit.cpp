@@ -38,27 +38,40 @@ const std::vector<column_request>& columns() {
   return c;
 }
 
-/// A customer's calls per day of the log.
+/// A customer's calls per day of the log, from its first call to its last.
 struct customer_days {
-  std::int64_t first = 0;  ///< epoch day of counts[0]
+  std::int64_t first = 0, last = 0;  ///< epoch days of its first and last call
+  std::int64_t base = 0;             ///< epoch day of counts[0] (at or before `first`)
   std::vector<std::uint32_t> counts;
+  /// Counts a call on `day`. Days before `base` grow the counts by at least their size, so
+  /// that rows in reverse time order cost amortized O(1), not a shift of the whole vector.
   void add(std::int64_t day) {
     if (counts.empty()) {
-      first = day;
+      first = last = base = day;
       counts.assign(1, 0);
-    } else if (day < first) {
-      counts.insert(counts.begin(), static_cast<std::size_t>(first - day), 0u);
-      first = day;
-    } else if (day >= first + static_cast<std::int64_t>(counts.size())) {
-      counts.resize(static_cast<std::size_t>(day - first + 1), 0u);
+    } else if (day < base) {
+      const auto grow = std::max(static_cast<std::size_t>(base - day), counts.size());
+      counts.insert(counts.begin(), grow, 0u);
+      base -= static_cast<std::int64_t>(grow);
+    } else if (day >= base + static_cast<std::int64_t>(counts.size())) {
+      counts.resize(static_cast<std::size_t>(day - base + 1), 0u);
     }
-    ++counts[static_cast<std::size_t>(day - first)];
+    first = std::min(first, day);
+    last = std::max(last, day);
+    ++counts[static_cast<std::size_t>(day - base)];
   }
+  /// Days from the first call to the last (0 before any).
+  std::int64_t span() const noexcept { return counts.empty() ? 0 : last - first + 1; }
   std::uint32_t on(std::int64_t day) const noexcept {
-    const std::int64_t k = day - first;
+    const std::int64_t k = day - base;
     return k >= 0 && k < static_cast<std::int64_t>(counts.size()) ? counts[static_cast<std::size_t>(k)] : 0u;
   }
 };
+
+/// The customer-days (each customer's days from its first call to its last, summed) a fit
+/// counts at most: 2^24, 64 MiB of counts (up to twice that while a vector grows), e.g. a
+/// month of 500,000 customers; the fit's passes over them are bounded by it too.
+constexpr std::int64_t max_customer_days = std::int64_t{1} << 24;
 
 /// The value at fraction `f` of sorted `v`, linear between neighbours.
 double quantile(const std::vector<double>& v, double f) {
@@ -107,6 +120,7 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
                last_day = std::numeric_limits<std::int64_t>::min();
   bool litellm = false;
   std::string key;
+  std::int64_t customer_days_counted = 0;
   out.rows = read_rows(path, columns(), "no profile was written", [&](const row_view& r) {
     if (out.rows++ == 0) litellm = r.name(c_time) != "timestamp";
     const std::int64_t t = r.seconds(c_time);
@@ -116,14 +130,32 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
     if (id.empty()) id = r[c_user];  // a SpendLogs row without an end user: its user, else its key
     if (id.empty()) id = r[c_key];
     key.assign(id);
-    const auto [it, fresh] = index.try_emplace(key, static_cast<std::uint32_t>(customers.size()));
-    if (fresh) customers.emplace_back();
-    customers[it->second].add(day);
     first_day = std::min(first_day, day);
     last_day = std::max(last_day, day);
+    // A profile's days are a run's --days: a longer log is refused here, before its days
+    // are counted (not by --config later).
+    if (last_day - first_day >= max_span_days)
+      r.bad(c_time, fmt::format("'{}' makes the log span {} days: a profile covers at most {} days (the most --days "
+                                "accepts); fit a shorter part of the log",
+                                r[c_time], last_day - first_day + 1, max_span_days));
+    const auto [it, fresh] = index.try_emplace(key, static_cast<std::uint32_t>(customers.size()));
+    if (fresh) customers.emplace_back();
+    r.limit_distinct(c_customer, customers.size(), max_read_customers, "distinct customer");
+    customer_days& c = customers[it->second];
+    customer_days_counted -= c.span();
+    c.add(day);
+    customer_days_counted += c.span();
+    if (customer_days_counted > max_customer_days)
+      r.bad(c_time, fmt::format("'{}' makes the log's customers span {} customer-days (each from its first call to "
+                                "its last, {} customers): a fit counts at most {}; fit a shorter part of the log",
+                                r[c_time], customer_days_counted, customers.size(), max_customer_days));
     hour_of_week[static_cast<std::size_t>(weekday_from_days(day)) * 24 + hour] += 1;
     ++models[{std::string(r[c_provider]), std::string(r[c_model])}];
-    if (!r[c_task].empty()) ++tasks[std::string(r[c_task])];
+    r.limit_distinct(c_model, models.size(), max_read_names, "distinct model");
+    if (!r[c_task].empty()) {
+      ++tasks[std::string(r[c_task])];
+      r.limit_distinct(c_task, tasks.size(), max_read_names, "distinct task");
+    }
     if (!r[c_input].empty() && !r[c_output].empty()) {
       input += r.whole(c_input);
       output += r.whole(c_output);
@@ -132,6 +164,15 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
   });
   out.source = litellm ? "litellm-spendlogs" : "trafficsim";
   const std::int64_t n = last_day - first_day + 1;  // days of the log
+  // The passes below go through each customer's days from its first call to the log's end.
+  std::int64_t to_the_end = 0;
+  for (const customer_days& c : customers) to_the_end += last_day - c.first + 1;
+  if (to_the_end > max_customer_days)
+    throw bad_data(
+        fmt::format("{}: the log's {} customers make {} customer-days from each one's first call to the "
+                    "log's end ({} days): a fit works through at most {}; fit a shorter part of the log; "
+                    "no profile was written",
+                    path == "-" ? "standard input" : path, customers.size(), to_the_end, n, max_customer_days));
   out.days = static_cast<std::uint64_t>(n);
   out.customers = customers.size();
 
@@ -159,12 +200,11 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
   std::vector<span> spans;
   std::int64_t churn_start = std::numeric_limits<std::int64_t>::max();
   for (const customer_days& c : customers) {
-    const std::int64_t last = c.first + static_cast<std::int64_t>(c.counts.size()) - 1;
-    const bool churned = n > 2 * churn_gap_days && last < last_day - churn_gap_days;
-    spans.push_back({c.first, churned ? last + 1 : last_day + 1, churned});
+    const bool churned = n > 2 * churn_gap_days && c.last < last_day - churn_gap_days;
+    spans.push_back({c.first, churned ? c.last + 1 : last_day + 1, churned});
     if (churned) {
       ++out.churned;
-      churn_start = std::min(churn_start, last + 1);
+      churn_start = std::min(churn_start, c.last + 1);
     }
   }
   // The daily hazard from the first churn on: churns over the customer-days at risk

@@ -246,7 +246,7 @@ std::string render_json(const invoice_result& r) {
     }
     j["differences"].push_back(std::move(x));
   }
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 detection_result score_detections(const std::filesystem::path& labels, const std::filesystem::path& detections,
@@ -378,7 +378,7 @@ std::string render_json(const detection_result& r) {
   j["kinds"] = nlohmann::json::object();
   for (const auto& [name, k] : r.kinds) j["kinds"][name] = one(k);
   j["all"] = one(r.all);
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace trafficsim::score
