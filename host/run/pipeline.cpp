@@ -128,6 +128,7 @@ class pipeline_run {
     const auto write =
         tbb::make_filter<chunk*, void>(tbb::filter_mode::serial_in_order, [this](chunk* c) { write_stage(c); });
     if (opt_.deliver) {
+      merger_.limit(opt_.deliver_max_bytes);
       // Delivery faults: arrival order is decided in order, then compression in parallel.
       const auto deliver = tbb::make_filter<chunk*, chunk*>(tbb::filter_mode::serial_in_order,
                                                             [this](chunk* c) { return deliver_stage(c); });
