@@ -418,7 +418,9 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
   } catch (interrupted& e) {
     if (is_http_url(c.output)) e.kept = "the rows delivered before it stay delivered (see the account above)";
     if (is_postgres_uri(c.output))
-      e.kept = "the PostgreSQL transaction was rolled back (the statement cancelled): the table is as it was";
+      e.kept =
+          "nothing was committed: the PostgreSQL transaction was rolled back (its statement cancelled), the table "
+          "is as it was";
     throw;
   }
 }

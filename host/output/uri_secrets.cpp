@@ -75,14 +75,17 @@ uri_secrets::uri_secrets(std::string_view uri) : uri_(uri) {
   const std::size_t query = rest.find_first_of("?#");
   shown_ = fmt::format("{}{}", scheme, rest.substr(0, query));
   if (query != std::string_view::npos) {
-    // The query may carry a password (libpq's password=...) or a token: all of it is secret,
-    // and each value on its own, decoded too.
+    // The query may carry a password (libpq's password=... or sslpassword=...) or, for an
+    // HTTP endpoint, a token under any name: all of it is secret, and each such value on
+    // its own, decoded too. libpq's other parameters (host, user, sslmode) stay readable.
     std::string_view q = rest.substr(query + 1);
     secrets_.emplace_back(q);
+    const bool http = scheme.starts_with("http");
     while (!q.empty()) {
       const std::size_t amp = q.find_first_of("&#");
       const std::string_view pair = q.substr(0, amp);
-      if (const std::size_t eq = pair.find('='); eq != std::string_view::npos) {
+      if (const std::size_t eq = pair.find('=');
+          eq != std::string_view::npos && (http || pair.substr(0, eq).find("password") != std::string_view::npos)) {
         const std::string_view value = pair.substr(eq + 1);
         secrets_.emplace_back(value);
         std::string decoded;
