@@ -406,6 +406,7 @@ TEST(HardeningSinks, AccountCountsLibcurlResends) {
 // reach std::terminate and end the process); in a child process, so that the test binary
 // survives the unfixed code.
 TEST(HardeningSinks, SenderThreadFailureStopsTheRun) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");  // the receiver's threads are running
   http_receiver receiver;
   EXPECT_EXIT(
       {
