@@ -385,6 +385,20 @@ TEST(HardeningSinks, AccountCountsRowsInFlightWhenTheRunStops) {
   EXPECT_EQ(number_before(r.err, " requests,"), receiver.request_count()) << r.err;
 }
 
+// Finding 10: a signal stops at once; the requests the receiver got in full but had not
+// answered are neither "delivered" nor "not sent": unconfirmed, as many rows as it holds.
+TEST(HardeningSinks, AccountCountsUnansweredRowsWhenASignalStopsTheRun) {
+  http_receiver receiver([](const http_request&, std::size_t) { return http_reply{.delay = 5}; });
+  child c = spawn(with_args({host_exe().string()},
+                            with_args(tiny, {"-o", receiver.url("/x"), "--batch-rows", "50", "--max-in-flight", "2"})));
+  const auto [r, after] = stop_when(c, SIGTERM, [&] { return receiver.request_count() >= 2; });
+  EXPECT_EQ(r.exit_code, 143) << r.err;
+  EXPECT_LT(after, 4) << "stopped before the answers came";
+  EXPECT_EQ(number_before(r.err, " rows delivered"), 0U) << r.err;
+  EXPECT_EQ(number_before(r.err, " rows sent but unconfirmed"), receiver.body_lines()) << r.err;
+  EXPECT_EQ(number_before(r.err, " requests,"), receiver.request_count()) << r.err;
+}
+
 // Finding 10: libcurl's silent resend (a keep-alive connection closed under a request) is
 // a request the receiver saw: the account counts it.
 TEST(HardeningSinks, AccountCountsLibcurlResends) {
