@@ -319,7 +319,7 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
                  "random wait below it (default 0.5)")
       ->type_name("S");
   app.add_option("--request-timeout", v.request_timeout,
-                 "With -o http(s)://...: seconds a request may take before it is retried (default 30)")
+                 "With -o http(s)://...: seconds a request may take before it is retried (default 30, at least 0.001)")
       ->type_name("S");
   app.add_option("--header", v.headers,
                  "With -o http(s)://...: a request header, 'Name: value' (repeatable; not one the sink sets, such as "

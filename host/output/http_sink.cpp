@@ -540,8 +540,12 @@ void http_sink::run_transfers() {
              : again ? fmt::format("{} could not be reached after {} attempts: {}", name_, opt_.retries + 1, problem)
                      : fmt::format("{} could not be reached: {}", name_, problem));
     }
-    // A slot came free (or the last request ended): back to the queue before waiting.
-    if (completed) continue;
+    // A slot came free (or the last request ended): back to the queue before waiting; a
+    // writer waiting for the bodies held to shrink may go on.
+    if (completed) {
+      room_.notify_all();
+      continue;
+    }
     // Wait for the sockets, a wake-up (a new batch, the end) or the next retry's time;
     // at most 100 ms, to see a stop signal.
     int timeout_ms = 100;

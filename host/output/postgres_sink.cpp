@@ -242,20 +242,17 @@ void postgres_sink::flush() {
 
 PGresult* postgres_sink::await_result() {
   flush();
-  PGresult* last = nullptr;
+  result_ptr last;
   for (;;) {
     while (PQisBusy(conn_) != 0) {
       wait_socket(POLLIN, 0, true);
-      if (PQconsumeInput(conn_) != 1) {
-        PQclear(last);
+      if (PQconsumeInput(conn_) != 1)
         throw runtime_failure(fmt::format("PostgreSQL: the connection failed: {}", message()));
-      }
     }
     PGresult* r = PQgetResult(conn_);
-    if (r == nullptr) return last;
-    PQclear(last);
-    last = r;
-    if (PQresultStatus(r) == PGRES_COPY_IN) return last;  // the COPY's data comes next
+    if (r == nullptr) return last.release();
+    last.reset(r);
+    if (PQresultStatus(r) == PGRES_COPY_IN) return last.release();  // the COPY's data comes next
   }
 }
 
