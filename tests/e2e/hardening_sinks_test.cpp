@@ -79,6 +79,16 @@ class silent_server {
   std::thread thread_;
 };
 
+// Under AddressSanitizer or ThreadSanitizer a process's resident memory says little of its
+// own allocations (shadow memory several times the heap; freed blocks held in quarantine):
+// there the memory bounds below are checked in the Release build only, the refusals and
+// failures everywhere.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool resident_memory_is_meaningful = false;
+#else
+constexpr bool resident_memory_is_meaningful = true;
+#endif
+
 /// Runs the host and returns its result and peak resident memory in bytes (the kernel's
 /// own count for the process, from wait4's rusage).
 std::pair<process_result, std::uint64_t> run_measured(const std::vector<std::string>& args) {
@@ -289,8 +299,9 @@ TEST(HardeningSinks, HttpMemoryLimitBoundsTheSink) {
       run_measured(with_args(run, {"-q", "-o", receiver.url("/x"), "--batch-rows", "4000", "--max-in-flight", "2"}));
   ASSERT_EQ(http_run.exit_code, 0) << http_run.err;
   const std::uint64_t mib = 1 << 20;
-  EXPECT_LT(http_peak, file_peak + 16 * mib + 8 * mib)
-      << "peak " << http_peak / mib << " MiB, file run " << file_peak / mib << " MiB";
+  if (resident_memory_is_meaningful)
+    EXPECT_LT(http_peak, file_peak + 16 * mib + 8 * mib)
+        << "peak " << http_peak / mib << " MiB, file run " << file_peak / mib << " MiB";
 }
 
 // Finding 8: rows held back by --deliver count against --memory-limit: a run whose late
@@ -314,8 +325,9 @@ TEST(HardeningSinks, DeliverMemoryIsBoundedByTheLimit) {
   // slack: 8 MiB more than the quarter is room for all of it. Unbounded, the whole run
   // waits (about 22 MB above the plain run, measured).
   const std::uint64_t mib = 1 << 20;
-  EXPECT_LT(late_peak, plain_peak + 8 * mib + 8 * mib)
-      << "peak " << late_peak / mib << " MiB, plain run " << plain_peak / mib << " MiB";
+  if (resident_memory_is_meaningful)
+    EXPECT_LT(late_peak, plain_peak + 8 * mib + 8 * mib)
+        << "peak " << late_peak / mib << " MiB, plain run " << plain_peak / mib << " MiB";
 }
 
 // Finding 9: a timeout below a millisecond would be none at all (libcurl's 0).
