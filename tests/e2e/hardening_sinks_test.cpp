@@ -299,9 +299,10 @@ TEST(HardeningSinks, HttpMemoryLimitBoundsTheSink) {
       run_measured(with_args(run, {"-q", "-o", receiver.url("/x"), "--batch-rows", "4000", "--max-in-flight", "2"}));
   ASSERT_EQ(http_run.exit_code, 0) << http_run.err;
   const std::uint64_t mib = 1 << 20;
-  if (resident_memory_is_meaningful)
+  if (resident_memory_is_meaningful) {
     EXPECT_LT(http_peak, file_peak + 16 * mib + 8 * mib)
         << "peak " << http_peak / mib << " MiB, file run " << file_peak / mib << " MiB";
+  }
 }
 
 // Finding 8: rows held back by --deliver count against --memory-limit: a run whose late
@@ -325,9 +326,10 @@ TEST(HardeningSinks, DeliverMemoryIsBoundedByTheLimit) {
   // slack: 8 MiB more than the quarter is room for all of it. Unbounded, the whole run
   // waits (about 22 MB above the plain run, measured).
   const std::uint64_t mib = 1 << 20;
-  if (resident_memory_is_meaningful)
+  if (resident_memory_is_meaningful) {
     EXPECT_LT(late_peak, plain_peak + 8 * mib + 8 * mib)
         << "peak " << late_peak / mib << " MiB, plain run " << plain_peak / mib << " MiB";
+  }
 }
 
 // Finding 9: a timeout below a millisecond would be none at all (libcurl's 0).
