@@ -141,6 +141,7 @@ class pipeline_run {
     sync_acquire(this);
     sync_acquire(&stats_);
     sync_acquire(&merger_);
+    if (deliver_failure_) std::rethrow_exception(deliver_failure_);
     if (write_failure_) std::rethrow_exception(write_failure_);
     if (generate_failure_) std::rethrow_exception(generate_failure_);
     if (opt_.focus != nullptr) {  // the last charge period, and fees of days without calls
@@ -293,7 +294,15 @@ class pipeline_run {
     sync_acquire(c);
     {
       const hand_over stage(&merger_);
-      if (!write_failed_.load(std::memory_order_relaxed)) merger_.merge(c->text.view(), c->delivery, c->delivered);
+      // A failure (the rows waiting past their memory bound) is recorded like a write's:
+      // the pipeline drains, and it is rethrown once every stage has stopped.
+      try {
+        if (!write_failed_.load(std::memory_order_relaxed)) merger_.merge(c->text.view(), c->delivery, c->delivered);
+      } catch (...) {
+        deliver_failure_ = std::current_exception();
+        c->delivered.clear();
+        write_failed_.store(true);
+      }
     }
     sync_release(c);
     return c;
@@ -404,6 +413,7 @@ class pipeline_run {
   std::size_t next_row_ = 0;
   std::int64_t prepared_day_ = -1;
   std::exception_ptr generate_failure_, write_failure_;
+  std::exception_ptr deliver_failure_;  ///< --deliver's stage (its own: it runs beside the write stage)
   std::atomic<bool> write_failed_{false};
 };
 
