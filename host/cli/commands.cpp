@@ -262,10 +262,15 @@ int generate_rows(const run_config& c, const known_plugins& known, const std::at
   std::unique_ptr<postgres_sink> database;
   std::unique_ptr<http_sink> endpoint;
   if (is_postgres_uri(c.output)) {
-    database = std::make_unique<postgres_sink>(c.output, c.table, c.extended);
+    postgres_options p = c.postgres;
+    p.stop_signal = &stop_signal;
+    database = std::make_unique<postgres_sink>(c.output, c.table, c.extended, p);
   } else if (is_http_url(c.output)) {
     http_options h = c.http;
     h.stop_signal = &stop_signal;
+    // The sink's bodies count against the memory limit: a quarter of it (the engine takes
+    // up to half for its customers and an hour's calls).
+    h.max_bytes = (c.memory_limit != 0 ? c.memory_limit : available_memory()) / 4;
     endpoint = std::make_unique<http_sink>(std::move(h));
   } else {
     file = std::make_unique<output_sink>(c.output, c.force);
@@ -353,6 +358,7 @@ int generate_rows(const run_config& c, const known_plugins& known, const std::at
       }
     }
     po.deliver = c.delivery.on;
+    po.deliver_max_bytes = (c.memory_limit != 0 ? c.memory_limit : available_memory()) / 4;
     po.speedup = c.speedup;
     po.origin =
         c.speedup > 0 && c.now_second != 0 ? c.now_second : static_cast<std::uint64_t>(eng->day(0).epoch_day) * 86'400;
@@ -424,6 +430,10 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
     return generate_rows(c, known, stop_signal);
   } catch (interrupted& e) {
     if (is_http_url(c.output)) e.kept = "the rows delivered before it stay delivered (see the account above)";
+    if (is_postgres_uri(c.output))
+      e.kept =
+          "nothing was committed: the PostgreSQL transaction was rolled back (its statement cancelled), the table "
+          "is as it was";
     throw;
   }
 }

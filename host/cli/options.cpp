@@ -1,9 +1,14 @@
 #include "options.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <array>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -19,6 +24,7 @@
 #include "fit.hpp"
 #include "numbers.hpp"
 #include "postgres_sink.hpp"
+#include "uri_secrets.hpp"
 
 namespace trafficsim::host {
 
@@ -36,7 +42,8 @@ struct raw_options {
   std::optional<std::string> event_type;  ///< given, even empty, or not
   bool realtime = false;
   std::vector<std::string> models;
-  std::string batch_rows, max_in_flight, retries, retry_wait, request_timeout;
+  std::string batch_rows, max_in_flight, retries, retry_wait, request_timeout, cacert;
+  std::string pg_connect_timeout, pg_lock_timeout;
   std::string report, report_data, report_output, run_stats;
   std::string fit_log, fit_output, fit_name = "fitted", fit_catalog;
   std::vector<std::string> empiricals;
@@ -59,28 +66,55 @@ void check_scheme(const std::string& output) {
       scheme, scheme));
 }
 
-/// A header's name is an HTTP token (RFC 9110 5.1, 5.6.2); its value has no line breaks
-/// (which would smuggle in other headers) or other control characters but tab.
+/// Headers the sink and libcurl own: the message's framing (RFC 9112 6: Content-Length,
+/// Transfer-Encoding; a second, different one desynchronises the connection), the
+/// connection's management (Host, Connection, Keep-Alive, Upgrade, TE, Trailer, Expect,
+/// Proxy-Connection) and the body's description, which follows --format (Content-Type,
+/// Content-Encoding).
+constexpr std::array<std::string_view, 12> owned_headers{
+    "content-length", "transfer-encoding", "host",         "connection",      "expect", "keep-alive", "upgrade", "te",
+    "trailer",        "proxy-connection",  "content-type", "content-encoding"};
+
+/// A header's name is an HTTP token (RFC 9110 5.1, 5.6.2) the sink does not own; its
+/// value has no line breaks (which would smuggle in other headers) or other control
+/// characters but tab.
 void check_header(const std::string& name, const std::string& value, const std::string& shown) {
   const bool token = !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
     return std::isalnum(static_cast<unsigned char>(ch)) != 0 || std::strchr("!#$%&'*+-.^_`|~", ch) != nullptr;
   });
   if (!token)
     throw usage_error(fmt::format("{}: '{}' is not a header name; e.g. X-Tenant or Authorization", shown, name));
+  std::string lower(name);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  if (std::find(owned_headers.begin(), owned_headers.end(), lower) != owned_headers.end())
+    throw usage_error(fmt::format(
+        "{}: header {} is set by the sink itself (it frames the request or describes its body, which follows "
+        "--format); drop it",
+        shown, name));
   if (std::any_of(value.begin(), value.end(),
                   [](char ch) { return (static_cast<unsigned char>(ch) < ' ' && ch != '\t') || ch == 127; }))
     throw usage_error(fmt::format("{}: the value of header {} has a line break or control character", shown, name));
 }
 
+/// A number of seconds in [low, high], or usage_error naming the option.
+double parse_seconds(const char* name, const std::string& text, double high, double low = 0) {
+  const auto x = parse_number(text);
+  if (!x || !(*x > 0) || !(*x >= low) || !(*x <= high))
+    throw usage_error(fmt::format("{} '{}' is not a number of seconds from {} to {}; e.g. {} 0.5", name, text,
+                                  low > 0 ? fmt::format("{:g}", low) : std::string("0"), high, name));
+  return *x;
+}
+
 /// The -o http(s)://... options, refused without one.
 void parse_http_options(const raw_options& v, run_config& c) {
   const bool given = !v.batch_rows.empty() || !v.max_in_flight.empty() || !v.retries.empty() || !v.retry_wait.empty() ||
-                     !v.request_timeout.empty() || !v.headers.empty() || !v.header_envs.empty();
+                     !v.request_timeout.empty() || !v.headers.empty() || !v.header_envs.empty() || !v.cacert.empty();
   if (!is_http_url(c.output)) {
     if (given)
       throw usage_error(
-          "--batch-rows, --max-in-flight, --retries, --retry-wait, --request-timeout, --header and --header-env "
-          "apply to an HTTP endpoint; give one with -o http://... or -o https://...");
+          "--batch-rows, --max-in-flight, --retries, --retry-wait, --request-timeout, --header, --header-env and "
+          "--cacert apply to an HTTP endpoint; give one with -o http://... or -o https://...");
     return;
   }
   http_options& h = c.http;
@@ -105,15 +139,20 @@ void parse_http_options(const raw_options& v, run_config& c) {
     h.max_in_flight = static_cast<unsigned>(parse_whole("--max-in-flight", v.max_in_flight, 1024));
   if (h.max_in_flight == 0) throw usage_error("--max-in-flight 0: give at least 1 request at a time");
   if (!v.retries.empty()) h.retries = static_cast<unsigned>(parse_whole("--retries", v.retries, 100));
-  const auto seconds = [](const char* name, const std::string& text, double high) {
-    const auto x = parse_number(text);
-    if (!x || !(*x > 0) || !(*x <= high))
-      throw usage_error(
-          fmt::format("{} '{}' is not a number of seconds from 0 to {}; e.g. {} 0.5", name, text, high, name));
-    return *x;
-  };
-  if (!v.retry_wait.empty()) h.retry_base = seconds("--retry-wait", v.retry_wait, 60);
-  if (!v.request_timeout.empty()) h.timeout = seconds("--request-timeout", v.request_timeout, 3600);
+  if (!v.retry_wait.empty()) h.retry_base = parse_seconds("--retry-wait", v.retry_wait, 60);
+  // libcurl counts in whole milliseconds and reads 0 as "no timeout": below 1 ms is refused.
+  if (!v.request_timeout.empty()) h.timeout = parse_seconds("--request-timeout", v.request_timeout, 3600, 0.001);
+  if (!v.cacert.empty()) {
+    const int fd = ::open(v.cacert.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st {};
+    const bool file = fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    const std::string why = fd < 0 ? std::strerror(errno) : "not a regular file";
+    if (fd >= 0) ::close(fd);
+    if (!file)
+      throw usage_error(fmt::format("--cacert '{}' cannot be read ({}); give a PEM file of the certificates to trust",
+                                    v.cacert, why));
+    h.cacert = v.cacert;
+  }
   for (const std::string& header : v.headers) {
     const std::size_t colon = header.find(':');
     if (colon == std::string::npos)
@@ -225,6 +264,14 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
   app.add_option("--table", v.table,
                  "With -o postgresql://...: the table to fill, created if missing (default llm_calls)")
       ->type_name("NAME");
+  app.add_option("--pg-connect-timeout", v.pg_connect_timeout,
+                 "With -o postgresql://...: seconds to wait for the server while connecting (default: the URI's "
+                 "connect_timeout, else 10)")
+      ->type_name("S");
+  app.add_option("--pg-lock-timeout", v.pg_lock_timeout,
+                 "With -o postgresql://...: seconds a statement may wait for a lock another session holds on the "
+                 "table (default: no bound)")
+      ->type_name("S");
   app.add_option("--report", v.report,
                  "Also write an HTML report of the rows (charts of volume, rhythms, customers, models and money; "
                  "one self-contained file); see docs/report.md")
@@ -274,10 +321,15 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
                  "random wait below it (default 0.5)")
       ->type_name("S");
   app.add_option("--request-timeout", v.request_timeout,
-                 "With -o http(s)://...: seconds a request may take before it is retried (default 30)")
+                 "With -o http(s)://...: seconds a request may take before it is retried (default 30, at least 0.001)")
       ->type_name("S");
-  app.add_option("--header", v.headers, "With -o http(s)://...: a request header, 'Name: value' (repeatable)")
+  app.add_option("--header", v.headers,
+                 "With -o http(s)://...: a request header, 'Name: value' (repeatable; not one the sink sets, such as "
+                 "Content-Length or Content-Type)")
       ->type_name("'NAME: VALUE'");
+  app.add_option("--cacert", v.cacert,
+                 "With -o https://...: also trust the certificate authorities of this PEM file (a private CA)")
+      ->type_name("FILE");
   app.add_option("--header-env", v.header_envs,
                  "With -o http(s)://...: a header whose value is environment variable VAR's, never shown, e.g. "
                  "Authorization=INGEST_TOKEN (repeatable)")
@@ -748,8 +800,14 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
           "--deliver duplicates rows, which the table's call_id key refuses; write a file with --deliver instead");
     c.table = v.table.empty() ? "llm_calls" : v.table;
     check_table_name(c.table);
-  } else if (!v.table.empty()) {
-    throw usage_error("--table names a PostgreSQL table; give it with -o postgresql://...");
+    const uri_secrets checked(c.output);  // a password that would show is refused now
+    if (!v.pg_connect_timeout.empty())
+      c.postgres.connect_timeout = parse_seconds("--pg-connect-timeout", v.pg_connect_timeout, 3600, 1);
+    if (!v.pg_lock_timeout.empty())
+      c.postgres.lock_timeout = parse_seconds("--pg-lock-timeout", v.pg_lock_timeout, 86'400, 0.001);
+  } else if (!v.table.empty() || !v.pg_connect_timeout.empty() || !v.pg_lock_timeout.empty()) {
+    throw usage_error(
+        "--table, --pg-connect-timeout and --pg-lock-timeout apply to PostgreSQL; give -o postgresql://...");
   }
   if (!v.truth.empty()) check_truth_folder(c.truth, c.force);
   c.stats_json = v.stats_json;

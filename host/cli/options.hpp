@@ -15,6 +15,7 @@
 #include "formats.hpp"
 #include "http_sink.hpp"
 #include "outcomes.hpp"
+#include "postgres_sink.hpp"
 
 namespace trafficsim::host {
 
@@ -47,6 +48,7 @@ struct run_config {
   charge_split focus_split;                          ///< --charge-tags, for --format focus
   std::string event_type{default_event_type};        ///< --event-type, for --format cloudevents
   std::string table;                                 ///< --table, for -o postgresql://...
+  postgres_options postgres;                         ///< -o postgresql://...: timeouts
   http_options http;                                 ///< -o http(s)://...: batches, retries, headers
   double speedup = 0;                                ///< --realtime --speedup X; 0: not live
   std::uint64_t now_second = 0;                      ///< --start now: the present, seconds since 1970; else 0

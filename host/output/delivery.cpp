@@ -164,17 +164,34 @@ char* deliver_row(const delivery_plan& plan, bool json, const char* base, char* 
   return row_end;
 }
 
+namespace {
+
+/// What a waiting row takes: its text's allocation and its place in the heap.
+std::uint64_t held_bytes(const delayed_row& d) noexcept { return d.text.capacity() + 1 + sizeof(delayed_row); }
+
+}  // namespace
+
 void delivery_merger::flush_before(std::uint64_t second, text_buffer& out) {
   while (!pending_.empty() && pending_.top().due < second) {
     out.append(pending_.top().text);
+    pending_bytes_ -= std::min(pending_bytes_, held_bytes(pending_.top()));
     pending_.pop();
   }
 }
 
 void delivery_merger::merge(std::string_view text, delivery_chunk& chunk, text_buffer& out) {
   out.clear();
-  for (delayed_row& d : chunk.delayed) pending_.push(std::move(d));
+  for (delayed_row& d : chunk.delayed) {
+    pending_bytes_ += held_bytes(d);
+    pending_.push(std::move(d));
+  }
   chunk.delayed.clear();
+  if (max_bytes_ != 0 && pending_bytes_ > max_bytes_)
+    throw runtime_failure(fmt::format(
+        "--deliver holds each late or duplicated row until it arrives: {} rows ({:.1f} MB) are waiting, more than the "
+        "{:.1f} MB they may take (a quarter of --memory-limit); lower the share or the delay of late= or duplicates=, "
+        "or raise --memory-limit",
+        pending_.size(), pending_bytes_ / 1e6, max_bytes_ / 1e6));
   for (std::size_t i = 0; i < chunk.marks.size(); ++i) {
     const auto [second, offset] = chunk.marks[i];
     flush_before(second, out);

@@ -68,6 +68,9 @@ char* deliver_row(const delivery_plan& plan, bool json, const char* base, char* 
 /// arrive among them, in arrival order (ties: on-time first, then by sequence).
 class delivery_merger {
  public:
+  /// At most `max_bytes` of rows wait for their arrival (0: no bound); merge() throws
+  /// runtime_failure with the numbers past it.
+  void limit(std::uint64_t max_bytes) noexcept { max_bytes_ = max_bytes; }
   void merge(std::string_view text, delivery_chunk& chunk, text_buffer& out);
   /// The rows still in flight at the end of the run, in arrival order.
   void finish(text_buffer& out);
@@ -80,6 +83,7 @@ class delivery_merger {
   };
   void flush_before(std::uint64_t second, text_buffer& out);
   std::priority_queue<delayed_row, std::vector<delayed_row>, later> pending_;
+  std::uint64_t pending_bytes_ = 0, max_bytes_ = 0;
 };
 
 }  // namespace trafficsim::host

@@ -1,11 +1,16 @@
 #include "http_sink.hpp"
 
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <random>
 
@@ -39,23 +44,6 @@ void global_init() {
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
       throw runtime_failure("libcurl could not be initialised; check the system's TLS libraries");
   });
-}
-
-/// The URL without what may be secret: user name and password (before '@' in the
-/// authority) and the query or fragment.
-std::string redacted(std::string_view url) {
-  const std::size_t scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return std::string(url.substr(0, url.find_first_of("?#")));
-  const std::size_t authority = scheme_end + 3;
-  std::size_t authority_end = url.find_first_of("/?#", authority);
-  if (authority_end == std::string_view::npos) authority_end = url.size();
-  std::string out(url.substr(0, authority));
-  const std::string_view auth = url.substr(authority, authority_end - authority);
-  const std::size_t at = auth.rfind('@');
-  out += at == std::string_view::npos ? auth : auth.substr(at + 1);
-  const std::string_view rest = url.substr(authority_end);
-  out += rest.substr(0, rest.find_first_of("?#"));
-  return out;
 }
 
 /// Connection-level failures worth another attempt (RFC 9110 9.2.2: a POST is not
@@ -99,9 +87,23 @@ bool is_http_url(std::string_view output) noexcept {
   return output.starts_with("http://") || output.starts_with("https://");
 }
 
+std::uint64_t estimated_row_bytes(http_body body) noexcept {
+  // Measured averages of the extended schema's rows (the seed schema's are smaller): JSON
+  // Lines 767 bytes, CloudEvents 996, OTLP/JSON 2,212; rounded up.
+  switch (body) {
+    case http_body::ndjson:
+      return 800;
+    case http_body::cloudevents:
+      return 1000;
+    case http_body::otlp:
+      return 2300;
+  }
+  return 2300;
+}
+
 std::string check_http_url(std::string& url, http_body body) {
   global_init();
-  const std::string shown = redacted(url);
+  const std::string shown = uri_secrets(url).shown();
   CURLU* u = curl_url();
   if (u == nullptr) throw std::bad_alloc();
   struct release {
@@ -125,21 +127,56 @@ std::string check_http_url(std::string& url, http_body body) {
         url = full;
         curl_free(full);
       }
-      return redacted(url);
+      return uri_secrets(url).shown();
     }
   }
   return shown;
 }
 
+struct easy_cleanup {
+  void operator()(CURL* e) const noexcept { curl_easy_cleanup(e); }
+};
+
 struct http_sink::transfer {
-  CURL* easy = nullptr;
+  std::unique_ptr<CURL, easy_cleanup> easy;
   batch b;
   std::string response;
   bool active = false;
+  unsigned sent = 0;  ///< times its request line went out (libcurl resends on a dead keep-alive connection)
   char error[CURL_ERROR_SIZE] = {};
 };
 
-http_sink::http_sink(http_options options) : opt_(std::move(options)) {
+namespace {
+
+/// libcurl's trace, read only to count the requests sent: a silent resend on a new
+/// connection (a keep-alive connection found closed) sends the request line again.
+int count_requests(CURL*, curl_infotype type, char* data, std::size_t size, void* user) {
+  if (type == CURLINFO_HEADER_OUT && std::string_view(data, size).starts_with("POST "))
+    ++static_cast<unsigned*>(user)[0];
+  return 0;
+}
+
+/// The process has no file descriptor left (the connection failed for that, not the
+/// network): a new one cannot be opened.
+bool out_of_descriptors(long os_errno) {
+  if (os_errno == EMFILE || os_errno == ENFILE) return true;
+  const int probe = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (probe >= 0) {
+    ::close(probe);
+    return false;
+  }
+  return errno == EMFILE || errno == ENFILE;
+}
+
+std::string descriptor_limit() {
+  rlimit r{};
+  if (::getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur == RLIM_INFINITY) return "";
+  return fmt::format(" (the limit, ulimit -n, is {})", r.rlim_cur);
+}
+
+}  // namespace
+
+http_sink::http_sink(http_options options) : opt_(std::move(options)), secrets_(opt_.url) {
   global_init();
   switch (opt_.body) {
     case http_body::ndjson:
@@ -163,6 +200,16 @@ http_sink::http_sink(http_options options) : opt_(std::move(options)) {
   account_.kind = "http";
   opt_.max_in_flight = std::max(1U, opt_.max_in_flight);
   opt_.batch_rows = std::max<std::size_t>(1, opt_.batch_rows);
+  // Memory: max_in_flight requests open, as many batches queued and one being gathered.
+  const std::uint64_t batch_bytes = opt_.batch_rows * estimated_row_bytes(opt_.body);
+  const std::uint64_t held = (2 * std::uint64_t{opt_.max_in_flight} + 1) * batch_bytes;
+  if (opt_.max_bytes != 0 && held > opt_.max_bytes)
+    throw usage_error(fmt::format(
+        "--batch-rows {} makes requests of about {:.1f} MB ({} bytes a row); with --max-in-flight {}, {} of them "
+        "({:.1f} MB) may be in memory at once, more than the {:.1f} MB the sink may hold (a quarter of "
+        "--memory-limit); lower --batch-rows or --max-in-flight, or raise --memory-limit",
+        opt_.batch_rows, batch_bytes / 1e6, estimated_row_bytes(opt_.body), opt_.max_in_flight,
+        2 * opt_.max_in_flight + 1, held / 1e6, opt_.max_bytes / 1e6));
   multi_ = curl_multi_init();
   if (multi_ == nullptr) throw std::bad_alloc();
   sender_ = std::thread([this] { send_loop(); });
@@ -173,10 +220,16 @@ http_sink::~http_sink() {
   curl_multi_cleanup(static_cast<CURLM*>(multi_));
 }
 
+bool http_sink::signalled() const noexcept {
+  return opt_.stop_signal != nullptr && opt_.stop_signal->load(std::memory_order_relaxed) != 0;
+}
+
 void http_sink::abort() noexcept {
   {
+    // After a fatal answer the sender is letting the open requests finish (it stops at
+    // once on a signal): their rows are then counted as what they became.
     const std::lock_guard lock(mutex_);
-    stopping_ = true;
+    if (!draining_) stopping_ = true;
   }
   curl_multi_wakeup(static_cast<CURLM*>(multi_));
   if (sender_.joinable()) sender_.join();
@@ -212,6 +265,7 @@ void http_sink::seal() {
     std::unique_lock lock(mutex_);
     wait_for_room(lock);
     rows_handed_ += current_.rows;
+    bytes_held_ += current_.body.capacity();
     queue_.push_back(std::move(current_));
   }
   curl_multi_wakeup(static_cast<CURLM*>(multi_));
@@ -222,10 +276,15 @@ void http_sink::seal() {
 void http_sink::wait_for_room(std::unique_lock<std::mutex>& lock) {
   for (;;) {
     if (!failure_.empty()) throw runtime_failure(failure_);
-    if (stopping_) throw runtime_failure("the HTTP sink was stopped");
-    if (queue_.size() < opt_.max_in_flight) return;
+    // A signal first: the sender stops on it too.
     if (opt_.stop_signal != nullptr)
       if (const int sig = opt_.stop_signal->load(std::memory_order_relaxed)) throw interrupted(sig);
+    if (stopping_) throw runtime_failure("the HTTP sink was stopped");
+    // Room: fewer batches queued than requests may be open, and (with a bound) the bodies
+    // held leave room for one more; with nothing queued there is always room.
+    const bool bytes_ok =
+        opt_.max_bytes == 0 || queue_.empty() || bytes_held_ + current_.body.capacity() <= opt_.max_bytes;
+    if (queue_.size() < opt_.max_in_flight && bytes_ok) return;
     room_.wait_for(lock, std::chrono::milliseconds(100));
   }
 }
@@ -247,24 +306,52 @@ void http_sink::finish() {
   }
   sender_.join();
   if (!failure_.empty()) throw runtime_failure(failure_);
+  if (opt_.stop_signal != nullptr)
+    if (const int sig = opt_.stop_signal->load(std::memory_order_relaxed)) throw interrupted(sig);
 }
 
 sink_account http_sink::account() const {
   const std::lock_guard lock(mutex_);
   sink_account a = account_;
-  a.rows_not_sent = rows_handed_ + current_.rows - a.rows_delivered - a.rows_given_up;
+  a.rows_not_sent = rows_handed_ + current_.rows - a.rows_delivered - a.rows_given_up - a.rows_unconfirmed;
   return a;
 }
 
 void http_sink::fail(std::string message) {
   if (failure_.empty()) failure_ = std::move(message);
-  stopping_ = true;
+  draining_ = true;
 }
 
+// Whatever goes wrong on the sending thread stops the run with its reason (an exception
+// escaping a thread would end the process).
 void http_sink::send_loop() {
+  try {
+    run_transfers();
+  } catch (const std::bad_alloc&) {
+    const std::lock_guard lock(mutex_);
+    fail(fmt::format("{}: the HTTP sender ran out of memory; lower --batch-rows or --max-in-flight", name_));
+  } catch (const std::exception& e) {
+    const std::lock_guard lock(mutex_);
+    fail(fmt::format("{}: the HTTP sender failed: {}", name_, secrets_.scrub(e.what())));
+  } catch (...) {
+    const std::lock_guard lock(mutex_);
+    fail(fmt::format("{}: the HTTP sender failed", name_));
+  }
+  {
+    const std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  room_.notify_all();
+}
+
+void http_sink::run_transfers() {
   auto* multi = static_cast<CURLM*>(multi_);
   curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(opt_.max_in_flight));
-  curl_slist* headers = nullptr;
+  struct header_list {
+    curl_slist* list = nullptr;
+    ~header_list() { curl_slist_free_all(list); }
+  } header_guard;
+  curl_slist*& headers = header_guard.list;
   const char* type = opt_.body == http_body::ndjson        ? "Content-Type: application/x-ndjson"
                      : opt_.body == http_body::cloudevents ? "Content-Type: application/cloudevents-batch+json"
                                                            : "Content-Type: application/json";
@@ -272,16 +359,28 @@ void http_sink::send_loop() {
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip for large bodies
   for (const auto& [name, value] : opt_.headers)
     headers = curl_slist_append(headers, fmt::format("{}: {}", name, value).c_str());
-  std::vector<transfer> slots(opt_.max_in_flight);
+  // The transfers, their handles freed however this ends (out of the multi handle first).
+  struct transfers {
+    CURLM* multi;
+    std::vector<transfer> slots;
+    ~transfers() {
+      for (transfer& t : slots)
+        if (t.easy && t.active) curl_multi_remove_handle(multi, t.easy.get());
+    }
+  } all{multi, std::vector<transfer>(opt_.max_in_flight)};
+  std::vector<transfer>& slots = all.slots;
   std::minstd_rand jitter(std::random_device{}());
   std::size_t active = 0;
 
   const auto start = [&](transfer& t) {
-    if (t.easy == nullptr) t.easy = curl_easy_init();
-    CURL* e = t.easy;
+    if (opt_.on_request) opt_.on_request();
+    if (!t.easy) t.easy.reset(curl_easy_init());
+    if (!t.easy) throw std::bad_alloc();
+    CURL* e = t.easy.get();
     curl_easy_reset(e);
     t.response.clear();
     t.error[0] = '\0';
+    t.sent = 0;
     curl_easy_setopt(e, CURLOPT_URL, opt_.url.c_str());
     curl_easy_setopt(e, CURLOPT_POST, 1L);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, t.b.body.data());
@@ -295,22 +394,34 @@ void http_sink::send_loop() {
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(opt_.timeout * 1000));
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min(opt_.timeout, 10.0) * 1000));
+    if (!opt_.cacert.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, opt_.cacert.c_str());
+    // Redirects are not followed (the default, said here): a 3xx stops the run, see below.
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, count_requests);
+    curl_easy_setopt(e, CURLOPT_DEBUGDATA, &t.sent);
+    curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
     ++t.b.attempt;
     t.active = true;
     ++active;
     curl_multi_add_handle(multi, e);
   };
 
+  // A batch done with (delivered or given up): its body no longer counts.
+  const auto release = [&](transfer& t) {
+    bytes_held_ -= std::min<std::uint64_t>(bytes_held_, t.b.body.capacity());
+    t.b = batch{};
+  };
   for (;;) {
     auto next_due = clock_type::time_point::max();
     {
       const std::lock_guard lock(mutex_);
-      if (stopping_) break;
-      if (closing_ && queue_.empty() && active == 0) break;
+      // A signal stops at once; a fatal answer lets the open requests finish first.
+      if (stopping_ || signalled()) break;
+      if ((closing_ || draining_) && (queue_.empty() || draining_) && active == 0) break;
       const auto now = clock_type::now();
       bool took = false;
       for (transfer& t : slots) {
-        if (t.active) continue;
+        if (t.active || draining_) continue;
         const auto due = std::find_if(queue_.begin(), queue_.end(), [&](const batch& b) { return b.due <= now; });
         if (due == queue_.end()) break;
         t.b = std::move(*due);
@@ -334,25 +445,40 @@ void http_sink::send_loop() {
       curl_multi_remove_handle(multi, m->easy_handle);
       t->active = false;
       --active;
+      CURL* e = t->easy.get();
       long status = 0;
-      curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+      curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
       curl_off_t retry_after = -1;
-      curl_easy_getinfo(t->easy, CURLINFO_RETRY_AFTER, &retry_after);
+      curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &retry_after);
+      long os_errno = 0;
+      curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
+      char* location = nullptr;
+      curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &location);
+      const std::string redirect = location != nullptr ? location : "";
 
       const std::lock_guard lock(mutex_);
-      ++account_.requests;
+      // Every request that went out counts, libcurl's own resends included (a receiver
+      // counts them too); an attempt that never sent one (no connection) counts once.
+      account_.requests += std::max(1U, t->sent);
       ++account_.statuses[code == CURLE_OK ? static_cast<int>(status) : 0];
       if (code == CURLE_OK && status >= 200 && status < 300) {
         account_.rows_delivered += t->b.rows;
         account_.bytes_sent += t->b.body.size();
         ++account_.batches;
-        t->b = batch{};
+        release(*t);
         continue;
       }
       std::string problem;
       bool again = false;
-      if (code != CURLE_OK) {
-        problem = t->error[0] != '\0' ? t->error : curl_easy_strerror(code);
+      const bool no_descriptors = code == CURLE_COULDNT_CONNECT && out_of_descriptors(os_errno);
+      if (no_descriptors) {
+        problem = fmt::format(
+            "no connection could be opened: the process ran out of file descriptors{}; raise it "
+            "or lower --max-in-flight",
+            descriptor_limit());
+        again = true;
+      } else if (code != CURLE_OK) {
+        problem = secrets_.scrub(t->error[0] != '\0' ? t->error : curl_easy_strerror(code));
         again = retryable(code);
       } else {
         const std::string line = first_line(t->response);
@@ -362,15 +488,34 @@ void http_sink::send_loop() {
         again = status == 408 || status == 429 || status >= 500;
       }
       if (account_.first_problem.empty()) account_.first_problem = problem;
+      if (code == CURLE_OK && status >= 300 && status < 400) {
+        // Every batch would be redirected: say so once and stop. A POST is not re-sent to
+        // another place (a 301/302 would turn it into a GET without its body).
+        account_.rows_given_up += t->b.rows;
+        ++account_.batches_given_up;
+        release(*t);
+        std::string to;
+        if (!redirect.empty()) try {
+            to = fmt::format(" to {}", uri_secrets(redirect).shown());
+          } catch (const std::exception&) {
+            to = " to another URL";
+          }
+        fail(
+            fmt::format("{} answered HTTP {} (a redirect{}): redirects are not followed, the rows are posted to -o's "
+                        "URL only; give the final URL with -o",
+                        name_, status, to));
+        continue;
+      }
       if (code == CURLE_OK && (status == 401 || status == 403 || status == 404)) {
         account_.rows_given_up += t->b.rows;
         ++account_.batches_given_up;
+        release(*t);
         fail(fmt::format(
             "{} refused the rows: {}{}", name_, problem,
             status == 404 ? "; check the URL's path" : "; check the credentials (--header-env Authorization=VAR)"));
         continue;
       }
-      if (again && t->b.attempt <= opt_.retries) {
+      if (again && t->b.attempt <= opt_.retries && !draining_) {
         // Exponential backoff with full jitter: a uniform wait up to base x 2^(attempt-1),
         // capped; at least what Retry-After asked (RFC 9110 10.2.3).
         const double ceiling =
@@ -387,34 +532,39 @@ void http_sink::send_loop() {
       }
       account_.rows_given_up += t->b.rows;
       ++account_.batches_given_up;
-      t->b = batch{};
+      release(*t);
       // A connection that still fails after every retry (or cannot work: TLS, a bad
       // address) would fail every batch that follows: the run stops.
       if (code != CURLE_OK)
-        fail(again ? fmt::format("{} could not be reached after {} attempts: {}", name_, opt_.retries + 1, problem)
-                   : fmt::format("{} could not be reached: {}", name_, problem));
+        fail(no_descriptors ? fmt::format("{}: {}", name_, problem)
+             : again ? fmt::format("{} could not be reached after {} attempts: {}", name_, opt_.retries + 1, problem)
+                     : fmt::format("{} could not be reached: {}", name_, problem));
     }
-    // A slot came free (or the last request ended): back to the queue before waiting.
-    if (completed) continue;
-    // Wait for the sockets, a wake-up (a new batch, the end) or the next retry's time.
-    int timeout_ms = 1000;
+    // A slot came free (or the last request ended): back to the queue before waiting; a
+    // writer waiting for the bodies held to shrink may go on.
+    if (completed) {
+      room_.notify_all();
+      continue;
+    }
+    // Wait for the sockets, a wake-up (a new batch, the end) or the next retry's time;
+    // at most 100 ms, to see a stop signal.
+    int timeout_ms = 100;
     if (next_due != clock_type::time_point::max()) {
       const auto until = std::chrono::duration_cast<std::chrono::milliseconds>(next_due - clock_type::now()).count();
-      timeout_ms = static_cast<int>(std::clamp<long long>(until + 1, 0, 1000));
+      timeout_ms = static_cast<int>(std::clamp<long long>(until + 1, 0, 100));
     }
     curl_multi_poll(multi, nullptr, 0, timeout_ms, nullptr);
   }
+  // Requests still open when the run stops: a body sent in full may have been stored
+  // (the answer did not come back in time), so its rows are unconfirmed, not unsent.
+  const std::lock_guard lock(mutex_);
   for (transfer& t : slots) {
-    if (t.easy == nullptr) continue;
-    if (t.active) curl_multi_remove_handle(multi, t.easy);
-    curl_easy_cleanup(t.easy);
+    if (!t.active) continue;
+    curl_off_t uploaded = 0;
+    curl_easy_getinfo(t.easy.get(), CURLINFO_SIZE_UPLOAD_T, &uploaded);
+    account_.requests += t.sent;
+    if (t.sent > 0 && uploaded == static_cast<curl_off_t>(t.b.body.size())) account_.rows_unconfirmed += t.b.rows;
   }
-  curl_slist_free_all(headers);
-  {
-    const std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  room_.notify_all();
 }
 
 }  // namespace trafficsim::host

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -22,6 +23,7 @@
 
 #include "byte_writer.hpp"
 #include "sink_account.hpp"
+#include "uri_secrets.hpp"
 
 namespace trafficsim::host {
 
@@ -46,9 +48,24 @@ struct http_options {
   double timeout = 30;            ///< seconds a request may take
   /// Extra request headers, name and value; values are never logged or shown.
   std::vector<std::pair<std::string, std::string>> headers;
-  /// Set by a signal handler: a write waiting for room gives up and throws `interrupted`.
+  /// --cacert: a PEM file of certificate authorities to trust (libcurl's CURLOPT_CAINFO);
+  /// empty: the system's.
+  std::string cacert;
+  /// Bytes of request bodies the sink may hold (queued, in flight and being gathered);
+  /// 0: no bound. The constructor refuses a batch size and in-flight count that could not
+  /// fit (usage_error with the numbers); a write waits while the bound is reached.
+  std::uint64_t max_bytes = 0;
+  /// Set by a signal handler: a write waiting for room gives up and throws `interrupted`,
+  /// and the sending thread stops at once.
   const std::atomic<int>* stop_signal = nullptr;
+  /// Called on the sending thread as each request starts (the tests make it throw, to
+  /// check that a failure there stops the run with its reason).
+  std::function<void()> on_request;
 };
+
+/// A request body's bytes per row, about (the extended schema's average, measured), for
+/// checking --batch-rows x --max-in-flight against the memory limit before the run.
+std::uint64_t estimated_row_bytes(http_body body) noexcept;
 
 /// Checks an http(s) URL and returns it as shown to the user: scheme, host, port and
 /// path, without user name, password or query (which may hold secrets); for the OTLP
@@ -63,7 +80,8 @@ class http_sink final : public byte_writer {
   explicit http_sink(http_options options);
   http_sink(const http_sink&) = delete;
   http_sink& operator=(const http_sink&) = delete;
-  /// Without finish(): stops at once; queued and in-flight rows count as not sent.
+  /// Without finish(): stops at once; queued rows count as not sent, in-flight rows as
+  /// unconfirmed if their body was sent in full.
   ~http_sink() override;
 
   /// Whole JSON Lines rows (the format's, one a line).
@@ -74,7 +92,9 @@ class http_sink final : public byte_writer {
   /// Sends the rest and waits for every batch to be delivered or given up; throws
   /// runtime_failure if the receiver could not be reached or refused the credentials.
   void finish() override;
-  /// Stops now (a failed or interrupted run): in-flight requests are dropped.
+  /// Stops (a failed or interrupted run): after a fatal answer the requests in flight
+  /// finish first (each within the request timeout; a stop signal cuts it short), else
+  /// they are dropped at once.
   void abort() noexcept;
 
   /// The endpoint as shown (no credentials, no query).
@@ -95,11 +115,14 @@ class http_sink final : public byte_writer {
   void seal();
   void wait_for_room(std::unique_lock<std::mutex>& lock);
   void send_loop();
+  void run_transfers();
   void finished(transfer& t, int curl_code);
   void fail(std::string message);
+  bool signalled() const noexcept;
 
   http_options opt_;
   std::string name_;
+  uri_secrets secrets_;                        ///< what of the URL never shows, in libcurl's messages either
   std::string_view open_, separator_, close_;  ///< the body around and between rows
   batch current_;
 
@@ -107,6 +130,8 @@ class http_sink final : public byte_writer {
   std::condition_variable room_;  ///< the writer waits for the queue to shrink
   std::deque<batch> queue_;       ///< sealed, not yet sent (retries at the front, by due time)
   bool closing_ = false, stopping_ = false;
+  bool draining_ = false;          ///< a fatal answer: no new requests, the open ones finish
+  std::uint64_t bytes_held_ = 0;   ///< bodies queued and in flight
   std::string failure_;            ///< why the sink stopped (fatal errors)
   std::uint64_t rows_handed_ = 0;  ///< rows sealed into batches
   sink_account account_;

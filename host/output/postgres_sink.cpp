@@ -2,8 +2,13 @@
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <array>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstring>
 #include <span>
 #include <vector>
 
@@ -76,6 +81,14 @@ std::string message_of(const pg_conn* conn) {
   return m;
 }
 
+long long now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+/// The SQLSTATE of a statement that waited too long for a lock (lock_timeout).
+constexpr std::string_view lock_not_available = "55P03";
+
 /// A result that clears itself.
 struct result {
   PGresult* r;
@@ -120,37 +133,155 @@ std::string create_table_sql(std::string_view table, bool extended) {
   return sql + "\n)";
 }
 
-postgres_sink::postgres_sink(const std::string& uri, std::string table, bool extended)
-    : table_(std::move(table)), quoted_(quote_table(table_)) {
-  conn_ = PQconnectdb(uri.c_str());
-  if (conn_ == nullptr) throw runtime_failure("cannot connect to PostgreSQL: out of memory");
-  if (PQstatus(conn_) != CONNECTION_OK)
-    throw runtime_failure(
-        fmt::format("cannot connect to PostgreSQL: {}; check the URI given with -o", message_of(conn_)));
+postgres_sink::postgres_sink(const std::string& uri, std::string table, bool extended, postgres_options options)
+    : secrets_(uri), opt_(options), table_(std::move(table)), quoted_(quote_table(table_)) {
+  connect(uri);
   const char* host = PQhost(conn_);
   name_ =
       fmt::format("PostgreSQL table {} in database {} on {}", table_, PQdb(conn_),
                   host != nullptr && host[0] == '/' ? fmt::format("socket {}", host) : std::string(host ? host : ""));
   execute("SET TIME ZONE 'UTC'", "set the time zone");
   execute("SET client_min_messages = warning", "set the message level");
+  if (opt_.lock_timeout > 0)
+    execute(fmt::format("SET lock_timeout = {}", std::max(1L, std::lround(opt_.lock_timeout * 1000))),
+            "set the lock timeout");
   execute("BEGIN", "begin a transaction");
   prepare_table(extended);
   // CSV: the rows as --format csv writes them, without the header; an empty field is
   // NULL (COPY's CSV format: an unquoted empty string).
-  const result r(PQexec(conn_, fmt::format("COPY {} FROM STDIN WITH (FORMAT csv)", quoted_).c_str()));
-  if (r.status() != PGRES_COPY_IN)
-    throw runtime_failure(fmt::format("cannot start COPY into {}: {}", table_, message_of(conn_)));
+  if (PQsendQuery(conn_, fmt::format("COPY {} FROM STDIN WITH (FORMAT csv)", quoted_).c_str()) != 1)
+    throw runtime_failure(fmt::format("cannot start COPY into {}: {}", table_, message()));
+  const result r(await_result());
+  if (r.r == nullptr || r.status() != PGRES_COPY_IN)
+    throw runtime_failure(fmt::format("cannot start COPY into {}: {}", table_, message(r.r)));
   copying_ = true;
 }
+
+// The connection is made without blocking (PQconnectStartParams, PQconnectPoll), so that
+// a server that accepts and never answers meets the connect timeout, and a signal stops
+// the wait; the URI's own options are kept (PQconninfoParse).
+void postgres_sink::connect(const std::string& uri) {
+  char* parse_error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(uri.c_str(), &parse_error);
+  if (parsed == nullptr) {
+    std::string why = parse_error != nullptr ? secrets_.scrub(parse_error) : "out of memory";
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    PQfreemem(parse_error);
+    throw usage_error(fmt::format("-o {} is not a valid PostgreSQL URI: {}", secrets_.shown(), why));
+  }
+  std::vector<const char*> keywords, values;
+  double timeout = opt_.connect_timeout;
+  for (const PQconninfoOption* o = parsed; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    if (std::strcmp(o->keyword, "connect_timeout") == 0 && timeout == 0) timeout = std::atof(o->val);
+    keywords.push_back(o->keyword);
+    values.push_back(o->val);
+  }
+  if (!(timeout > 0)) timeout = default_connect_timeout;
+  keywords.push_back(nullptr);
+  values.push_back(nullptr);
+  conn_ = PQconnectStartParams(keywords.data(), values.data(), 0);
+  PQconninfoFree(parsed);
+  if (conn_ == nullptr) throw std::bad_alloc();
+  const long long deadline = now_ms() + static_cast<long long>(std::ceil(timeout * 1000));
+  PostgresPollingStatusType state = PGRES_POLLING_WRITING;
+  while (PQstatus(conn_) != CONNECTION_BAD && state != PGRES_POLLING_OK && state != PGRES_POLLING_FAILED) {
+    if (!wait_socket(state == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline, false))
+      throw runtime_failure(fmt::format(
+          "cannot connect to PostgreSQL at {}: no answer within {:g} s (the connect timeout); check that the server "
+          "is up and the address is right, or give more time with --pg-connect-timeout",
+          secrets_.shown(), timeout));
+    state = PQconnectPoll(conn_);
+  }
+  if (PQstatus(conn_) != CONNECTION_OK)
+    throw runtime_failure(fmt::format("cannot connect to PostgreSQL at {}: {}; check the URI given with -o",
+                                      secrets_.shown(), message()));
+  if (PQsetnonblocking(conn_, 1) != 0)
+    throw runtime_failure(fmt::format("PostgreSQL: cannot use the connection: {}", message()));
+}
+
+bool postgres_sink::wait_socket(short events, long long deadline_ms, bool cancel) {
+  for (;;) {
+    if (opt_.stop_signal != nullptr)
+      if (const int sig = opt_.stop_signal->load(std::memory_order_relaxed)) {
+        // The statement stops on the server (a lock wait, a long COPY), and closing the
+        // connection rolls the transaction back.
+        if (cancel)
+          if (PGcancel* c = PQgetCancel(conn_)) {
+            char ignored[256];
+            PQcancel(c, ignored, sizeof ignored);
+            PQfreeCancel(c);
+          }
+        throw interrupted(sig);
+      }
+    int wait = 100;
+    if (deadline_ms != 0) {
+      const long long left = deadline_ms - now_ms();
+      if (left <= 0) return false;
+      wait = static_cast<int>(std::min<long long>(wait, left));
+    }
+    pollfd p{PQsocket(conn_), events, 0};
+    if (p.fd < 0) return true;  // libpq reports the broken connection
+    const int ready = ::poll(&p, 1, wait);
+    if (ready > 0) return true;
+    if (ready < 0 && errno != EINTR)
+      throw runtime_failure(fmt::format("PostgreSQL: waiting for the server failed: {}", std::strerror(errno)));
+  }
+}
+
+void postgres_sink::flush() {
+  for (;;) {
+    const int left = PQflush(conn_);
+    if (left == 0) return;
+    if (left < 0) throw runtime_failure(fmt::format("PostgreSQL: sending to the server failed: {}", message()));
+    wait_socket(POLLIN | POLLOUT, 0, true);
+    if (PQconsumeInput(conn_) != 1)
+      throw runtime_failure(fmt::format("PostgreSQL: the connection failed: {}", message()));
+  }
+}
+
+PGresult* postgres_sink::await_result() {
+  flush();
+  result_ptr last;
+  for (;;) {
+    while (PQisBusy(conn_) != 0) {
+      wait_socket(POLLIN, 0, true);
+      if (PQconsumeInput(conn_) != 1)
+        throw runtime_failure(fmt::format("PostgreSQL: the connection failed: {}", message()));
+    }
+    PGresult* r = PQgetResult(conn_);
+    if (r == nullptr) return last.release();
+    last.reset(r);
+    if (PQresultStatus(r) == PGRES_COPY_IN) return last.release();  // the COPY's data comes next
+  }
+}
+
+std::string postgres_sink::message(const PGresult* r) const {
+  std::string m = secrets_.scrub(message_of(conn_));
+  const char* state = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  if (state != nullptr && state == lock_not_available)
+    m += fmt::format(" (another session holds a lock on {} longer than --pg-lock-timeout allows)", table_);
+  return m;
+}
+
+postgres_sink::result_ptr postgres_sink::query(const char* sql, const std::vector<const char*>& params) {
+  if (PQsendQueryParams(conn_, sql, static_cast<int>(params.size()), nullptr, params.data(), nullptr, nullptr, 0) != 1)
+    throw runtime_failure(fmt::format("PostgreSQL: cannot send a statement: {}", message()));
+  return result_ptr(await_result());
+}
+
+void postgres_sink::clear_result::operator()(PGresult* r) const noexcept { PQclear(r); }
 
 postgres_sink::~postgres_sink() {
   if (conn_ != nullptr) PQfinish(conn_);  // an open transaction is rolled back
 }
 
 void postgres_sink::execute(const std::string& sql, const char* what) {
-  const result r(PQexec(conn_, sql.c_str()));
-  if (r.status() != PGRES_COMMAND_OK && r.status() != PGRES_TUPLES_OK)
-    throw runtime_failure(fmt::format("PostgreSQL: cannot {}: {}", what, message_of(conn_)));
+  if (PQsendQuery(conn_, sql.c_str()) != 1)
+    throw runtime_failure(fmt::format("PostgreSQL: cannot {}: {}", what, message()));
+  const result r(await_result());
+  if (r.r == nullptr || (r.status() != PGRES_COMMAND_OK && r.status() != PGRES_TUPLES_OK))
+    throw runtime_failure(fmt::format("PostgreSQL: cannot {}: {}", what, message(r.r)));
 }
 
 // The table: created in the run's transaction if it does not exist (so a failed run
@@ -158,36 +289,33 @@ void postgres_sink::execute(const std::string& sql, const char* what) {
 // existing one must have the rows' columns, in order, with their types.
 void postgres_sink::prepare_table(bool extended) {
   const std::vector<column> expected = columns_of(extended);
-  const char* params[1] = {quoted_.c_str()};
+  const std::vector<const char*> params{quoted_.c_str()};
   {
-    const result exists(
-        PQexecParams(conn_, "SELECT to_regclass($1) IS NOT NULL", 1, nullptr, params, nullptr, nullptr, 0));
-    if (exists.status() != PGRES_TUPLES_OK)
-      throw runtime_failure(fmt::format("PostgreSQL: cannot look up table {}: {}", table_, message_of(conn_)));
-    if (std::string_view(PQgetvalue(exists.r, 0, 0)) != "t") {
+    const result_ptr exists = query("SELECT to_regclass($1) IS NOT NULL", params);
+    if (PQresultStatus(exists.get()) != PGRES_TUPLES_OK)
+      throw runtime_failure(fmt::format("PostgreSQL: cannot look up table {}: {}", table_, message(exists.get())));
+    if (std::string_view(PQgetvalue(exists.get(), 0, 0)) != "t") {
       const std::string lock_name = "trafficsim." + table_;
-      const char* lock_params[1] = {lock_name.c_str()};
-      const result lock(PQexecParams(conn_, "SELECT pg_advisory_xact_lock(hashtext($1))", 1, nullptr, lock_params,
-                                     nullptr, nullptr, 0));
-      if (lock.status() != PGRES_TUPLES_OK)
-        throw runtime_failure(fmt::format("PostgreSQL: cannot lock table {}: {}", table_, message_of(conn_)));
+      const result_ptr lock = query("SELECT pg_advisory_xact_lock(hashtext($1))", {lock_name.c_str()});
+      if (PQresultStatus(lock.get()) != PGRES_TUPLES_OK)
+        throw runtime_failure(fmt::format("PostgreSQL: cannot lock table {}: {}", table_, message(lock.get())));
       execute(create_table_sql(table_, extended), "create the table");
     }
   }
-  const result cols(PQexecParams(conn_,
-                                 "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
-                                 "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped "
-                                 "ORDER BY a.attnum",
-                                 1, nullptr, params, nullptr, nullptr, 0));
-  if (cols.status() != PGRES_TUPLES_OK)
-    throw runtime_failure(fmt::format("PostgreSQL: cannot read the columns of {}: {}", table_, message_of(conn_)));
-  const int n = PQntuples(cols.r);
+  const result_ptr cols = query(
+      "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+      "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped "
+      "ORDER BY a.attnum",
+      params);
+  if (PQresultStatus(cols.get()) != PGRES_TUPLES_OK)
+    throw runtime_failure(fmt::format("PostgreSQL: cannot read the columns of {}: {}", table_, message(cols.get())));
+  const int n = PQntuples(cols.get());
   const std::string_view schema_name = extended ? "extended" : "seed";
   for (std::size_t i = 0; i < expected.size() || i < static_cast<std::size_t>(n); ++i) {
     const column* want = i < expected.size() ? &expected[i] : nullptr;
     const bool have = i < static_cast<std::size_t>(n);
-    const std::string name = have ? PQgetvalue(cols.r, static_cast<int>(i), 0) : "";
-    const std::string type = have ? PQgetvalue(cols.r, static_cast<int>(i), 1) : "";
+    const std::string name = have ? PQgetvalue(cols.get(), static_cast<int>(i), 0) : "";
+    const std::string type = have ? PQgetvalue(cols.get(), static_cast<int>(i), 1) : "";
     if (want != nullptr && have && name == want->name && type == want->shown) continue;
     const std::string found = have ? fmt::format("{} {}", name, type) : "no column";
     const std::string wanted = want != nullptr ? fmt::format("{} {}", want->name, want->shown) : "no column";
@@ -198,11 +326,19 @@ void postgres_sink::prepare_table(bool extended) {
   }
 }
 
+// The connection is non-blocking: when libpq's buffer is full, wait for the server to
+// take more (or a stop signal).
 void postgres_sink::write(std::string_view bytes) {
   while (!bytes.empty()) {
     const std::size_t n = std::min<std::size_t>(bytes.size(), 1 << 30);
-    if (PQputCopyData(conn_, bytes.data(), static_cast<int>(n)) != 1)
-      throw runtime_failure(fmt::format("PostgreSQL: COPY into {} failed: {}", table_, message_of(conn_)));
+    for (;;) {
+      const int sent = PQputCopyData(conn_, bytes.data(), static_cast<int>(n));
+      if (sent == 1) break;
+      if (sent < 0) throw runtime_failure(fmt::format("PostgreSQL: COPY into {} failed: {}", table_, message()));
+      wait_socket(POLLIN | POLLOUT, 0, true);
+      if (PQconsumeInput(conn_) != 1 || PQflush(conn_) < 0)
+        throw runtime_failure(fmt::format("PostgreSQL: COPY into {} failed: {}", table_, message()));
+    }
     bytes.remove_prefix(n);
   }
 }
@@ -210,23 +346,23 @@ void postgres_sink::write(std::string_view bytes) {
 void postgres_sink::finish() {
   if (!copying_) return;
   copying_ = false;
-  if (PQputCopyEnd(conn_, nullptr) != 1)
-    throw runtime_failure(fmt::format("PostgreSQL: cannot end COPY into {}: {}", table_, message_of(conn_)));
-  bool ok = true;
-  std::string why;
-  while (PGresult* p = PQgetResult(conn_)) {
-    const result r(p);
-    if (r.status() == PGRES_COMMAND_OK) {
-      const std::string_view count = PQcmdTuples(r.r);  // "COPY n"
-      std::uint64_t n = 0;
-      for (const char ch : count) n = n * 10 + static_cast<std::uint64_t>(ch - '0');
-      rows_ += n;
-    } else {
-      ok = false;
-      why = message_of(conn_);
-    }
+  for (;;) {
+    const int ended = PQputCopyEnd(conn_, nullptr);
+    if (ended == 1) break;
+    if (ended < 0) throw runtime_failure(fmt::format("PostgreSQL: cannot end COPY into {}: {}", table_, message()));
+    wait_socket(POLLIN | POLLOUT, 0, true);
+    if (PQconsumeInput(conn_) != 1)
+      throw runtime_failure(fmt::format("PostgreSQL: cannot end COPY into {}: {}", table_, message()));
   }
-  if (!ok) throw runtime_failure(fmt::format("PostgreSQL refused the rows for {}: {}", table_, why));
+  const result r(await_result());
+  if (r.r != nullptr && r.status() == PGRES_COMMAND_OK) {
+    const std::string_view count = PQcmdTuples(r.r);  // "COPY n"
+    std::uint64_t n = 0;
+    for (const char ch : count) n = n * 10 + static_cast<std::uint64_t>(ch - '0');
+    rows_ += n;
+    return;
+  }
+  throw runtime_failure(fmt::format("PostgreSQL refused the rows for {}: {}", table_, message(r.r)));
 }
 
 void postgres_sink::commit() { execute("COMMIT", "commit the rows"); }

@@ -16,13 +16,16 @@ struct sink_account {
   std::uint64_t retries = 0;         ///< attempts after a retryable failure
   std::uint64_t rows_given_up = 0;   ///< rows of batches that failed for good
   std::uint64_t batches_given_up = 0;
-  std::uint64_t rows_not_sent = 0;  ///< rows still queued or in flight when the run stopped
-  std::uint64_t bytes_sent = 0;     ///< request bodies accepted
+  std::uint64_t rows_not_sent = 0;  ///< rows still queued (or their request not sent in full) when the run stopped
+  /// Rows of requests sent in full whose answer had not come when the run stopped: the
+  /// receiver may have stored them.
+  std::uint64_t rows_unconfirmed = 0;
+  std::uint64_t bytes_sent = 0;  ///< request bodies accepted
   /// Responses by HTTP status; 0 counts attempts that got no response (a connection error).
   std::map<int, std::uint64_t> statuses;
   std::string first_problem;  ///< the first failure seen, e.g. "429 Too Many Requests"
 
-  bool complete() const noexcept { return rows_given_up == 0 && rows_not_sent == 0; }
+  bool complete() const noexcept { return rows_given_up == 0 && rows_not_sent == 0 && rows_unconfirmed == 0; }
 };
 
 }  // namespace trafficsim::host

@@ -126,6 +126,9 @@ std::string render_account(const sink_account& a, const std::string& destination
                                 with_commas(a.requests), with_commas(a.retries), a.statuses.empty() ? "" : "; HTTP ",
                                 statuses_text(a), with_commas(a.rows_given_up));
   if (a.rows_not_sent > 0) out += fmt::format(", {} rows not sent", with_commas(a.rows_not_sent));
+  if (a.rows_unconfirmed > 0)
+    out += fmt::format(", {} rows sent but unconfirmed (the run stopped before their answer came)",
+                       with_commas(a.rows_unconfirmed));
   if (!a.first_problem.empty()) out += fmt::format("; first problem: {}", a.first_problem);
   return out;
 }
@@ -232,10 +235,12 @@ std::string render_json(const run_report& r) {
       statuses += fmt::format("{}\"{}\": {}", statuses.empty() ? "" : ", ", status, n);
     out += fmt::format(
         "  \"sink\": {{\"kind\": {}, \"rows_delivered\": {}, \"batches\": {}, \"requests\": {}, \"retries\": {}, "
-        "\"rows_given_up\": {}, \"batches_given_up\": {}, \"rows_not_sent\": {}, \"bytes_sent\": {}, \"statuses\": "
-        "{{{}}}, \"first_problem\": {}}},\n",
+        "\"rows_given_up\": {}, \"batches_given_up\": {}, \"rows_not_sent\": {}, \"rows_unconfirmed\": {}, "
+        "\"bytes_sent\": {}, "
+        "\"statuses\": {{{}}}, \"first_problem\": {}}},\n",
         json_string(a.kind), a.rows_delivered, a.batches, a.requests, a.retries, a.rows_given_up, a.batches_given_up,
-        a.rows_not_sent, a.bytes_sent, statuses, a.first_problem.empty() ? "null" : json_string(a.first_problem));
+        a.rows_not_sent, a.rows_unconfirmed, a.bytes_sent, statuses,
+        a.first_problem.empty() ? "null" : json_string(a.first_problem));
   }
   out += fmt::format("  \"catalog\": {{\"name\": {}, \"prices_taken\": {}, \"models\": [\n", json_string(r.run.catalog),
                      r.run.prices_taken.empty() ? "null" : json_string(r.run.prices_taken));

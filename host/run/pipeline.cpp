@@ -133,6 +133,7 @@ class pipeline_run {
     const auto write =
         tbb::make_filter<chunk*, void>(tbb::filter_mode::serial_in_order, [this](chunk* c) { write_stage(c); });
     if (opt_.deliver) {
+      merger_.limit(opt_.deliver_max_bytes);
       // Delivery faults: arrival order is decided in order, then compression in parallel.
       const auto deliver = tbb::make_filter<chunk*, chunk*>(tbb::filter_mode::serial_in_order,
                                                             [this](chunk* c) { return deliver_stage(c); });
@@ -145,6 +146,7 @@ class pipeline_run {
     sync_acquire(this);
     sync_acquire(&stats_);
     sync_acquire(&merger_);
+    if (deliver_failure_) std::rethrow_exception(deliver_failure_);
     if (write_failure_) std::rethrow_exception(write_failure_);
     if (generate_failure_) std::rethrow_exception(generate_failure_);
     if (opt_.focus != nullptr) {  // the last charge period, and fees of days without calls
@@ -314,7 +316,15 @@ class pipeline_run {
     sync_acquire(c);
     {
       const hand_over stage(&merger_);
-      if (!write_failed_.load(std::memory_order_relaxed)) merger_.merge(c->text.view(), c->delivery, c->delivered);
+      // A failure (the rows waiting past their memory bound) is recorded like a write's:
+      // the pipeline drains, and it is rethrown once every stage has stopped.
+      try {
+        if (!write_failed_.load(std::memory_order_relaxed)) merger_.merge(c->text.view(), c->delivery, c->delivered);
+      } catch (...) {
+        deliver_failure_ = std::current_exception();
+        c->delivered.clear();
+        write_failed_.store(true);
+      }
     }
     sync_release(c);
     return c;
@@ -429,6 +439,7 @@ class pipeline_run {
   std::size_t next_row_ = 0;
   std::int64_t prepared_day_ = -1;
   std::exception_ptr generate_failure_, write_failure_;
+  std::exception_ptr deliver_failure_;  ///< --deliver's stage (its own: it runs beside the write stage)
   std::atomic<bool> write_failed_{false};
 };
 

@@ -57,6 +57,9 @@ struct pipeline_options {
   /// Delivery faults (--deliver): the encoder writes received_at and marks the late and
   /// duplicated rows; a serial stage puts them in arrival order before compression.
   bool deliver = false;
+  /// Bytes the rows waiting for their arrival (--deliver) may take; 0: no bound. Past it
+  /// the run fails with the numbers (docs/sinks.md, "Memory").
+  std::uint64_t deliver_max_bytes = 0;
   /// --realtime: each second's rows are written when due, `speedup` times faster than
   /// real time, event second `origin` being due when the run starts; 0: as fast as can be.
   double speedup = 0;

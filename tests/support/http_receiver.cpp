@@ -219,12 +219,16 @@ void http_receiver::serve(int fd) {
     }
     req.index = count_.fetch_add(1);
     http_reply reply = answer_ ? answer_(req, req.index) : http_reply{};
-    req.status = reply.status;
+    req.status = reply.hang_up ? 0 : reply.status;
     bytes_ += req.body_bytes;
     lines_ += req.body_lines;
     {
       const std::lock_guard lock(mutex_);
       if (keep_bodies_ || requests_.size() < 100'000) requests_.push_back(std::move(req));
+    }
+    if (reply.hang_up) {
+      --active_;
+      return;
     }
     // A slow receiver: the delay in steps, so that stop() is never held up long.
     const auto until =

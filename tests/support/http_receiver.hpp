@@ -34,7 +34,8 @@ struct http_reply {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  double delay = 0;  ///< seconds to wait before answering
+  double delay = 0;      ///< seconds to wait before answering
+  bool hang_up = false;  ///< close the connection without answering (the request is counted)
 };
 
 class http_receiver {
