@@ -50,7 +50,7 @@ std::array<kind_settings, session_kinds> session_settings::default_kinds() {
           130,
           0.98,
           0.9,
-          quantiles(60, 800, 2'000, 6'000, 13'500, 36'000, 80'000, 200'000),
+          quantiles(60, 780, 1'900, 5'300, 12'500, 34'500, 80'000, 200'000),
           quantiles(0, 0, 9, 26, 356, 4'194, 12'000, 40'000),
           quantiles(1, 10, 156, 350, 472, 698, 1'119, 4'000)};
   // Agent runs: Mooncake's tool-and-agent trace (paper, Table 2) has means of 8,596 input
@@ -65,7 +65,7 @@ std::array<kind_settings, session_kinds> session_settings::default_kinds() {
           0.2,
           quantiles(300, 1'200, 2'000, 3'000, 4'500, 8'000, 12'000, 30'000),
           quantiles(0, 20, 100, 300, 900, 4'000, 12'000, 30'000),
-          quantiles(5, 20, 60, 120, 220, 600, 1'500, 4'000)};
+          quantiles(5, 25, 90, 180, 260, 600, 1'500, 4'000)};
   // Completions (code completion): Azure's 2023 code trace (AzurePublicDataset,
   // AzureLLMInferenceTrace_code.csv): input 75 / 578 / 1,469 / 2,744 / 7,303 / 7,436, output
   // 6 / 9 / 13 / 24 / 90 / 251; a burst's calls a few seconds apart, each prompt the
@@ -77,7 +77,7 @@ std::array<kind_settings, session_kinds> session_settings::default_kinds() {
           2,
           1.0,
           0.7,
-          quantiles(10, 70, 540, 1'380, 2'600, 7'000, 7'400, 8'000),
+          quantiles(1, 12, 480, 1'370, 2'600, 7'000, 7'400, 8'000),
           quantiles(0, 2, 8, 20, 45, 150, 400, 2'000),
           quantiles(1, 6, 9, 13, 24, 90, 251, 1'000)};
   // Batch / RAG jobs: questions on one long document, as Mooncake's synthetic trace
@@ -91,8 +91,8 @@ std::array<kind_settings, session_kinds> session_settings::default_kinds() {
           2,
           0.5,
           0.0,
-          quantiles(0, 5, 240, 11'500, 23'100, 48'800, 66'400, 128'000),
-          quantiles(5, 15, 30, 60, 120, 300, 800, 2'000),
+          quantiles(0, 2, 240, 11'500, 23'100, 48'800, 66'400, 128'000),
+          quantiles(1, 1, 3, 8, 25, 120, 400, 2'000),
           quantiles(1, 2, 11, 69, 250, 519, 768, 2'000)};
   return k;
 }

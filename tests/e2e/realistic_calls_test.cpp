@@ -202,6 +202,45 @@ TEST_F(RealisticCalls, LatencyFollowsTheOutputWithinEachModel) {
   }
 }
 
+TEST_F(RealisticCalls, TokenQuantilesPerKindAreTheTraces) {
+  // Per kind (its task types), p5 / p50 / p95 / p99 of the calls' input tokens and of the
+  // successful calls' output tokens against the public trace each kind is drawn from
+  // (docs/realistic-calls.md): Mooncake's conversation trace (chat), Azure's 2023 code
+  // trace (completions), Mooncake's long-document synthetic trace (batch).
+  struct kind {
+    std::set<std::string> tasks;
+    std::array<double, 4> input, output;
+  };
+  const std::vector<kind> kinds{{{"chat", "qa"}, {901, 6'909, 39'550, 85'400}, {10, 350, 698, 1'119}},
+                                {{"code_generation"}, {75, 1'469, 7'303, 7'436}, {6, 13, 90, 251}},
+                                {{"summarization", "translation"}, {22, 11'587, 48'905, 66'456}, {2, 69, 519, 768}}};
+  auto quantile = [](std::vector<double> v, double p) {
+    std::sort(v.begin(), v.end());
+    const double k = (v.size() - 1) * p;
+    const auto f = static_cast<std::size_t>(k);
+    return v[f] + (v[std::min(f + 1, v.size() - 1)] - v[f]) * (k - f);
+  };
+  for (const kind& k : kinds) {
+    std::vector<double> input, output;
+    for (const auto& row : *rows_) {
+      if (!k.tasks.contains(row[task_type])) continue;
+      if (row[attempt] == "1") input.push_back(std::stod(row[input_tokens]));
+      if (row[status_code] == "200") output.push_back(std::stod(row[output_tokens]));
+    }
+    ASSERT_GT(input.size(), 10'000u) << *k.tasks.begin();
+    const std::array<double, 4> ps{0.05, 0.5, 0.95, 0.99};
+    for (std::size_t i = 0; i < ps.size(); ++i) {
+      // The issue asks for 15 %. A sample quantile of n > 10,000 calls sits within
+      // p +- 2 sqrt(p (1 - p) / n) (< 0.2 points at p99) of its population quantile;
+      // sessions cluster the calls (batch jobs ~30 calls each), widening that to ~1 point
+      // at p99, which moves these heavy tails by under 5 %: the model's own values are
+      // within 10 % of the traces', leaving that margin.
+      EXPECT_NEAR(quantile(input, ps[i]) / k.input[i], 1.0, 0.15) << *k.tasks.begin() << " input p" << ps[i] * 100;
+      EXPECT_NEAR(quantile(output, ps[i]) / k.output[i], 1.0, 0.15) << *k.tasks.begin() << " output p" << ps[i] * 100;
+    }
+  }
+}
+
 TEST_F(RealisticCalls, RetriesKeepTheirSessionAndTrace) {
   std::map<std::string, const std::vector<std::string>*> first;  // request_id -> row
   for (const auto& row : *rows_)
