@@ -3,6 +3,7 @@
 // inputs, sessions whose context grows and is read from the prompt cache, latency that
 // follows the output — each property a statistical test with its tolerance derived from
 // the sample — and the reproducibility contracts with sessions on.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -301,6 +302,23 @@ TEST(RealisticCallsContracts, TheSeedCatalogAndTheUniformModelKeepTheOriginal) {
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("auto, sessions or uniform"), std::string::npos) << bad.err;
   EXPECT_FALSE(fs::exists(t / "x.csv"));
+}
+
+TEST(RealisticCallsContracts, DescribeCallsListsTheSettings) {
+  const process_result r = run_host({"--describe", "calls"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* name : {"model", "KIND.gap_median_s", "cache_ttl_s", "explicit_cache_share", "rpm_starter"})
+    EXPECT_NE(r.out.find(name), std::string::npos) << name << " in " << r.out;
+  // And they take effect: a mix of agents only has no chat.
+  temp_dir t;
+  std::vector<std::string> args{"--schema", "extended", "--catalog", "current", "--days", "1", "--scale", "0.2"};
+  for (const char* k : {"chat", "completion", "batch"})
+    for (const char* a : {"light", "power", "heavy"})
+      args.insert(args.end(), {"--set", fmt::format("calls.{}.share_{}=0", k, a)});
+  std::set<std::string> tasks;
+  for (const auto& row : parse_csv(run_host_to(t, "agents.csv", args)))
+    if (row[0] != "timestamp") tasks.insert(row[task_type]);
+  EXPECT_EQ(tasks, std::set<std::string>{"analysis"});
 }
 
 TEST(RealisticCallsContracts, OpenTelemetrySpansNameTheirConversation) {
