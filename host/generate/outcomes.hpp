@@ -121,30 +121,6 @@ class status_words {
   std::size_t done_ = 0;
 };
 
-/// exp(sigma x z) for the normal deviate z of a 16-bit quantile q ((q + 0.5) / 2^16): exact
-/// for the outer 128 quantiles at each end and at every 16th quantile, linear between
-/// those (within 0.04 % everywhere for sigma 0.6). 18 KB that stay in the L1 cache: the
-/// 65,536 exact values missed it on most rows and cost a tenth of the extended schema's
-/// time.
-class lognormal_table {
- public:
-  lognormal_table() = default;
-  explicit lognormal_table(double sigma);
-  double operator()(std::uint32_t quantile16) const noexcept {
-    if (quantile16 - edge < 65536 - 2 * edge) [[likely]] {
-      const std::uint32_t k = quantile16 >> 4;
-      const float t = static_cast<float>(quantile16 & 15u) * (1.0f / 16);
-      return node_[k] + (node_[k + 1] - node_[k]) * t;
-    }
-    return edge_[quantile16 < edge ? quantile16 : quantile16 - (65536 - 2 * edge)];
-  }
-
- private:
-  static constexpr std::uint32_t edge = 128;
-  std::vector<float> node_;  ///< every 16th quantile
-  std::vector<float> edge_;  ///< the outer quantiles
-};
-
 /// The outcome model of a run: settings and catalog, with per-model thresholds.
 class outcome_model {
  public:

@@ -224,6 +224,7 @@ session_model::session_model(const catalog& cat, session_settings settings)
     cache_min_.push_back(min);
     cache_step_.push_back(step);
   }
+  for (const kind_settings& k : settings_.kinds) gap_factor_.emplace_back(k.gap_sigma);
 }
 
 kind_mix session_model::mix_of(const philox_key& key, const customer& c) const noexcept {
@@ -281,7 +282,7 @@ void session_model::plan(philox_key key, std::uint32_t local, std::uint32_t day_
       for (std::uint32_t j = 1; j < len; ++j) {
         const std::uint32_t g = high(block[s + j][0]);
         const double gap = kind_of == session_kind::batch ? interval * (0.9 + 0.2 * (g / two16))
-                                                          : lognormal16(k.gap_median_s, k.gap_sigma, g);
+                                                          : k.gap_median_s * gap_factor_[kind](g);
         at[j] = at[j - 1] + std::max(gap * 1e6, 1000.0);
       }
       const double span = static_cast<double>(hour_us - 1);
