@@ -21,11 +21,6 @@ constexpr double two16 = 65536.0;
 auto high(std::uint32_t w) { return w >> 16; }
 auto low(std::uint32_t w) { return w & 0xFFFFu; }
 
-/// A log-normal draw, median x e^(sigma Z), Z the standard normal at a 16-bit quantile.
-double lognormal16(double median, double sigma, std::uint32_t quantile16) noexcept {
-  return median * std::exp(sigma * standard_normal((quantile16 << 16) | 0x8000u));
-}
-
 /// Quantiles from a trace's p5, p25, p50, p75, p95 and p99 with our ends at 0 and 1.
 constexpr token_quantiles quantiles(double p0, double p5, double p25, double p50, double p75, double p95, double p99,
                                     double p100) {
@@ -186,12 +181,15 @@ void session_blocks::clear() noexcept {
 }
 
 std::uint32_t draw_tokens(const token_quantiles& t, std::uint32_t quantile16) noexcept {
+  // The points' p are fixed (token_quantiles): the inverse widths of their intervals are
+  // constants, a multiplication where a division was a tenth of the planning time.
+  static constexpr std::array<double, 7> inverse_width{20, 5, 4, 4, 5, 25, 100};
   const double u = (quantile16 + 0.5) / two16;
   std::size_t i = 1;
   while (i + 1 < t.size() && u > t[i].p) ++i;
   const token_quantile& a = t[i - 1];
   const token_quantile& b = t[i];
-  const double v = a.value + (b.value - a.value) * (u - a.p) / (b.p - a.p);
+  const double v = a.value + (b.value - a.value) * (u - a.p) * inverse_width[i - 1];
   return static_cast<std::uint32_t>(std::max(0.0, v + 0.5));
 }
 
@@ -224,7 +222,10 @@ session_model::session_model(const catalog& cat, session_settings settings)
     cache_min_.push_back(min);
     cache_step_.push_back(step);
   }
-  for (const kind_settings& k : settings_.kinds) gap_factor_.emplace_back(k.gap_sigma);
+  for (const kind_settings& k : settings_.kinds) {
+    gap_factor_.emplace_back(k.gap_sigma);
+    length_factor_.emplace_back(k.length_sigma);
+  }
 }
 
 kind_mix session_model::mix_of(const philox_key& key, const customer& c) const noexcept {
@@ -265,7 +266,7 @@ void session_model::plan(philox_key key, std::uint32_t local, std::uint32_t day_
     std::size_t kind = 0;
     while (kind + 1 < session_kinds && high(w[2]) >= mix[kind]) ++kind;
     const kind_settings& k = settings_.kinds[kind];
-    const double length = std::round(lognormal16(k.length_median, k.length_sigma, low(w[2])));
+    const double length = std::round(k.length_median * length_factor_[kind](low(w[2])));
     const auto len = static_cast<std::uint32_t>(std::clamp(length, 1.0, std::min<double>(k.length_max, n - s)));
     const philox_counter b0 = calls.block(2 * s);
     const model_spec& m = cat_.models()[cat_.draw_model(b0[0], b0[1])];
@@ -278,7 +279,7 @@ void session_model::plan(philox_key key, std::uint32_t local, std::uint32_t day_
     // When: the session's calls from its start, a gap apart, kept inside the hour.
     if (!placed) {
       at.assign(len, 0.0);
-      const double interval = lognormal16(k.gap_median_s, k.gap_sigma, low(w[3]));
+      const double interval = k.gap_median_s * gap_factor_[kind](low(w[3]));
       for (std::uint32_t j = 1; j < len; ++j) {
         const std::uint32_t g = high(block[s + j][0]);
         const double gap = kind_of == session_kind::batch ? interval * (0.9 + 0.2 * (g / two16))

@@ -161,6 +161,7 @@ class session_model {
   std::vector<std::uint32_t> cache_min_, cache_step_;
   /// Per kind, exp(gap_sigma x z) at 16-bit quantiles: a gap per call without exp.
   std::vector<lognormal_table> gap_factor_;
+  std::vector<lognormal_table> length_factor_;  ///< the same for the session's length
 };
 
 /// The session blocks of many customer-hours' calls, computed together so that every
