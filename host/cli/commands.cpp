@@ -70,6 +70,13 @@ int list_plugins(const known_plugins& known, const std::vector<shadowed_plugin>&
 }
 
 int describe_plugin(const std::string& name, const known_plugins& known, bool unsafe) {
+  if (name == "calls") {  // the extended schema's call model, not a plugin
+    fmt::print(
+        "calls - the extended schema's call model (docs/extended-schema.md, docs/realistic-calls.md)\n\n"
+        "settings (set with --set calls.NAME=VALUE or a [calls] table in --config):\n");
+    for (const auto& [setting, what] : call_settings::describe()) fmt::print("  {:<52} {}\n", setting, what);
+    return 0;
+  }
   if (known.count(name) == 0) select_plugins(name, known);  // throws the usage error listing the known plugins
   const auto lib = plugin_library::load(known.at(name), unsafe);
   const plugin_description& d = lib->description();

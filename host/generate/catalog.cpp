@@ -376,6 +376,7 @@ model_spec read_model(const std::string& key, const raw_entry& e, const std::str
     return static_cast<std::uint32_t>(*v);
   };
   m.max_output_tokens = whole("max_output_tokens", 0);
+  m.max_input_tokens = std::max<std::uint32_t>(whole("max_input_tokens", 128'000), 1);
   const bool slow = m.name.starts_with("gpt-4") || m.name.find("opus") != std::string::npos;
   m.base_latency_ms = whole("trafficsim_base_latency_ms", slow ? 200 : 100);
   m.ttft_ms = whole("trafficsim_ttft_ms", 500);

@@ -62,6 +62,9 @@ struct model_spec {
   bool supports_reasoning = false;
   bool supports_prompt_caching = false;
   std::uint32_t max_output_tokens = 0;  ///< 0: not given
+  /// The context window, from `max_input_tokens` (LiteLLM's key); 128,000 when not given.
+  /// The call model's sessions start a new context when their input would pass it.
+  std::uint32_t max_input_tokens = 128'000;
   /// The seed schema's latency: base + output/10 + U[-50, 100] ms. From the key
   /// `trafficsim_base_latency_ms`, else the seed's rule: 200 for gpt-4* and *opus*, 100
   /// otherwise.

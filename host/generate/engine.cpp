@@ -178,6 +178,19 @@ void engine::plan_all(std::uint32_t day_index) {
   for (const auto& part : labels) labels_.insert(labels_.end(), part.begin(), part.end());
 }
 
+void engine::enable_outcomes(const outcome_model* m) {
+  outcomes_ = m;
+  sessions_ = m != nullptr ? m->sessions() : nullptr;
+  mix_.clear();
+  if (sessions_ == nullptr) return;
+  mix_.resize(total_customers_);
+  for (const plugin_run& p : runs_)
+    parallel_blocks(0, p.customers.size(), 4096, [&](std::uint64_t first, std::uint64_t last) {
+      for (std::uint64_t i = first; i != last; ++i)
+        mix_[p.first_customer + i] = sessions_->mix_of(p.key, p.customers[i]);
+    });
+}
+
 std::uint32_t engine::place_customer_hour(std::uint32_t g, const day_info& d, std::uint32_t hour,
                                           std::uint32_t* offsets) const {
   const std::uint32_t count = counts_[std::size_t{g} * hours_per_day + hour];
@@ -201,6 +214,19 @@ std::uint32_t engine::place_customer_hour(std::uint32_t g, const day_info& d, st
   return count;
 }
 
+bool engine::placed_own_way(std::uint32_t g, const day_info& d, std::uint32_t hour, const std::uint32_t* offsets,
+                            std::uint32_t count) const {
+  // A C++ plugin always has place_calls (the SDK's default places uniformly), so the
+  // host compares: calls placed as place_uniformly places them leave the sessions to
+  // place them; any other placement is the plugin's and wins.
+  const plugin_run& p = runs_[plugin_of(g)];
+  if (!p.impl.places_calls()) return false;
+  static thread_local std::vector<std::uint32_t> uniform;
+  uniform.resize(count);
+  place_uniformly(placement_stream(p.key, g - p.first_customer, d.index, hour), uniform.data(), count);
+  return !std::equal(uniform.begin(), uniform.end(), offsets);
+}
+
 void engine::simulate_window(std::uint32_t hour, window* out) {
   const day_info d = day(prepared_day_);
   const std::uint64_t this_window = std::uint64_t{d.index} * hours_per_day + hour;
@@ -213,6 +239,8 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
   }
   const std::uint32_t tasks = (total_customers_ + customers_per_task - 1) / customers_per_task;
   std::vector<std::vector<window_entry>> own(out != nullptr ? tasks : 0);
+  // With sessions, each entry's session_fields, at the same places as own's.
+  std::vector<std::vector<std::uint64_t>> own_fields(out != nullptr && sessions_ != nullptr ? tasks : 0);
   std::vector<std::vector<carried_attempt>> carried_out(tasks);
   std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> rows_of(out != nullptr && count_customers_ ? tasks
                                                                                                                : 0);
@@ -224,27 +252,56 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
       status_words words;
       std::vector<simulated_attempt> attempts;
       std::vector<std::uint32_t> rank;
+      session_blocks blocks;                       // with sessions: each call's block
+      std::vector<std::size_t> block_at;           // per customer of the task: where its blocks are
+      std::vector<std::uint64_t> fields;           // per call, as offsets
+      std::vector<std::uint32_t> session_of;       // per call: the first call of its session
+      std::vector<std::uint8_t> placed_by_plugin;  // per customer of the task
     } scratch;
-    auto& [offsets, starts, words, attempts, rank] = scratch;
+    auto& [offsets, starts, words, attempts, rank, blocks, block_at, fields, session_of, placed_by_plugin] = scratch;
     for (auto t = static_cast<std::uint32_t>(first); t != last; ++t) {
       const std::uint32_t begin = t * customers_per_task, end = std::min(total_customers_, begin + customers_per_task);
       // Pass 1: the task's calls placed, and their status words computed together.
       std::uint64_t calls = 0;
       for (std::uint32_t g = begin; g < end; ++g) calls += counts_[std::size_t{g} * hours_per_day + hour];
-      if (out != nullptr) own[t].reserve(calls + calls / 10 + 16);  // and a tenth more for retries
+      if (out != nullptr) {
+        own[t].reserve(calls + calls / 10 + 16);  // and a tenth more for retries
+        if (sessions_ != nullptr) own_fields[t].reserve(calls + calls / 10 + 16);
+      }
       offsets.resize(calls);
       starts.clear();
       words.clear();
+      blocks.clear();
+      block_at.clear();
+      placed_by_plugin.clear();
       std::size_t at = 0;
       for (std::uint32_t g = begin; g < end; ++g) {
         const plugin_run& p = runs_[plugin_of(g)];
+        const std::uint32_t local = g - p.first_customer;
         const std::uint32_t count = place_customer_hour(g, d, hour, offsets.data() + at);
+        if (sessions_ != nullptr)
+          placed_by_plugin.push_back(count != 0 && placed_own_way(g, d, hour, offsets.data() + at, count));
         starts.push_back(at);
-        starts.push_back(count == 0 ? 0 : words.add(p.key, g - p.first_customer, d.index, hour, count));
+        starts.push_back(count == 0 ? 0 : words.add(p.key, local, d.index, hour, count));
+        if (sessions_ != nullptr) block_at.push_back(count == 0 ? 0 : blocks.add(p.key, local, d.index, hour, count));
         at += count;
       }
       starts.push_back(at);
       words.run();
+      if (sessions_ != nullptr) {
+        blocks.run();
+        fields.resize(calls);
+        session_of.resize(calls);
+        for (std::uint32_t g = begin; g < end; ++g) {
+          const std::size_t k = 2 * std::size_t{g - begin};
+          const std::size_t from = starts[k], count = starts[k + 2] - from;
+          if (count == 0) continue;
+          const plugin_run& p = runs_[plugin_of(g)];
+          sessions_->plan(p.key, g - p.first_customer, d.index, hour, mix_[g], blocks.of(block_at[g - begin], count),
+                          placed_by_plugin[g - begin] != 0, {offsets.data() + from, count}, fields.data() + from,
+                          session_of.data() + from);
+        }
+      }
       // Pass 2: each customer-hour's attempts; this task's customers' carried-in attempts
       // first (carry_ is in customer order).
       auto in = std::lower_bound(carry_.begin(), carry_.end(), begin,
@@ -257,6 +314,7 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
         if (out != nullptr)
           for (; in != carry_.end() && in->customer == g; ++in) {
             own[t].emplace_back(in->offset_us - hour_us, g, in->index | tier, in->bits | attempt_bits::carried_bit);
+            if (sessions_ != nullptr) own_fields[t].push_back(in->fields);
             active_[g] = 1;
           }
         const std::size_t k = 2 * std::size_t{g - begin};
@@ -264,6 +322,10 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
         if (count != 0) {
           const std::span<const std::uint32_t> placed{offsets.data() + from, count};
           const auto status_word = words.of(starts[k + 1], count);
+          // With sessions, an attempt's rank field holds its session's first call.
+          const std::span<const std::uint32_t> session_first =
+              sessions_ != nullptr ? std::span<const std::uint32_t>{session_of.data() + from, count}
+                                   : std::span<const std::uint32_t>{};
           rank.resize(count);
           if (outcomes_->calm_ranks(p.customers[local].tier, placed, status_word, rank.data())) {
             // Its calls, each passing at once, in time order; nothing carried out.
@@ -271,18 +333,33 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
               const std::size_t base = own[t].size();
               own[t].resize(base + count);
               window_entry* e = own[t].data() + base;
-              for (std::uint32_t i = 0; i < count; ++i)
-                e[rank[i]] = {placed[i], g, i | tier, attempt_bits::make(1, call_status::ok, false, rank[i])};
+              if (sessions_ == nullptr) {
+                for (std::uint32_t i = 0; i < count; ++i)
+                  e[rank[i]] = {placed[i], g, i | tier, attempt_bits::make(1, call_status::ok, false, rank[i])};
+              } else {
+                own_fields[t].resize(base + count);
+                std::uint64_t* f = own_fields[t].data() + base;
+                for (std::uint32_t i = 0; i < count; ++i) {
+                  e[rank[i]] = {placed[i], g, i | tier,
+                                attempt_bits::make(1, call_status::ok, false, session_first[i])};
+                  f[rank[i]] = fields[from + i];
+                }
+              }
             }
           } else {
             attempts.clear();
             outcomes_->simulate_unsettled(p.key, local, d.index, hour, p.customers[local].tier, placed, status_word,
-                                          attempts);
+                                          attempts, session_first);
             for (const simulated_attempt& a : attempts) {
-              if (a.offset_us >= hour_us)
-                carried_out[t].push_back({g, a.index, a.bits, a.offset_us});
-              else if (out != nullptr)
-                own[t].emplace_back(a.offset_us, g, a.index | tier, a.bits);
+              const std::uint32_t bits =
+                  session_first.empty() ? a.bits : attempt_bits::with_rank(a.bits, session_first[a.index]);
+              const std::uint64_t f = session_first.empty() ? 0 : fields[from + a.index];
+              if (a.offset_us >= hour_us) {
+                carried_out[t].push_back({g, a.index, bits, a.offset_us, f});
+              } else if (out != nullptr) {
+                own[t].emplace_back(a.offset_us, g, a.index | tier, bits);
+                if (sessions_ != nullptr) own_fields[t].push_back(f);
+              }
             }
           }
           if (out != nullptr) active_[g] = 1;
@@ -309,6 +386,7 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
   // times (and the gather's random reads of two lists missed the cache).
   out->order.resize(n);
   out->sorted.resize(n);
+  out->fields.resize(sessions_ != nullptr ? n : 0);
   if (n == 0) return;
   constexpr std::uint64_t attempts_per_block = 1 << 16;
   const auto blocks = static_cast<std::uint32_t>(
@@ -326,16 +404,23 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
     }
   });
   counts_to_starts(next, blocks);
+  std::vector<std::uint32_t> next_fields = sessions_ != nullptr ? next : std::vector<std::uint32_t>{};
   parallel_blocks(0, blocks, 1, [&](std::uint64_t first, std::uint64_t last) {
     for (auto b = static_cast<std::uint32_t>(first); b != last; ++b) {
       std::uint32_t* h = &next[b * seconds_per_hour];
-      for (std::uint32_t t = first_task[b]; t != first_task[b + 1]; ++t)
+      for (std::uint32_t t = first_task[b]; t != first_task[b + 1]; ++t) {
         for (const window_entry& e : own[t]) {
           const std::uint32_t second = e.second;
           const std::uint32_t at = h[second]++;
           out->order[at] = (std::uint64_t{second} << 32) | e.bits;  // two places written, not three
           out->sorted[at] = (std::uint64_t{e.customer} << 32) | e.index_tier;
         }
+        if (sessions_ == nullptr) continue;
+        // The fields to the same places: the second pass over the task's entries meets the
+        // seconds in the same order, so it takes the places the first one took.
+        std::uint32_t* again = &next_fields[b * seconds_per_hour];
+        for (std::size_t i = 0; i < own[t].size(); ++i) out->fields[again[own[t][i].second]++] = own_fields[t][i];
+      }
     }
   });
 }
@@ -343,7 +428,8 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
 void engine::check_window_size(const day_info& d, std::uint32_t hour, std::uint64_t n) const {
   // The extended schema also keeps each attempt while simulating (16 bytes) and the
   // thread's working lists: 32 counted.
-  const std::uint64_t per_call = window_bytes_per_call + (outcomes_ != nullptr ? 32 : 0);
+  const std::uint64_t per_call =
+      window_bytes_per_call + (outcomes_ != nullptr ? 32 : 0) + (sessions_ != nullptr ? 16 : 0);
   if (n > std::numeric_limits<std::uint32_t>::max() || n * per_call > memory_limit_ / 2)
     throw runtime_failure(fmt::format(
         "{:04}-{:02}-{:02} {:02}:00 has {} calls; one window of them needs {}, more than half of the {} this run "

@@ -79,7 +79,9 @@ class engine {
   /// Extended schema: decide every attempt's outcome while generating (outcomes.hpp):
   /// windows then hold attempts, retries included, with their `extra` bits. `m` must
   /// outlive the engine.
-  void enable_outcomes(const outcome_model* m) noexcept { outcomes_ = m; }
+  /// With its session model (outcome_model::sessions), each customer's mix of kinds is
+  /// drawn here.
+  void enable_outcomes(const outcome_model* m);
   bool has_outcomes() const noexcept { return outcomes_ != nullptr; }
 
   /// Calls per hour of a global customer on the prepared day.
@@ -114,6 +116,10 @@ class engine {
   /// its count); returns the count.
   std::uint32_t place_customer_hour(std::uint32_t g, const day_info& d, std::uint32_t hour,
                                     std::uint32_t* offsets) const;
+  /// Whether a customer-hour's calls, as placed (`offsets`, `count` of them), are the
+  /// plugin's own placement rather than the uniform default.
+  bool placed_own_way(std::uint32_t g, const day_info& d, std::uint32_t hour, const std::uint32_t* offsets,
+                      std::uint32_t count) const;
   void check_window_size(const day_info& d, std::uint32_t hour, std::uint64_t n) const;
   /// Extended schema: every attempt of `hour` of the prepared day into `out`, in output
   /// order (with those carried in from the hour before); the attempts it carries into the
@@ -127,7 +133,8 @@ class engine {
 
   struct carried_attempt {
     std::uint32_t customer, index, bits;
-    std::uint64_t offset_us;  ///< from the start of the hour it was placed in (>= 1 h)
+    std::uint64_t offset_us;   ///< from the start of the hour it was placed in (>= 1 h)
+    std::uint64_t fields = 0;  ///< with sessions: the call's session_fields
   };
   /// An attempt of a window in generation order (simulate_window).
   struct window_entry {
@@ -151,6 +158,8 @@ class engine {
   std::vector<std::uint8_t> active_;
   std::vector<std::uint8_t> churned_;
   const outcome_model* outcomes_ = nullptr;
+  const session_model* sessions_ = nullptr;
+  std::vector<kind_mix> mix_;  ///< with sessions: per global customer
   bool collect_labels_ = false;
   bool count_customers_ = false;
   std::vector<customer_label> labels_;

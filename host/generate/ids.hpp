@@ -70,6 +70,30 @@ constexpr id128 feistel(const philox_counter& v, const std::uint64_t (&k)[2]) no
           session};
 }
 
+/// With sessions (sessions.hpp): the session and trace ids of the session whose first
+/// call is call `first` of a customer-hour; every attempt of its calls carries them. The
+/// trace id is the Feistel network of a counter that no call id is (word 3's top bit), so
+/// unique per session and distinct from call-based trace ids but for a 2^-128 chance.
+struct session_ids {
+  id128 trace;
+  std::uint64_t session;
+};
+[[gnu::always_inline]] constexpr session_ids session_ids_of(std::uint32_t id_tag, std::uint32_t customer,
+                                                            std::uint32_t epoch_hour, std::uint32_t first) noexcept {
+  using trafficsim::detail::mix64;
+  const std::uint64_t hour_session =
+      mix64(mix64(((std::uint64_t{id_tag} << 32) | customer) ^ ids_detail::session_salt) + epoch_hour);
+  // Two passes of the network (four rounds), so that every bit of the counter reaches
+  // both printed halves: one pass leaves the high half's first digits alike for sessions
+  // of one hour.
+  const id128 once = ids_detail::feistel({id_tag, customer, epoch_hour, first | 0x80000000u}, ids_detail::trace_keys);
+  const id128 twice =
+      ids_detail::feistel({static_cast<std::uint32_t>(once.lo >> 32), static_cast<std::uint32_t>(once.lo),
+                           static_cast<std::uint32_t>(once.hi >> 32), static_cast<std::uint32_t>(once.hi)},
+                          ids_detail::trace_keys);
+  return {twice, mix64(hour_session ^ mix64(std::uint64_t{first} + ids_detail::session_salt))};
+}
+
 call_ids make_call_ids(std::uint32_t id_tag, std::uint32_t customer, std::uint32_t epoch_hour,
                        std::uint32_t index) noexcept;
 

@@ -42,7 +42,7 @@ double rate_for(const std::map<std::string, double>& rates, const std::string& p
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> call_settings::describe() {
-  return {
+  std::vector<std::pair<std::string, std::string>> all{
       {"rpm_starter, rpm_pro, rpm_enterprise", "requests a minute a customer of the tier may make (10, 30, 100)"},
       {"max_attempts", "attempts of a call, the first included, 1-8 (4)"},
       {"retry_probability", "chance that a failed attempt is retried (0.9)"},
@@ -56,6 +56,8 @@ std::vector<std::pair<std::string, std::string>> call_settings::describe() {
       {"server_error_rate[.PROVIDER]", "500s per attempt (0.004; anthropic 0.003, google 0.005)"},
       {"overload_rate[.PROVIDER]", "503s (Anthropic: 529) per attempt (0.002; anthropic 0.006, bedrock 0.003)"},
   };
+  for (auto& d : session_settings::describe()) all.push_back(std::move(d));
+  return all;
 }
 
 void call_settings::set(std::string_view assignment) {
@@ -63,16 +65,18 @@ void call_settings::set(std::string_view assignment) {
   const auto eq = assignment.find('=');
   const std::string name(assignment.substr(0, eq));
   const std::string text(eq == std::string_view::npos ? "" : assignment.substr(eq + 1));
+  if (name == "model") {
+    if (text != "auto" && text != "sessions" && text != "uniform")
+      throw usage_error(fmt::format(
+          "--set calls.model={}: the call model is auto, sessions or uniform (docs/realistic-calls.md)", text));
+    model = text;
+    return;
+  }
   const auto number = parse_number(text);
   if (eq == std::string_view::npos || !number)
     throw usage_error(fmt::format("--set calls.{}: '{}' is not a number; write --set calls.NAME=NUMBER", name, text));
   const double v = *number;
-  auto in = [&](double lo, double hi) {
-    if (v < lo || v > hi)
-      throw usage_error(
-          fmt::format("--set calls.{}={} is out of range; it takes values from {} to {}", name, text, lo, hi));
-    return v;
-  };
+  auto in = [&](double lo, double hi) { return setting_in_range(name, text, v, lo, hi); };
   // Whole settings take 1 to their maximum, the others 0 to theirs.
   const struct {
     std::string_view name;
@@ -111,7 +115,7 @@ void call_settings::set(std::string_view assignment) {
   } else if (name.starts_with("server_error_rate.") || name.starts_with("overload_rate.")) {
     auto& rates = name.starts_with("server") ? server_error_rate : overload_rate;
     rates[name.substr(name.find('.') + 1)] = in(0, 1);
-  } else {
+  } else if (!sessions.set(name, v, text)) {
     std::string names;
     for (const auto& [n, what] : describe()) names += (names.empty() ? "" : "; ") + n;
     throw usage_error(fmt::format("--set calls.{}: no such setting; the settings of calls are: {}", name, names));
@@ -155,17 +159,28 @@ outcome_model::outcome_model(const catalog& cat, call_settings settings) : cat_(
     caches_ |= (m.supports_prompt_caching && m.cache_read_price > 0) || m.cache_write_price > 0;
     reasons_ |= m.supports_reasoning;
   }
-  auto exact = [&](std::uint32_t q) { return std::exp(settings_.ttft_sigma * standard_normal((q << 16) | 0x8000u)); };
   streaming16_ = chance16(settings_.streaming_share);
   cache_write16_ = chance16(settings_.cache_write_probability);
   for (std::uint32_t r = 0; r < cache_hit16_.size(); ++r)
     cache_hit16_[r] = chance16(settings_.cache_hit_max * r / (r + 1.0));
-  ttft_node_.resize(4097);
-  for (std::uint32_t k = 0; k <= 4096; ++k) ttft_node_[k] = static_cast<float>(exact(std::min(16 * k, 65535u)));
-  ttft_edge_.resize(2 * ttft_edge);
-  for (std::uint32_t q = 0; q < ttft_edge; ++q) {
-    ttft_edge_[q] = static_cast<float>(exact(q));
-    ttft_edge_[ttft_edge + q] = static_cast<float>(exact(65536 - ttft_edge + q));
+  ttft_ = lognormal_table(settings_.ttft_sigma);
+  if (settings_.model == "sessions" || (settings_.model == "auto" && !cat_.is_seed_draw() && cat_.name() != "seed")) {
+    sessions_ = std::make_unique<session_model>(cat_, settings_.sessions);
+    for (std::size_t k = 0; k < session_kinds; ++k)
+      kind_streaming16_[k] = chance16(settings_.sessions.kinds[k].streaming_share);
+    speed_ = lognormal_table(settings_.sessions.speed_sigma);
+    reasoning_ = lognormal_table(settings_.sessions.reasoning_ratio_sigma);
+  }
+}
+
+lognormal_table::lognormal_table(double sigma) {
+  auto exact = [&](std::uint32_t q) { return std::exp(sigma * standard_normal((q << 16) | 0x8000u)); };
+  node_.resize(4097);
+  for (std::uint32_t k = 0; k <= 4096; ++k) node_[k] = static_cast<float>(exact(std::min(16 * k, 65535u)));
+  edge_.resize(2 * edge);
+  for (std::uint32_t q = 0; q < edge; ++q) {
+    edge_[q] = static_cast<float>(exact(q));
+    edge_[edge + q] = static_cast<float>(exact(65536 - edge + q));
   }
 }
 
@@ -267,18 +282,24 @@ std::size_t status_words::add(philox_key key, std::uint32_t local, std::uint32_t
 }
 
 void status_words::run() {
+  run_blocks(std::span<philox_counter>(counters_).subspan(done_), std::span<const philox_key>(keys_).subspan(done_));
+  for (std::size_t i = done_; i < counters_.size(); ++i)
+    for (std::size_t w = 0; w < 4; ++w) words_[4 * i + w] = counters_[i][w];
+  done_ = counters_.size();
+}
+
+void run_blocks(std::span<philox_counter> counters, std::span<const philox_key> keys) noexcept {
   philox_batch batch;
-  for (std::size_t i = done_; i < counters_.size(); i += philox_batch::size) {
-    const std::size_t m = std::min(philox_batch::size, counters_.size() - i);
+  for (std::size_t i = 0; i < counters.size(); i += philox_batch::size) {
+    const std::size_t m = std::min(philox_batch::size, counters.size() - i);
     for (std::size_t j = 0; j < m; ++j) {
-      for (std::size_t w = 0; w < 4; ++w) batch.word[w][j] = counters_[i + j][w];
-      for (std::size_t w = 0; w < 2; ++w) batch.key[w][j] = keys_[i + j][w];
+      for (std::size_t w = 0; w < 4; ++w) batch.word[w][j] = counters[i + j][w];
+      for (std::size_t w = 0; w < 2; ++w) batch.key[w][j] = keys[i + j][w];
     }
     philox_batch_run(batch, m);
     for (std::size_t j = 0; j < m; ++j)
-      for (std::size_t w = 0; w < 4; ++w) words_[4 * (i + j) + w] = batch.word[w][j];
+      for (std::size_t w = 0; w < 4; ++w) counters[i + j][w] = batch.word[w][j];
   }
-  done_ = counters_.size();
 }
 
 void status_words::clear() noexcept {
@@ -342,8 +363,8 @@ void outcome_model::simulate(philox_key key, std::uint32_t local, std::uint32_t 
 
 void outcome_model::simulate_unsettled(philox_key key, std::uint32_t local, std::uint32_t day_index, std::uint32_t hour,
                                        subscription_tier tier, std::span<const std::uint32_t> offsets,
-                                       std::span<const std::uint32_t> status_word,
-                                       std::vector<simulated_attempt>& out) const {
+                                       std::span<const std::uint32_t> status_word, std::vector<simulated_attempt>& out,
+                                       std::span<const std::uint32_t> session_first) const {
   const auto n = static_cast<std::uint32_t>(offsets.size());
   const random_stream outcome{key, stream_counter(local, day_index, stream_domain::call_outcome, hour)};
   const philox_counter call_base = stream_counter(local, day_index, stream_domain::call, hour);
@@ -356,7 +377,7 @@ void outcome_model::simulate_unsettled(philox_key key, std::uint32_t local, std:
 
   const random_stream calls{key, call_base};
   auto model_of = [&](std::uint32_t index) {
-    const philox_counter b0 = calls.block(2 * index);
+    const philox_counter b0 = calls.block(2 * (session_first.empty() ? index : session_first[index]));
     return cat_.draw_model(b0[0], b0[1]);
   };
   // The status of an attempt that the rate limit let through.

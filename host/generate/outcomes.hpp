@@ -20,6 +20,7 @@
 #include <cmath>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -28,6 +29,7 @@
 #include <vector>
 
 #include "catalog.hpp"
+#include "sessions.hpp"
 
 namespace trafficsim::host {
 
@@ -47,6 +49,11 @@ struct call_settings {
   double cache_write_probability = 0.5;
   double reasoning_min = 0.5, reasoning_max = 3.0;  ///< reasoning tokens per output token
   double ttft_sigma = 0.6;                          ///< of the lognormal time to first token
+  /// The call model: `sessions` (docs/realistic-calls.md), `uniform` (the original: tokens
+  /// uniform per task, calls spread over the hour), or `auto`: sessions unless the
+  /// catalog is the seed's.
+  std::string model = "auto";
+  session_settings sessions;
   /// Per provider (printed name): server errors (500) and overloads (503, Anthropic 529),
   /// per attempt that passes the rate limit. Providers not listed take "default".
   std::map<std::string, double> server_error_rate{{"default", 0.004}, {"anthropic", 0.003}, {"google", 0.005}};
@@ -76,6 +83,11 @@ struct attempt_bits {
   }
   static constexpr bool carried(std::uint32_t b) noexcept { return (b & carried_bit) != 0; }
   static constexpr std::uint32_t rank(std::uint32_t b) noexcept { return b >> rank_shift; }
+  /// The same bits with another rank: with sessions, the rank field holds the index of
+  /// the first call of the attempt's session.
+  static constexpr std::uint32_t with_rank(std::uint32_t b, std::uint32_t rank) noexcept {
+    return (b & ((1u << rank_shift) - 1)) | ((rank < max_rank ? rank : max_rank) << rank_shift);
+  }
 };
 
 /// One attempt of a customer-hour's calls.
@@ -84,6 +96,9 @@ struct simulated_attempt {
   std::uint32_t index;      ///< the call's index in its customer-hour
   std::uint32_t bits;       ///< attempt_bits, without the carried bit
 };
+
+/// Replaces each counter by its Philox block under its key, in batches (philox_batch).
+void run_blocks(std::span<philox_counter> counters, std::span<const philox_key> keys) noexcept;
 
 /// The status words of the first attempts of many customer-hours, computed together so
 /// that every Philox batch is full (a customer-hour has three calls on average).
@@ -112,18 +127,8 @@ class outcome_model {
   outcome_model(const catalog& cat, call_settings settings);
   const call_settings& settings() const noexcept { return settings_; }
   /// exp(ttft_sigma x z) for the normal deviate z of a 16-bit quantile q, the time to
-  /// first token's lognormal factor: exact for the outer 128 quantiles at each end and at
-  /// every 16th quantile, linear between those (within 0.04 % everywhere). 18 KB that
-  /// stay in the L1 cache: the 65,536 exact values missed it on most rows and cost a
-  /// tenth of the extended schema's time.
-  double ttft_factor(std::uint32_t quantile16) const noexcept {
-    if (quantile16 - ttft_edge < 65536 - 2 * ttft_edge) [[likely]] {
-      const std::uint32_t k = quantile16 >> 4;
-      const float t = static_cast<float>(quantile16 & 15u) * (1.0f / 16);
-      return ttft_node_[k] + (ttft_node_[k + 1] - ttft_node_[k]) * t;
-    }
-    return ttft_edge_[quantile16 < ttft_edge ? quantile16 : quantile16 - (65536 - 2 * ttft_edge)];
-  }
+  /// first token's lognormal factor (lognormal_table).
+  double ttft_factor(std::uint32_t quantile16) const noexcept { return ttft_(quantile16); }
   const catalog& models() const noexcept { return cat_; }
   /// Chances as thresholds of a 16-bit half (p x 2^16): streaming, a cache write, and a
   /// cache read at place `rank` of the customer-hour (tabulated for the first 64).
@@ -135,6 +140,15 @@ class outcome_model {
   static std::uint32_t chance16(double p) noexcept { return static_cast<std::uint32_t>(p * 65536.0); }
   /// Whether any model of the catalog has a cache price (reads or writes), or reasons.
   bool caches() const noexcept { return caches_; }
+  /// The session model, or null: the uniform model (call_settings::model).
+  const session_model* sessions() const noexcept { return sessions_.get(); }
+  /// Session calls: chances of streaming per kind (x 2^16), and the output speed's and
+  /// the reasoning ratio's log-normal factors.
+  std::uint32_t kind_streaming16(session_kind k) const noexcept {
+    return kind_streaming16_[static_cast<std::size_t>(k)];
+  }
+  double speed_factor(std::uint32_t quantile16) const noexcept { return speed_(quantile16); }
+  double reasoning_factor(std::uint32_t quantile16) const noexcept { return reasoning_(quantile16); }
   bool reasons() const noexcept { return reasons_; }
 
   /// Every attempt of the `offsets.size()` calls a customer placed in an hour, in time
@@ -157,9 +171,12 @@ class outcome_model {
   bool calm_ranks(subscription_tier tier, std::span<const std::uint32_t> offsets,
                   std::span<const std::uint32_t> status_word, std::uint32_t* rank) const;
   /// simulate's attempts of a customer-hour that is not calm (calm_ranks said no).
+  /// With sessions, `session_first[i]` is the first call of call i's session, whose
+  /// model the call uses.
   void simulate_unsettled(philox_key key, std::uint32_t local, std::uint32_t day_index, std::uint32_t hour,
                           subscription_tier tier, std::span<const std::uint32_t> offsets,
-                          std::span<const std::uint32_t> status_word, std::vector<simulated_attempt>& out) const;
+                          std::span<const std::uint32_t> status_word, std::vector<simulated_attempt>& out,
+                          std::span<const std::uint32_t> session_first = {}) const;
 
  private:
   const catalog& cat_;
@@ -169,9 +186,10 @@ class outcome_model {
   std::uint32_t streaming16_ = 0, cache_write16_ = 0;
   bool caches_ = false, reasons_ = false;
   std::array<std::uint32_t, 64> cache_hit16_{};
-  static constexpr std::uint32_t ttft_edge = 128;
-  std::vector<float> ttft_node_;  ///< every 16th quantile (ttft_factor)
-  std::vector<float> ttft_edge_;  ///< the outer quantiles
+  lognormal_table ttft_;
+  std::unique_ptr<session_model> sessions_;
+  std::array<std::uint32_t, session_kinds> kind_streaming16_{};
+  lognormal_table speed_, reasoning_;
 };
 
 /// For each of n <= 16 distinct keys, `at(i, place)` with its place in sorted order: the
@@ -215,6 +233,34 @@ struct extended_call {
   std::string_view error_type;  ///< empty on success
 };
 
+/// A failed attempt's fields (its status in `x.status`, its latency from the low half of
+/// e[2]): true if it failed, false (nothing written) if it passed.
+[[gnu::always_inline]] inline bool fail_attempt(const model_spec& m, const philox_counter& e,
+                                                extended_call& x) noexcept {
+  auto in_range = [&](std::uint32_t lo, std::uint32_t hi) { return lo + (e[2] & 0xFFFFu) * (hi - lo + 1) / 65536; };
+  auto failed = [&x](std::uint16_t code, std::string_view type, std::uint32_t latency) {
+    x.status_code = code;
+    x.error_type = type;
+    x.latency_ms = latency;
+    x.output_tokens = x.cached_input_tokens = x.cache_write_tokens = x.reasoning_tokens = 0;
+    x.time_to_first_token_ms = 0;
+    x.cost = 0;
+    x.cost_micro_usd = 0;
+    return true;
+  };
+  switch (x.status) {
+    case call_status::rate_limited:  // rejected at the gateway, at once
+      return failed(429, "rate_limit_exceeded", in_range(5, 60));
+    case call_status::server_error:
+      return failed(500, "server_error", in_range(200, 5000));
+    case call_status::overloaded:
+      return failed(m.provider == "anthropic" ? 529 : 503, "overloaded", in_range(50, 1000));
+    case call_status::ok:
+      break;
+  }
+  return false;
+}
+
 /// The extended fields of attempt `bits` of a call whose seed fields are `input_tokens`
 /// and `output_tokens`, from its formatting block (see the file comment). `m` is a model
 /// of `o`'s catalog.
@@ -242,26 +288,7 @@ struct extended_call {
   x.status = attempt_bits::status(bits);
   x.attempt = attempt_bits::attempt(bits);
   x.streaming = high(e[0]) < o.streaming16();
-  auto in_range = [&](std::uint32_t lo, std::uint32_t hi) { return lo + low(e[2]) * (hi - lo + 1) / 65536; };
-  auto failed = [&x](std::uint16_t code, std::string_view type, std::uint32_t latency) {
-    x.status_code = code;
-    x.error_type = type;
-    x.latency_ms = latency;
-    x.output_tokens = x.cached_input_tokens = x.cache_write_tokens = x.reasoning_tokens = 0;
-    x.time_to_first_token_ms = 0;
-    x.cost = 0;
-    x.cost_micro_usd = 0;
-  };
-  switch (x.status) {
-    case call_status::rate_limited:  // rejected at the gateway, at once
-      return failed(429, "rate_limit_exceeded", in_range(5, 60));
-    case call_status::server_error:
-      return failed(500, "server_error", in_range(200, 5000));
-    case call_status::overloaded:
-      return failed(m.provider == "anthropic" ? 529 : 503, "overloaded", in_range(50, 1000));
-    case call_status::ok:
-      break;
-  }
+  if (fail_attempt(m, e, x)) return;
   x.status_code = 200;
   x.error_type = {};
   x.output_tokens = output_tokens;
@@ -316,6 +343,60 @@ inline extended_call draw_extended(const outcome_model& o, const model_spec& m, 
   extended_call x;
   draw_extended(o, m, input_tokens, output_tokens, bits, e, x);
   return x;
+}
+
+/// With sessions (docs/realistic-calls.md): the extended fields of attempt `bits` of a
+/// call of model `model` whose session fields are `f` (sessions.hpp), from its formatting
+/// block `e`: e[0] high = streaming; e[2] high = reasoning ratio, low = a failure's
+/// latency; e[3] high = the time to first token's factor, low = the output speed's.
+/// Prompt caching as providers bill it: what the session's previous call left in the
+/// cache (session_fields::reusable) is read, from the provider's smallest cached prefix
+/// and in its steps, where the model has a cache-read price; where writes are billed
+/// (a cache-write price: Anthropic, Claude on Bedrock) a session that marks its prompts
+/// writes the rest of the prompt, and only such a session reads. Latency: the time to
+/// first token grows with the uncached input (prefill_tokens_per_second; a cached token
+/// at a tenth of the cost), times its log-normal factor; reasoning tokens come before the
+/// first visible token; then the output at the model's speed, which varies from call to
+/// call (speed_sigma).
+[[gnu::always_inline]] inline void draw_session_call(const outcome_model& o, std::uint32_t model, std::uint64_t f,
+                                                     std::uint32_t bits, const philox_counter& e,
+                                                     extended_call& x) noexcept {
+  const model_spec& m = o.models().models()[model];
+  const session_model& sm = *o.sessions();
+  const session_settings& s = sm.settings();
+  const std::uint32_t input = session_fields::input(f);
+  x.status = attempt_bits::status(bits);
+  x.attempt = attempt_bits::attempt(bits);
+  x.streaming = (e[0] >> 16) < o.kind_streaming16(session_fields::kind(f));
+  if (fail_attempt(m, e, x)) return;
+  x.status_code = 200;
+  x.error_type = {};
+  x.output_tokens = session_fields::output(f);
+  const bool bills_writes = m.cache_write_price > 0;
+  const bool caching = !bills_writes || session_fields::marks_cache(f);
+  const std::uint32_t min = sm.cache_min(model), step = sm.cache_step(model);
+  const std::uint32_t reusable = session_fields::reusable(f);
+  const bool reads = caching & m.supports_prompt_caching & (m.cache_read_price > 0) & (reusable >= min);
+  x.cached_input_tokens = reads ? reusable / step * step : 0;
+  x.cache_write_tokens = bills_writes & caching & (input >= min) ? input - x.cached_input_tokens : 0;
+  x.reasoning_tokens =
+      m.supports_reasoning
+          ? static_cast<std::uint32_t>(x.output_tokens * s.reasoning_ratio_median * o.reasoning_factor(e[2] >> 16))
+          : 0;
+  const std::uint32_t plain = input - x.cached_input_tokens - x.cache_write_tokens;
+  const usd_amount cost =
+      usd_amount{plain} * m.input_price + usd_amount{x.cached_input_tokens} * m.cache_read_price +
+      usd_amount{x.cache_write_tokens} * m.cache_write_price + usd_amount{x.output_tokens} * m.output_price +
+      usd_amount{x.reasoning_tokens} * (m.reasoning_price != 0 ? m.reasoning_price : m.output_price);
+  const double prefill_ms =
+      (input - x.cached_input_tokens + 0.1 * x.cached_input_tokens) * 1000.0 / s.prefill_tokens_per_second;
+  const double per_token_ms = 1000.0 / m.output_tokens_per_second * o.speed_factor(e[3] & 0xFFFFu);
+  const double first_ms = (m.ttft_ms + prefill_ms) * o.ttft_factor(e[3] >> 16) + x.reasoning_tokens * per_token_ms;
+  const auto ttft_ms = static_cast<std::uint32_t>(std::min(std::max(1.0, first_ms + 0.5), 3.6e6));
+  x.latency_ms = static_cast<std::uint32_t>(std::min(ttft_ms + x.output_tokens * per_token_ms + 0.5, 3.6e6));
+  x.time_to_first_token_ms = x.streaming ? ttft_ms : 0;
+  x.cost = cost;
+  x.cost_micro_usd = trafficsim::host::cost_micro_usd(cost);
 }
 
 }  // namespace trafficsim::host

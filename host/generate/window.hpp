@@ -30,6 +30,8 @@ struct window {
   /// ~50 MB, and a random read of it, or of the customer table for the tier, per row
   /// cost half the run).
   std::vector<std::uint64_t> sorted;
+  /// Extended schema with sessions: each row's session_fields (sessions.hpp).
+  std::vector<std::uint64_t> fields;
   std::vector<call_ref> refs;          ///< seed schema: generation order (freed once gathered)
   std::vector<std::uint32_t> offsets;  ///< scratch: offsets as placed (freed once sorted)
   /// With engine::count_customers on: (global customer, rows) of every customer with rows

@@ -563,6 +563,7 @@ inline char* close_cloudevent(char* p) noexcept {
 struct otlp_extras {
   const extended_call* x = nullptr;
   const id128* retry_of = nullptr;
+  bool conversation = false;  ///< with sessions: gen_ai.conversation.id is the session
 };
 
 /// One call as an OpenTelemetry span in OTLP/JSON, alone in a TracesData object on its
@@ -652,6 +653,11 @@ struct otlp_extras {
       *p++ = static_cast<char>('0' + ms % 10);
       lit("}}");
     }
+  }
+  if (extras.conversation) {  // GenAI conventions: "the unique identifier for a conversation (session, thread)"
+    lit(",{\"key\":\"gen_ai.conversation.id\",\"value\":{\"stringValue\":\"sess_");
+    p = put_session(p, r.ids.session);
+    lit("\"}}");
   }
   lit(",{\"key\":\"session.id\",\"value\":{\"stringValue\":\"sess_");
   p = put_session(p, r.ids.session);
@@ -932,6 +938,10 @@ class text_encoder final : public row_encoder {
         const std::uint32_t attempt = attempt_bits::attempt(x.bits);
         // Attempt a of call i: call id of index i | (a - 1) << 24 (unique: i < 2^24).
         fill_call_lanes(batch, j, run, r.local, x.day, x.hour, x.epoch_hour, x.index, x.index | ((attempt - 1) << 24));
+        if (sessions_) {  // the call's model, task and product are its session's: from its first call's block
+          x.fields = w.fields[at];
+          batch.word[3][j] = 2 * attempt_bits::rank(x.bits);
+        }
         const philox_counter o =
             trafficsim::detail::stream_counter(r.local, x.day, trafficsim::detail::stream_domain::call_outcome, x.hour);
         const std::size_t lane = j + seed_lanes;
@@ -959,6 +969,7 @@ class text_encoder final : public row_encoder {
   /// Where an attempt's streams are: the call's customer-hour and index.
   struct extended_place {
     std::uint32_t bits, day, hour, epoch_hour, index;
+    std::uint64_t fields;  ///< with sessions: the call's session_fields
   };
 
   /// Draws row j of a prepared batch into `e`, field by field (never a whole-struct
@@ -968,8 +979,21 @@ class text_encoder final : public row_encoder {
     row& r = e.base;
     finish_row<false>(e_, cat_, batch, place, j, x.epoch_hour, r);
     if (attempt_bits::attempt(x.bits) > 1) first_attempt_ids(x, e);
-    draw_extended(*outcomes_, cat_.models()[r.f.model], r.f.input_tokens, r.f.output_tokens, x.bits,
-                  batch_block(batch, j + seed_lanes), e.x);
+    if (sessions_) {
+      // The session's: its tokens (sessions.hpp), its kind's task, its ids.
+      r.f.input_tokens = session_fields::input(x.fields);
+      r.f.output_tokens = session_fields::output(x.fields);
+      const auto kind = static_cast<std::size_t>(session_fields::kind(x.fields));
+      r.f.task = session_tasks[kind][batch.word[2][j] >> 31];
+      const session_ids s =
+          session_ids_of(e_.plugins()[r.plugin].id_tag, r.local, x.epoch_hour, attempt_bits::rank(x.bits));
+      r.ids.session = s.session;
+      r.ids.trace = s.trace;
+      draw_session_call(*outcomes_, r.f.model, x.fields, x.bits, batch_block(batch, j + seed_lanes), e.x);
+    } else {
+      draw_extended(*outcomes_, cat_.models()[r.f.model], r.f.input_tokens, r.f.output_tokens, x.bits,
+                    batch_block(batch, j + seed_lanes), e.x);
+    }
     r.f.output_tokens = e.x.output_tokens;
     r.f.latency_ms = e.x.latency_ms;
     r.cost = e.x.cost_micro_usd;
@@ -993,7 +1017,7 @@ class text_encoder final : public row_encoder {
     char* const row_start = p;
     const row& r = e.base;
     if constexpr (Format == output_format::otlp) {
-      p = put_otlp_row(p, e.base, {&e.x, &e.retry_of}, texts_, where.epoch_hour);
+      p = put_otlp_row(p, e.base, {&e.x, &e.retry_of, sessions_}, texts_, where.epoch_hour);
     } else if constexpr (Format == output_format::focus) {
       if (sinks.usage != nullptr && e.x.status == call_status::ok) {  // a failed call is not billed
         const std::array<std::uint32_t, meter_count> tokens{
@@ -1039,6 +1063,7 @@ class text_encoder final : public row_encoder {
   const engine& e_;
   const catalog& cat_;
   const outcome_model* outcomes_;
+  bool sessions_ = outcomes_ != nullptr && outcomes_->sessions() != nullptr;
   row_texts texts_;
   delivery_plan delivery_;
   std::string header_;

@@ -1,0 +1,334 @@
+#include "sessions.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <trafficsim/detail/streams.hpp>
+#include <trafficsim/random.hpp>
+
+#include "errors.hpp"
+#include "outcomes.hpp"
+
+namespace trafficsim::host {
+
+namespace {
+
+using trafficsim::detail::stream_counter;
+using trafficsim::detail::stream_domain;
+
+constexpr double two16 = 65536.0;
+auto high(std::uint32_t w) { return w >> 16; }
+auto low(std::uint32_t w) { return w & 0xFFFFu; }
+
+/// Quantiles from a trace's p5, p25, p50, p75, p95 and p99 with our ends at 0 and 1.
+constexpr token_quantiles quantiles(double p0, double p5, double p25, double p50, double p75, double p95, double p99,
+                                    double p100) {
+  return {{{0, p0}, {0.05, p5}, {0.25, p25}, {0.5, p50}, {0.75, p75}, {0.95, p95}, {0.99, p99}, {1, p100}}};
+}
+
+}  // namespace
+
+std::array<kind_settings, session_kinds> session_settings::default_kinds() {
+  std::array<kind_settings, session_kinds> k{};
+  // Chat conversations: Kimi's conversation trace (Mooncake, FAST'25 release,
+  // conversation_trace.jsonl): input p5/p25/p50/p75/p95/p99 901 / 2,306 / 6,909 / 15,367 /
+  // 39,550 / 85,400 tokens, output 10 / 156 / 350 / 472 / 698 / 1,119; a follow-up adds the
+  // previous output and a new message of p25/p50/p75/p90 9 / 26 / 356 / 4,194 tokens;
+  // think time log-normal (ln mu 4.87, sigma 0.98: a median of 130 s, 78.5 % within 5
+  // minutes); multi-call sessions have 2 / 5 / 12 turns at p50 / p90 / p99.
+  // The first turn is drawn a little below the trace's input: later turns add to it.
+  k[0] = {{0.60, 0.40, 0.25},
+          2.0,
+          0.9,
+          64,
+          130,
+          0.98,
+          0.9,
+          quantiles(60, 780, 1'900, 5'300, 12'500, 34'500, 80'000, 200'000),
+          quantiles(0, 0, 9, 26, 356, 4'194, 12'000, 40'000),
+          quantiles(1, 10, 156, 350, 472, 698, 1'119, 4'000)};
+  // Agent runs: Mooncake's tool-and-agent trace (paper, Table 2) has means of 8,596 input
+  // and 182 output tokens; steps seconds apart (a model call, then a tool), a tool result
+  // added per step. Quantiles are ours, shaped to those means.
+  k[1] = {{0.15, 0.30, 0.35},
+          8.0,
+          0.7,
+          200,
+          6,
+          0.7,
+          0.2,
+          quantiles(300, 1'200, 2'000, 3'000, 4'500, 8'000, 12'000, 30'000),
+          quantiles(0, 20, 100, 300, 900, 4'000, 12'000, 30'000),
+          quantiles(5, 25, 90, 180, 260, 600, 1'500, 4'000)};
+  // Completions (code completion): Azure's 2023 code trace (AzurePublicDataset,
+  // AzureLLMInferenceTrace_code.csv): input 75 / 578 / 1,469 / 2,744 / 7,303 / 7,436, output
+  // 6 / 9 / 13 / 24 / 90 / 251; a burst's calls a few seconds apart, each prompt the
+  // previous one and what was typed since.
+  k[2] = {{0.20, 0.20, 0.15},
+          4.0,
+          0.8,
+          100,
+          2,
+          1.0,
+          0.7,
+          quantiles(1, 12, 480, 1'370, 2'600, 7'000, 7'400, 8'000),
+          quantiles(0, 2, 8, 20, 45, 150, 400, 2'000),
+          quantiles(1, 6, 9, 13, 24, 90, 251, 1'000)};
+  // Batch / RAG jobs: questions on one long document, as Mooncake's synthetic trace
+  // (synthetic_trace.jsonl, LEval and LooGLE long-document QA with ShareGPT): input 22 /
+  // 277 / 11,587 / 23,175 / 48,905 / 66,456, output 2 / 11 / 69 / 250 / 519 / 768. A job's
+  // calls share its document as a prefix, at a regular interval.
+  k[3] = {{0.05, 0.10, 0.25},
+          30.0,
+          1.0,
+          2'000,
+          2,
+          0.5,
+          0.0,
+          quantiles(0, 2, 240, 11'500, 23'100, 48'800, 66'400, 128'000),
+          quantiles(1, 1, 3, 8, 25, 120, 400, 2'000),
+          quantiles(1, 2, 11, 69, 250, 519, 768, 2'000)};
+  return k;
+}
+
+std::vector<std::pair<std::string, std::string>> session_settings::describe() {
+  return {
+      {"model", "the call model: sessions (default with catalogs other than seed) or uniform (the original)"},
+      {"KIND.share_light, KIND.share_power, KIND.share_heavy",
+       "weight of the kind (chat, agent, completion, batch) in a customer's mix, by archetype"},
+      {"KIND.length_median, KIND.length_sigma, KIND.length_max", "calls in a session: log-normal, rounded"},
+      {"KIND.gap_median_s, KIND.gap_sigma", "seconds from a call to the next in a session: log-normal"},
+      {"KIND.streaming_share", "share of the kind's calls that stream"},
+      {"mix_spread", "how much customers' mixes differ from their archetype's (1)"},
+      {"cache_ttl_s", "prompt-cache lifetime in seconds (300, the providers' default)"},
+      {"explicit_cache_share", "share of sessions that mark prompts for caching where writes are billed (0.8)"},
+      {"prefill_tokens_per_second", "uncached input read per second before the first token (20000)"},
+      {"speed_sigma", "call-to-call spread of the output speed (0.15)"},
+      {"reasoning_ratio_median, reasoning_ratio_sigma", "reasoning tokens per output token: log-normal (1.5, 0.6)"},
+  };
+}
+
+double setting_in_range(std::string_view name, const std::string& text, double v, double lo, double hi) {
+  if (v < lo || v > hi)
+    throw usage_error(
+        fmt::format("--set calls.{}={} is out of range; it takes values from {} to {}", name, text, lo, hi));
+  return v;
+}
+
+bool session_settings::set(std::string_view name, double v, const std::string& text) {
+  auto in = [&](double lo, double hi) { return setting_in_range(name, text, v, lo, hi); };
+  const struct {
+    std::string_view name;
+    double* field;
+    double lo, hi;
+  } globals[] = {{"mix_spread", &mix_spread, 0, 2},
+                 {"cache_ttl_s", &cache_ttl_s, 0, 3600},
+                 {"explicit_cache_share", &explicit_cache_share, 0, 1},
+                 {"prefill_tokens_per_second", &prefill_tokens_per_second, 1, 1e9},
+                 {"speed_sigma", &speed_sigma, 0, 3},
+                 {"reasoning_ratio_median", &reasoning_ratio_median, 0, 100},
+                 {"reasoning_ratio_sigma", &reasoning_ratio_sigma, 0, 3}};
+  for (const auto& g : globals)
+    if (g.name == name) {
+      *g.field = in(g.lo, g.hi);
+      return true;
+    }
+  const auto dot = name.find('.');
+  if (dot == std::string_view::npos) return false;
+  const auto kind = std::find(session_kind_names.begin(), session_kind_names.end(), name.substr(0, dot));
+  if (kind == session_kind_names.end()) return false;
+  kind_settings& k = kinds[static_cast<std::size_t>(kind - session_kind_names.begin())];
+  const std::string_view field = name.substr(dot + 1);
+  const struct {
+    std::string_view name;
+    double* field;
+    double lo, hi;
+  } fields[] = {{"share_light", &k.share[0], 0, 1e6},           {"share_power", &k.share[1], 0, 1e6},
+                {"share_heavy", &k.share[2], 0, 1e6},           {"length_median", &k.length_median, 1, 1e6},
+                {"length_sigma", &k.length_sigma, 0, 5},        {"length_max", &k.length_max, 1, 1e6},
+                {"gap_median_s", &k.gap_median_s, 0.001, 3600}, {"gap_sigma", &k.gap_sigma, 0, 5},
+                {"streaming_share", &k.streaming_share, 0, 1}};
+  for (const auto& f : fields)
+    if (f.name == field) {
+      *f.field = in(f.lo, f.hi);  // a share of 0 switches the kind off; session_model checks one remains
+      return true;
+    }
+  return false;
+}
+
+std::size_t session_blocks::add(philox_key key, std::uint32_t local, std::uint32_t day_index, std::uint32_t hour,
+                                std::uint32_t calls) {
+  const std::size_t at = blocks_.size();
+  philox_counter c = stream_counter(local, day_index, stream_domain::call_outcome, hour);
+  for (std::uint32_t i = 0; i < calls; ++i) {
+    c[3] = session_block(i);
+    blocks_.push_back(c);
+    keys_.push_back(key);
+  }
+  return at;
+}
+
+void session_blocks::run() {
+  run_blocks(std::span<philox_counter>(blocks_).subspan(done_), std::span<const philox_key>(keys_).subspan(done_));
+  done_ = blocks_.size();
+}
+
+void session_blocks::clear() noexcept {
+  blocks_.clear();
+  keys_.clear();
+  done_ = 0;
+}
+
+std::uint32_t draw_tokens(const token_quantiles& t, std::uint32_t quantile16) noexcept {
+  // The points' p are fixed (token_quantiles): the inverse widths of their intervals are
+  // constants, a multiplication where a division was a tenth of the planning time.
+  static constexpr std::array<double, 7> inverse_width{20, 5, 4, 4, 5, 25, 100};
+  const double u = (quantile16 + 0.5) / two16;
+  std::size_t i = 1;
+  while (i + 1 < t.size() && u > t[i].p) ++i;
+  const token_quantile& a = t[i - 1];
+  const token_quantile& b = t[i];
+  const double v = a.value + (b.value - a.value) * (u - a.p) * inverse_width[i - 1];
+  return static_cast<std::uint32_t>(std::max(0.0, v + 0.5));
+}
+
+session_model::session_model(const catalog& cat, session_settings settings)
+    : cat_(cat), settings_(std::move(settings)) {
+  for (std::size_t a = 0; a < 3; ++a) {
+    double total = 0;
+    for (const kind_settings& k : settings_.kinds) total += k.share[a];
+    if (total <= 0)
+      throw usage_error(
+          "--set calls: every kind's share of one archetype is 0; give at least one kind (chat, agent, "
+          "completion, batch) a share above 0");
+  }
+  // The smallest prefix a provider caches and the step of its reads:
+  // - OpenAI: automatic for prompts of 1,024 tokens or more, hits in increments of 128
+  //   tokens, no fee for writes (OpenAI Cookbook, "Prompt Caching 201", 1.1 Basics;
+  //   platform.openai.com/docs/guides/prompt-caching).
+  // - Anthropic (and Claude on Bedrock): 1,024 tokens for Opus and Sonnet, 2,048 for Haiku;
+  //   writes cost 1.25x the input price and reads 0.1x, a 5-minute lifetime refreshed on
+  //   every hit (docs.anthropic.com, "Prompt caching": cache limitations and pricing).
+  // - Google Gemini 2.5: implicit caching from 2,048 tokens, no write fee
+  //   (ai.google.dev/gemini-api/docs/caching, "Implicit caching").
+  // - Others with a cache-read price: 1,024 tokens.
+  for (const model_spec& m : cat_.models()) {
+    const bool haiku = m.name.find("haiku") != std::string::npos;
+    std::uint32_t min = 1024, step = 1;
+    if (m.provider == "openai" || m.provider == "azure") step = 128;
+    if ((m.provider == "anthropic" || m.provider == "bedrock" || m.provider == "vertex_ai") && haiku) min = 2048;
+    if (m.provider == "google") min = 2048;
+    cache_min_.push_back(min);
+    cache_step_.push_back(step);
+  }
+  for (const kind_settings& k : settings_.kinds) {
+    gap_factor_.emplace_back(k.gap_sigma);
+    length_factor_.emplace_back(k.length_sigma);
+  }
+}
+
+kind_mix session_model::mix_of(const philox_key& key, const customer& c) const noexcept {
+  const random_stream rng = trafficsim::detail::customer_stream(key, c.index);
+  const auto a = static_cast<std::size_t>(c.kind);
+  std::array<double, session_kinds> w{};
+  double total = 0;
+  const double s = settings_.mix_spread;
+  for (std::size_t k = 0; k < session_kinds; ++k) {
+    w[k] = settings_.kinds[k].share[a] * (1 - s / 2 + s * rng.unit(static_cast<std::uint32_t>(4 + k)));
+    total += w[k];
+  }
+  kind_mix mix{};
+  double cumulative = 0;
+  for (std::size_t k = 0; k + 1 < session_kinds; ++k) {
+    cumulative += w[k];
+    mix[k] = static_cast<std::uint16_t>(std::min(65535.0, std::floor(cumulative / total * two16)));
+  }
+  return mix;
+}
+
+void session_model::plan(philox_key key, std::uint32_t local, std::uint32_t day_index, std::uint32_t hour,
+                         const kind_mix& mix, std::span<const philox_counter> block, bool placed,
+                         std::span<std::uint32_t> offsets, std::uint64_t* fields, std::uint32_t* first) const {
+  const auto n = static_cast<std::uint32_t>(offsets.size());
+  if (placed) std::sort(offsets.begin(), offsets.end());
+  const random_stream calls{key, stream_counter(local, day_index, stream_domain::call, hour)};
+  const auto ttl_us = static_cast<std::uint64_t>(settings_.cache_ttl_s * 1e6);
+  const auto explicit16 = static_cast<std::uint32_t>(settings_.explicit_cache_share * two16);
+  static thread_local std::vector<double> at;
+  for (std::uint32_t s = 0; s < n;) {
+    const philox_counter& w = block[s];
+    // Block of a session's first call: w0 high = a batch job's first question, low = the
+    // first input; w1 high = output, low = whether the session marks prompts for caching;
+    // w2 high = kind, low = length; w3 high = start, low = a batch job's interval.
+    // Later calls: w0 high = gap, low = added input; w1 high = output, low = the summary
+    // that starts a new context.
+    std::size_t kind = 0;
+    while (kind + 1 < session_kinds && high(w[2]) >= mix[kind]) ++kind;
+    const kind_settings& k = settings_.kinds[kind];
+    const double length = std::round(k.length_median * length_factor_[kind](low(w[2])));
+    const auto len = static_cast<std::uint32_t>(std::clamp(length, 1.0, std::min<double>(k.length_max, n - s)));
+    const philox_counter b0 = calls.block(2 * s);
+    const model_spec& m = cat_.models()[cat_.draw_model(b0[0], b0[1])];
+    const std::uint32_t max_input = std::min(m.max_input_tokens, session_fields::max_input);
+    const std::uint32_t max_output = std::min(
+        m.max_output_tokens != 0 ? m.max_output_tokens : session_fields::max_output, session_fields::max_output);
+    const bool marks = low(w[1]) < explicit16;
+    const auto kind_of = static_cast<session_kind>(kind);
+
+    // When: the session's calls from its start, a gap apart, kept inside the hour.
+    if (!placed) {
+      at.assign(len, 0.0);
+      const double interval = k.gap_median_s * gap_factor_[kind](low(w[3]));
+      for (std::uint32_t j = 1; j < len; ++j) {
+        const std::uint32_t g = high(block[s + j][0]);
+        const double gap = kind_of == session_kind::batch ? interval * (0.9 + 0.2 * (g / two16))
+                                                          : k.gap_median_s * gap_factor_[kind](g);
+        at[j] = at[j - 1] + std::max(gap * 1e6, 1000.0);
+      }
+      const double span = static_cast<double>(hour_us - 1);
+      if (at[len - 1] > span) {
+        const double f = span / at[len - 1];
+        for (double& x : at) x *= f;
+      }
+      const double start = std::floor(high(w[3]) / two16 * (static_cast<double>(hour_us) - at[len - 1]));
+      for (std::uint32_t j = 0; j < len; ++j)
+        offsets[s + j] = static_cast<std::uint32_t>(std::min(start + std::floor(at[j]), span));
+    }
+
+    // What: the context carried forward, up to the model's context window.
+    std::uint32_t input = 0, output = 0;
+    const std::uint32_t prefix = std::min(draw_tokens(k.first_input, low(w[0])), max_input);
+    for (std::uint32_t j = 0; j < len; ++j) {
+      const philox_counter& c = block[s + j];
+      const std::uint32_t i = s + j;
+      const std::uint32_t previous_input = input;
+      bool fresh = j == 0;
+      std::uint64_t next = 0;
+      if (kind_of == session_kind::batch) {  // the document, then a question
+        next = std::uint64_t{prefix} + draw_tokens(k.added_input, j == 0 ? high(w[0]) : low(c[0]));
+      } else if (j == 0) {
+        next = prefix;
+      } else {
+        next = std::uint64_t{input} + (kind_of == session_kind::completion ? 0 : output) +
+               draw_tokens(k.added_input, low(c[0]));
+      }
+      if (next > max_input && j > 0) {  // a new context: the conversation summarised, then the new part
+        next = std::uint64_t{std::min(draw_tokens(k.first_input, low(c[1])), max_input / 4)} +
+               draw_tokens(k.added_input, low(c[0]));
+        fresh = true;
+      }
+      input = static_cast<std::uint32_t>(std::min<std::uint64_t>(next, max_input));
+      output = std::min(std::max(draw_tokens(k.output, high(c[1])), 1u), max_output);
+      // What the previous call left in the cache: its prompt (a batch job: the document),
+      // if it came within the cache's lifetime.
+      const std::uint32_t shared = kind_of == session_kind::batch ? std::min(prefix, input) : previous_input;
+      const bool warm = !fresh && std::uint64_t{offsets[i]} - offsets[i - 1] <= ttl_us;
+      fields[i] = session_fields::make(input, output, warm ? std::min(shared, input) : 0, kind_of, marks);
+      first[i] = s;
+    }
+    s += len;
+  }
+}
+
+}  // namespace trafficsim::host
