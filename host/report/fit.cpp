@@ -85,6 +85,33 @@ std::string toml_string(std::string_view s) {
   return out + "\"";
 }
 
+/// The mean of a value drawn uniform in quantile from percentiles at equal steps, linear
+/// between them (the empirical scenario's draw).
+double trapezoid_mean(const std::vector<double>& q) {
+  double sum = 0;
+  for (std::size_t k = 0; k + 1 < q.size(); ++k) sum += (q[k] + q[k + 1]) / 2;
+  return q.size() > 1 ? sum / static_cast<double>(q.size() - 1) : 0.0;
+}
+
+/// `count` percentiles at equal steps of `v` whose draw (trapezoid_mean) has the mean of
+/// `v`. Linear interpolation overstates a convex tail: customers' levels are skewed (a few
+/// customers make most calls), and between the 95th percentile and the largest level the
+/// line's mean can be far above the customers' there. The top percentile takes the
+/// difference (it moves by (count - 1) x 2 x the difference), kept at or above the one
+/// below; what is left (a tail the line understates by more than it can take) scales all.
+std::vector<double> mean_keeping_quantiles(std::vector<double> v, std::size_t count) {
+  std::sort(v.begin(), v.end());
+  std::vector<double> q(count);
+  for (std::size_t k = 0; k < count; ++k) q[k] = quantile(v, static_cast<double>(k) / static_cast<double>(count - 1));
+  if (v.empty() || count < 2) return q;
+  const double target = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+  q.back() = std::max(q[count - 2], q.back() + 2 * static_cast<double>(count - 1) * (target - trapezoid_mean(q)));
+  const double drawn = trapezoid_mean(q);
+  if (drawn > 0)
+    for (double& x : q) x *= target / drawn;
+  return q;
+}
+
 // A day is a burst day when its calls (weekday and trend taken out) are above this many
 // times the customer's median day, and at least burst_min_calls.
 constexpr double burst_ratio = 3.0;
@@ -210,7 +237,16 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
   const double trend = n >= 14 && den > 0 ? num / den : 0.0;
   const double origin = static_cast<double>(n - 1) / 2;
 
-  // Levels (a customer's median day, weekday and trend taken out), bursts and the spread.
+  // Levels, bursts and the spread. Bursts are days above burst_ratio x the customer's
+  // median day (weekday and trend taken out). A customer's level is its mean day, not its
+  // median: the draw multiplies the level by factors of mean 1 (weekday, lognormal, the
+  // trend over the log) and by the burst factor, so E[calls] = level x burst_mean x
+  // sum of the days' factors. The log's mean day is calls / sum of factors; a median
+  // would lose the skew of a customer's days (a lognormal's exp(sigma^2 / 2), Poisson
+  // days of a small customer: median 0), and bursts counted in both the level and the
+  // multiplier would compound. So the level is the mean day divided by burst_mean
+  // (below), and every customer exists from the log's first day, as in the draw.
+  std::vector<double> means;  // per customer, calls / sum of the factors of its days
   std::vector<double> levels, multipliers, sorted;
   std::vector<double> logs;
   std::vector<std::pair<double, std::uint32_t>> days;  // (ratio to the day's factor, calls)
@@ -225,20 +261,32 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
       sorted.push_back(days.back().first);
     }
     if (days.empty()) continue;
+    double sum = 0, factors = 0;
+    for (std::int64_t d = first_day; d < spans[i].end; ++d) {
+      sum += customers[i].on(d);
+      factors += factor_of(d) * std::exp(trend * (static_cast<double>(d - first_day) - origin));
+    }
+    means.push_back(factors > 0 ? sum / factors : 0.0);
     std::sort(sorted.begin(), sorted.end());
     const double level = quantile(sorted, 0.5);
-    levels.push_back(level);
     active_days += static_cast<double>(days.size());
+    auto is_burst = [&](double r, std::uint32_t calls) {
+      return level > 0 && r > burst_ratio * level && calls >= burst_min_calls;
+    };
+    // A burst's multiplier is of the mean day without bursts (the level the draw applies it to).
+    double quiet = 0, quiet_days = 0;
+    for (const auto& [r, calls] : days)
+      if (!is_burst(r, calls)) quiet += r, quiet_days += 1;
+    const double quiet_mean = quiet_days > 0 ? quiet / quiet_days : level;
     for (const auto& [r, calls] : days) {
-      if (level > 0 && r > burst_ratio * level && calls >= burst_min_calls) {
-        multipliers.push_back(r / level);
+      if (is_burst(r, calls)) {
+        multipliers.push_back(r / std::max(level, quiet_mean));
         ++out.burst_days;
       } else if (level >= 10 && r > 0) {
         logs.push_back(std::log(r / level));
       }
     }
   }
-  std::sort(levels.begin(), levels.end());
   std::sort(multipliers.begin(), multipliers.end());
   double sigma = 0;
   if (logs.size() >= 2) {
@@ -247,11 +295,16 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
     for (const double x : logs) ss += (x - mean) * (x - mean);
     sigma = std::min(5.0, std::sqrt(ss / static_cast<double>(logs.size() - 1)));
   }
-  std::vector<double> level_q(21), burst_q(11, 1.0);
-  for (std::size_t k = 0; k < 21; ++k) level_q[k] = quantile(levels, static_cast<double>(k) / 20);
+  std::vector<double> burst_q(11, 1.0);
   if (!multipliers.empty())
     for (std::size_t k = 0; k < 11; ++k) burst_q[k] = quantile(multipliers, static_cast<double>(k) / 10);
   const double burst_probability = active_days > 0 ? static_cast<double>(out.burst_days) / active_days : 0.0;
+  // A day's expected factor from bursts, as the empirical scenario draws them: with
+  // probability burst_probability a multiplier uniform in quantile, linear between the
+  // percentiles (so its mean is the trapezoid's).
+  const double burst_mean = 1 + burst_probability * (trapezoid_mean(burst_q) - 1);
+  for (const double m : means) levels.push_back(m / burst_mean);
+  const std::vector<double> level_q = mean_keeping_quantiles(std::move(levels), 21);
 
   // The model mix in the keys of the catalog that holds most of the calls.
   std::string chosen = catalog_hint;
@@ -302,7 +355,8 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
   t += fmt::format("\n[profile.{}]\ncustomers = {}\n", name, out.customers);
   t += fmt::format("# Relative calls per hour of the week, Monday 00:00 UTC first.\nhour_of_week = {}\n", numbers(how));
   t += fmt::format(
-      "# Customers' levels (calls on a median day at the trend's origin), percentiles 0, 5, ..., 100.\n"
+      "# Customers' levels (calls on a mean day without bursts at the trend's origin), percentiles 0,\n"
+      "# 5, ..., 100; the last set so that the levels drawn have the customers' mean.\n"
       "level_quantiles = {}\n",
       numbers(level_q));
   t += fmt::format("trend_per_day = {:.6g}\ntrend_origin_day = {:.6g}\ndaily_sigma = {:.6g}\n", trend, origin, sigma);
