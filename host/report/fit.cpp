@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <regex>
 #include <trafficsim/calendar.hpp>
 #include <unordered_map>
 
@@ -112,6 +114,46 @@ std::vector<double> mean_keeping_quantiles(std::vector<double> v, std::size_t co
   return q;
 }
 
+/// A model id as providers and proxies write it, reduced to compare with a catalog's:
+/// lower case, without a LiteLLM provider prefix (`gemini/...`), a Bedrock region and
+/// vendor (`us.anthropic.`) and version (`-v1:0`); with `undated`, also without a date or
+/// version suffix (`-20250929`, `-2024-08-06`, `@20241022`, `-001`, `-latest`).
+std::string model_stem(std::string_view id, bool undated) {
+  std::string s(id.substr(id.rfind('/') == std::string_view::npos ? 0 : id.rfind('/') + 1));
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  static const std::regex bedrock(
+      R"(^(?:[a-z]{2,6}\.)?(?:anthropic|meta|amazon|mistral|cohere|ai21|deepseek|writer)\.(.*?)(?:-v\d+(?::\d+)?)?$)");
+  std::smatch m;
+  if (std::regex_match(s, m, bedrock)) s = m[1].str();
+  if (!undated) return s;
+  if (const std::size_t at = s.find('@'); at != std::string::npos) s.resize(at);
+  static const std::regex dated(R"(^(.*?)(?:-\d{8}|-\d{4}-\d{2}-\d{2}|-\d{3}|-latest)$)");
+  if (std::regex_match(s, m, dated)) s = m[1].str();
+  return s;
+}
+
+/// Whether a log's provider (LiteLLM's id or a display name) may serve a catalog model of
+/// `provider`: the same display name, or a host of other vendors' models (Bedrock, Azure,
+/// Vertex AI), or none given.
+bool provider_fits(const std::string& logged, const std::string& provider) {
+  if (logged.empty()) return true;
+  const std::string shown = provider_display_name(logged);
+  return shown == provider || shown == "bedrock" || shown == "azure" || shown == "vertex_ai";
+}
+
+/// The catalog's model that the log's (provider, model) names: its key or name exactly, else
+/// the same stem (dated ids before undated), nullptr if none.
+const model_spec* match_model(const catalog& cat, const std::string& provider, const std::string& model) {
+  for (const model_spec& m : cat.models())
+    if (m.key == model || (m.name == model && (provider.empty() || m.provider == provider))) return &m;
+  for (const bool undated : {false, true}) {
+    const std::string stem = model_stem(model, undated);
+    for (const model_spec& m : cat.models())
+      if (provider_fits(provider, m.provider) && model_stem(m.name, undated) == stem) return &m;
+  }
+  return nullptr;
+}
+
 // A day is a burst day when its calls (weekday and trend taken out) are above this many
 // times the customer's median day, and at least burst_min_calls.
 constexpr double burst_ratio = 3.0;
@@ -122,7 +164,7 @@ constexpr std::int64_t churn_gap_days = 7;
 }  // namespace
 
 fit_result fit_log(const std::string& path, const std::string& name, const std::string& catalog_hint,
-                   const std::string& version_text) {
+                   const std::string& version_text, const std::string& models_text) {
   fit_result out;
   std::unordered_map<std::string, std::uint32_t> index;
   std::vector<customer_days> customers;
@@ -313,29 +355,30 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
   bool tried = false;
   for (const std::string& candidate :
        catalog_hint.empty() ? std::vector<std::string>{"seed", "current"} : std::vector<std::string>{catalog_hint}) {
-    const catalog cat = load_catalog(candidate, {});
-    std::map<std::string, std::uint64_t> found;
+    const catalog cat =
+        load_catalog(candidate, models_text.empty() ? model_selection{} : parse_model_selection(models_text));
+    std::map<std::string, std::uint64_t> found, lost;
     std::uint64_t missed = 0;
     for (const auto& [pm, calls] : models) {
       const auto& [provider, model] = pm;
-      const model_spec* match = nullptr;
-      for (const model_spec& m : cat.models())
-        if (m.key == model || (m.name == model && (provider.empty() || m.provider == provider))) {
-          match = &m;
-          break;
-        }
-      if (match != nullptr)
+      if (const model_spec* match = match_model(cat, provider, model); match != nullptr) {
         found[match->key] += calls;
-      else
+      } else {
         missed += calls;
+        lost[provider.empty() || model.find('/') != std::string::npos ? model : provider + "/" + model] += calls;
+      }
     }
     if (!tried || missed < unmatched) {  // the first catalog that misses fewest calls
       mix = std::move(found);
       unmatched = missed;
       chosen = candidate;
+      out.unmatched = std::move(lost);
       tried = true;
     }
   }
+
+  out.catalog = chosen;
+  out.no_model_matched = mix.empty();
 
   // The profile: a --config file.
   const civil_date start = civil_from_days(first_day);
@@ -348,6 +391,9 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
       version_text, path == "-" ? "standard input" : path, out.rows, out.source, out.customers, n, start.year,
       start.month, start.day, profile_version, start.year, start.month, start.day, n, toml_string(name),
       toml_string(chosen));
+  if (mix.empty())
+    t += fmt::format("\n# No model of the log is in catalog {}: a run draws that catalog's own mix.\n",
+                     toml_string(chosen));
   if (!mix.empty()) {
     t += fmt::format("\n# Calls by model ({} calls of models not in the catalog left out).\n[models]\n", unmatched);
     for (const auto& [k, calls] : mix) t += fmt::format("{} = {}\n", toml_string(k), calls);
@@ -385,6 +431,25 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
     t += " }\n";
   }
   return out;
+}
+
+std::string unmatched_models_warning(const fit_result& f) {
+  std::uint64_t calls = 0;
+  std::vector<std::pair<std::uint64_t, std::string>> by_calls;
+  for (const auto& [model, n] : f.unmatched) {
+    calls += n;
+    by_calls.emplace_back(n, model);
+  }
+  std::sort(by_calls.rbegin(), by_calls.rend());
+  std::string names;
+  for (std::size_t i = 0; i < by_calls.size() && i < 10; ++i)
+    names += fmt::format("{}{} ({} calls)", i == 0 ? "" : ", ", by_calls[i].second, by_calls[i].first);
+  if (by_calls.size() > 10) names += fmt::format(" and {} more", by_calls.size() - 10);
+  return fmt::format(
+      "{} of {} calls name models that catalog '{}' does not hold, left out of the profile's model mix: {}{}; "
+      "fit with --catalog FILE (a LiteLLM model_prices_and_context_window.json) that holds them",
+      calls, f.rows, f.catalog, names,
+      f.no_model_matched ? "; no model matched, so a run draws that catalog's own mix" : "");
 }
 
 }  // namespace trafficsim::host

@@ -1,13 +1,15 @@
 // The fit keeps the log's volume: a log is generated, fitted, and regenerated from the
 // profile with several seeds; the regenerated calls, on average over the seeds, equal the
 // log's within 10 %, for each in-tree plugin alone and for the default run (the four kinds
-// of customers mixed). The seed-to-seed spread is printed (docs/compose-and-fit.md).
+// of customers mixed). The seed-to-seed spread is printed (docs/compose-and-fit.md). And a
+// SpendLogs-style log whose model ids are written as providers and proxies write them.
 #include <gtest/gtest.h>
 
 #include <array>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <string>
 #include <trafficsim/calendar.hpp>
 #include <vector>
@@ -126,6 +128,81 @@ INSTANTIATE_TEST_SUITE_P(InTreePlugins, VolumeRoundTrip, ::testing::Values("base
 TEST(FitVolume, TheDefaultMixtureKeepsItsCalls) {
   // The default run: four kinds of customers, 28 days.
   expect_volume_kept({}, "the default run", false);
+}
+
+/// A LiteLLM SpendLogs-style export: 2,100 calls over 21 days, the model ids as LiteLLM
+/// stores them (provider prefixes, dated ids, Bedrock cross-region ids, aliases of the
+/// provider), one model no catalog holds; (provider, model, the catalog name it is,
+/// calls a day).
+struct logged_model {
+  const char *provider, *model, *name;
+  int per_day;
+};
+const std::vector<logged_model>& spend_models() {
+  static const std::vector<logged_model> m{
+      {"gemini", "gemini-2.5-flash", "gemini-2.5-flash", 20},
+      {"anthropic", "claude-sonnet-4-5-20250929", "claude-sonnet-4-5", 15},
+      {"bedrock", "us.anthropic.claude-3-5-haiku-20241022-v1:0", "anthropic.claude-3-5-haiku-20241022-v1:0", 10},
+      {"openai", "gpt-4o-mini-2024-07-18", "gpt-4o-mini", 25},
+      {"openai", "openai/gpt-4o", "gpt-4o", 12},
+      {"azure", "azure/gpt-4o", "gpt-4o", 8},
+      {"acme", "acme-llm-7b", "", 10},
+  };
+  return m;
+}
+
+std::string spend_log() {
+  std::string csv =
+      "request_id,call_type,api_key,spend,total_tokens,prompt_tokens,completion_tokens,startTime,endTime,model,"
+      "custom_llm_provider,user,metadata,end_user\n";
+  int id = 0;
+  for (int day = 1; day <= 21; ++day)
+    for (const logged_model& m : spend_models())
+      for (int i = 0; i < m.per_day; ++i, ++id) {
+        char when[40];
+        std::snprintf(when, sizeof when, "2025-03-%02d %02d:%02d:00.250+00", day, 8 + id % 10, id % 60);
+        csv += "req" + std::to_string(id) + ",acompletion,key" + std::to_string(id % 3) + ",0.002,300,200,100," + when +
+               "," + when + "," + m.model + "," + m.provider + ",team" + std::to_string(id % 4) + ",{},acme" +
+               std::to_string(id % 9) + "\n";
+      }
+  return csv;
+}
+
+TEST(FitModels, ModelIdsAsProvidersWriteThemAreMatched) {
+  temp_dir t;
+  write_file(t / "spend.csv", spend_log());
+  const process_result fit = run_host({"fit", (t / "spend.csv").string(), "-o", (t / "p.toml").string(), "-q"});
+  ASSERT_EQ(fit.exit_code, 0) << fit.err;
+  // The one model no catalog holds: counted and named.
+  EXPECT_NE(fit.err.find("210 of 2100 calls name models that catalog 'current' does not hold"), std::string::npos)
+      << fit.err;
+  EXPECT_NE(fit.err.find("acme/acme-llm-7b (210 calls)"), std::string::npos) << fit.err;
+  const process_result seed =
+      run_host({"fit", (t / "spend.csv").string(), "-o", (t / "s.toml").string(), "-q", "--catalog", "seed"});
+  ASSERT_EQ(seed.exit_code, 0) << seed.err;
+  EXPECT_NE(seed.err.find("no model matched, so a run draws that catalog's own mix"), std::string::npos) << seed.err;
+  EXPECT_NE(read_file(t / "s.toml").find("# No model of the log is in catalog \"seed\""), std::string::npos);
+
+  // Regenerated (5 x the customers, about 9,450 calls): each matched model's share of the
+  // calls within 2 points of the log's matched calls. A share p of n calls has sd
+  // sqrt(p(1-p)/n) <= 0.5 point at n = 9,450, so 2 points is 4 sd (the log's shares are
+  // exact).
+  const std::string out = run_host_to(t, "again.csv", {"--config", (t / "p.toml").string(), "--scale", "5"});
+  std::map<std::string, double> regenerated, logged;
+  double rows = 0, matched = 0;
+  for (const auto& row : parse_csv(out)) {
+    if (row.size() < 4 || row[0] == "timestamp") continue;
+    regenerated[row[3]] += 1;
+    rows += 1;
+  }
+  for (const logged_model& m : spend_models())
+    if (*m.name != '\0') {
+      logged[m.name] += m.per_day;
+      matched += m.per_day;
+    }
+  ASSERT_GT(rows, 5000);
+  for (const auto& [name, calls] : logged) EXPECT_NEAR(regenerated[name] / rows, calls / matched, 0.02) << name;
+  EXPECT_EQ(regenerated.size(), logged.size()) << out.substr(0, 400);
 }
 
 }  // namespace
