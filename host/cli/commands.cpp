@@ -476,11 +476,12 @@ int run_command(const run_config& c, const std::atomic<int>& stop_signal) {
     case command::fit: {
       fit_result f;
       try {
-        f = fit_log(c.fit_log, c.fit_name, c.fit_catalog, TRAFFICSIM_VERSION);
+        f = fit_log(c.fit_log, c.fit_name, c.fit_catalog, TRAFFICSIM_VERSION, c.fit_models);
       } catch (const bad_data& e) {
         throw usage_error(e.what());  // the log's content is the user's input (exit 2)
       }
       write_file_atomically(c.fit_output, f.toml);
+      if (!f.unmatched.empty()) spdlog::warn("{}", unmatched_models_warning(f));
       if (!c.quiet)
         spdlog::info("the profile of {} rows ({}, {} customers, {} days; {} churned, {} burst days) is in {}",
                      with_commas(f.rows), f.source, with_commas(f.customers), f.days, f.churned, f.burst_days,

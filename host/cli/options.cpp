@@ -45,7 +45,7 @@ struct raw_options {
   std::string batch_rows, max_in_flight, retries, retry_wait, request_timeout, cacert;
   std::string pg_connect_timeout, pg_lock_timeout;
   std::string report, report_data, report_output, run_stats;
-  std::string fit_log, fit_output, fit_name = "fitted", fit_catalog;
+  std::string fit_log, fit_output, fit_name = "fitted", fit_catalog, fit_models;
   std::vector<std::string> empiricals;
   std::vector<std::string> headers, header_envs;
 };
@@ -303,6 +303,10 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
   fit->add_option("--catalog", v.fit_catalog,
                   "The catalog whose keys the model mix uses (default: the shipped one holding most of the calls)")
       ->type_name("NAME|FILE");
+  fit->add_option("--models", v.fit_models,
+                  "The models of --catalog the log's model names are matched to (a catalog without a default "
+                  "mix needs them; the weights are not used)")
+      ->type_name("KEY=W,...");
   fit->add_flag("-q,--quiet", v.quiet, "Print only warnings and errors");
   app.add_option("--empirical", v.empiricals,
                  "Define plugin NAME as the empirical scenario (repeatable); a profile's [profile.NAME] table sets it")
@@ -596,6 +600,7 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     c.fit_output = v.fit_output;
     c.fit_name = v.fit_name;
     c.fit_catalog = v.fit_catalog;
+    c.fit_models = v.fit_models;
     c.quiet = v.quiet;
     if (!is_valid_name(c.fit_name))
       throw usage_error(

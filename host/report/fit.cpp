@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <regex>
 #include <trafficsim/calendar.hpp>
 #include <unordered_map>
 
@@ -98,6 +100,73 @@ std::string toml_string(std::string_view s) {
   return out + "\"";
 }
 
+/// The mean of a value drawn uniform in quantile from percentiles at equal steps, linear
+/// between them (the empirical scenario's draw).
+double trapezoid_mean(const std::vector<double>& q) {
+  double sum = 0;
+  for (std::size_t k = 0; k + 1 < q.size(); ++k) sum += (q[k] + q[k + 1]) / 2;
+  return q.size() > 1 ? sum / static_cast<double>(q.size() - 1) : 0.0;
+}
+
+/// `count` percentiles at equal steps of `v` whose draw (trapezoid_mean) has the mean of
+/// `v`. Linear interpolation overstates a convex tail: customers' levels are skewed (a few
+/// customers make most calls), and between the 95th percentile and the largest level the
+/// line's mean can be far above the customers' there. The top percentile takes the
+/// difference (it moves by (count - 1) x 2 x the difference), kept at or above the one
+/// below; what is left (a tail the line understates by more than it can take) scales all.
+std::vector<double> mean_keeping_quantiles(std::vector<double> v, std::size_t count) {
+  std::sort(v.begin(), v.end());
+  std::vector<double> q(count);
+  for (std::size_t k = 0; k < count; ++k) q[k] = quantile(v, static_cast<double>(k) / static_cast<double>(count - 1));
+  if (v.empty() || count < 2) return q;
+  const double target = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+  q.back() = std::max(q[count - 2], q.back() + 2 * static_cast<double>(count - 1) * (target - trapezoid_mean(q)));
+  const double drawn = trapezoid_mean(q);
+  if (drawn > 0)
+    for (double& x : q) x *= target / drawn;
+  return q;
+}
+
+/// A model id as providers and proxies write it, reduced to compare with a catalog's:
+/// lower case, without a LiteLLM provider prefix (`gemini/...`), a Bedrock region and
+/// vendor (`us.anthropic.`) and version (`-v1:0`); with `undated`, also without a date or
+/// version suffix (`-20250929`, `-2024-08-06`, `@20241022`, `-001`, `-latest`).
+std::string model_stem(std::string_view id, bool undated) {
+  std::string s(id.substr(id.rfind('/') == std::string_view::npos ? 0 : id.rfind('/') + 1));
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  static const std::regex bedrock(
+      R"(^(?:[a-z]{2,6}\.)?(?:anthropic|meta|amazon|mistral|cohere|ai21|deepseek|writer)\.(.*?)(?:-v\d+(?::\d+)?)?$)");
+  std::smatch m;
+  if (std::regex_match(s, m, bedrock)) s = m[1].str();
+  if (!undated) return s;
+  if (const std::size_t at = s.find('@'); at != std::string::npos) s.resize(at);
+  static const std::regex dated(R"(^(.*?)(?:-\d{8}|-\d{4}-\d{2}-\d{2}|-\d{3}|-latest)$)");
+  if (std::regex_match(s, m, dated)) s = m[1].str();
+  return s;
+}
+
+/// Whether a log's provider (LiteLLM's id or a display name) may serve a catalog model of
+/// `provider`: the same display name, or a host of other vendors' models (Bedrock, Azure,
+/// Vertex AI), or none given.
+bool provider_fits(const std::string& logged, const std::string& provider) {
+  if (logged.empty()) return true;
+  const std::string shown = provider_display_name(logged);
+  return shown == provider || shown == "bedrock" || shown == "azure" || shown == "vertex_ai";
+}
+
+/// The catalog's model that the log's (provider, model) names: its key or name exactly, else
+/// the same stem (dated ids before undated), nullptr if none.
+const model_spec* match_model(const catalog& cat, const std::string& provider, const std::string& model) {
+  for (const model_spec& m : cat.models())
+    if (m.key == model || (m.name == model && (provider.empty() || m.provider == provider))) return &m;
+  for (const bool undated : {false, true}) {
+    const std::string stem = model_stem(model, undated);
+    for (const model_spec& m : cat.models())
+      if (provider_fits(provider, m.provider) && model_stem(m.name, undated) == stem) return &m;
+  }
+  return nullptr;
+}
+
 // A day is a burst day when its calls (weekday and trend taken out) are above this many
 // times the customer's median day, and at least burst_min_calls.
 constexpr double burst_ratio = 3.0;
@@ -108,7 +177,7 @@ constexpr std::int64_t churn_gap_days = 7;
 }  // namespace
 
 fit_result fit_log(const std::string& path, const std::string& name, const std::string& catalog_hint,
-                   const std::string& version_text) {
+                   const std::string& version_text, const std::string& models_text) {
   fit_result out;
   std::unordered_map<std::string, std::uint32_t> index;
   std::vector<customer_days> customers;
@@ -250,7 +319,16 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
   const double trend = n >= 14 && den > 0 ? num / den : 0.0;
   const double origin = static_cast<double>(n - 1) / 2;
 
-  // Levels (a customer's median day, weekday and trend taken out), bursts and the spread.
+  // Levels, bursts and the spread. Bursts are days above burst_ratio x the customer's
+  // median day (weekday and trend taken out). A customer's level is its mean day, not its
+  // median: the draw multiplies the level by factors of mean 1 (weekday, lognormal, the
+  // trend over the log) and by the burst factor, so E[calls] = level x burst_mean x
+  // sum of the days' factors. The log's mean day is calls / sum of factors; a median
+  // would lose the skew of a customer's days (a lognormal's exp(sigma^2 / 2), Poisson
+  // days of a small customer: median 0), and bursts counted in both the level and the
+  // multiplier would compound. So the level is the mean day divided by burst_mean
+  // (below), and every customer exists from the log's first day, as in the draw.
+  std::vector<double> means;  // per customer, calls / sum of the factors of its days
   std::vector<double> levels, multipliers, sorted;
   std::vector<double> logs;
   std::vector<std::pair<double, std::uint32_t>> days;  // (ratio to the day's factor, calls)
@@ -265,20 +343,32 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
       sorted.push_back(days.back().first);
     }
     if (days.empty()) continue;
+    double sum = 0, factors = 0;
+    for (std::int64_t d = first_day; d < spans[i].end; ++d) {
+      sum += customers[i].on(d);
+      factors += factor_of(d) * std::exp(trend * (static_cast<double>(d - first_day) - origin));
+    }
+    means.push_back(factors > 0 ? sum / factors : 0.0);
     std::sort(sorted.begin(), sorted.end());
     const double level = quantile(sorted, 0.5);
-    levels.push_back(level);
     active_days += static_cast<double>(days.size());
+    auto is_burst = [&](double r, std::uint32_t calls) {
+      return level > 0 && r > burst_ratio * level && calls >= burst_min_calls;
+    };
+    // A burst's multiplier is of the mean day without bursts (the level the draw applies it to).
+    double quiet = 0, quiet_days = 0;
+    for (const auto& [r, calls] : days)
+      if (!is_burst(r, calls)) quiet += r, quiet_days += 1;
+    const double quiet_mean = quiet_days > 0 ? quiet / quiet_days : level;
     for (const auto& [r, calls] : days) {
-      if (level > 0 && r > burst_ratio * level && calls >= burst_min_calls) {
-        multipliers.push_back(r / level);
+      if (is_burst(r, calls)) {
+        multipliers.push_back(r / std::max(level, quiet_mean));
         ++out.burst_days;
       } else if (level >= 10 && r > 0) {
         logs.push_back(std::log(r / level));
       }
     }
   }
-  std::sort(levels.begin(), levels.end());
   std::sort(multipliers.begin(), multipliers.end());
   double sigma = 0;
   if (logs.size() >= 2) {
@@ -287,11 +377,16 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
     for (const double x : logs) ss += (x - mean) * (x - mean);
     sigma = std::min(5.0, std::sqrt(ss / static_cast<double>(logs.size() - 1)));
   }
-  std::vector<double> level_q(21), burst_q(11, 1.0);
-  for (std::size_t k = 0; k < 21; ++k) level_q[k] = quantile(levels, static_cast<double>(k) / 20);
+  std::vector<double> burst_q(11, 1.0);
   if (!multipliers.empty())
     for (std::size_t k = 0; k < 11; ++k) burst_q[k] = quantile(multipliers, static_cast<double>(k) / 10);
   const double burst_probability = active_days > 0 ? static_cast<double>(out.burst_days) / active_days : 0.0;
+  // A day's expected factor from bursts, as the empirical scenario draws them: with
+  // probability burst_probability a multiplier uniform in quantile, linear between the
+  // percentiles (so its mean is the trapezoid's).
+  const double burst_mean = 1 + burst_probability * (trapezoid_mean(burst_q) - 1);
+  for (const double m : means) levels.push_back(m / burst_mean);
+  const std::vector<double> level_q = mean_keeping_quantiles(std::move(levels), 21);
 
   // The model mix in the keys of the catalog that holds most of the calls.
   std::string chosen = catalog_hint;
@@ -300,29 +395,30 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
   bool tried = false;
   for (const std::string& candidate :
        catalog_hint.empty() ? std::vector<std::string>{"seed", "current"} : std::vector<std::string>{catalog_hint}) {
-    const catalog cat = load_catalog(candidate, {});
-    std::map<std::string, std::uint64_t> found;
+    const catalog cat =
+        load_catalog(candidate, models_text.empty() ? model_selection{} : parse_model_selection(models_text));
+    std::map<std::string, std::uint64_t> found, lost;
     std::uint64_t missed = 0;
     for (const auto& [pm, calls] : models) {
       const auto& [provider, model] = pm;
-      const model_spec* match = nullptr;
-      for (const model_spec& m : cat.models())
-        if (m.key == model || (m.name == model && (provider.empty() || m.provider == provider))) {
-          match = &m;
-          break;
-        }
-      if (match != nullptr)
+      if (const model_spec* match = match_model(cat, provider, model); match != nullptr) {
         found[match->key] += calls;
-      else
+      } else {
         missed += calls;
+        lost[provider.empty() || model.find('/') != std::string::npos ? model : provider + "/" + model] += calls;
+      }
     }
     if (!tried || missed < unmatched) {  // the first catalog that misses fewest calls
       mix = std::move(found);
       unmatched = missed;
       chosen = candidate;
+      out.unmatched = std::move(lost);
       tried = true;
     }
   }
+
+  out.catalog = chosen;
+  out.no_model_matched = mix.empty();
 
   // The profile: a --config file.
   const civil_date start = civil_from_days(first_day);
@@ -335,6 +431,9 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
       version_text, path == "-" ? "standard input" : path, out.rows, out.source, out.customers, n, start.year,
       start.month, start.day, profile_version, start.year, start.month, start.day, n, toml_string(name),
       toml_string(chosen));
+  if (mix.empty())
+    t += fmt::format("\n# No model of the log is in catalog {}: a run draws that catalog's own mix.\n",
+                     toml_string(chosen));
   if (!mix.empty()) {
     t += fmt::format("\n# Calls by model ({} calls of models not in the catalog left out).\n[models]\n", unmatched);
     for (const auto& [k, calls] : mix) t += fmt::format("{} = {}\n", toml_string(k), calls);
@@ -342,7 +441,8 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
   t += fmt::format("\n[profile.{}]\ncustomers = {}\n", name, out.customers);
   t += fmt::format("# Relative calls per hour of the week, Monday 00:00 UTC first.\nhour_of_week = {}\n", numbers(how));
   t += fmt::format(
-      "# Customers' levels (calls on a median day at the trend's origin), percentiles 0, 5, ..., 100.\n"
+      "# Customers' levels (calls on a mean day without bursts at the trend's origin), percentiles 0,\n"
+      "# 5, ..., 100; the last set so that the levels drawn have the customers' mean.\n"
       "level_quantiles = {}\n",
       numbers(level_q));
   t += fmt::format("trend_per_day = {:.6g}\ntrend_origin_day = {:.6g}\ndaily_sigma = {:.6g}\n", trend, origin, sigma);
@@ -371,6 +471,25 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
     t += " }\n";
   }
   return out;
+}
+
+std::string unmatched_models_warning(const fit_result& f) {
+  std::uint64_t calls = 0;
+  std::vector<std::pair<std::uint64_t, std::string>> by_calls;
+  for (const auto& [model, n] : f.unmatched) {
+    calls += n;
+    by_calls.emplace_back(n, model);
+  }
+  std::sort(by_calls.rbegin(), by_calls.rend());
+  std::string names;
+  for (std::size_t i = 0; i < by_calls.size() && i < 10; ++i)
+    names += fmt::format("{}{} ({} calls)", i == 0 ? "" : ", ", by_calls[i].second, by_calls[i].first);
+  if (by_calls.size() > 10) names += fmt::format(" and {} more", by_calls.size() - 10);
+  return fmt::format(
+      "{} of {} calls name models that catalog '{}' does not hold, left out of the profile's model mix: {}{}; "
+      "fit with --catalog FILE (a LiteLLM model_prices_and_context_window.json) that holds them",
+      calls, f.rows, f.catalog, names,
+      f.no_model_matched ? "; no model matched, so a run draws that catalog's own mix" : "");
 }
 
 }  // namespace trafficsim::host

@@ -8,6 +8,7 @@
 // row.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,13 +22,23 @@ struct fit_result {
   std::string toml;  ///< the profile (a --config file)
   std::uint64_t rows = 0, customers = 0, days = 0, churned = 0, burst_days = 0;
   std::string source;  ///< "trafficsim" or "litellm-spendlogs"
+  /// Calls by "provider/model" of the log whose model is in no catalog model (left out of
+  /// the profile's [models]).
+  std::map<std::string, std::uint64_t> unmatched;
+  std::string catalog;            ///< the catalog whose keys the profile's [models] uses
+  bool no_model_matched = false;  ///< no [models]: a run draws the catalog's own mix
 };
+
+/// The warning for `f.unmatched` (non-empty): how many calls, which models, what to do.
+std::string unmatched_models_warning(const fit_result& f);
 
 /// Fits the log at `path` ("-": standard input). `name` names the scenario the profile
 /// defines; `catalog_hint` is the catalog whose keys the model mix uses ("" : the shipped
 /// catalog that holds the most of the log's calls). runtime_failure naming file, line and
 /// column for a bad row, a missing column, an empty or unreadable log.
+/// `models` ("KEY=W,...", "" for the catalog's default mix): the catalog's models the log's
+/// names are matched to.
 fit_result fit_log(const std::string& path, const std::string& name, const std::string& catalog_hint,
-                   const std::string& version_text);
+                   const std::string& version_text, const std::string& models = "");
 
 }  // namespace trafficsim::host

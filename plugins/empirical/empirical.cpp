@@ -5,7 +5,10 @@
 // by accident).
 //
 // A customer's level is drawn once from the fitted quantiles of the customers' levels
-// (calls on a median day, at the trend's origin, weekday factor 1); without fitted levels
+// (calls on a mean day without bursts, at the trend's origin, weekday factor 1), stratified:
+// customer i's quantile is uniform in its own 1/N of [0, 1) (the N strata shuffled by the
+// seed), so the N levels have the fitted mean up to the spread within a stratum instead of
+// that of N independent draws of a skewed distribution; without fitted levels
 // (all 0, the default) the level is the customer's calls per day, so the plugin composes.
 // A day: level x weekday factor x exp(trend_per_day x (day - trend_origin_day)) x a
 // lognormal factor of mean 1 and log-sd daily_sigma, x a burst multiplier (from its
@@ -24,6 +27,7 @@
 #include <numbers>
 #include <string>
 #include <trafficsim/sdk.hpp>
+#include <vector>
 
 namespace {
 
@@ -51,12 +55,32 @@ struct empirical_config {
   std::array<double, burst_quantiles> burst{};
   double trend_per_day = 0, trend_origin_day = 0, daily_sigma = 0, burst_probability = 0, churn_per_day = 0,
          churn_start_day = 0;
+  std::uint32_t customers = 1;
+  std::uint64_t seed = 0;
 };
+
+/// The customers' strata: a permutation of 0 .. n - 1, Fisher-Yates from splitmix64 of the
+/// seed (spelled out so that every standard library gives the same bytes).
+std::vector<std::uint32_t> strata(std::uint32_t n, std::uint64_t seed) {
+  std::vector<std::uint32_t> s(n);
+  for (std::uint32_t i = 0; i < n; ++i) s[i] = i;
+  std::uint64_t x = seed;
+  for (std::uint32_t i = n; i > 1; --i) {
+    x += 0x9e3779b97f4a7c15ULL;
+    std::uint64_t z = x;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    std::swap(s[i - 1], s[static_cast<std::size_t>(z % i)]);
+  }
+  return s;
+}
 
 class empirical_scenario final : public scenario {
  public:
   explicit empirical_scenario(const empirical_config& cfg) : cfg_(cfg) {
     fitted_levels_ = std::any_of(cfg.level.begin(), cfg.level.end(), [](double v) { return v > 0; });
+    if (fitted_levels_) strata_ = strata(cfg.customers, cfg.seed);
     double week = 0;
     for (std::size_t d = 0; d < 7; ++d) {
       for (std::size_t h = 0; h < hours_per_day; ++h) day_sum_[d] += cfg.hour_of_week[d * hours_per_day + h];
@@ -75,7 +99,7 @@ class empirical_scenario final : public scenario {
         return;
       }
     }
-    const double level = fitted_levels_ ? quantile_at(cfg_.level, rng.customer.unit(slot_level)) : c.calls_per_day;
+    const double level = fitted_levels_ ? quantile_at(cfg_.level, level_quantile(c, rng)) : c.calls_per_day;
     const auto wd = static_cast<std::size_t>(day.day_of_week);
     double expected = level * weekday_factor_[wd] *
                       std::exp(cfg_.trend_per_day * (static_cast<double>(day.index) - cfg_.trend_origin_day));
@@ -94,7 +118,14 @@ class empirical_scenario final : public scenario {
   }
 
  private:
+  double level_quantile(const customer& c, const plan_streams& rng) const {
+    const double u = rng.customer.unit(slot_level);
+    if (c.index >= strata_.size()) return u;
+    return (static_cast<double>(strata_[c.index]) + u) / static_cast<double>(strata_.size());
+  }
+
   empirical_config cfg_;
+  std::vector<std::uint32_t> strata_;
   bool fitted_levels_ = false;
   std::array<double, 7> day_sum_{}, weekday_factor_{};
 };
@@ -118,7 +149,8 @@ struct parameter_table {
       auto& n = names[hours_of_week + i];
       std::snprintf(n.data(), n.size(), "level_q%02zu", i * 5);
       add(n.data(), 0.0, 0.0, max_calls_per_customer_day,
-          "Customers' level (calls on a median day) at this percentile; all 0: each customer's calls per day");
+          "Customers' level (calls on a mean day without bursts) at this percentile; all 0: each customer's calls per "
+          "day");
     }
     for (std::size_t i = 0; i < burst_quantiles; ++i) {
       auto& n = names[hours_of_week + level_quantiles + i];
@@ -152,6 +184,8 @@ std::unique_ptr<scenario> create(const parameters& p) {
   cfg.burst_probability = p.real("burst_probability");
   cfg.churn_per_day = p.real("churn_per_day");
   cfg.churn_start_day = p.real("churn_start_day");
+  cfg.customers = p.customers();
+  cfg.seed = p.seed();
   if (!std::is_sorted(cfg.level.begin(), cfg.level.end()))
     throw parameter_error("level_q00 ... level_q100 must not decrease");
   if (!std::is_sorted(cfg.burst.begin(), cfg.burst.end()))

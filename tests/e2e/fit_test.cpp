@@ -93,13 +93,21 @@ std::vector<std::string> disagreements(const dataset_stats& a, const dataset_sta
   // 1. Hour of week, L1 distance of the two 168 shares. Calls of one customer-day may share
   // their hours (a burst window), so the independent units are customer-days, n of them
   // per dataset: a share's difference has sd sqrt(p(1-p)(1/n_a + 1/n_b)), and its mean
-  // absolute value is sqrt(2/pi) of that. The bound is twice the expected L1.
+  // absolute value is sqrt(2/pi) of that. The bound is twice the expected L1. The units
+  // carry unequal calls (a burst day of a busy customer can hold a share of the week), so
+  // n is their effective number, (sum of calls)^2 / sum of calls^2 (Kish).
   double l1 = 0, expected_l1 = 0;
   const double na = static_cast<double>(a.customer_days.size()), nb = static_cast<double>(b.customer_days.size());
+  auto effective = [](const dataset_stats& s) {
+    double squares = 0;
+    for (const auto& [k, v] : s.customer_days) squares += v * v;
+    return squares > 0 ? s.rows * s.rows / squares : 0.0;
+  };
+  const double ea = effective(a), eb = effective(b);
   for (std::size_t k = 0; k < 168; ++k) {
     const double pa = a.hour_of_week[k] / a.rows, pb = b.hour_of_week[k] / b.rows, p = (pa + pb) / 2;
     l1 += std::fabs(pa - pb);
-    expected_l1 += std::sqrt(2 / M_PI) * std::sqrt(p * (1 - p) * (1 / na + 1 / nb));
+    expected_l1 += std::sqrt(2 / M_PI) * std::sqrt(p * (1 - p) * (1 / ea + 1 / eb));
   }
   if (l1 > 2 * expected_l1)
     out.push_back("hour-of-week L1 " + std::to_string(l1) + " > " + std::to_string(2 * expected_l1));
