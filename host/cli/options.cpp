@@ -525,6 +525,7 @@ bool ends_with_any(const std::string& s, std::initializer_list<const char*> suff
 
 /// Every value, checked once, into the typed configuration.
 run_config to_config(const raw_options& v, const CLI::App& app) {
+  const bool table_given = app.get_option("--table")->count() > 0;
   run_config c;
   if (app.got_subcommand("report")) {
     c.action = command::report;
@@ -568,6 +569,7 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
       c.sets.push_back(s);
     }
   }
+  c.calls.check();
   c.output = v.output;
   if (c.output.empty()) throw usage_error("-o/--output is empty; give a file name, or - for standard output");
   // --start now: today (UTC); a live replay then begins at the present second.
@@ -713,6 +715,11 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
       if (!x || !(*x > 0) || !std::isfinite(*x))
         throw usage_error(
             fmt::format("--speedup '{}' is not a positive factor; e.g. 60 replays an hour a minute", v.speedup));
+      if (*x < min_speedup)
+        throw usage_error(fmt::format(
+            "--speedup '{}' is below {}: slower than a thousandth of real time is not replayed (a day would take "
+            "almost three years); give a factor from {} up",
+            v.speedup, min_speedup, min_speedup));
       c.speedup = *x;
     }
     auto refuse = [](const std::string& what) {
@@ -739,9 +746,10 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     if (!v.deliver.empty())
       throw usage_error(
           "--deliver duplicates rows, which the table's call_id key refuses; write a file with --deliver instead");
-    c.table = v.table.empty() ? "llm_calls" : v.table;
+    // Given, even empty, it is checked: --table '' is no way to ask for the default.
+    c.table = table_given ? v.table : "llm_calls";
     check_table_name(c.table);
-  } else if (!v.table.empty()) {
+  } else if (table_given) {
     throw usage_error("--table names a PostgreSQL table; give it with -o postgresql://...");
   }
   if (!v.truth.empty()) check_truth_folder(c.truth, c.force);

@@ -14,7 +14,6 @@
 #include "errors.hpp"
 #include "numbers.hpp"
 #include "run_report.hpp"
-#include "sink.hpp"
 
 namespace trafficsim::host {
 
@@ -54,8 +53,8 @@ std::string esc(std::string_view s) {
 }
 
 /// Micro-USD as dollars with cents ("$1,234.57"), rounded half up.
-std::string dollars(std::uint64_t micro) {
-  const std::uint64_t cents = (micro + 5'000) / 10'000;
+std::string dollars(micro_usd_sum micro) {
+  const micro_usd_sum cents = (micro + 5'000) / 10'000;
   return fmt::format("${}.{:02}", with_commas(cents / 100), cents % 100);
 }
 
@@ -595,9 +594,9 @@ std::string render_html_report(const traffic_profile& p, const run_origin* origi
   return out;
 }
 
-void write_html_report(const std::filesystem::path& path, const traffic_profile& p, const run_origin* origin,
-                       const time_spans* bursts) {
-  write_file_atomically(path, render_html_report(p, origin, bursts));
+void write_html_report(staged_files& out, const std::filesystem::path& path, const traffic_profile& p,
+                       const run_origin* origin, const time_spans* bursts) {
+  out.add(path, render_html_report(p, origin, bursts));
 }
 
 time_spans read_burst_windows(const std::filesystem::path& labels_jsonl) {
