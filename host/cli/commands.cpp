@@ -256,6 +256,23 @@ struct run_progress {
   bool stats_unwritable = false;
 };
 
+/// What the run was asked to do, for its report and statistics.
+run_description describe_run(const run_config& c, const catalog& cat, const std::string& destination,
+                             unsigned threads) {
+  run_description d{destination,
+                    std::string(format_name(c.format)),
+                    std::string(compression_name(c.codec)),
+                    c.shard_index,
+                    c.shard_count,
+                    threads};
+  describe_catalog(d, cat);
+  d.extended = c.extended;
+  d.start = fmt::format("{:04}-{:02}-{:02}", c.start.year, c.start.month, c.start.day);
+  d.days = c.days;
+  d.delivery = c.delivery.on;
+  return d;
+}
+
 int generate_rows(const run_config& c, const known_plugins& known, const std::atomic<int>& stop_signal,
                   run_progress& so_far) {
   // The catalog first: a bad one stops the run before anything is loaded or written.
@@ -296,18 +313,7 @@ int generate_rows(const run_config& c, const known_plugins& known, const std::at
                       : endpoint ? static_cast<byte_writer&>(*endpoint)
                                  : *file;
   const std::string& sink_name = database ? database->name() : endpoint ? endpoint->name() : file->name();
-  run_description& described = so_far.described;
-  described = {sink_name,
-               std::string(format_name(c.format)),
-               std::string(compression_name(c.codec)),
-               c.shard_index,
-               c.shard_count,
-               threads};
-  describe_catalog(described, cat);
-  described.extended = c.extended;
-  described.start = fmt::format("{:04}-{:02}-{:02}", c.start.year, c.start.month, c.start.day);
-  described.days = c.days;
-  described.delivery = c.delivery.on;
+  so_far.described = describe_run(c, cat, sink_name, threads);
   if (database) so_far.account.kind = "postgresql";  // a failed run commits nothing
   // An HTTP endpoint cannot take rows back: whatever stops the run, the account of what
   // it delivered is printed, and kept for the statistics.
@@ -391,7 +397,7 @@ int generate_rows(const run_config& c, const known_plugins& known, const std::at
       throw runtime_failure(
           fmt::format("{} took {} rows of {}; nothing was committed", database->name(), database->rows(), stats.rows));
   });
-  run_report report = make_run_report(*eng, stats, described);
+  run_report report = make_run_report(*eng, stats, so_far.described);
   if (endpoint) report.sink = endpoint->account();
   if (database) {
     report.sink.kind = "postgresql";

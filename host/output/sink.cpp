@@ -15,8 +15,6 @@ namespace trafficsim::host {
 
 namespace fs = std::filesystem;
 
-void remove_temporary_output() noexcept { remove_temporary_files(); }
-
 output_sink::output_sink(const std::string& target, bool force) : target_(target) {
   if (target == "-") {
     display_ = "standard output";

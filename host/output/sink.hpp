@@ -56,8 +56,4 @@ class output_sink final : public byte_writer {
   std::vector<std::string> stale_;
 };
 
-/// Removes the temporary files being written (remove_temporary_files()). Async-signal-safe:
-/// for a signal handler that ends the process at once (a second Ctrl-C).
-void remove_temporary_output() noexcept;
-
 }  // namespace trafficsim::host
