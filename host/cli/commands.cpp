@@ -103,6 +103,13 @@ struct loaded_plugins {
   std::vector<plugin_run> runs;
 };
 
+/// Names no scenario may take: "all" selects every plugin and names the summary's total,
+/// "calls" prefixes the extended schema's call settings (--set calls.NAME=VALUE).
+bool is_reserved_name(const std::string& name) { return name == "all" || name == "calls"; }
+const char* reserved_name_use(const std::string& name) {
+  return name == "all" ? "--plugins all selects every plugin" : "--set calls.NAME sets the call model";
+}
+
 /// Where the built-in empirical scenario's library is kept among the loaded ones (a name no
 /// plugin can have).
 constexpr const char* empirical_library = "(built-in) empirical";
@@ -126,6 +133,9 @@ void load_selected(const run_config& c, const known_plugins& known, loaded_plugi
     if (known.count(name) != 0)
       throw usage_error(
           fmt::format("{}: '{}' is the name of a plugin; give the composite a name of its own", where, name));
+    if (is_reserved_name(name))
+      throw usage_error(fmt::format("{}: '{}' is reserved ({}); give the composite a name of its own", where, name,
+                                    reserved_name_use(name)));
     if (composites.count(name) != 0) throw usage_error(fmt::format("{}: '{}' is composed twice", where, name));
     std::vector<std::string> layers = composite_layers(text.substr(eq + 1), where);
     for (const std::string& layer : layers)
@@ -148,6 +158,9 @@ void load_selected(const run_config& c, const known_plugins& known, loaded_plugi
           fmt::format("{}: the name breaks the name rule: 1 to 32 of a-z, 0-9 and _, starting with a "
                       "letter",
                       where));
+    if (is_reserved_name(name))
+      throw usage_error(fmt::format("{}: '{}' is reserved ({}); give the profile a name of its own (fit --name)", where,
+                                    name, reserved_name_use(name)));
     if (known.count(name) != 0 || composites.count(name) != 0 || !empiricals.insert(name).second)
       throw usage_error(
           fmt::format("{}: '{}' is already the name of a plugin; give the profile a name of its own "
@@ -215,9 +228,9 @@ void load_selected(const run_config& c, const known_plugins& known, loaded_plugi
   }
 }
 
-/// The --truth folder of a run: created (with its parents) when the run starts; if the
-/// run fails, the answer-key files it wrote are removed, and the folder too if the run
-/// created it.
+/// The --truth folder of a run: created (with its parents) when the run starts; removed
+/// again if the run fails and it is still empty (the answer key's files are put in place
+/// only when the run succeeds: an older key in it stays as it was).
 class truth_folder {
  public:
   explicit truth_folder(std::filesystem::path dir) : dir_(std::move(dir)) {
@@ -233,8 +246,6 @@ class truth_folder {
   ~truth_folder() {
     if (dir_.empty() || kept_) return;
     std::error_code ec;
-    for (const char* name : {"invoices.csv", "usage_by_model.csv", "labels.jsonl"})
-      std::filesystem::remove(dir_ / name, ec);
     if (created_) std::filesystem::remove(dir_, ec);  // only if empty
   }
   void keep() noexcept { kept_ = true; }
@@ -244,7 +255,33 @@ class truth_folder {
   bool created_ = false, kept_ = false;
 };
 
-int generate_rows(const run_config& c, const known_plugins& known, const std::atomic<int>& stop_signal) {
+/// What a run knows of itself as it goes, for the statistics of a run that fails.
+struct run_progress {
+  run_description described;
+  sink_account account;         ///< a network sink's, taken as the run unwinds
+  std::uint64_t rows_kept = 0;  ///< rows in place once the output was committed
+  bool stats_unwritable = false;
+};
+
+/// What the run was asked to do, for its report and statistics.
+run_description describe_run(const run_config& c, const catalog& cat, const std::string& destination,
+                             unsigned threads) {
+  run_description d{destination,
+                    std::string(format_name(c.format)),
+                    std::string(compression_name(c.codec)),
+                    c.shard_index,
+                    c.shard_count,
+                    threads};
+  describe_catalog(d, cat);
+  d.extended = c.extended;
+  d.start = fmt::format("{:04}-{:02}-{:02}", c.start.year, c.start.month, c.start.day);
+  d.days = c.days;
+  d.delivery = c.delivery.on;
+  return d;
+}
+
+int generate_rows(const run_config& c, const known_plugins& known, const std::atomic<int>& stop_signal,
+                  run_progress& so_far) {
   // The catalog first: a bad one stops the run before anything is loaded or written.
   const catalog cat = load_catalog(c.catalog, c.models);
   spdlog::debug("catalog {}: {} models", cat.name(), cat.models().size());
@@ -288,16 +325,21 @@ int generate_rows(const run_config& c, const known_plugins& known, const std::at
                       : endpoint ? static_cast<byte_writer&>(*endpoint)
                                  : *file;
   const std::string& sink_name = database ? database->name() : endpoint ? endpoint->name() : file->name();
+  so_far.described = describe_run(c, cat, sink_name, threads);
+  if (database) so_far.account.kind = "postgresql";  // a failed run commits nothing
   // An HTTP endpoint cannot take rows back: whatever stops the run, the account of what
-  // it delivered is printed.
+  // it delivered is printed, and kept for the statistics.
   struct account_on_failure {
     http_sink* endpoint;
+    run_progress& so_far;
     ~account_on_failure() {
       if (endpoint == nullptr || std::uncaught_exceptions() == 0) return;
       endpoint->abort();
-      spdlog::warn("{}", render_account(endpoint->account(), endpoint->name()));
+      so_far.account = endpoint->account();
+      so_far.rows_kept = so_far.account.rows_delivered;
+      spdlog::warn("{}", render_account(so_far.account, endpoint->name()));
     }
-  } failure_account{endpoint.get()};
+  } failure_account{endpoint.get(), so_far};
   std::unique_ptr<append_merger> merger;
   if (merge)
     merger = std::make_unique<append_merger>(target->fd(), c.output, c.format, names, *file, &stop_signal, c.extended);
@@ -381,67 +423,105 @@ int generate_rows(const run_config& c, const known_plugins& known, const std::at
       throw runtime_failure(
           fmt::format("{} took {} rows of {}; nothing was committed", database->name(), database->rows(), stats.rows));
   });
-  run_description described{sink_name,
-                            std::string(format_name(c.format)),
-                            std::string(compression_name(c.codec)),
-                            c.shard_index,
-                            c.shard_count,
-                            threads};
-  describe_catalog(described, cat);
-  described.extended = c.extended;
-  described.start = fmt::format("{:04}-{:02}-{:02}", c.start.year, c.start.month, c.start.day);
-  described.days = c.days;
-  described.delivery = c.delivery.on;
-  run_report report = make_run_report(*eng, stats, std::move(described));
+  run_report report = make_run_report(*eng, stats, so_far.described);
   if (endpoint) report.sink = endpoint->account();
   if (database) {
     report.sink.kind = "postgresql";
     report.sink.rows_delivered = database->rows();
     report.sink.batches = report.sink.requests = 1;  // one COPY, one transaction
   }
-  // The statistics first: if they cannot be written, the run fails before its output
+  if (!report.sink.complete())
+    report.failure = fmt::format("{} of {} rows were not delivered to {} after the retries ({})",
+                                 with_commas(report.sink.rows_given_up), with_commas(report.rows), sink_name,
+                                 report.sink.first_problem);
+  // Every by-product is written to a temporary first and put in place only after the rows
+  // are committed, so that a run that fails leaves none behind (docs/sinks.md); the
+  // statistics come first: if they cannot be written, the run fails before its output
   // replaces anything.
-  if (!c.stats_json.empty()) write_stats_json(c.stats_json, report);
-  if (truth) truth->write(c.truth);
-  if (profile) {
+  staged_files side;
+  if (!c.stats_json.empty()) {
+    try {
+      write_stats_json(side, c.stats_json, report);
+    } catch (const runtime_failure&) {
+      so_far.stats_unwritable = true;
+      throw;
+    }
+  }
+  if (truth && report.failure.empty()) truth->write(side, c.truth);
+  if (profile && report.failure.empty()) {
     profile->finish();
     const run_origin origin = origin_of(report);
     // With the answer key, its labels mark the burst windows.
     std::optional<time_spans> bursts;
-    if (truth) bursts = read_burst_windows(c.truth / "labels.jsonl");
-    write_html_report(c.report, *profile, &origin, bursts ? &*bursts : nullptr);
+    if (truth) bursts = read_burst_windows(side.pending(c.truth / "labels.jsonl"));
+    write_html_report(side, c.report, *profile, &origin, bursts ? &*bursts : nullptr);
   }
   // FOCUS metadata beside the data: for a regular file, not standard output or a device.
-  if (focus && file && !file->temporary_path().empty()) write_focus_metadata(focus_metadata_path(file->final_path()));
+  if (focus && file && !file->temporary_path().empty())
+    write_focus_metadata(side, focus_metadata_path(file->final_path()));
   if (database)
     database->commit();
   else if (file)
     file->commit();
+  so_far.rows_kept = endpoint ? report.sink.rows_delivered : report.rows + report.duplicated_rows;
+  side.publish();
   truth_dir.keep();
   if (target) target->committed();
   // The output is in place: a summary that cannot be printed (stderr closed) is no
   // failure of the run.
   if (!c.quiet) std::fputs(render_text(report).c_str(), stderr);
   eng.reset();  // scenarios go before their libraries
-  if (!report.sink.complete()) {
-    spdlog::error("{} of {} rows were not delivered to {} after the retries ({})",
-                  with_commas(report.sink.rows_given_up), with_commas(report.rows), sink_name,
-                  report.sink.first_problem);
+  if (!report.failure.empty()) {
+    spdlog::error("{}", report.failure);
     return exit_failure;
   }
   return exit_success;
 }
 
-int generate(const run_config& c, const known_plugins& known, const std::atomic<int>& stop_signal) {
+/// A run that failed at runtime or was stopped by a signal: its --stats-json says so, with
+/// the reason and what was kept (a usage error, found before the run starts, writes none).
+void record_failure(const run_config& c, const run_progress& progress, const std::string& reason) {
+  if (c.stats_json.empty() || progress.stats_unwritable) return;
   try {
-    return generate_rows(c, known, stop_signal);
+    write_file_atomically(c.stats_json,
+                          render_failed_json(progress.described, reason, progress.account, progress.rows_kept));
+  } catch (const std::exception& e) {
+    spdlog::error("cannot write --stats-json '{}' either: {}", c.stats_json, e.what());
+  }
+}
+
+int generate(const run_config& c, const known_plugins& known, const std::atomic<int>& stop_signal) {
+  run_progress progress;
+  try {
+    return generate_rows(c, known, stop_signal, progress);
   } catch (interrupted& e) {
     if (is_http_url(c.output)) e.kept = "the rows delivered before it stay delivered (see the account above)";
     if (is_postgres_uri(c.output))
       e.kept =
           "nothing was committed: the PostgreSQL transaction was rolled back (its statement cancelled), the table "
           "is as it was";
+    record_failure(c, progress, fmt::format("interrupted by signal {}", e.signal));
     throw;
+  } catch (const usage_error&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    record_failure(c, progress, "out of memory");
+    throw;
+  } catch (const std::exception& e) {
+    record_failure(c, progress, e.what());
+    throw;
+  }
+}
+
+/// Reads what the user gave to read (a dataset, a log, a run's statistics, an answer key):
+/// a file that is missing, unreadable, corrupt or holds bad content is bad input, exit 2,
+/// like a bad option (README, "Errors").
+template <class Read>
+auto reading_input(Read&& read) {
+  try {
+    return read();
+  } catch (const runtime_failure& e) {
+    throw usage_error(e.what());
   }
 }
 
@@ -463,23 +543,21 @@ int run_command(const run_config& c, const std::atomic<int>& stop_signal) {
       traffic_profile profile;
       // The run's statistics first: a bad file stops before the data is read.
       std::optional<run_origin> origin;
-      if (!c.run_stats.empty()) origin = read_run_origin(c.run_stats);
+      if (!c.run_stats.empty()) origin = reading_input([&] { return read_run_origin(c.run_stats); });
       std::optional<time_spans> bursts;
-      if (!c.truth.empty()) bursts = read_burst_windows(c.truth / "labels.jsonl");
-      const std::uint64_t rows = read_dataset(c.report_data, profile);
-      write_html_report(c.report, profile, origin ? &*origin : nullptr, bursts ? &*bursts : nullptr);
+      if (!c.truth.empty()) bursts = reading_input([&] { return read_burst_windows(c.truth / "labels.jsonl"); });
+      const std::uint64_t rows = reading_input([&] { return read_dataset(c.report_data, profile); });
+      staged_files page;
+      write_html_report(page, c.report, profile, origin ? &*origin : nullptr, bursts ? &*bursts : nullptr);
+      page.publish();
       if (!c.quiet)
         spdlog::info("the report of {} rows of {} is in {}", with_commas(rows),
                      c.report_data == "-" ? "standard input" : c.report_data, c.report.string());
       return exit_success;
     }
     case command::fit: {
-      fit_result f;
-      try {
-        f = fit_log(c.fit_log, c.fit_name, c.fit_catalog, TRAFFICSIM_VERSION, c.fit_models);
-      } catch (const bad_data& e) {
-        throw usage_error(e.what());  // the log's content is the user's input (exit 2)
-      }
+      const fit_result f = reading_input(
+          [&] { return fit_log(c.fit_log, c.fit_name, c.fit_catalog, TRAFFICSIM_VERSION, c.fit_models); });
       write_file_atomically(c.fit_output, f.toml);
       if (!f.unmatched.empty()) spdlog::warn("{}", unmatched_models_warning(f));
       if (!c.quiet)

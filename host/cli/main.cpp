@@ -2,6 +2,7 @@
 // an exit code (0 ok, 1 runtime failure, 2 usage error, 128+N on signal N).
 
 #include <fmt/format.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -11,10 +12,11 @@
 #include <new>
 #include <variant>
 
+#include "atomic_file.hpp"
 #include "commands.hpp"
 #include "errors.hpp"
 #include "options.hpp"
-#include "sink.hpp"
+#include "printable.hpp"
 
 #ifndef TRAFFICSIM_VERSION
 #define TRAFFICSIM_VERSION "0.0.0"
@@ -24,12 +26,23 @@ namespace {
 
 std::atomic<int> stop_signal{0};
 
+/// The message of a log line with its control characters escaped: messages echo the
+/// user's inputs (file names, a catalog's fields), which must not drive the terminal.
+class printable_message final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    const std::string text = trafficsim::host::printable(std::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(text.data(), text.data() + text.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<printable_message>(); }
+};
+
 /// SIGINT and SIGTERM ask the run to stop at the next chunk (it removes its temporary
 /// file and exits 128 + N); a second one ends the process at once, removing the
 /// temporary file first.
 extern "C" void on_stop_signal(int sig) {
   if (stop_signal.exchange(sig, std::memory_order_relaxed) != 0) {
-    trafficsim::host::remove_temporary_output();
+    trafficsim::host::remove_temporary_files();
     ::_exit(128 + sig);
   }
 }
@@ -63,7 +76,9 @@ int run(int argc, char** argv) {
 int main(int argc, char** argv) {
   using namespace trafficsim::host;
   auto logger = spdlog::stderr_color_mt("trafficsim-host");
-  logger->set_pattern("%n: %^%l%$: %v");
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<printable_message>('*').set_pattern("%n: %^%l%$: %*");
+  logger->set_formatter(std::move(formatter));
   spdlog::set_default_logger(logger);
   try {
     return run(argc, argv);

@@ -584,6 +584,7 @@ bool ends_with_any(const std::string& s, std::initializer_list<const char*> suff
 
 /// Every value, checked once, into the typed configuration.
 run_config to_config(const raw_options& v, const CLI::App& app) {
+  const bool table_given = app.get_option("--table")->count() > 0;
   run_config c;
   if (app.got_subcommand("report")) {
     c.action = command::report;
@@ -628,6 +629,7 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
       c.sets.push_back(s);
     }
   }
+  c.calls.check();
   c.output = v.output;
   if (c.output.empty()) throw usage_error("-o/--output is empty; give a file name, or - for standard output");
   // --start now: today (UTC); a live replay then begins at the present second.
@@ -777,6 +779,11 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
       if (!x || !(*x > 0) || !std::isfinite(*x))
         throw usage_error(
             fmt::format("--speedup '{}' is not a positive factor; e.g. 60 replays an hour a minute", v.speedup));
+      if (*x < min_speedup)
+        throw usage_error(fmt::format(
+            "--speedup '{}' is below {}: slower than a thousandth of real time is not replayed (a day would take "
+            "almost three years); give a factor from {} up",
+            v.speedup, min_speedup, min_speedup));
       c.speedup = *x;
     }
     auto refuse = [](const std::string& what) {
@@ -803,14 +810,15 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     if (!v.deliver.empty())
       throw usage_error(
           "--deliver duplicates rows, which the table's call_id key refuses; write a file with --deliver instead");
-    c.table = v.table.empty() ? "llm_calls" : v.table;
+    // Given, even empty, it is checked: --table '' is no way to ask for the default.
+    c.table = table_given ? v.table : "llm_calls";
     check_table_name(c.table);
     const uri_secrets checked(c.output);  // a password that would show is refused now
     if (!v.pg_connect_timeout.empty())
       c.postgres.connect_timeout = parse_seconds("--pg-connect-timeout", v.pg_connect_timeout, 3600, 1);
     if (!v.pg_lock_timeout.empty())
       c.postgres.lock_timeout = parse_seconds("--pg-lock-timeout", v.pg_lock_timeout, 86'400, 0.001);
-  } else if (!v.table.empty() || !v.pg_connect_timeout.empty() || !v.pg_lock_timeout.empty()) {
+  } else if (table_given || !v.pg_connect_timeout.empty() || !v.pg_lock_timeout.empty()) {
     throw usage_error(
         "--table, --pg-connect-timeout and --pg-lock-timeout apply to PostgreSQL; give -o postgresql://...");
   }

@@ -23,6 +23,8 @@ enum class command { generate, list_plugins, describe, report, fit };
 enum class progress_mode { automatic, always, never };
 
 inline constexpr std::uint32_t max_days = 100000;
+/// The slowest live replay: a thousandth of real time (a day in 2.7 years).
+inline constexpr double min_speedup = 0.001;
 
 /// A run as the user asked for it, checked.
 struct run_config {

@@ -124,6 +124,14 @@ model_selection parse_model_selection(std::string_view text) {
     out.emplace_back(std::string(item.substr(0, eq)), *w);
     pos = comma + 1;
   }
+  // Each weight is finite, their sum need not be (1e308 twice): the draw divides by it.
+  double sum = 0;
+  for (const auto& [key, weight] : out) sum += weight;
+  if (!std::isfinite(sum))
+    throw usage_error(
+        fmt::format("--models '{}': the weights add up to more than a number can hold; give smaller weights (only "
+                    "their ratios matter, e.g. --models a=1,b=1)",
+                    text));
   return out;
 }
 
@@ -346,7 +354,7 @@ model_spec read_model(const std::string& key, const raw_entry& e, const std::str
       return 0;
     }
     const auto v = parse_price(n->second);
-    if (!v)
+    if (!v || *v > max_price)
       throw usage_error(
           fmt::format("model '{}' of catalog {}: {} is {}; a price must be a number from 0 to 18 "
                       "USD per token with at most 18 decimals",

@@ -61,7 +61,6 @@ std::vector<std::pair<std::string, std::string>> call_settings::describe() {
 }
 
 void call_settings::set(std::string_view assignment) {
-  const call_settings before = *this;
   const auto eq = assignment.find('=');
   const std::string name(assignment.substr(0, eq));
   const std::string text(eq == std::string_view::npos ? "" : assignment.substr(eq + 1));
@@ -120,13 +119,16 @@ void call_settings::set(std::string_view assignment) {
     for (const auto& [n, what] : describe()) names += (names.empty() ? "" : "; ") + n;
     throw usage_error(fmt::format("--set calls.{}: no such setting; the settings of calls are: {}", name, names));
   }
-  // Pairs stay ordered; a setting that would break that is refused and not applied.
+}
+
+void call_settings::check() const {
+  // Checked after all settings, so that raising both ends of a pair works in either order.
   if (cache_share_min > cache_share_max || reasoning_min > reasoning_max) {
     const bool cache = cache_share_min > cache_share_max;
     const double lo = cache ? cache_share_min : reasoning_min, hi = cache ? cache_share_max : reasoning_max;
-    *this = before;
-    throw usage_error(fmt::format("--set calls.{}: {}_min ({}) would be above {}_max ({})", name,
-                                  cache ? "cache_share" : "reasoning", lo, cache ? "cache_share" : "reasoning", hi));
+    const char* pair = cache ? "cache_share" : "reasoning";
+    throw usage_error(fmt::format("--set calls: {}_min ({}) is above {}_max ({}); set the maximum at least as high",
+                                  pair, lo, pair, hi));
   }
 }
 

@@ -62,6 +62,9 @@ struct call_settings {
   /// Applies "NAME=VALUE" (the part after "calls."); usage_error naming the setting and
   /// its range if it is unknown or out of range.
   void set(std::string_view assignment);
+  /// Once every setting is applied, whatever their order: usage_error if a pair's minimum
+  /// is above its maximum.
+  void check() const;
   /// The names and descriptions, for --help and the docs.
   static std::vector<std::pair<std::string, std::string>> describe();
 };

@@ -13,13 +13,12 @@
 #include "call_model.hpp"
 #include "errors.hpp"
 #include "ids.hpp"
-#include "sink.hpp"
 
 namespace trafficsim::host {
 
 namespace {
 
-std::string usd(std::uint64_t micro) { return fmt::format("{}.{:06}", micro / 1'000'000, micro % 1'000'000); }
+std::string usd(micro_usd_sum micro) { return fmt::format("{}.{:06}", micro / 1'000'000, micro % 1'000'000); }
 
 std::string month_text(std::uint32_t key) { return fmt::format("{:04}-{:02}", key / 12, key % 12 + 1); }
 
@@ -183,10 +182,10 @@ std::string answer_key::labels_jsonl() const {
   return out;
 }
 
-void answer_key::write(const std::filesystem::path& dir) const {
-  write_file_atomically(dir / "invoices.csv", invoices_csv());
-  write_file_atomically(dir / "usage_by_model.csv", usage_by_model_csv());
-  write_file_atomically(dir / "labels.jsonl", labels_jsonl());
+void answer_key::write(staged_files& out, const std::filesystem::path& dir) const {
+  out.add(dir / "invoices.csv", invoices_csv());
+  out.add(dir / "usage_by_model.csv", usage_by_model_csv());
+  out.add(dir / "labels.jsonl", labels_jsonl());
 }
 
 }  // namespace trafficsim::host

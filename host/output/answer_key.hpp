@@ -16,6 +16,7 @@
 #include <tuple>
 #include <vector>
 
+#include "atomic_file.hpp"
 #include "call_model.hpp"
 #include "catalog.hpp"
 #include "engine.hpp"
@@ -72,9 +73,9 @@ class answer_key {
   /// The rows of one chunk, all of day `day`.
   void add_rows(std::uint32_t day, const std::vector<billing_record>& rows);
 
-  /// Writes invoices.csv, usage_by_model.csv and labels.jsonl into `dir` (which exists), each through a
-  /// temporary file renamed into place.
-  void write(const std::filesystem::path& dir) const;
+  /// Stages invoices.csv, usage_by_model.csv and labels.jsonl for `dir` (which exists) in
+  /// `out`: written to temporaries now, put in place by out.publish().
+  void write(staged_files& out, const std::filesystem::path& dir) const;
 
   /// The two files' text (for tests and write).
   std::string invoices_csv() const;
@@ -85,12 +86,13 @@ class answer_key {
   struct usage {
     std::uint64_t calls = 0, billed = 0, failed = 0;
     std::uint64_t input_tokens = 0, output_tokens = 0, cached_input_tokens = 0, cache_write_tokens = 0,
-                  reasoning_tokens = 0, cost_micro_usd = 0;
+                  reasoning_tokens = 0;
+    micro_usd_sum cost_micro_usd = 0;
     void add(const billing_record& r) noexcept;
   };
   struct subscription {
     std::uint32_t days = 0;
-    std::uint64_t fee_micro_usd = 0;
+    micro_usd_sum fee_micro_usd = 0;
   };
   /// Months as year x 12 + month - 1.
   std::uint32_t month_of(std::uint32_t day) const noexcept;

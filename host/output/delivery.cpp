@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <trafficsim/calendar.hpp>
+#include <utility>
 
 #include "errors.hpp"
 #include "numbers.hpp"
@@ -86,6 +87,7 @@ delivery_plan parse_delivery(std::string_view text) {
     return plan;
   }
   std::size_t from = 0;
+  bool given[2] = {false, false};  // duplicates, late
   while (from <= text.size()) {
     const std::size_t comma = std::min(text.find(',', from), text.size());
     const std::string_view part = text.substr(from, comma - from);
@@ -97,6 +99,8 @@ delivery_plan parse_delivery(std::string_view text) {
           "--deliver '{}': write at-least-once, or duplicates=P[:MIN-MAX] and late=P[:MIN-MAX] separated by commas "
           "(e.g. duplicates=0.001:1s-5m,late=0.005:5m-6h)",
           part));
+    if (std::exchange(given[name == "late" ? 1 : 0], true))
+      throw usage_error(fmt::format("--deliver '{}': {} is given twice; give each part once", text, name));
     const std::string_view value = part.substr(eq + 1);
     const auto colon = value.find(':');
     const auto p = parse_number(value.substr(0, colon));

@@ -14,7 +14,6 @@
 #include "call_model.hpp"
 #include "digits.hpp"
 #include "errors.hpp"
-#include "sink.hpp"
 
 namespace trafficsim::host {
 
@@ -636,7 +635,7 @@ void focus_aggregator::write_groups(std::uint64_t start_hour, std::uint64_t hour
   }
 }
 
-void write_focus_metadata(const std::filesystem::path& path) {
+void write_focus_metadata(staged_files& out, const std::filesystem::path& path) {
   std::string columns_json;
   for (const column& c : columns) {
     if (!columns_json.empty()) columns_json += ",\n";
@@ -687,7 +686,7 @@ void write_focus_metadata(const std::filesystem::path& path) {
 )",
       platform, TRAFFICSIM_VERSION, d.year, d.month, d.day, time.hours().count(), time.minutes().count(),
       time.seconds().count(), columns_json, schema_id);
-  write_file_atomically(path, text);
+  out.add(path, text);
 }
 
 }  // namespace trafficsim::host

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "atomic_file.hpp"
 #include "catalog.hpp"
 #include "engine.hpp"
 #include "text_buffer.hpp"
@@ -226,7 +227,7 @@ inline std::filesystem::path focus_metadata_path(const std::filesystem::path& da
 }
 
 /// Writes the FOCUS metadata (FOCUS 1.2, "Metadata": the data generator and the schema
-/// with its column definitions) to `path`, through a temporary file renamed into place.
-void write_focus_metadata(const std::filesystem::path& path);
+/// with its column definitions) for `path` into `out` (put in place by out.publish()).
+void write_focus_metadata(staged_files& out, const std::filesystem::path& path);
 
 }  // namespace trafficsim::host

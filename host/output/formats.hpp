@@ -22,7 +22,7 @@ struct plugin_totals {
   std::uint64_t rows = 0;
   std::uint64_t input_tokens = 0;
   std::uint64_t output_tokens = 0;
-  std::uint64_t cost_micro_usd = 0;  ///< sum of the printed (rounded) costs
+  micro_usd_sum cost_micro_usd = 0;  ///< sum of the printed (rounded) costs
   // The extended schema's (0 with the seed's):
   std::uint64_t failed = 0;        ///< rows whose status is not 200
   std::uint64_t rate_limited = 0;  ///< rows with status 429
@@ -45,7 +45,8 @@ struct plugin_totals {
 
 /// Totals of one catalog model's rows (for the report).
 struct model_totals {
-  std::uint64_t rows = 0, input_tokens = 0, output_tokens = 0, cost_micro_usd = 0;
+  std::uint64_t rows = 0, input_tokens = 0, output_tokens = 0;
+  micro_usd_sum cost_micro_usd = 0;
 };
 
 /// What one row adds to its customer's bill.

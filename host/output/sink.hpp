@@ -5,10 +5,12 @@
 // pipes and other non-regular files are written directly.
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "atomic_file.hpp"
 #include "byte_writer.hpp"
 
 namespace trafficsim::host {
@@ -47,18 +49,11 @@ class output_sink final : public byte_writer {
   std::string target_;
   std::string display_;
   std::string temp_;
+  std::unique_ptr<atomic_file> file_;  ///< a regular file's temporary; null when writing directly
   int fd_ = -1;
   bool owns_fd_ = false;
   bool committed_ = false;
   std::vector<std::string> stale_;
 };
-
-/// Writes `text` to `path` through `<path>.tmp` renamed into place, so a reader never
-/// sees a half-written file; runtime_failure (the temporary removed) if it cannot.
-void write_file_atomically(const std::filesystem::path& path, const std::string& text);
-
-/// Removes the temporary file of the sink being written, if any. Async-signal-safe: for a
-/// signal handler that ends the process at once (a second Ctrl-C).
-void remove_temporary_output() noexcept;
 
 }  // namespace trafficsim::host

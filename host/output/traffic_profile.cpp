@@ -70,7 +70,7 @@ void traffic_profile::prepare_run(const engine& e, const catalog& cat) {
 }
 
 void traffic_profile::add_to(named_total& t, std::uint64_t calls, std::uint64_t input_tokens,
-                             std::uint64_t output_tokens, std::uint64_t cost_micro_usd) {
+                             std::uint64_t output_tokens, micro_usd_sum cost_micro_usd) {
   t.calls += calls;
   t.input_tokens += input_tokens;
   t.output_tokens += output_tokens;

@@ -36,7 +36,8 @@ class traffic_profile {
  public:
   struct named_total {
     std::string name;
-    std::uint64_t customers = 0, calls = 0, input_tokens = 0, output_tokens = 0, cost_micro_usd = 0;
+    std::uint64_t customers = 0, calls = 0, input_tokens = 0, output_tokens = 0;
+    micro_usd_sum cost_micro_usd = 0;
   };
   struct model_total : named_total {
     std::string provider;
@@ -123,7 +124,7 @@ class traffic_profile {
   /// The day part of it: the customer's activity, customer-days and tier's calls.
   void count_day(std::int64_t day, std::uint32_t customer, std::uint64_t calls);
   static void add_to(named_total& t, std::uint64_t calls, std::uint64_t input_tokens, std::uint64_t output_tokens,
-                     std::uint64_t cost_micro_usd);
+                     micro_usd_sum cost_micro_usd);
 
   std::int64_t first_day_ = 0;
   std::vector<named_total> plugins_, tiers_;

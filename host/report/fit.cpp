@@ -15,6 +15,7 @@
 #include "catalog.hpp"
 #include "dataset_reader.hpp"
 #include "errors.hpp"
+#include "printable.hpp"
 
 namespace trafficsim::host {
 
@@ -90,12 +91,24 @@ std::string numbers(const std::vector<double>& v) {
   return out + "]";
 }
 
-/// TOML basic string: quotes and backslashes escaped, control characters dropped.
+/// A TOML basic string (TOML 1.0, "String"): quotes and backslashes escaped, control
+/// characters written as their escapes, so no text can end the string or the line.
 std::string toml_string(std::string_view s) {
   std::string out = "\"";
   for (const char ch : s) {
-    if (ch == '"' || ch == '\\') out += '\\';
-    if (static_cast<unsigned char>(ch) >= 0x20) out += ch;
+    const auto b = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (ch == '\n') {
+      out += "\\n";
+    } else if (ch == '\t') {
+      out += "\\t";
+    } else if (b < 0x20 || b == 0x7f) {
+      out += fmt::format("\\u{:04X}", b);
+    } else {
+      out += ch;
+    }
   }
   return out + "\"";
 }
@@ -428,8 +441,8 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
       "# statistics of the log; --days and --scale extend it (docs/compose-and-fit.md).\n"
       "# Fitted by trafficsim-host {} from {}: {} rows ({}), {} customers, {} days from {:04}-{:02}-{:02}.\n"
       "profile_version = {}\nstart = \"{:04}-{:02}-{:02}\"\ndays = {}\nplugins = [{}]\ncatalog = {}\n",
-      version_text, path == "-" ? "standard input" : path, out.rows, out.source, out.customers, n, start.year,
-      start.month, start.day, profile_version, start.year, start.month, start.day, n, toml_string(name),
+      version_text, path == "-" ? "standard input" : printable(path), out.rows, out.source, out.customers, n,
+      start.year, start.month, start.day, profile_version, start.year, start.month, start.day, n, toml_string(name),
       toml_string(chosen));
   if (mix.empty())
     t += fmt::format("\n# No model of the log is in catalog {}: a run draws that catalog's own mix.\n",

@@ -15,7 +15,6 @@
 #include "errors.hpp"
 #include "numbers.hpp"
 #include "run_report.hpp"
-#include "sink.hpp"
 #include "svg_chart.hpp"
 
 namespace trafficsim::host {
@@ -428,9 +427,9 @@ std::string render_html_report(const traffic_profile& p, const run_origin* origi
   return out;
 }
 
-void write_html_report(const std::filesystem::path& path, const traffic_profile& p, const run_origin* origin,
-                       const time_spans* bursts) {
-  write_file_atomically(path, render_html_report(p, origin, bursts));
+void write_html_report(staged_files& out, const std::filesystem::path& path, const traffic_profile& p,
+                       const run_origin* origin, const time_spans* bursts) {
+  out.add(path, render_html_report(p, origin, bursts));
 }
 
 time_spans read_burst_windows(const std::filesystem::path& labels_jsonl) {

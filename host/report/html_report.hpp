@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "atomic_file.hpp"
 #include "traffic_profile.hpp"
 
 namespace trafficsim::host {
@@ -43,8 +44,9 @@ time_spans read_burst_windows(const std::filesystem::path& labels_jsonl);
 std::string render_html_report(const traffic_profile& p, const run_origin* origin = nullptr,
                                const time_spans* bursts = nullptr);
 
-/// Writes render_html_report(p, origin) to `path` atomically; runtime_failure if it cannot.
-void write_html_report(const std::filesystem::path& path, const traffic_profile& p, const run_origin* origin = nullptr,
-                       const time_spans* bursts = nullptr);
+/// Stages render_html_report(p, origin) for `path` in `out` (written to a temporary, put
+/// in place by out.publish()); runtime_failure if it cannot be written.
+void write_html_report(staged_files& out, const std::filesystem::path& path, const traffic_profile& p,
+                       const run_origin* origin = nullptr, const time_spans* bursts = nullptr);
 
 }  // namespace trafficsim::host

@@ -5,11 +5,12 @@
 #include <fstream>
 
 #include "errors.hpp"
+#include "printable.hpp"
 
 namespace trafficsim::host {
 
-std::string with_commas(std::uint64_t v) {
-  std::string digits = std::to_string(v);
+std::string with_commas(micro_usd_sum v) {
+  const std::string digits = fmt::format("{}", v);
   std::string out;
   for (std::size_t i = 0; i < digits.size(); ++i) {
     if (i != 0 && (digits.size() - i) % 3 == 0) out += ',';
@@ -59,11 +60,11 @@ run_report make_run_report(const engine& e, const run_stats& stats, run_descript
 
 namespace {
 
-std::string usd(std::uint64_t micro) {
+std::string usd(micro_usd_sum micro) {
   return fmt::format("{}.{:02}", with_commas(micro / 1'000'000), (micro % 1'000'000) / 10'000);
 }
 
-std::string average(std::uint64_t micro_total, std::uint64_t rows) {
+std::string average(micro_usd_sum micro_total, std::uint64_t rows) {
   return rows == 0 ? std::string("-") : fmt::format("{:.6f}", static_cast<double>(micro_total) / 1e6 / rows);
 }
 
@@ -178,8 +179,8 @@ std::string render_text(const run_report& r) {
   }
   if (!r.sink.kind.empty()) out += fmt::format("  delivered: {}\n", render_account(r.sink, r.run.destination));
   if (r.run.catalog != "seed")
-    out += fmt::format("  catalog {}{}: {} models\n", r.run.catalog,
-                       r.run.prices_taken.empty() ? "" : fmt::format(" (prices of {})", r.run.prices_taken),
+    out += fmt::format("  catalog {}{}: {} models\n", printable(r.run.catalog),
+                       r.run.prices_taken.empty() ? "" : fmt::format(" (prices of {})", printable(r.run.prices_taken)),
                        r.run.models.size());
   return out;
 }
@@ -194,8 +195,28 @@ run_origin origin_of(const run_report& r) {
   return o;
 }
 
+namespace {
+
+/// A network sink's account: `  "sink": {...}` (no comma, no newline).
+std::string sink_json(const sink_account& a) {
+  std::string statuses;
+  for (const auto& [status, n] : a.statuses)
+    statuses += fmt::format("{}\"{}\": {}", statuses.empty() ? "" : ", ", status, n);
+  return fmt::format(
+      "  \"sink\": {{\"kind\": {}, \"rows_delivered\": {}, \"batches\": {}, \"requests\": {}, \"retries\": {}, "
+      "\"rows_given_up\": {}, \"batches_given_up\": {}, \"rows_not_sent\": {}, \"rows_unconfirmed\": {}, "
+      "\"bytes_sent\": {}, \"statuses\": {{{}}}, \"first_problem\": {}}}",
+      json_string(a.kind), a.rows_delivered, a.batches, a.requests, a.retries, a.rows_given_up, a.batches_given_up,
+      a.rows_not_sent, a.rows_unconfirmed, a.bytes_sent, statuses,
+      a.first_problem.empty() ? "null" : json_string(a.first_problem));
+}
+
+}  // namespace
+
 std::string render_json(const run_report& r) {
   std::string out = "{\n";
+  out += r.failure.empty() ? "  \"status\": \"ok\",\n"
+                           : fmt::format("  \"status\": \"failed\",\n  \"reason\": {},\n", json_string(r.failure));
   out += fmt::format("  \"output\": {},\n  \"format\": {},\n  \"compression\": {},\n", json_string(r.run.destination),
                      json_string(r.run.format), json_string(r.run.compression));
   out += fmt::format("  \"start\": {},\n  \"days\": {},\n", json_string(r.run.start), r.run.days);
@@ -228,20 +249,7 @@ std::string render_json(const run_report& r) {
         t.speedup, r.seconds > 0 ? t.event_seconds / r.seconds : 0.0, t.event_seconds, t.seconds_written, t.lag_p50,
         t.lag_p95, t.lag_p99, t.lag_max, t.late_seconds);
   }
-  if (!r.sink.kind.empty()) {
-    const sink_account& a = r.sink;
-    std::string statuses;
-    for (const auto& [status, n] : a.statuses)
-      statuses += fmt::format("{}\"{}\": {}", statuses.empty() ? "" : ", ", status, n);
-    out += fmt::format(
-        "  \"sink\": {{\"kind\": {}, \"rows_delivered\": {}, \"batches\": {}, \"requests\": {}, \"retries\": {}, "
-        "\"rows_given_up\": {}, \"batches_given_up\": {}, \"rows_not_sent\": {}, \"rows_unconfirmed\": {}, "
-        "\"bytes_sent\": {}, "
-        "\"statuses\": {{{}}}, \"first_problem\": {}}},\n",
-        json_string(a.kind), a.rows_delivered, a.batches, a.requests, a.retries, a.rows_given_up, a.batches_given_up,
-        a.rows_not_sent, a.rows_unconfirmed, a.bytes_sent, statuses,
-        a.first_problem.empty() ? "null" : json_string(a.first_problem));
-  }
+  if (!r.sink.kind.empty()) out += sink_json(r.sink) + ",\n";
   out += fmt::format("  \"catalog\": {{\"name\": {}, \"prices_taken\": {}, \"models\": [\n", json_string(r.run.catalog),
                      r.run.prices_taken.empty() ? "null" : json_string(r.run.prices_taken));
   for (std::size_t i = 0; i < r.run.models.size(); ++i) {
@@ -254,11 +262,26 @@ std::string render_json(const run_report& r) {
   return out;
 }
 
-void write_stats_json(const std::string& path, const run_report& r) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << render_json(r);
-  f.close();
-  if (!f) throw runtime_failure(fmt::format("cannot write --stats-json '{}'", path));
+void write_stats_json(staged_files& out, const std::string& path, const run_report& r) {
+  try {
+    out.add(path, render_json(r));
+  } catch (const runtime_failure& e) {
+    throw runtime_failure(fmt::format("cannot write --stats-json '{}': {}", path, e.what()));
+  }
+}
+
+std::string render_failed_json(const run_description& d, const std::string& reason, const sink_account& a,
+                               std::uint64_t rows_kept) {
+  std::string out = fmt::format("{{\n  \"status\": \"failed\",\n  \"reason\": {},\n", json_string(reason));
+  out += fmt::format("  \"output\": {},\n  \"format\": {},\n  \"compression\": {},\n", json_string(d.destination),
+                     json_string(d.format), json_string(d.compression));
+  out += fmt::format("  \"start\": {},\n  \"days\": {},\n", json_string(d.start), d.days);
+  out += fmt::format("  \"shard\": {{\"index\": {}, \"count\": {}}},\n  \"threads\": {},\n", d.shard_index,
+                     d.shard_count, d.threads);
+  out += fmt::format("  \"rows_kept\": {}", rows_kept);
+  if (!a.kind.empty()) out += ",\n" + sink_json(a);
+  out += "\n}\n";
+  return out;
 }
 
 }  // namespace trafficsim::host

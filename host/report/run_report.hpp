@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "atomic_file.hpp"
 #include "catalog.hpp"
 #include "engine.hpp"
 #include "html_report.hpp"
@@ -54,6 +55,7 @@ struct run_report {
   realtime_stats realtime;                           ///< --realtime (speedup 0: not live)
   sink_account sink;                                 ///< a network sink's account (kind empty: a file)
   double seconds = 0;
+  std::string failure;  ///< why the run failed though it ran to the end (empty: it succeeded)
 };
 
 /// The report of a finished run.
@@ -71,10 +73,18 @@ run_origin origin_of(const run_report& r);
 /// The report as a JSON document.
 std::string render_json(const run_report& r);
 
-/// Writes render_json(r) to `path`; throws runtime_failure if it cannot be written.
-void write_stats_json(const std::string& path, const run_report& r);
+/// Stages render_json(r) for `path` in `out`; throws runtime_failure if it cannot be written.
+void write_stats_json(staged_files& out, const std::string& path, const run_report& r);
+
+/// The statistics of a run that stopped before its end (a failure, a signal): what it was
+/// asked to do, why it stopped, and what of it was kept — `rows_kept` (a file or table a
+/// failed run leaves as it was: 0; an HTTP endpoint: the rows it accepted) and, for a
+/// network sink, its account.
+std::string render_failed_json(const run_description& d, const std::string& reason, const sink_account& a,
+                               std::uint64_t rows_kept);
 
 /// 1234567 -> "1,234,567".
-std::string with_commas(std::uint64_t v);
+/// (Any unsigned count, 128-bit sums of money too.)
+std::string with_commas(micro_usd_sum v);
 
 }  // namespace trafficsim::host

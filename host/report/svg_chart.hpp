@@ -53,8 +53,8 @@ inline std::string esc(std::string_view s) {
 }
 
 /// Micro-USD as dollars with cents ("$1,234.57"), rounded half up.
-inline std::string dollars(std::uint64_t micro) {
-  const std::uint64_t cents = (micro + 5'000) / 10'000;
+inline std::string dollars(micro_usd_sum micro) {
+  const micro_usd_sum cents = (micro + 5'000) / 10'000;
   return fmt::format("${}.{:02}", with_commas(cents / 100), cents % 100);
 }
 

@@ -363,7 +363,11 @@ class pipeline_run {
     for (std::size_t i = 0; i < marks.marks.size(); ++i) {
       const auto [second, offset] = marks.marks[i];
       const std::size_t end = i + 1 < marks.marks.size() ? marks.marks[i + 1].second : text.size();
-      const double at = (static_cast<double>(second) - static_cast<double>(opt_.origin)) / opt_.speedup;
+      // Capped at a century, so that the nanoseconds of the clock cannot overflow (a late
+      // second of a long run at a slow --speedup): the run waits as long either way.
+      constexpr double longest_wait = 100 * 365.25 * 86'400;
+      const double at =
+          std::min(longest_wait, (static_cast<double>(second) - static_cast<double>(opt_.origin)) / opt_.speedup);
       const clock::time_point due =
           pace_start_ + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(std::max(0.0, at)));
       // Rows gathered for a batch go out before the wait.

@@ -1,15 +1,19 @@
 // trafficsim-score: scores a pipeline's results against a run's answer key
 // (docs/answer-key.md). Exit 0: no difference (invoices) or scored (detections);
-// 1: differences; 2: bad usage or input, with the file, line and column.
+// 3: differences found; 2: bad usage or input, with the file, line and column; 1: a
+// runtime failure (the result could not be written).
 
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <limits>
 
+#include "atomic_file.hpp"
 #include "errors.hpp"
+#include "printable.hpp"
 #include "score.hpp"
 
 #ifndef TRAFFICSIM_VERSION
@@ -19,6 +23,9 @@
 namespace {
 
 using namespace trafficsim;
+
+/// The invoices differ from the key: neither success (0) nor a failure of the tool (1, 2).
+constexpr int exit_differences = 3;
 
 /// The key's file: `path` itself, or `name` inside it if it is the --truth folder.
 std::filesystem::path key_file(const std::filesystem::path& path, const char* name) {
@@ -31,10 +38,7 @@ void write_json(const std::string& path, const std::string& text) {
     std::fputs(text.c_str(), stdout);
     return;
   }
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) throw host::runtime_failure(fmt::format("cannot write {}", path));
+  host::write_file_atomically(path, text);
 }
 
 int run(int argc, char** argv) {
@@ -49,7 +53,7 @@ int run(int argc, char** argv) {
       "invoices",
       "Compare per-customer-month totals (CSV: month, customer_id and any of calls, billed_calls, failed_calls, "
       "input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, subscription_days, "
-      "usage_cost_usd, subscription_fee_usd, total_usd) with invoices.csv; every difference is listed, exit 1 if any");
+      "usage_cost_usd, subscription_fee_usd, total_usd) with invoices.csv; every difference is listed, exit 3 if any");
   invoices->add_option("--truth", truth, "The --truth folder, or its invoices.csv")->required()->type_name("DIR|FILE");
   invoices->add_option("totals", input, "The pipeline's totals (CSV)")->required()->type_name("FILE");
   invoices->add_option("--json", json, "Also write the result as JSON (- for standard output)")->type_name("FILE");
@@ -65,7 +69,7 @@ int run(int argc, char** argv) {
   detections->add_option("--tolerance", tolerance, "Seconds a detection may miss its label's range by (0)")
       ->type_name("SECONDS");
   detections->add_option("--json", json, "Also write the result as JSON (- for standard output)")->type_name("FILE");
-  app.footer("Exit status: 0 no difference / scored, 1 differences, 2 bad usage or input.");
+  app.footer("Exit status: 0 no difference / scored, 3 differences found, 2 bad usage or input, 1 a runtime failure.");
 
   try {
     app.parse(argc, argv);
@@ -76,12 +80,14 @@ int run(int argc, char** argv) {
     const score::invoice_result r = score::score_invoices(key_file(truth, "invoices.csv"), input);
     if (json != "-") std::fputs(score::render_text(r).c_str(), stdout);
     write_json(json, score::render_json(r));
-    return r.differences.empty() ? 0 : 1;
+    return r.differences.empty() ? 0 : exit_differences;
   }
   char* end = nullptr;
+  errno = 0;
   const long long t = std::strtoll(tolerance.c_str(), &end, 10);
-  if (tolerance.empty() || *end != '\0' || t < 0)
-    throw host::usage_error(fmt::format("--tolerance '{}' is not a whole number of seconds >= 0", tolerance));
+  if (tolerance.empty() || *end != '\0' || t < 0 || errno == ERANGE)
+    throw host::usage_error(fmt::format("--tolerance '{}' is not a whole number of seconds from 0 to {}",
+                                        host::printable(tolerance), std::numeric_limits<std::int64_t>::max()));
   const score::detection_result r = score::score_detections(key_file(truth, "labels.jsonl"), input, t);
   if (json != "-") std::fputs(score::render_text(r).c_str(), stdout);
   write_json(json, score::render_json(r));
@@ -94,10 +100,10 @@ int main(int argc, char** argv) {
   try {
     return run(argc, argv);
   } catch (const host::usage_error& e) {
-    std::fprintf(stderr, "trafficsim-score: error: %s\n", e.what());
+    std::fprintf(stderr, "trafficsim-score: error: %s\n", host::printable(e.what()).c_str());
     return 2;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "trafficsim-score: error: %s\n", e.what());
+    std::fprintf(stderr, "trafficsim-score: error: %s\n", host::printable(e.what()).c_str());
     return 1;
   }
 }

@@ -249,6 +249,47 @@ std::string render_json(const invoice_result& r) {
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
+namespace {
+
+__extension__ using wide = __int128;
+
+/// The labels' ends in a max-tree (a matched label's lowered below any time): the first
+/// unmatched label in a range whose end is above a time, in O(log n).
+class end_tree {
+ public:
+  static constexpr std::size_t none = ~std::size_t{0};
+  template <class End>
+  end_tree(std::size_t n, End end) : size_(1) {
+    while (size_ < n) size_ *= 2;
+    max_.assign(2 * size_, lowest);
+    for (std::size_t i = 0; i < n; ++i) max_[size_ + i] = end(i);
+    for (std::size_t v = size_ - 1; v >= 1; --v) max_[v] = std::max(max_[2 * v], max_[2 * v + 1]);
+  }
+  void remove(std::size_t i) {
+    std::size_t v = size_ + i;
+    max_[v] = lowest;
+    for (v /= 2; v >= 1; v /= 2) max_[v] = std::max(max_[2 * v], max_[2 * v + 1]);
+  }
+  /// The first i in [first, end) whose end is above `time`, or none.
+  std::size_t first_above(std::size_t first, std::size_t end, wide time) const {
+    return first < end ? find(1, 0, size_, first, end, time) : none;
+  }
+
+ private:
+  static constexpr wide lowest = -(wide{1} << 100);
+  std::size_t find(std::size_t v, std::size_t lo, std::size_t hi, std::size_t first, std::size_t end, wide time) const {
+    if (hi <= first || end <= lo || max_[v] <= time) return none;
+    if (hi - lo == 1) return lo;
+    const std::size_t mid = lo + (hi - lo) / 2;
+    const std::size_t left = find(2 * v, lo, mid, first, end, time);
+    return left != none ? left : find(2 * v + 1, mid, hi, first, end, time);
+  }
+  std::size_t size_;
+  std::vector<wide> max_;
+};
+
+}  // namespace
+
 detection_result score_detections(const std::filesystem::path& labels, const std::filesystem::path& detections,
                                   std::int64_t tolerance_seconds) {
   struct event {
@@ -303,18 +344,35 @@ detection_result score_detections(const std::filesystem::path& labels, const std
   detection_result r;
   for (const event& l : truth) r.kinds[l.kind].labels += 1;
   for (const event& d : found) r.kinds[d.kind].detections += 1;
+  // A label overlaps detection d (within the tolerance) if l.start < d.end + tolerance and
+  // l.end > d.start - tolerance, in 128 bits (a tolerance near 2^63 must not wrap). Among
+  // its customer and kind's labels (sorted by start), those of the first condition are a
+  // prefix; the tree finds the first unmatched one of it meeting the second: one sweep,
+  // O((labels + detections) log labels).
+  end_tree ends(truth.size(), [&](std::size_t i) { return truth[i].end; });
+  const wide tolerance = tolerance_seconds;
+  std::size_t group = 0;  // the first label of d's customer and kind, or after
   for (event& d : found) {
-    for (event& l : truth) {
-      if (l.matched || l.customer != d.customer || l.kind != d.kind) continue;
-      if (d.start < l.end + tolerance_seconds && l.start - tolerance_seconds < d.end) {
-        l.matched = d.matched = true;
-        kind_score& k = r.kinds[d.kind];
-        k.matched_labels += 1;
-        k.matched_detections += 1;
-        k.delays_seconds.push_back(static_cast<double>(d.start - l.start));
-        break;
-      }
-    }
+    const auto key = [](const event& e) { return std::tie(e.customer, e.kind); };
+    group =
+        static_cast<std::size_t>(std::partition_point(truth.begin() + static_cast<std::ptrdiff_t>(group), truth.end(),
+                                                      [&](const event& l) { return key(l) < key(d); }) -
+                                 truth.begin());
+    const auto group_end = std::partition_point(truth.begin() + static_cast<std::ptrdiff_t>(group), truth.end(),
+                                                [&](const event& l) { return key(l) == key(d); });
+    const auto prefix_end =
+        std::partition_point(truth.begin() + static_cast<std::ptrdiff_t>(group), group_end,
+                             [&](const event& l) { return wide{l.start} < wide{d.end} + tolerance; });
+    const std::size_t i =
+        ends.first_above(group, static_cast<std::size_t>(prefix_end - truth.begin()), wide{d.start} - tolerance);
+    if (i == end_tree::none) continue;
+    event& l = truth[i];
+    ends.remove(i);
+    l.matched = d.matched = true;
+    kind_score& k = r.kinds[d.kind];
+    k.matched_labels += 1;
+    k.matched_detections += 1;
+    k.delays_seconds.push_back(static_cast<double>(d.start - l.start));
   }
   auto finish = [](kind_score& k) {
     if (k.detections > 0) k.precision = static_cast<double>(k.matched_detections) / static_cast<double>(k.detections);

@@ -314,7 +314,7 @@ TEST(Fit, BadInputIsRefusedWithFileLineAndColumn) {
     EXPECT_FALSE(fs::exists(t / "p.toml")) << c.name;
   }
   const process_result missing = run_host({"fit", (t / "nosuch.csv").string(), "-o", (t / "p.toml").string()});
-  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("nosuch.csv: cannot be read"), std::string::npos) << missing.err;
   // A profile whose percentiles decrease: the empirical scenario refuses it (exit 2).
   const process_result decreasing = run_host({"--empirical", "mine", "--plugins", "mine", "--set", "mine.level_q00=50",

@@ -185,7 +185,7 @@ TEST(Report, ABadRowIsRefusedWithItsLineAndNoPage) {
   bad.replace(at, 4, "20x5");
   write_file(t / "bad.csv", bad);
   const process_result r = run_host({"report", (t / "bad.csv").string(), "-o", (t / "bad.html").string()});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("bad.csv:5: column timestamp"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(t / "bad.html"));
 
@@ -193,12 +193,12 @@ TEST(Report, ABadRowIsRefusedWithItsLineAndNoPage) {
   nocost.replace(nocost.find(",cost_usd,"), 10, ",price,");
   write_file(t / "nocost.csv", nocost);
   const process_result missing = run_host({"report", (t / "nocost.csv").string(), "-o", (t / "x.html").string()});
-  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("nocost.csv:1: the header has no column cost_usd"), std::string::npos) << missing.err;
 
   write_file(t / "empty.csv", good.substr(0, good.find('\n') + 1));
   const process_result empty = run_host({"report", (t / "empty.csv").string(), "-o", (t / "x.html").string()});
-  EXPECT_EQ(empty.exit_code, 1);
+  EXPECT_EQ(empty.exit_code, 2);
   EXPECT_NE(empty.err.find("holds no rows"), std::string::npos) << empty.err;
   EXPECT_FALSE(std::filesystem::exists(t / "x.html"));
 

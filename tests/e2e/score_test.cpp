@@ -43,7 +43,7 @@ TEST(Score, InvoicesPerfectEmptyAndPerturbed) {
 
   write_file(t / "empty.csv", "month,customer_id,usage_cost_usd\n");
   const process_result empty = run_score({"invoices", "--truth", (t / "truth").string(), (t / "empty.csv").string()});
-  EXPECT_EQ(empty.exit_code, 1);
+  EXPECT_EQ(empty.exit_code, 3);
   EXPECT_NE(empty.out.find("0 customer-months compared on 1 columns; " + std::to_string(n) + " differences"),
             std::string::npos)
       << empty.out;
@@ -61,7 +61,7 @@ TEST(Score, InvoicesPerfectEmptyAndPerturbed) {
   write_file(t / "mine.csv", mine);
   const process_result perturbed = run_score(
       {"invoices", "--truth", (t / "truth").string(), (t / "mine.csv").string(), "--json", (t / "r.json").string()});
-  EXPECT_EQ(perturbed.exit_code, 1);
+  EXPECT_EQ(perturbed.exit_code, 3);
   EXPECT_NE(perturbed.out.find(rows[2][0] + " " + rows[2][1] + " usage_cost_usd: expected " + rows[2][12]),
             std::string::npos)
       << perturbed.out;
