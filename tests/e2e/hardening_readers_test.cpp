@@ -135,7 +135,7 @@ TEST(HardeningReaders, ReportRefusesOverlongRowInZst) {
   ASSERT_LT(bomb.size(), 1u << 20) << "the bomb is small";
   write_file(t / "bomb.csv.zst", bomb);
   const measured r = run_measured({"report", (t / "bomb.csv.zst").string(), "-o", (t / "r.html").string()});
-  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_TRUE(contains(r.err, "bomb.csv.zst:2: a row longer than 1048576 bytes")) << r.err;
   EXPECT_LE(r.peak_rss_kb, max_rss_kb);
   EXPECT_FALSE(fs::exists(t / "r.html"));
@@ -159,7 +159,7 @@ TEST(HardeningReaders, ReportRefusesUnclosedQuoteAtTheRowLimit) {
   ASSERT_LT(bomb.size(), 4096u);
   write_file(t / "quote.csv.zst", bomb);
   const measured r = run_measured({"report", (t / "quote.csv.zst").string(), "-o", (t / "r.html").string()});
-  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_TRUE(contains(r.err, "quote.csv.zst:2: a row longer than 1048576 bytes")) << r.err;
   EXPECT_LE(r.peak_rss_kb, max_rss_kb);
   // Under the limit, the open quote is named at the end as before.
@@ -168,7 +168,7 @@ TEST(HardeningReaders, ReportRefusesUnclosedQuoteAtTheRowLimit) {
                return k == 1 ? std::string(400'000, '\n') : std::string();
              }));
   const measured s = run_measured({"report", (t / "short.csv.zst").string(), "-o", (t / "r.html").string()});
-  EXPECT_EQ(s.exit_code, 1) << s.err;
+  EXPECT_EQ(s.exit_code, 2) << s.err;
   EXPECT_TRUE(contains(s.err, "short.csv.zst:2: a quoted field is not closed by the end of the file")) << s.err;
 }
 
@@ -176,7 +176,7 @@ TEST(HardeningReaders, ReportRefusesUnclosedQuoteAtTheRowLimit) {
 TEST(HardeningReaders, ReportStopsOnDevZero) {
   temp_dir t;
   const measured r = run_measured({"report", "/dev/zero", "-o", (t / "r.html").string()});
-  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_TRUE(contains(r.err, "/dev/zero:1: a row longer than 1048576 bytes")) << r.err;
   EXPECT_LE(r.peak_rss_kb, max_rss_kb);
 }
@@ -197,7 +197,7 @@ TEST(HardeningReaders, ReportRefusesSpanTimesPluginsBeyondItsCells) {
   temp_dir t;
   write_file(t / "far.csv", far_apart_csv());
   const measured r = run_measured({"report", (t / "far.csv").string(), "-o", (t / "r.html").string()});
-  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_TRUE(contains(r.err,
                        "far.csv:3: column timestamp: '9999-12-31T23:00:00' is 2912807 days after the first "
                        "row's day (2025-01-01): a report covers at most 100000 days"))
@@ -212,7 +212,7 @@ TEST(HardeningReaders, ReportRefusesSpanTimesPluginsBeyondItsCells) {
   wide += row_at("2271-06-01T00:00:00", "cust_a_2");  // day 90,000
   write_file(t / "wide.csv", wide);
   const measured w = run_measured({"report", (t / "wide.csv").string(), "-o", (t / "r.html").string()});
-  EXPECT_EQ(w.exit_code, 1) << w.err;
+  EXPECT_EQ(w.exit_code, 2) << w.err;
   EXPECT_TRUE(contains(w.err, "the rows span 90001 days from 2025-01-01 under 4 plugin names")) << w.err;
   EXPECT_LE(w.peak_rss_kb, max_rss_kb);
   write_file(t / "one.csv", std::string(header) + row_at("2025-01-01T00:00:00", "cust_a_1") +
@@ -286,7 +286,7 @@ TEST(HardeningReaders, ReportRefusesMoreDistinctNamesThanItKeeps) {
     models += "2025-01-01T00:00:00,cust_a_1,pro,p,m" + std::to_string(k) + ",1,1,0.000001\n";
   write_file(t / "models.csv", models);
   const measured m = run_measured({"report", (t / "models.csv").string(), "-o", (t / "r.html").string()});
-  EXPECT_EQ(m.exit_code, 1) << m.err;
+  EXPECT_EQ(m.exit_code, 2) << m.err;
   EXPECT_TRUE(contains(m.err, "models.csv:10002: column model: 'm10000' is one distinct model more than the 10000"))
       << m.err;
   std::string customers = columns;
@@ -295,7 +295,7 @@ TEST(HardeningReaders, ReportRefusesMoreDistinctNamesThanItKeeps) {
     customers += "2025-01-01T00:00:00,c" + std::to_string(k) + ",pro,p,m,1,1,0.000001\n";
   write_file(t / "customers.csv", customers);
   const measured c = run_measured({"report", (t / "customers.csv").string(), "-o", (t / "r.html").string()});
-  EXPECT_EQ(c.exit_code, 1) << c.err;
+  EXPECT_EQ(c.exit_code, 2) << c.err;
   EXPECT_TRUE(contains(c.err, "customers.csv:500002: column customer_id: 'c500000' is one distinct customer more"))
       << c.err;
   EXPECT_LE(c.peak_rss_kb, max_rss_kb);
@@ -385,7 +385,7 @@ TEST(HardeningReaders, ReportRefusesTruncatedZstAndGz) {
     const fs::path p = cut(t, c.data, c.keep, c.name);
     fs::remove(t / "r.html");
     const process_result r = run_host({"report", p.string(), "-o", (t / "r.html").string()});
-    EXPECT_EQ(r.exit_code, 1) << c.name << ": " << r.err;
+    EXPECT_EQ(r.exit_code, 2) << c.name << ": " << r.err;
     EXPECT_TRUE(contains(r.err, c.name + ": the " + c.codec + " data is cut short: it ends at byte " +
                                     std::to_string(c.keep) + " without its end of stream"))
         << r.err;
