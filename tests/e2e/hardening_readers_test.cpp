@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -244,6 +245,55 @@ TEST(HardeningReaders, FitRefusesASpanLongerThanDaysAccepts) {
   const measured e = run_measured({"fit", (t / "edge.csv").string(), "-o", (t / "p.toml").string()});
   EXPECT_EQ(e.exit_code, 2) << e.err;
   EXPECT_TRUE(contains(e.err, "makes the log span 100001 days")) << e.err;
+}
+
+// Finding 3, for the section on the extended schema: it counted calls per minute and 429s
+// per hour and tier over the whole span, and kept any number of tiers, so rows 99,000 days
+// apart in 40 tiers (one plugin: within the plugin-hours bound) needed 570 MB for the
+// minutes and 760 MB for the tiers' hours. It keeps 400 days of minutes and 16 tiers apart.
+TEST(HardeningReaders, ExtendedSectionStaysBoundedOverALongSpanAndManyTiers) {
+  temp_dir t;
+  ASSERT_EQ(run_host({"--plugins", "base", "--schema", "extended", "--catalog", "current", "--days", "1", "--set",
+                      "base.customers=2", "-q", "-o", (t / "x.csv").string()})
+                .exit_code,
+            0);
+  const std::string data = read_file(t / "x.csv");
+  const std::string head = data.substr(0, data.find('\n'));
+  const std::string first = data.substr(head.size() + 1, data.find('\n', head.size() + 1) - head.size() - 1);
+  auto split = [](const std::string& line) {
+    std::vector<std::string> out(1);
+    for (const char ch : line) {
+      if (ch == ',') {
+        out.emplace_back();
+      } else {
+        out.back().push_back(ch);
+      }
+    }
+    return out;
+  };
+  const std::vector<std::string> names = split(head);
+  const auto at = [&](std::string_view name) {
+    return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+  };
+  std::vector<std::string> row = split(first);
+  ASSERT_EQ(row.size(), names.size()) << first;
+  std::string csv = head + "\n";
+  for (int i = 0; i < 40; ++i) {
+    row[at("timestamp")] = i < 20 ? "2025-01-01T00:00:00" : "2296-01-01T00:00:00";  // day 99,000 and more
+    row[at("subscription_tier")] = "tier" + std::to_string(i);
+    row[at("status_code")] = "429";
+    row[at("error_type")] = "rate_limit_exceeded";
+    row[at("output_tokens")] = "0";
+    row[at("cost_usd")] = "0.000000";
+    std::string line;
+    for (const std::string& f : row) line += (line.empty() ? "" : ",") + f;
+    csv += line + "\n";
+  }
+  write_file(t / "long.csv", csv);
+  const measured r = run_measured({"report", (t / "long.csv").string(), "-o", (t / "r.html").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_LE(r.peak_rss_kb, max_rss_kb);
+  EXPECT_TRUE(contains(read_file(t / "r.html"), "(other)")) << "the tiers past 16 are drawn together";
 }
 
 // Findings 2 and 3: what a reader keeps grows with the distinct customers and names of a
