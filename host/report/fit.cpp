@@ -8,7 +8,6 @@
 #include <cmath>
 #include <map>
 #include <numeric>
-#include <regex>
 #include <trafficsim/calendar.hpp>
 #include <unordered_map>
 
@@ -144,17 +143,70 @@ std::vector<double> mean_keeping_quantiles(std::vector<double> v, std::size_t co
 /// lower case, without a LiteLLM provider prefix (`gemini/...`), a Bedrock region and
 /// vendor (`us.anthropic.`) and version (`-v1:0`); with `undated`, also without a date or
 /// version suffix (`-20250929`, `-2024-08-06`, `@20241022`, `-001`, `-latest`).
+namespace model_id {
+
+bool digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+}
+
+/// Whether `s` ends with `-` then a suffix of `shape` ('9' a digit, any other character
+/// itself).
+bool ends_with_shape(std::string_view s, std::string_view shape) {
+  if (s.size() < shape.size() + 1 || s[s.size() - shape.size() - 1] != '-') return false;
+  const std::string_view tail = s.substr(s.size() - shape.size());
+  for (std::size_t i = 0; i < shape.size(); ++i)
+    if (shape[i] == '9' ? !digits(tail.substr(i, 1)) : tail[i] != shape[i]) return false;
+  return true;
+}
+
+/// A Bedrock id's model: `[region.]vendor.model[-vN[:M]]` -> `model`; anything else as is.
+std::string_view bedrock_model(std::string_view s) {
+  static constexpr std::array<std::string_view, 8> vendors{"anthropic", "meta", "amazon",   "mistral",
+                                                           "cohere",    "ai21", "deepseek", "writer"};
+  std::string_view rest = s;
+  for (const bool with_region : {false, true}) {
+    rest = s;
+    if (with_region) {
+      const std::size_t dot = rest.find('.');
+      if (dot < 2 || dot > 6 || dot == std::string_view::npos ||
+          !std::all_of(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(dot),
+                       [](char ch) { return ch >= 'a' && ch <= 'z'; }))
+        return s;
+      rest.remove_prefix(dot + 1);
+    }
+    const auto vendor = std::find_if(vendors.begin(), vendors.end(), [&](std::string_view v) {
+      return rest.size() > v.size() && rest.starts_with(v) && rest[v.size()] == '.';
+    });
+    if (vendor != vendors.end()) {
+      rest.remove_prefix(vendor->size() + 1);
+      break;
+    }
+    if (with_region) return s;
+  }
+  // A version suffix: -vN or -vN:M.
+  if (const std::size_t v = rest.rfind("-v"); v != std::string_view::npos) {
+    const std::string_view version = rest.substr(v + 2);
+    const std::size_t colon = version.find(':');
+    if (digits(version.substr(0, colon)) && (colon == std::string_view::npos || digits(version.substr(colon + 1))))
+      rest = rest.substr(0, v);
+  }
+  return rest;
+}
+
+}  // namespace model_id
+
 std::string model_stem(std::string_view id, bool undated) {
   std::string s(id.substr(id.rfind('/') == std::string_view::npos ? 0 : id.rfind('/') + 1));
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  static const std::regex bedrock(
-      R"(^(?:[a-z]{2,6}\.)?(?:anthropic|meta|amazon|mistral|cohere|ai21|deepseek|writer)\.(.*?)(?:-v\d+(?::\d+)?)?$)");
-  std::smatch m;
-  if (std::regex_match(s, m, bedrock)) s = m[1].str();
+  s = std::string(model_id::bedrock_model(s));
   if (!undated) return s;
   if (const std::size_t at = s.find('@'); at != std::string::npos) s.resize(at);
-  static const std::regex dated(R"(^(.*?)(?:-\d{8}|-\d{4}-\d{2}-\d{2}|-\d{3}|-latest)$)");
-  if (std::regex_match(s, m, dated)) s = m[1].str();
+  // One date or version suffix, the longest that fits: -YYYY-MM-DD, -YYYYMMDD, -latest, -NNN.
+  for (const std::string_view shape : {"9999-99-99", "99999999", "latest", "999"})
+    if (model_id::ends_with_shape(s, shape)) {
+      s.resize(s.size() - shape.size() - 1);
+      break;
+    }
   return s;
 }
 
