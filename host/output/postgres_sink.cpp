@@ -135,26 +135,34 @@ std::string create_table_sql(std::string_view table, bool extended) {
 
 postgres_sink::postgres_sink(const std::string& uri, std::string table, bool extended, postgres_options options)
     : secrets_(uri), opt_(options), table_(std::move(table)), quoted_(quote_table(table_)) {
-  connect(uri);
-  const char* host = PQhost(conn_);
-  name_ =
-      fmt::format("PostgreSQL table {} in database {} on {}", table_, PQdb(conn_),
-                  host != nullptr && host[0] == '/' ? fmt::format("socket {}", host) : std::string(host ? host : ""));
-  execute("SET TIME ZONE 'UTC'", "set the time zone");
-  execute("SET client_min_messages = warning", "set the message level");
-  if (opt_.lock_timeout > 0)
-    execute(fmt::format("SET lock_timeout = {}", std::max(1L, std::lround(opt_.lock_timeout * 1000))),
-            "set the lock timeout");
-  execute("BEGIN", "begin a transaction");
-  prepare_table(extended);
-  // CSV: the rows as --format csv writes them, without the header; an empty field is
-  // NULL (COPY's CSV format: an unquoted empty string).
-  if (PQsendQuery(conn_, fmt::format("COPY {} FROM STDIN WITH (FORMAT csv)", quoted_).c_str()) != 1)
-    throw runtime_failure(fmt::format("cannot start COPY into {}: {}", table_, message()));
-  const result r(await_result());
-  if (r.r == nullptr || r.status() != PGRES_COPY_IN)
-    throw runtime_failure(fmt::format("cannot start COPY into {}: {}", table_, message(r.r)));
-  copying_ = true;
+  // A constructor that throws runs no destructor: the connection is closed here then (a
+  // connect timed out or interrupted, a failed BEGIN or COPY).
+  try {
+    connect(uri);
+    const char* host = PQhost(conn_);
+    name_ =
+        fmt::format("PostgreSQL table {} in database {} on {}", table_, PQdb(conn_),
+                    host != nullptr && host[0] == '/' ? fmt::format("socket {}", host) : std::string(host ? host : ""));
+    execute("SET TIME ZONE 'UTC'", "set the time zone");
+    execute("SET client_min_messages = warning", "set the message level");
+    if (opt_.lock_timeout > 0)
+      execute(fmt::format("SET lock_timeout = {}", std::max(1L, std::lround(opt_.lock_timeout * 1000))),
+              "set the lock timeout");
+    execute("BEGIN", "begin a transaction");
+    prepare_table(extended);
+    // CSV: the rows as --format csv writes them, without the header; an empty field is
+    // NULL (COPY's CSV format: an unquoted empty string).
+    if (PQsendQuery(conn_, fmt::format("COPY {} FROM STDIN WITH (FORMAT csv)", quoted_).c_str()) != 1)
+      throw runtime_failure(fmt::format("cannot start COPY into {}: {}", table_, message()));
+    const result r(await_result());
+    if (r.r == nullptr || r.status() != PGRES_COPY_IN)
+      throw runtime_failure(fmt::format("cannot start COPY into {}: {}", table_, message(r.r)));
+    copying_ = true;
+  } catch (...) {
+    if (conn_ != nullptr) PQfinish(conn_);
+    conn_ = nullptr;
+    throw;
+  }
 }
 
 // The connection is made without blocking (PQconnectStartParams, PQconnectPoll), so that
