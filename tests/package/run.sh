@@ -4,7 +4,7 @@
 #   - the C++ template with g++ (the reference), with clang++ and libc++, and with g++
 #     and the old string ABI (-D_GLIBCXX_USE_CXX11_ABI=0): the three outputs must be
 #     byte-identical, since only C crosses the plugin boundary;
-#   - the plugin written in C, with gcc and with clang;
+#   - the plugin written in C, with gcc and with clang (and its test, in C++);
 #   - the same plugin written in Rust (sdk/examples/rust, where cargo is on PATH): the
 #     same bytes as the C one;
 #   - the SDK's distributions (tests/package/dist_kat.c) from C and C++, gcc, clang and
@@ -161,7 +161,9 @@ grep -q "^CMAKE_BUILD_TYPE:STRING=Release$" "$work/viral_spike/build-gxx/CMakeCa
 "$prefix/bin/trafficsim-new-plugin" --c --description "Paydays: the 15th and the month's last business day" payday \
   "$work/payday" >/dev/null
 cmake -S "$work/payday" -B "$work/payday/build" -DCMAKE_PREFIX_PATH="$prefix" >"$work/payday.log" 2>&1 &&
-  cmake --build "$work/payday/build" >>"$work/payday.log" 2>&1 || { cat "$work/payday.log"; fail "build payday (C)"; }
+  cmake --build "$work/payday/build" >>"$work/payday.log" 2>&1 &&
+  ctest --test-dir "$work/payday/build" --output-on-failure >>"$work/payday.log" 2>&1 ||
+  { cat "$work/payday.log"; fail "build and test payday (C)"; }
 grep -q "^CMAKE_BUILD_TYPE:STRING=Release$" "$work/payday/build/CMakeCache.txt" || fail "payday: not Release by default"
 "$host" --plugin-dir "$work/payday/build/plugins" --list-plugins | grep -q "Paydays: the 15th" ||
   fail "payday (C) lacks its description"
