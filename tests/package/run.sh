@@ -26,7 +26,7 @@ echo "== install to $prefix"
 cmake --install "$build" --prefix "$prefix" >"$work/install.log" || { cat "$work/install.log"; fail "cmake --install"; }
 host="$prefix/bin/trafficsim-host"
 [ -x "$host" ] || fail "no installed host"
-for h in sdk.hpp testkit.hpp plugin.h random.h distributions.h distributions.hpp limits.h version.h detail/streams.hpp; do
+for h in sdk.hpp testkit.hpp plugin.h random.h helpers.h distributions.h distributions.hpp limits.h version.h detail/streams.hpp; do
   [ -f "$prefix/include/trafficsim/$h" ] || fail "no installed SDK header $h"
 done
 [ ! -e "$prefix/include/trafficsim/call_model.hpp" ] || fail "the call model is host-only now"
