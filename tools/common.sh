@@ -25,6 +25,8 @@ TRAFFICSIM_TEST_PACKAGES=(
   time pigz
   # The plugin boundary's proof (tests/package): plugins built with clang and libc++.
   clang libc++-14-dev libc++abi-14-dev
+  # ... and a plugin written in Rust (sdk/examples/rust; Debian's rustc 1.63).
+  cargo
   # The fuzzers (tools/fuzz): libFuzzer and the sanitizers' runtimes for clang.
   libclang-rt-14-dev
   # The scale-out test (tests/scale_out): a real single-node Slurm.

@@ -532,8 +532,8 @@ int run_command(const run_config& c, const std::atomic<int>& stop_signal) {
   for (const auto& d : dirs) spdlog::debug("plugin directory: {}", d);
   std::vector<shadowed_plugin> shadowed;
   const auto known = discover_plugins(dirs, &shadowed);
-  for (const shadowed_plugin& s : shadowed)
-    spdlog::debug("plugin {}: {} is not used, {} comes first in the search path", s.name, s.path, s.shadowed_by);
+  for (const std::string& w : plugin_dir_warnings(c.plugin_dirs)) spdlog::warn("{}", w);
+  for (const shadowed_plugin& s : shadowed) spdlog::warn("{}", shadowed_warning(s));
   switch (c.action) {
     case command::list_plugins:
       return list_plugins(known, shadowed, c.allow_unsafe_plugin_permissions);

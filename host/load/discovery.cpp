@@ -72,10 +72,35 @@ std::map<std::string, fs::path> discover_plugins(const std::vector<fs::path>& di
       const std::string file = f.filename().string();
       const std::string plugin = file.substr(file_prefix.size(), file.size() - file_prefix.size() - file_suffix.size());
       const auto [it, first] = found.emplace(plugin, f);  // the first directory in search order wins
-      if (!first && shadowed != nullptr) shadowed->push_back({plugin, f, it->second});
+      if (!first && shadowed != nullptr && !fs::equivalent(f, it->second, ec))
+        shadowed->push_back({plugin, f, it->second});
     }
   }
   return found;
+}
+
+std::vector<std::string> plugin_dir_warnings(const std::vector<fs::path>& explicit_dirs) {
+  std::vector<std::string> warnings;
+  for (const fs::path& dir : explicit_dirs) {
+    std::error_code ec;
+    const fs::file_status st = fs::status(dir, ec);
+    const std::string shown = "--plugin-dir " + dir.string();
+    if (!fs::exists(st)) {
+      warnings.push_back(shown + ": no such folder, so no plugin is found there (check the path)");
+    } else if (!fs::is_directory(st)) {
+      warnings.push_back(shown + " is not a folder: give the folder that holds the trafficsim_<name>.so files");
+    } else if (discover_plugins({dir}).empty()) {
+      warnings.push_back(shown +
+                         " holds no plugin (no trafficsim_<name>.so file); a plugin project built with CMake "
+                         "puts its plugins in build/plugins");
+    }
+  }
+  return warnings;
+}
+
+std::string shadowed_warning(const shadowed_plugin& s) {
+  return "plugin " + s.name + ": " + s.path.string() + " is not used, " + s.shadowed_by.string() +
+         " comes first in the search path";
 }
 
 }  // namespace trafficsim::host

@@ -32,8 +32,17 @@ struct shadowed_plugin {
 };
 
 /// Plugin names found in `dirs` (files named trafficsim_<name>.so), each with the path
-/// of its first occurrence in search order; the later ones go to `shadowed` if given.
+/// of its first occurrence in search order; the later ones go to `shadowed` if given
+/// (not the same file met again through another path to it).
 std::map<std::string, std::filesystem::path> discover_plugins(const std::vector<std::filesystem::path>& dirs,
                                                               std::vector<shadowed_plugin>* shadowed = nullptr);
+
+/// One warning for each explicit plugin folder (--plugin-dir) that does not exist, is not
+/// a folder or holds no plugin file: such a folder finds nothing, which would otherwise go
+/// unnoticed until a plugin is missing.
+std::vector<std::string> plugin_dir_warnings(const std::vector<std::filesystem::path>& explicit_dirs);
+
+/// The warning for a plugin file hidden by another of the same name.
+std::string shadowed_warning(const shadowed_plugin& s);
 
 }  // namespace trafficsim::host

@@ -4,11 +4,13 @@
 #   - the C++ template with g++ (the reference), with clang++ and libc++, and with g++
 #     and the old string ABI (-D_GLIBCXX_USE_CXX11_ABI=0): the three outputs must be
 #     byte-identical, since only C crosses the plugin boundary;
-#   - the plugin written in C, with gcc and with clang;
+#   - the plugin written in C, with gcc and with clang (and its test, in C++);
+#   - the same plugin written in Rust (sdk/examples/rust, where cargo is on PATH): the
+#     same bytes as the C one;
 #   - the SDK's distributions (tests/package/dist_kat.c) from C and C++, gcc, clang and
 #     libc++ builds, and builds allowed to fuse multiply-adds where the CPU has FMA: the
 #     same bits as the g++ build;
-#   - a freshly scaffolded plugin (tools/new-plugin).
+#   - freshly scaffolded plugins (tools/new-plugin), in C++ and in C.
 # Each C++ build also runs the template's own test (the test kit, built the same way).
 # usage: run.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
@@ -24,7 +26,7 @@ echo "== install to $prefix"
 cmake --install "$build" --prefix "$prefix" >"$work/install.log" || { cat "$work/install.log"; fail "cmake --install"; }
 host="$prefix/bin/trafficsim-host"
 [ -x "$host" ] || fail "no installed host"
-for h in sdk.hpp testkit.hpp plugin.h random.h distributions.h distributions.hpp limits.h version.h detail/streams.hpp; do
+for h in sdk.hpp testkit.hpp plugin.h random.h helpers.h distributions.h distributions.hpp limits.h version.h detail/streams.hpp; do
   [ -f "$prefix/include/trafficsim/$h" ] || fail "no installed SDK header $h"
 done
 [ ! -e "$prefix/include/trafficsim/call_model.hpp" ] || fail "the call model is host-only now"
@@ -109,6 +111,21 @@ daytime=$(grep -cE "^[0-9-]+T(0[4-9]|1[0-9]):.*,cust_night_owl_" "$work/c-gcc.cs
 "$host" --plugin-dir "$work/night_owl/build-gcc/plugins" --describe night_owl | grep -q "weekend_factor" ||
   fail "describe night_owl"
 
+echo "== night_owl in Rust (sdk/examples/rust): the same bytes as the C plugin"
+if command -v cargo >/dev/null; then
+  cp -r "$prefix/share/trafficsim/examples/rust" "$work/rust"
+  (cd "$work/rust" && export CARGO_TARGET_DIR="$work/rust/target" &&
+    cargo build --release --offline && cargo test --offline) >"$work/rust.log" 2>&1 ||
+    { cat "$work/rust.log"; fail "cargo build/test of sdk/examples/rust"; }
+  mkdir -p "$work/rust/plugins"
+  cp "$work/rust/target/release/libtrafficsim_night_owl.so" "$work/rust/plugins/trafficsim_night_owl.so"
+  run_plugin "$work/rust/plugins" night_owl "$work/rust.csv"
+  cmp "$work/c-gcc.csv" "$work/rust.csv" || fail "the Rust plugin's output differs from the C plugin's"
+  "$host" --plugin-dir "$work/rust/plugins" --list-plugins | grep -q "(Rust plugin)" || fail "list the Rust night_owl"
+else
+  echo "(cargo is not on PATH: the Rust plugin is not built)"
+fi
+
 echo "== the distributions: the same bits from C and C++, gcc, clang and libc++"
 kat="$src/tests/package/dist_kat.c"
 g++ -std=c++20 -O2 -I"$prefix/include" -x c++ "$kat" -o "$work/kat-ref" || fail "build dist_kat with g++"
@@ -138,6 +155,21 @@ build_project "$work/viral_spike" gxx
 "$host" --plugin-dir "$work/viral_spike/build-gxx/plugins" --plugins viral_spike --days 2 -o "$work/v.csv" 2>/dev/null ||
   fail "run viral_spike"
 grep -q ",cust_viral_spike_0001," "$work/v.csv" || fail "viral_spike rows"
+"$host" --plugin-dir "$work/viral_spike/build-gxx/plugins" --list-plugins | grep -q "viral_spike: a new traffic pattern" ||
+  fail "viral_spike keeps the template's description"
+grep -q "^CMAKE_BUILD_TYPE:STRING=Release$" "$work/viral_spike/build-gxx/CMakeCache.txt" || fail "viral_spike: not Release"
+"$prefix/bin/trafficsim-new-plugin" --c --description "Paydays: the 15th and the month's last business day" payday \
+  "$work/payday" >/dev/null
+cmake -S "$work/payday" -B "$work/payday/build" -DCMAKE_PREFIX_PATH="$prefix" >"$work/payday.log" 2>&1 &&
+  cmake --build "$work/payday/build" >>"$work/payday.log" 2>&1 &&
+  ctest --test-dir "$work/payday/build" --output-on-failure >>"$work/payday.log" 2>&1 ||
+  { cat "$work/payday.log"; fail "build and test payday (C)"; }
+grep -q "^CMAKE_BUILD_TYPE:STRING=Release$" "$work/payday/build/CMakeCache.txt" || fail "payday: not Release by default"
+"$host" --plugin-dir "$work/payday/build/plugins" --list-plugins | grep -q "Paydays: the 15th" ||
+  fail "payday (C) lacks its description"
+"$host" --plugin-dir "$work/payday/build/plugins" --plugins payday --days 2 -o "$work/p.csv" 2>/dev/null ||
+  fail "run payday (C)"
+grep -q ",cust_payday_0001," "$work/p.csv" || fail "payday rows"
 "$prefix/bin/trafficsim-new-plugin" "Bad-Name" "$work/bad" 2>/dev/null && fail "a bad name was accepted"
 "$prefix/bin/trafficsim-new-plugin" "a_name_longer_than_thirty_two_chars" "$work/bad" 2>/dev/null &&
   fail "a long name was accepted"

@@ -52,7 +52,8 @@ std::string problems_of(const std::string& name) {
 TEST(Contract, BreachesAreReported) {
   EXPECT_NE(problems_of("badplan").find("expected_calls is -1"), std::string::npos) << problems_of("badplan");
   EXPECT_NE(problems_of("outside").find("outside its hour"), std::string::npos);
-  EXPECT_NE(problems_of("thrower").find("plan_day failed: simulated plugin bug"), std::string::npos);
+  EXPECT_NE(problems_of("thrower").find("plan_day failed: customer 3, day 2 (2027-12-03): simulated plugin bug"),
+            std::string::npos);
   EXPECT_NE(problems_of("stateful").find("must be a pure function"), std::string::npos);
   EXPECT_NE(problems_of("badlabel").find("label 0 ('Spike!') has a kind that breaks the name rule"), std::string::npos)
       << problems_of("badlabel");

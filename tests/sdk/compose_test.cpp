@@ -136,7 +136,7 @@ TEST(Compose, TheTestKitTellsAComposablePluginFromOneThatIsNot) {
   const testkit::plugin_module not_composable(detail::descriptor<floored_info>());
   const auto problems = testkit::check_composable(not_composable);
   ASSERT_FALSE(problems.empty());
-  EXPECT_NE(problems.front().find("floored: customer 0, day 0: with 3x the calls per day it expects"),
+  EXPECT_NE(problems.front().find("floored: customer 0, day 0 (2027-12-01): with 3x the calls per day it expects"),
             std::string::npos)
       << problems.front();
   EXPECT_LE(problems.size(), 20u);

@@ -2,21 +2,8 @@
  * ("spike", hours 3-5, size = the day's index) on days 0 and 1, and from day 2 on one
  * whose kind breaks the name rule, which the host and the test kit must refuse. */
 #include <string.h>
-#include <trafficsim/plugin.h>
 
-#define TEXT(s) \
-  { s, sizeof(s) - 1 }
-
-static const int state = 0; /* no parameters, no state: any non-null pointer */
-
-static int create(const trafficsim_create_request* request, void** scenario, trafficsim_message* error) {
-  (void)request;
-  (void)error;
-  *scenario = (void*)&state;
-  return TRAFFICSIM_OK;
-}
-
-static void destroy(void* scenario) { (void)scenario; }
+#include "stateless_plugin.h"
 
 static int plan_day(const void* scenario, const trafficsim_plan_request* r, trafficsim_day_plan* plan,
                     trafficsim_message* error) {
@@ -36,21 +23,4 @@ static int plan_day(const void* scenario, const trafficsim_plan_request* r, traf
   return TRAFFICSIM_OK;
 }
 
-static const trafficsim_plugin_descriptor descriptor = {
-    sizeof(trafficsim_plugin_descriptor),
-    TRAFFICSIM_ABI_VERSION,
-    TEXT(TRAFFICSIM_SDK_VERSION_STRING),
-    TEXT("badlabel"),
-    TEXT("1.0.0"),
-    TEXT("Test: labels from C, a bad one from day 2"),
-    3,
-    0,
-    5,
-    NULL,
-    create,
-    destroy,
-    plan_day,
-    NULL,
-};
-
-TRAFFICSIM_EXPORT const trafficsim_plugin_descriptor* trafficsim_plugin_entry(void) { return &descriptor; }
+STATELESS_PLUGIN("badlabel", "Test: labels from C, a bad one from day 2", 3, 5, NULL)

@@ -13,7 +13,7 @@
  * abi_version and refuses another ABI before it reads any other field or calls any
  * other function. C++ plugins never write this by hand: <trafficsim/plugin.hpp>'s
  * TRAFFICSIM_PLUGIN(info) generates it. A C plugin fills it itself (see
- * sdk/examples/c_plugin).
+ * sdk/examples/night_owl; sdk/examples/rust does the same in Rust).
  *
  * Extending: every struct that starts with struct_size can grow at its end in a minor
  * SDK release. The side that allocates it writes its own sizeof there, and a reader
@@ -225,6 +225,13 @@ typedef struct trafficsim_plugin_descriptor {
 
 /* The entry point's type. */
 typedef const trafficsim_plugin_descriptor* (*trafficsim_plugin_entry_fn)(void);
+
+/* The entry point (SDK 2.3: its prototype, so a C plugin's definition is checked
+ * against it). A C plugin defines it with TRAFFICSIM_EXPORT, returning a descriptor
+ * that lives as long as the library; a C++ plugin gets it from TRAFFICSIM_PLUGIN(info).
+ * The helpers a C plugin may want (uniform placement, the calendar, labels) are in
+ * <trafficsim/helpers.h>. */
+TRAFFICSIM_EXPORT const trafficsim_plugin_descriptor* trafficsim_plugin_entry(void);
 
 #ifdef __cplusplus
 }

@@ -11,15 +11,17 @@
 ///   for (const std::string& problem : trafficsim::testkit::check_contract(m))
 ///     std::cerr << problem << "\n";
 ///   auto s = m.create({{"factor", 2.0}}, /*customers=*/100);
-///   for (const auto& cd : trafficsim::testkit::run(m, s, {2025, 1, 6}, 7)) ...
+///   for (const auto& cd : trafficsim::testkit::run(s, {2025, 1, 6}, 7)) ...
 /// @endcode
 
 #include <dlfcn.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -195,8 +197,25 @@ struct customer_day {
   day_plan plan;
 };
 
+/// The window check_contract and check_composable plan by default: every day from
+/// 2027-12-01 to 2028-03-31, so a plugin meets a year boundary, four month ends (of 31,
+/// 31, 29 and 31 days), 29 February of a leap year and every weekday in every position
+/// of a month, not just the first weeks of a January.
+inline constexpr civil_date default_window_start{2027, 12, 1};
+inline constexpr std::uint32_t default_window_days = 122;
+
+namespace detail {
+/// "customer 3, day 45 (2028-01-15)": where a plan was made.
+inline std::string customer_day_name(std::uint32_t customer, const day_info& day) {
+  char date[16];
+  std::snprintf(date, sizeof date, "%04d-%02u-%02u", day.date.year % 10000, day.date.month % 100, day.date.day % 100);
+  return "customer " + std::to_string(customer) + ", day " + std::to_string(day.index) + " (" + date + ")";
+}
+}  // namespace detail
+
 /// Plans every customer of `s` for days [0, days) from `start`, as the host does. Days
-/// outer, customers inner.
+/// outer, customers inner. Throws plugin_error with the plugin's message, the customer
+/// and the day if plan_day fails.
 inline std::vector<customer_day> run(const scenario_instance& s, civil_date start, std::uint32_t days) {
   std::vector<customer_day> out;
   out.reserve(std::size_t{days} * s.customers());
@@ -204,7 +223,11 @@ inline std::vector<customer_day> run(const scenario_instance& s, civil_date star
     const day_info day = trafficsim::detail::make_day_info(start, d, days);
     for (std::uint32_t c = 0; c < s.customers(); ++c) {
       const customer who = s.customer_at(c);
-      out.push_back({who, day, s.plan_day(who, day)});
+      try {
+        out.push_back({who, day, s.plan_day(who, day)});
+      } catch (const plugin_error& e) {
+        throw plugin_error(detail::customer_day_name(c, day) + ": " + e.what());
+      }
     }
   }
   return out;
@@ -233,58 +256,87 @@ inline bool same_plan(const day_plan& a, const day_plan& b) noexcept {
 }
 
 inline std::string where(std::string_view name, const customer_day& cd) {
-  return std::string(name) + ": customer " + std::to_string(cd.who.index) + ", day " + std::to_string(cd.day.index) +
-         ": ";
+  return std::string(name) + ": " + customer_day_name(cd.who.index, cd.day) + ": ";
 }
 
-/// Problems with the plans (validity and determinism) and placements of one run.
+/// Problems grouped by kind: one bug met on many customer-days is reported by its first
+/// few occurrences and a count, not a screenful of near-identical lines.
+class grouped_problems {
+ public:
+  static constexpr std::size_t shown_per_kind = 3;
+
+  explicit grouped_problems(std::vector<std::string>& out) : out_(out) {}
+
+  /// Reports `text`, a problem of kind `kind` (e.g. "expected_calls out of range").
+  void add(const std::string& kind, std::string text) {
+    if (++counts_[kind] <= shown_per_kind) out_.push_back(std::move(text));
+  }
+
+  /// Appends "... and N more like it (kind)" for each kind met more than shown_per_kind
+  /// times; call once, at the end.
+  void summarise() {
+    for (const auto& [kind, count] : counts_)
+      if (count > shown_per_kind)
+        out_.push_back("... and " + std::to_string(count - shown_per_kind) + " more like it (" + kind + ")");
+    counts_.clear();
+  }
+
+ private:
+  std::vector<std::string>& out_;
+  std::map<std::string, std::size_t> counts_;
+};
+
+/// Problems with the plans (validity and determinism) and placements of one run, on
+/// every day of it.
 inline void check_run(const scenario_instance& s, civil_date start, std::uint32_t days, const std::string& label,
-                      std::vector<std::string>& problems) {
+                      grouped_problems& found) {
   std::vector<customer_day> first, second;
   try {
     first = run(s, start, days);
     second = run(s, start, days);
   } catch (const std::exception& e) {
-    problems.push_back(label + std::string(s.name()) + ": plan_day failed: " + e.what());
+    found.add("plan_day failed", label + std::string(s.name()) + ": plan_day failed: " + e.what());
     return;
   }
-  for (std::size_t i = 0; i < first.size() && problems.size() < 20; ++i) {
+  for (std::size_t i = 0; i < first.size(); ++i) {
     const customer_day& cd = first[i];
     const std::string at = label + where(s.name(), cd);
     if (!same_plan(cd.plan, second[i].plan))
-      problems.push_back(at + "two plans for the same keys differ: plan_day must be a pure function");
+      found.add("impure plans", at + "two plans for the same keys differ: plan_day must be a pure function");
     const double x = cd.plan.expected_calls;
     if (!std::isfinite(x) || x < 0 || x > max_calls_per_customer_day)
-      problems.push_back(at + "expected_calls is " + std::to_string(x) + ", outside [0, " +
-                         std::to_string(TRAFFICSIM_MAX_CALLS_PER_CUSTOMER_DAY) + "]");
+      found.add("expected_calls out of range", at + "expected_calls is " + std::to_string(x) + ", outside [0, " +
+                                                   std::to_string(TRAFFICSIM_MAX_CALLS_PER_CUSTOMER_DAY) + "]");
     if (cd.plan.min_calls > max_calls_per_customer_day)
-      problems.push_back(at + "min_calls is " + std::to_string(cd.plan.min_calls) + ", above the limit");
+      found.add("min_calls above the limit",
+                at + "min_calls is " + std::to_string(cd.plan.min_calls) + ", above the limit");
     double total = 0;
     for (unsigned h = 0; h < hours_per_day; ++h) {
       const double w = cd.plan.hour_weight[h];
       if (!std::isfinite(w) || w < 0)
-        problems.push_back(at + "hour " + std::to_string(h) + " has weight " + std::to_string(w));
+        found.add("bad hour weights", at + "hour " + std::to_string(h) + " has weight " + std::to_string(w));
       total += w;
     }
     if ((x > 0 || cd.plan.min_calls > 0) && !(total > 0 && std::isfinite(total)))
-      problems.push_back(at + "calls are planned but the hour weights do not add up to a positive finite total");
-    if (cd.day.index < 3) {  // placements: a few days are enough
-      for (unsigned h = 0; h < hours_per_day; ++h) {
-        if (!(cd.plan.hour_weight[h] > 0)) continue;
-        std::vector<std::uint32_t> a, b;
-        try {
-          a = s.place_calls(cd.who, cd.day, h, 7);
-          b = s.place_calls(cd.who, cd.day, h, 7);
-        } catch (const std::exception& e) {
-          problems.push_back(at + "place_calls failed: " + e.what());
-          return;
-        }
-        if (a != b) problems.push_back(at + "place_calls gave two answers for the same keys");
-        for (const std::uint32_t o : a)
-          if (o >= microseconds_per_hour)
-            problems.push_back(at + "place_calls put a call at " + std::to_string(o) +
-                               " µs, outside its hour [0, 3600000000)");
+      found.add("no hour for the calls",
+                at + "calls are planned but the hour weights do not add up to a positive finite total");
+    for (unsigned h = 0; h < hours_per_day; ++h) {
+      if (!(cd.plan.hour_weight[h] > 0)) continue;
+      std::vector<std::uint32_t> a, b;
+      try {
+        a = s.place_calls(cd.who, cd.day, h, 7);
+        b = s.place_calls(cd.who, cd.day, h, 7);
+      } catch (const std::exception& e) {
+        found.add("place_calls failed", at + "place_calls failed in hour " + std::to_string(h) + ": " + e.what());
+        continue;
       }
+      if (a != b) found.add("impure placements", at + "place_calls gave two answers for the same keys");
+      for (const std::uint32_t o : a)
+        if (o >= microseconds_per_hour) {
+          found.add("placements outside the hour", at + "place_calls put a call of hour " + std::to_string(h) + " at " +
+                                                       std::to_string(o) + " µs, outside its hour [0, 3600000000)");
+          break;
+        }
     }
   }
 }
@@ -297,11 +349,16 @@ inline void check_run(const scenario_instance& s, civil_date start, std::uint32_
 /// - it can be created with its defaults, and with each parameter at its minimum and at
 ///   its maximum (or refuses with TRAFFICSIM_INVALID_PARAMETERS);
 /// - plans are valid (finite, non-negative, within the host's limits) and a pure
-///   function of their keys (the same twice), placements inside the hour and repeatable;
+///   function of their keys (the same twice), placements inside the hour and repeatable,
+///   on every day of the window (by default default_window_start and
+///   default_window_days: a year boundary, month ends and 29 February), with the
+///   defaults and with each parameter at its minimum and maximum (for 4 customers);
 /// - plans made from 4 threads at once equal those made on one (no shared mutable
 ///   state).
-inline std::vector<std::string> check_contract(const plugin_module& m, civil_date start = {2025, 1, 1},
-                                               std::uint32_t days = 21, std::uint32_t customers = 40) {
+/// One kind of problem met on many customer-days is listed by its first few occurrences
+/// and a line "... and N more like it".
+inline std::vector<std::string> check_contract(const plugin_module& m, civil_date start = default_window_start,
+                                               std::uint32_t days = default_window_days, std::uint32_t customers = 40) {
   std::vector<std::string> problems;
   const trafficsim_plugin_descriptor& d = m.descriptor();
   const std::string name(m.name());
@@ -328,19 +385,26 @@ inline std::vector<std::string> check_contract(const plugin_module& m, civil_dat
     problems.push_back(name + ": create failed with the default parameters: " + e.what());
     return problems;
   }
-  detail::check_run(*s, start, days, "", problems);
+  // One bug met with the defaults and again at every parameter's extremes is one kind of
+  // problem: its first occurrences and a count.
+  detail::grouped_problems found(problems);
+  detail::check_run(*s, start, days, "", found);
 
+  // Each parameter at its extremes: every day of the window again, with a few customers
+  // (a plugin with dozens of parameters is still checked in about a second).
+  const std::uint32_t extreme_customers = std::min(customers, 4u);
   for (const parameter_spec& spec : m.parameters()) {
     for (const double v : {spec.min_value, spec.max_value}) {
       const std::string_view pname = to_string_view(spec.name);
       const std::string label = "with " + std::string(pname) + "=" + std::to_string(v) + ": ";
       try {
-        const scenario_instance extreme = m.create({{pname, v}}, customers);
-        detail::check_run(extreme, start, std::min(days, 7u), label, problems);
+        const scenario_instance extreme = m.create({{pname, v}}, extreme_customers);
+        detail::check_run(extreme, start, days, label, found);
       } catch (const parameter_error&) {
         // Refusing a combination of values is allowed.
       } catch (const std::exception& e) {
-        problems.push_back(name + ": " + label + "create failed other than by refusing the values: " + e.what());
+        found.add("create failed",
+                  name + ": " + label + "create failed other than by refusing the values: " + e.what());
       }
     }
   }
@@ -350,6 +414,7 @@ inline std::vector<std::string> check_contract(const plugin_module& m, civil_dat
   try {
     serial = run(*s, start, days);
   } catch (const std::exception&) {
+    found.summarise();
     return problems;  // already reported by check_run
   }
   std::vector<day_plan> parallel(serial.size());
@@ -372,43 +437,47 @@ inline std::vector<std::string> check_contract(const plugin_module& m, civil_dat
                          "shared mutable state");
       break;
     }
+  found.summarise();
   return problems;
 }
 
 /// Checks that a plugin composes (<trafficsim/compose.hpp>): for every customer-day of a
 /// run, the plan of the same customer with `multiplier` times its calls per day expects
 /// `multiplier` times the calls (within a relative 1e-9) and is otherwise the same (hour
-/// weights, minimum, churn, labels). Returns every problem found (at most 20; empty:
-/// none). A plugin that fails this still works alone; only its compositions would not
-/// mean what they say.
-inline std::vector<std::string> check_composable(const plugin_module& m, civil_date start = {2025, 1, 1},
-                                                 std::uint32_t days = 21, std::uint32_t customers = 40,
+/// weights, minimum, churn, labels). Returns every problem found (empty: none), grouped
+/// by kind like check_contract's. A plugin that fails this still works alone; only its
+/// compositions would not mean what they say.
+inline std::vector<std::string> check_composable(const plugin_module& m, civil_date start = default_window_start,
+                                                 std::uint32_t days = default_window_days, std::uint32_t customers = 40,
                                                  std::uint32_t multiplier = 3) {
   std::vector<std::string> problems;
+  detail::grouped_problems found(problems);
   const std::string name(m.name());
   try {
     const scenario_instance s = m.create({}, customers);
     for (const customer_day& cd : run(s, start, days)) {
-      if (problems.size() == 20) break;
       customer more = cd.who;
       more.calls_per_day *= multiplier;
       const day_plan p = s.plan_day(more, cd.day);
       const double want = cd.plan.expected_calls * multiplier;
       const std::string at = detail::where(name, cd);
       if (!(std::fabs(p.expected_calls - want) <= 1e-9 * want + 1e-12))
-        problems.push_back(at + "with " + std::to_string(multiplier) + "x the calls per day it expects " +
-                           std::to_string(p.expected_calls) + " calls, not " + std::to_string(want) +
-                           ": expected_calls must be calls_per_day x a factor that does not depend on it");
+        found.add("expected_calls not proportional",
+                  at + "with " + std::to_string(multiplier) + "x the calls per day it expects " +
+                      std::to_string(p.expected_calls) + " calls, not " + std::to_string(want) +
+                      ": expected_calls must be calls_per_day x a factor that does not depend on it");
       day_plan same = p;
       same.expected_calls = cd.plan.expected_calls;
       if (!detail::same_plan(same, cd.plan))
-        problems.push_back(at + "with " + std::to_string(multiplier) +
-                           "x the calls per day its hour weights, minimum, churn or labels change: they must not "
-                           "depend on calls_per_day");
+        found.add("plan depends on calls_per_day",
+                  at + "with " + std::to_string(multiplier) +
+                      "x the calls per day its hour weights, minimum, churn or labels change: they must not "
+                      "depend on calls_per_day");
     }
   } catch (const std::exception& e) {
-    problems.push_back(name + ": planning failed: " + e.what());
+    found.add("planning failed", name + ": planning failed: " + e.what());
   }
+  found.summarise();
   return problems;
 }
 
