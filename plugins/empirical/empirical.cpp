@@ -24,8 +24,8 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
-#include <numbers>
 #include <string>
+#include <trafficsim/distributions.hpp>
 #include <trafficsim/sdk.hpp>
 #include <vector>
 
@@ -37,9 +37,19 @@ constexpr std::size_t hours_of_week = 7 * hours_per_day;
 constexpr std::size_t level_quantiles = 21;  // 0 %, 5 %, ..., 100 %
 constexpr std::size_t burst_quantiles = 11;  // 0 %, 10 %, ..., 100 %
 
-// Fixed slots: the customer stream's, then the customer-day stream's.
+// Fixed slots: the customer stream's, then the customer-day stream's (slot 1 of the day
+// was the second uniform of a Box-Muller pair; left free so the others keep their draws).
 constexpr std::uint32_t slot_level = 0, slot_churn = 1;
-constexpr std::uint32_t slot_normal_u = 0, slot_normal_v = 1, slot_is_burst = 2, slot_burst_size = 3;
+constexpr std::uint32_t slot_daily = 0, slot_is_burst = 2, slot_burst_size = 3;
+
+/// Failures before the first success, probability p a trial, by inversion at u =
+/// to_unit(bits): the SDK's to_geometric with exact_log1p for the platform's log1p, so the
+/// churn day is the same whatever C library built the host.
+std::uint64_t exact_geometric(std::uint64_t bits, double p) noexcept {
+  if (p >= 1.0) return 0;
+  const double k = std::floor(exact_log1p(-to_unit(bits)) / exact_log1p(-p));
+  return k >= 4294967295.0 ? 4294967295u : static_cast<std::uint64_t>(k);
+}
 
 /// The value at `u` in [0, 1) of quantiles taken at equal steps, linear between them.
 template <std::size_t N>
@@ -91,8 +101,8 @@ class empirical_scenario final : public scenario {
 
   void plan_day(const customer& c, const day_info& day, const plan_streams& rng, day_plan& plan) const override {
     if (cfg_.churn_per_day > 0 && day.index >= cfg_.churn_start_day) {
-      const std::uint64_t churn_day =
-          static_cast<std::uint64_t>(cfg_.churn_start_day) + rng.customer.geometric(cfg_.churn_per_day, slot_churn);
+      const std::uint64_t churn_day = static_cast<std::uint64_t>(cfg_.churn_start_day) +
+                                      exact_geometric(rng.customer.bits(slot_churn), cfg_.churn_per_day);
       if (day.index >= churn_day) {
         plan.churned = true;
         if (day.index == churn_day) plan.label("churn", 0, hours_per_day);
@@ -102,12 +112,11 @@ class empirical_scenario final : public scenario {
     const double level = fitted_levels_ ? quantile_at(cfg_.level, level_quantile(c, rng)) : c.calls_per_day;
     const auto wd = static_cast<std::size_t>(day.day_of_week);
     double expected = level * weekday_factor_[wd] *
-                      std::exp(cfg_.trend_per_day * (static_cast<double>(day.index) - cfg_.trend_origin_day));
-    if (cfg_.daily_sigma > 0) {  // Box-Muller: a standard normal deviate from two uniforms
-      const double u = 1.0 - rng.day.unit(slot_normal_u), v = rng.day.unit(slot_normal_v);
-      const double z = std::sqrt(-2.0 * std::log(u)) * std::cos(2.0 * std::numbers::pi * v);
-      expected *= std::exp(cfg_.daily_sigma * z - cfg_.daily_sigma * cfg_.daily_sigma / 2);
-    }
+                      exact_exp(cfg_.trend_per_day * (static_cast<double>(day.index) - cfg_.trend_origin_day));
+    // The SDK's log-normal (the normal by inversion, exp without libm): the same bytes
+    // whatever toolchain built the host.
+    if (cfg_.daily_sigma > 0)
+      expected *= rng.day.lognormal(-cfg_.daily_sigma * cfg_.daily_sigma / 2, cfg_.daily_sigma, slot_daily);
     if (cfg_.burst_probability > 0 && rng.day.bernoulli(cfg_.burst_probability, slot_is_burst)) {
       const double m = quantile_at(cfg_.burst, rng.day.unit(slot_burst_size));
       expected *= m;
