@@ -657,6 +657,7 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
   std::vector<std::vector<std::size_t>> members(
       segment_of.empty() ? 1 : *std::max_element(segment_of.begin(), segment_of.end()) + 1);
   for (std::size_t i = 0; i < customers.size(); ++i) members[segment_of[i]].push_back(i);
+  while (members.size() > 1 && members.back().empty()) members.pop_back();  // k-means left one empty
   std::vector<segment_fit> fits;
   for (const std::vector<std::size_t>& m : members) {
     // One segment: the log's own hour-of-week, exact; several: each from its customers'
