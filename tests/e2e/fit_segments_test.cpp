@@ -164,7 +164,7 @@ TEST(FitSegments, TheDefaultMixtureIsFittedAsItsKinds) {
 }
 
 TEST(FitSegments, EachInTreeScenarioAloneIsOneSegment) {
-  for (const std::string plugin : {"base", "seasonal", "decline"}) {
+  for (const std::string plugin : {"base", "seasonal", "burst", "decline"}) {
     temp_dir t;
     ASSERT_EQ(run_host({"--plugins", plugin, "--days", "28", "-q", "-o", (t / "log.csv").string()}).exit_code, 0);
     ASSERT_EQ(run_host({"fit", (t / "log.csv").string(), "-o", (t / "p.toml").string(), "-q"}).exit_code, 0);
