@@ -556,14 +556,16 @@ int run_command(const run_config& c, const std::atomic<int>& stop_signal) {
       return exit_success;
     }
     case command::fit: {
-      const fit_result f = reading_input(
-          [&] { return fit_log(c.fit_log, c.fit_name, c.fit_catalog, TRAFFICSIM_VERSION, c.fit_models); });
+      const fit_result f = reading_input([&] {
+        return fit_log(c.fit_log, c.fit_name, c.fit_catalog, TRAFFICSIM_VERSION, c.fit_models, c.fit_segments);
+      });
       write_file_atomically(c.fit_output, f.toml);
       if (!f.unmatched.empty()) spdlog::warn("{}", unmatched_models_warning(f));
       if (!c.quiet)
-        spdlog::info("the profile of {} rows ({}, {} customers, {} days; {} churned, {} burst days) is in {}",
+        spdlog::info("the profile of {} rows ({}, {} customers, {} days; {} churned, {} burst days{}{}) is in {}",
                      with_commas(f.rows), f.source, with_commas(f.customers), f.days, f.churned, f.burst_days,
-                     c.fit_output);
+                     f.joined > 0 ? fmt::format(", {} joined", f.joined) : "",
+                     f.segments > 1 ? fmt::format("; {} segments", f.segments) : "", c.fit_output);
       return exit_success;
     }
     case command::generate:

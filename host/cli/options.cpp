@@ -22,6 +22,7 @@
 #include "config_file.hpp"
 #include "errors.hpp"
 #include "fit.hpp"
+#include "fit_segments.hpp"
 #include "numbers.hpp"
 #include "postgres_sink.hpp"
 #include "uri_secrets.hpp"
@@ -46,6 +47,7 @@ struct raw_options {
   std::string pg_connect_timeout, pg_lock_timeout;
   std::string report, report_data, report_output, run_stats;
   std::string fit_log, fit_output, fit_name = "fitted", fit_catalog, fit_models;
+  std::size_t fit_segments = 0;
   std::vector<std::string> empiricals;
   std::vector<std::string> headers, header_envs;
 };
@@ -307,6 +309,11 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
                   "The models of --catalog the log's model names are matched to (a catalog without a default "
                   "mix needs them; the weights are not used)")
       ->type_name("KEY=W,...");
+  fit->add_option("--segments", v.fit_segments,
+                  "Fit N segments of the customers, each a table of its own (default: chosen by their silhouette, "
+                  "1 to 8)")
+      ->type_name("N")
+      ->check(CLI::Range(std::size_t{1}, max_segments));
   fit->add_flag("-q,--quiet", v.quiet, "Print only warnings and errors");
   app.add_option("--empirical", v.empiricals,
                  "Define plugin NAME as the empirical scenario (repeatable); a profile's [profile.NAME] table sets it")
@@ -602,6 +609,7 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     c.fit_name = v.fit_name;
     c.fit_catalog = v.fit_catalog;
     c.fit_models = v.fit_models;
+    c.fit_segments = v.fit_segments;
     c.quiet = v.quiet;
     if (!is_valid_name(c.fit_name))
       throw usage_error(

@@ -36,7 +36,8 @@ struct run_config {
   std::vector<std::string> composes;                       ///< --compose NAME=A*B, config-file values first
   std::vector<std::string> empiricals;                     ///< --empirical NAME (a profile's [profile.NAME])
   std::string fit_log, fit_output, fit_name, fit_catalog;  ///< `fit LOG -o FILE --name N --catalog C`
-  std::string fit_models;  ///< `fit --models KEY=W,...`: the catalog models the log's names are matched to
+  std::string fit_models;        ///< `fit --models KEY=W,...`: the catalog models the log's names are matched to
+  std::size_t fit_segments = 0;  ///< `fit --segments N` (0: the fit chooses)
   std::optional<std::uint64_t> seed;
   double scale = 1.0;
   civil_date start{2025, 1, 1};

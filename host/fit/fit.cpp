@@ -14,6 +14,7 @@
 #include "catalog.hpp"
 #include "dataset_reader.hpp"
 #include "errors.hpp"
+#include "fit_segments.hpp"
 #include "printable.hpp"
 
 namespace trafficsim::host {
@@ -239,13 +240,339 @@ constexpr std::uint32_t burst_min_calls = 5;
 // A customer churned if it has no call in the log's last churn_gap_days days.
 constexpr std::int64_t churn_gap_days = 7;
 
+/// A customer's calls by hour of the day (UTC): its daily shape, a feature of its segment.
+using day_hours = std::array<std::uint32_t, 24>;
+
+bool is_weekend(std::int64_t day) { return static_cast<int>(weekday_from_days(day)) >= 5; }
+
+/// A customer's calls by hour of the week: a segment's hour-of-week exactly, kept for up to
+/// max_week_customers customers (67 MB); a log of more makes each segment's from its days
+/// and its day_hours (a weekday's hours in the segment's proportions of the whole week).
+using week_hours = std::array<std::uint32_t, 168>;
+constexpr std::size_t max_week_customers = 100'000;
+
+/// What a fit estimates for one segment of the customers (or all of them): the empirical
+/// scenario's parameters, and what it saw.
+struct segment_fit {
+  std::size_t customers = 0;
+  std::vector<double> how;  ///< 168 hour-of-week weights of mean 1
+  std::vector<double> level_q, burst_q;
+  double trend = 0, origin = 0, sigma = 0, burst_probability = 0, churn_per_day = 0;
+  std::int64_t churn_start_day = 0;
+  std::uint64_t churned = 0, burst_days = 0, joined = 0;
+  double join_share = 0;
+  std::int64_t join_start_day = 0, join_end_day = 0;
+};
+
+/// Hour-of-week counts as weights of mean 1: calls per occurrence of the hour in the log's
+/// days [first_day, last_day].
+std::vector<double> hour_of_week_weights(const std::array<double, 168>& counts, std::int64_t first_day,
+                                         std::int64_t last_day) {
+  std::array<double, 7> occurrences{};
+  for (std::int64_t d = first_day; d <= last_day; ++d) occurrences[static_cast<std::size_t>(weekday_from_days(d))] += 1;
+  std::vector<double> how(168);
+  for (std::size_t k = 0; k < 168; ++k) how[k] = occurrences[k / 24] > 0 ? counts[k] / occurrences[k / 24] : 0.0;
+  const double mean_hour = std::accumulate(how.begin(), how.end(), 0.0) / 168;
+  for (double& w : how) w = mean_hour > 0 ? w / mean_hour : 0.0;
+  return how;
+}
+
+/// A segment's hour-of-week counts: its customers' own, or without them (a log of more
+/// than max_week_customers) its calls on each weekday (from the day counts) spread over the
+/// hours in the proportions of its hours of the day.
+std::array<double, 168> segment_hour_counts(const std::vector<customer_days>& customers,
+                                            const std::vector<day_hours>& hours, const std::vector<week_hours>& week,
+                                            const std::vector<std::size_t>& members) {
+  if (!week.empty()) {
+    std::array<double, 168> out{};
+    for (const std::size_t i : members)
+      for (std::size_t k = 0; k < 168; ++k) out[k] += week[i][k];
+    return out;
+  }
+  std::array<double, 7> by_weekday{};
+  std::array<double, 24> by_hour{};
+  for (const std::size_t i : members) {
+    const customer_days& c = customers[i];
+    for (std::size_t k = 0; k < c.counts.size(); ++k)
+      by_weekday[static_cast<std::size_t>(weekday_from_days(c.base + static_cast<std::int64_t>(k)))] += c.counts[k];
+    for (std::size_t h = 0; h < 24; ++h) by_hour[h] += hours[i][h];
+  }
+  const double calls = std::accumulate(by_hour.begin(), by_hour.end(), 0.0);
+  std::array<double, 168> out{};
+  for (std::size_t k = 0; k < 168; ++k) out[k] = calls > 0 ? by_weekday[k / 24] * by_hour[k % 24] / calls : 0.0;
+  return out;
+}
+
+/// A customer whose first call comes this long after the log's start that its mean day
+/// would have made `join_evidence_calls` calls before it joined: the chance that a
+/// customer there from the start makes no call in that time is about e^-7 < 0.001 (its
+/// days as Poisson).
+constexpr double join_evidence_calls = 7.0;
+
+/// Whether the customer joined during the log (in a log long enough to show churn).
+bool joined_late(const customer_days& c, std::int64_t first_day, std::int64_t end, std::int64_t n) {
+  if (n <= 2 * churn_gap_days || c.first <= first_day || end <= c.first) return false;
+  double calls = 0;
+  for (const std::uint32_t k : c.counts) calls += k;
+  const double mean_day = calls / static_cast<double>(end - c.first);
+  return static_cast<double>(c.first - first_day) * mean_day >= join_evidence_calls;
+}
+
+/// The features segments are found on, per customer: its weekly shape (the log of its
+/// median weekend day over its median weekday), its daily shape (the share of its calls in
+/// its busiest 12 hours of the day), its burstiness (the log of 1 + the squared coefficient
+/// of variation of its days beyond a Poisson count's, which a busy and a quiet customer
+/// share) and its trend (the log of its median day in the second half of its days over the
+/// first half's). Medians, so that a bursty customer's bursts, which fall on any day, make
+/// neither a weekly shape nor a trend. Not its level: each segment keeps its customers'
+/// levels in its percentiles, and a split by level alone would only cut that distribution in
+/// pieces. Not whether it churned: a yes-or-no feature makes tight groups of a few churned
+/// customers that the silhouette rewards; each segment fits its own churn hazard, and a
+/// declining kind shows in its trend.
+std::vector<double> customer_features(const customer_days& c, const day_hours& hours, std::int64_t last_day,
+                                      std::int64_t n) {
+  const bool churned = n > 2 * churn_gap_days && c.last < last_day - churn_gap_days;
+  const std::int64_t end = churned ? c.last + 1 : last_day + 1;
+  double sum = 0, ss = 0;
+  std::vector<double> weekend, weekday, early, late;
+  const auto days = static_cast<double>(end - c.first);
+  for (std::int64_t d = c.first; d < end; ++d) {
+    const double k = c.on(d);
+    sum += k, ss += k * k;
+    (is_weekend(d) ? weekend : weekday).push_back(k);
+    (2 * (d - c.first) < end - c.first ? early : late).push_back(k);
+  }
+  auto median = [](std::vector<double>& v) {
+    std::sort(v.begin(), v.end());
+    return quantile(v, 0.5);
+  };
+  const double mean = sum / days, variance = ss / days - mean * mean;
+  // Half a call added to each side, so that a quiet customer's ratio stays finite.
+  const double weekly =
+      weekend.empty() || weekday.empty() ? 0.0 : std::log((median(weekend) + 0.5) / (median(weekday) + 0.5));
+  const double change = days >= 7 ? std::log((median(late) + 0.5) / (median(early) + 0.5)) : 0.0;
+  std::array<double, 24> by_hour{};
+  std::copy(hours.begin(), hours.end(), by_hour.begin());
+  std::sort(by_hour.rbegin(), by_hour.rend());
+  const double busiest = sum > 0 ? std::accumulate(by_hour.begin(), by_hour.begin() + 12, 0.0) / sum : 0.0;
+  const double excess = mean > 0 ? std::max(0.0, (variance - mean) / (mean * mean)) : 0.0;
+  return {weekly, busiest, std::log1p(excess), change};
+}
+
+/// The scenario's parameters for the customers `members`, whose hour-of-week is `how`:
+/// churn, trend, levels, bursts, day-to-day spread and joining, as the profile's table
+/// (docs/compose-and-fit.md, "What is estimated, and how").
+segment_fit estimate_segment(const std::vector<customer_days>& customers, const std::vector<std::size_t>& members,
+                             std::vector<double> how, std::int64_t first_day, std::int64_t last_day) {
+  segment_fit out;
+  out.customers = members.size();
+  const std::int64_t n = last_day - first_day + 1;
+  std::array<double, 7> weekday_factor{};
+  for (std::size_t d = 0; d < 7; ++d)
+    weekday_factor[d] = std::accumulate(how.begin() + static_cast<std::ptrdiff_t>(d * 24),
+                                        how.begin() + static_cast<std::ptrdiff_t>(d * 24 + 24), 0.0) /
+                        24;
+  out.how = std::move(how);
+  auto factor_of = [&](std::int64_t day) { return weekday_factor[static_cast<std::size_t>(weekday_from_days(day))]; };
+
+  // Churn: no call in the last churn_gap_days days (only a log longer than that can show
+  // it). Each customer's active days: from its first call to its churn or the log's end.
+  // A customer that joined during the log exists from its first call, the others from
+  // the log's first day.
+  struct span {
+    std::int64_t begin, end;  // epoch days, [begin, end)
+    bool churned;
+    std::int64_t from;  // the first day of its level: the log's, or its first call if it joined
+  };
+  std::vector<span> spans;
+  std::int64_t churn_start = std::numeric_limits<std::int64_t>::max();
+  std::int64_t join_first = std::numeric_limits<std::int64_t>::max(), join_last = 0;
+  for (const std::size_t i : members) {
+    const customer_days& c = customers[i];
+    const bool churned = n > 2 * churn_gap_days && c.last < last_day - churn_gap_days;
+    const std::int64_t end = churned ? c.last + 1 : last_day + 1;
+    const bool joined = joined_late(c, first_day, end, n);
+    spans.push_back({c.first, end, churned, joined ? c.first : first_day});
+    if (churned) {
+      ++out.churned;
+      churn_start = std::min(churn_start, c.last + 1);
+    }
+    if (joined) {
+      ++out.joined;
+      join_first = std::min(join_first, c.first - first_day);
+      join_last = std::max(join_last, c.first - first_day);
+    }
+  }
+  if (out.joined > 0) {
+    out.join_share = static_cast<double>(out.joined) / static_cast<double>(members.size());
+    out.join_start_day = join_first;
+    out.join_end_day = join_last + 1;
+  }
+  // The daily hazard from the first churn on: churns over the customer-days at risk
+  // (a churn day is at risk too).
+  double at_risk = 0;
+  if (out.churned > 0)
+    for (const span& s : spans) {
+      const std::int64_t from = std::max(churn_start, s.begin);
+      at_risk += static_cast<double>(std::max<std::int64_t>(0, s.end - from + (s.churned ? 1 : 0)));
+    }
+  out.churn_per_day = at_risk > 0 ? static_cast<double>(out.churned) / at_risk : 0.0;
+  out.churn_start_day = out.churned > 0 ? churn_start - first_day : 0;
+
+  // Trend: the slope of the log of a customer's calls (weekday taken out) against the day,
+  // within each customer (so that who churns does not move it), customers weighted by
+  // their calls; days without calls left out.
+  double num = 0, den = 0;
+  std::vector<std::pair<double, double>> points;
+  for (std::size_t m = 0; m < members.size(); ++m) {
+    const customer_days& c = customers[members[m]];
+    points.clear();
+    double calls = 0;
+    // Burst-like days (above burst_ratio x the customer's median) would tilt the line.
+    std::vector<double> scaled;
+    for (std::int64_t d = spans[m].begin; d < spans[m].end; ++d)
+      if (factor_of(d) > 0) scaled.push_back(c.on(d) / factor_of(d));
+    std::sort(scaled.begin(), scaled.end());
+    const double median = quantile(scaled, 0.5);
+    for (std::int64_t d = spans[m].begin; d < spans[m].end; ++d) {
+      const double count = c.on(d), f = factor_of(d);
+      if (count <= 0 || f <= 0 || count / f > burst_ratio * median) continue;
+      points.emplace_back(static_cast<double>(d - first_day), std::log(count / f));
+      calls += count;
+    }
+    if (points.size() < 3) continue;
+    double mx = 0, my = 0;
+    for (const auto& [x, y] : points) mx += x, my += y;
+    mx /= static_cast<double>(points.size());
+    my /= static_cast<double>(points.size());
+    for (const auto& [x, y] : points) {
+      num += calls * (x - mx) * (y - my);
+      den += calls * (x - mx) * (x - mx);
+    }
+  }
+  const double trend = n >= 14 && den > 0 ? num / den : 0.0;
+  const double origin = static_cast<double>(n - 1) / 2;
+  out.trend = trend;
+  out.origin = origin;
+
+  // Levels, bursts and the spread. Bursts are days above burst_ratio x the customer's
+  // median day (weekday and trend taken out). A customer's level is its mean day, not its
+  // median: the draw multiplies the level by factors of mean 1 (weekday, lognormal, the
+  // trend over the log) and by the burst factor, so E[calls] = level x burst_mean x
+  // sum of the days' factors. The log's mean day is calls / sum of factors; a median
+  // would lose the skew of a customer's days (a lognormal's exp(sigma^2 / 2), Poisson
+  // days of a small customer: median 0), and bursts counted in both the level and the
+  // multiplier would compound. So the level is the mean day divided by burst_mean
+  // (below), and a customer exists from the log's first day (from its first call if it
+  // joined during the log), as in the draw.
+  std::vector<double> means;  // per customer, calls / sum of the factors of its days
+  std::vector<double> levels, multipliers, sorted;
+  std::vector<double> logs;
+  std::vector<std::pair<double, std::uint32_t>> days;  // (ratio to the day's factor, calls)
+  double active_days = 0;
+  for (std::size_t m = 0; m < members.size(); ++m) {
+    const customer_days& c = customers[members[m]];
+    days.clear();
+    sorted.clear();
+    for (std::int64_t d = spans[m].begin; d < spans[m].end; ++d) {
+      const double f = factor_of(d) * std::exp(trend * (static_cast<double>(d - first_day) - origin));
+      if (f <= 0) continue;
+      days.emplace_back(c.on(d) / f, c.on(d));
+      sorted.push_back(days.back().first);
+    }
+    if (days.empty()) continue;
+    double sum = 0, factors = 0;
+    for (std::int64_t d = spans[m].from; d < spans[m].end; ++d) {
+      sum += c.on(d);
+      factors += factor_of(d) * std::exp(trend * (static_cast<double>(d - first_day) - origin));
+    }
+    means.push_back(factors > 0 ? sum / factors : 0.0);
+    std::sort(sorted.begin(), sorted.end());
+    const double level = quantile(sorted, 0.5);
+    active_days += static_cast<double>(days.size());
+    auto is_burst = [&](double r, std::uint32_t calls) {
+      return level > 0 && r > burst_ratio * level && calls >= burst_min_calls;
+    };
+    // A burst's multiplier is of the mean day without bursts (the level the draw applies it to).
+    double quiet = 0, quiet_days = 0;
+    for (const auto& [r, calls] : days)
+      if (!is_burst(r, calls)) quiet += r, quiet_days += 1;
+    const double quiet_mean = quiet_days > 0 ? quiet / quiet_days : level;
+    for (const auto& [r, calls] : days) {
+      if (is_burst(r, calls)) {
+        multipliers.push_back(r / std::max(level, quiet_mean));
+        ++out.burst_days;
+      } else if (level >= 10 && r > 0) {
+        logs.push_back(std::log(r / level));
+      }
+    }
+  }
+  std::sort(multipliers.begin(), multipliers.end());
+  if (logs.size() >= 2) {
+    const double mean = std::accumulate(logs.begin(), logs.end(), 0.0) / static_cast<double>(logs.size());
+    double ss = 0;
+    for (const double x : logs) ss += (x - mean) * (x - mean);
+    out.sigma = std::min(5.0, std::sqrt(ss / static_cast<double>(logs.size() - 1)));
+  }
+  out.burst_q.assign(11, 1.0);
+  if (!multipliers.empty())
+    for (std::size_t k = 0; k < 11; ++k) out.burst_q[k] = quantile(multipliers, static_cast<double>(k) / 10);
+  out.burst_probability = active_days > 0 ? static_cast<double>(out.burst_days) / active_days : 0.0;
+  // A day's expected factor from bursts, as the empirical scenario draws them: with
+  // probability burst_probability a multiplier uniform in quantile, linear between the
+  // percentiles (so its mean is the trapezoid's).
+  const double burst_mean = 1 + out.burst_probability * (trapezoid_mean(out.burst_q) - 1);
+  for (const double m : means) levels.push_back(m / burst_mean);
+  out.level_q = mean_keeping_quantiles(std::move(levels), 21);
+  return out;
+}
+
+/// The scenario of segment `j` of `count`: the profile's name, or NAME_1, NAME_2, ... (the
+/// name cut to 30 characters, so that it keeps the name rule's 32).
+std::string segment_name(const std::string& name, std::size_t j, std::size_t count) {
+  return count == 1 ? name : fmt::format("{}_{}", name.substr(0, 30), j + 1);
+}
+
+/// The fewest customers a segment found by the BIC holds: 10 and 5 % of the log's, so
+/// that each segment's 21 level percentiles rest on 10 customers or more and a handful of
+/// odd customers stay in the segment nearest them.
+std::size_t min_segment_customers(std::size_t customers) { return std::max<std::size_t>(10, customers / 20); }
+
+/// A segment's [profile.NAME] table.
+std::string segment_table(const std::string& name, const segment_fit& s, std::string_view heading) {
+  std::string t = fmt::format("\n[profile.{}]\n{}customers = {}\n", name, heading, s.customers);
+  t += fmt::format("# Relative calls per hour of the week, Monday 00:00 UTC first.\nhour_of_week = {}\n",
+                   numbers(s.how));
+  t += fmt::format(
+      "# Customers' levels (calls on a mean day without bursts at the trend's origin), percentiles 0,\n"
+      "# 5, ..., 100; the last set so that the levels drawn have the customers' mean.\n"
+      "level_quantiles = {}\n",
+      numbers(s.level_q));
+  t += fmt::format("trend_per_day = {:.6g}\ntrend_origin_day = {:.6g}\ndaily_sigma = {:.6g}\n", s.trend, s.origin,
+                   s.sigma);
+  t += fmt::format(
+      "# Burst days: above {} x the customer's level; their multipliers, percentiles 0, 10, ..., 100.\n"
+      "burst_probability = {:.6g}\nburst_quantiles = {}\n",
+      burst_ratio, s.burst_probability, numbers(s.burst_q));
+  t += fmt::format("churn_per_day = {:.6g}\nchurn_start_day = {}\n", s.churn_per_day, s.churn_start_day);
+  if (s.joined > 0)
+    t += fmt::format(
+        "# {} customers joined during the log (first call after the start, later than their level\n"
+        "# explains): that share joins on a day uniform in [join_start_day, join_end_day).\n"
+        "join_share = {:.6g}\njoin_start_day = {}\njoin_end_day = {}\n",
+        s.joined, s.join_share, s.join_start_day, s.join_end_day);
+  return t;
+}
+
 }  // namespace
 
 fit_result fit_log(const std::string& path, const std::string& name, const std::string& catalog_hint,
-                   const std::string& version_text, const std::string& models_text) {
+                   const std::string& version_text, const std::string& models_text, std::size_t segments) {
   fit_result out;
   std::unordered_map<std::string, std::uint32_t> index;
   std::vector<customer_days> customers;
+  std::vector<day_hours> hours;  // per customer
+  std::vector<week_hours> week;  // per customer, while there are at most max_week_customers
   std::array<double, 168> hour_of_week{};
   std::map<std::pair<std::string, std::string>, std::uint64_t> models;
   std::map<std::string, std::uint64_t> tasks;
@@ -273,7 +600,15 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
                                 "accepts); fit a shorter part of the log",
                                 r[c_time], last_day - first_day + 1, max_span_days));
     const auto [it, fresh] = index.try_emplace(key, static_cast<std::uint32_t>(customers.size()));
-    if (fresh) customers.emplace_back();
+    if (fresh) {
+      customers.emplace_back();
+      hours.emplace_back();
+      if (customers.size() <= max_week_customers) {
+        week.emplace_back();
+      } else {
+        week = {};
+      }
+    }
     r.limit_distinct(c_customer, customers.size(), max_read_customers, "distinct customer");
     customer_days& c = customers[it->second];
     customer_days_counted -= c.span();
@@ -284,6 +619,8 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
                                 "its last, {} customers): a fit counts at most {}; fit a shorter part of the log",
                                 r[c_time], customer_days_counted, customers.size(), max_customer_days));
     hour_of_week[static_cast<std::size_t>(weekday_from_days(day)) * 24 + hour] += 1;
+    ++hours[it->second][hour];
+    if (!week.empty()) ++week[it->second][static_cast<std::size_t>(weekday_from_days(day)) * 24 + hour];
     ++models[{std::string(r[c_provider]), std::string(r[c_model])}];
     r.limit_distinct(c_model, models.size(), max_read_names, "distinct model");
     if (!r[c_task].empty()) {
@@ -310,148 +647,31 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
   out.days = static_cast<std::uint64_t>(n);
   out.customers = customers.size();
 
-  // Hour of week: calls per occurrence of the hour in the log, as weights of mean 1; the
-  // weekday factors are their days' sums over the mean day's.
-  std::array<double, 7> occurrences{};
-  for (std::int64_t d = first_day; d <= last_day; ++d) occurrences[static_cast<std::size_t>(weekday_from_days(d))] += 1;
-  std::vector<double> how(168);
-  for (std::size_t k = 0; k < 168; ++k) how[k] = occurrences[k / 24] > 0 ? hour_of_week[k] / occurrences[k / 24] : 0.0;
-  const double mean_hour = std::accumulate(how.begin(), how.end(), 0.0) / 168;
-  for (double& w : how) w = mean_hour > 0 ? w / mean_hour : 0.0;
-  std::array<double, 7> weekday_factor{};
-  for (std::size_t d = 0; d < 7; ++d)
-    weekday_factor[d] = std::accumulate(how.begin() + static_cast<std::ptrdiff_t>(d * 24),
-                                        how.begin() + static_cast<std::ptrdiff_t>(d * 24 + 24), 0.0) /
-                        24;
-  auto factor_of = [&](std::int64_t day) { return weekday_factor[static_cast<std::size_t>(weekday_from_days(day))]; };
-
-  // Churn: no call in the last churn_gap_days days (only a log longer than that can show
-  // it). Each customer's active days: from its first call to its churn or the log's end.
-  struct span {
-    std::int64_t begin, end;  // epoch days, [begin, end)
-    bool churned;
-  };
-  std::vector<span> spans;
-  std::int64_t churn_start = std::numeric_limits<std::int64_t>::max();
-  for (const customer_days& c : customers) {
-    const bool churned = n > 2 * churn_gap_days && c.last < last_day - churn_gap_days;
-    spans.push_back({c.first, churned ? c.last + 1 : last_day + 1, churned});
-    if (churned) {
-      ++out.churned;
-      churn_start = std::min(churn_start, c.last + 1);
-    }
+  // Segments: customers that behave differently are fitted apart, each with its own table.
+  std::vector<std::vector<double>> features;
+  features.reserve(customers.size());
+  for (std::size_t i = 0; i < customers.size(); ++i)
+    features.push_back(customer_features(customers[i], hours[i], last_day, n));
+  const std::vector<std::uint32_t> segment_of =
+      find_segments(features, segments, min_segment_customers(customers.size()));
+  std::vector<std::vector<std::size_t>> members(
+      segment_of.empty() ? 1 : *std::max_element(segment_of.begin(), segment_of.end()) + 1);
+  for (std::size_t i = 0; i < customers.size(); ++i) members[segment_of[i]].push_back(i);
+  while (members.size() > 1 && members.back().empty()) members.pop_back();  // k-means left one empty
+  std::vector<segment_fit> fits;
+  for (const std::vector<std::size_t>& m : members) {
+    // One segment: the log's own hour-of-week, exact; several: each from its customers'
+    // days and hours.
+    fits.push_back(estimate_segment(
+        customers, m,
+        hour_of_week_weights(members.size() == 1 ? hour_of_week : segment_hour_counts(customers, hours, week, m),
+                             first_day, last_day),
+        first_day, last_day));
+    out.churned += fits.back().churned;
+    out.burst_days += fits.back().burst_days;
+    out.joined += fits.back().joined;
   }
-  // The daily hazard from the first churn on: churns over the customer-days at risk
-  // (a churn day is at risk too).
-  double at_risk = 0;
-  if (out.churned > 0)
-    for (const span& s : spans) {
-      const std::int64_t from = std::max(churn_start, s.begin);
-      at_risk += static_cast<double>(std::max<std::int64_t>(0, s.end - from + (s.churned ? 1 : 0)));
-    }
-  const double churn_per_day = at_risk > 0 ? static_cast<double>(out.churned) / at_risk : 0.0;
-
-  // Trend: the slope of the log of a customer's calls (weekday taken out) against the day,
-  // within each customer (so that who churns does not move it), customers weighted by
-  // their calls; days without calls left out.
-  double num = 0, den = 0;
-  std::vector<std::pair<double, double>> points;
-  for (std::size_t i = 0; i < customers.size(); ++i) {
-    points.clear();
-    double calls = 0;
-    // Burst-like days (above burst_ratio x the customer's median) would tilt the line.
-    std::vector<double> scaled;
-    for (std::int64_t d = spans[i].begin; d < spans[i].end; ++d)
-      if (factor_of(d) > 0) scaled.push_back(customers[i].on(d) / factor_of(d));
-    std::sort(scaled.begin(), scaled.end());
-    const double median = quantile(scaled, 0.5);
-    for (std::int64_t d = spans[i].begin; d < spans[i].end; ++d) {
-      const double count = customers[i].on(d), f = factor_of(d);
-      if (count <= 0 || f <= 0 || count / f > burst_ratio * median) continue;
-      points.emplace_back(static_cast<double>(d - first_day), std::log(count / f));
-      calls += count;
-    }
-    if (points.size() < 3) continue;
-    double mx = 0, my = 0;
-    for (const auto& [x, y] : points) mx += x, my += y;
-    mx /= static_cast<double>(points.size());
-    my /= static_cast<double>(points.size());
-    for (const auto& [x, y] : points) {
-      num += calls * (x - mx) * (y - my);
-      den += calls * (x - mx) * (x - mx);
-    }
-  }
-  const double trend = n >= 14 && den > 0 ? num / den : 0.0;
-  const double origin = static_cast<double>(n - 1) / 2;
-
-  // Levels, bursts and the spread. Bursts are days above burst_ratio x the customer's
-  // median day (weekday and trend taken out). A customer's level is its mean day, not its
-  // median: the draw multiplies the level by factors of mean 1 (weekday, lognormal, the
-  // trend over the log) and by the burst factor, so E[calls] = level x burst_mean x
-  // sum of the days' factors. The log's mean day is calls / sum of factors; a median
-  // would lose the skew of a customer's days (a lognormal's exp(sigma^2 / 2), Poisson
-  // days of a small customer: median 0), and bursts counted in both the level and the
-  // multiplier would compound. So the level is the mean day divided by burst_mean
-  // (below), and every customer exists from the log's first day, as in the draw.
-  std::vector<double> means;  // per customer, calls / sum of the factors of its days
-  std::vector<double> levels, multipliers, sorted;
-  std::vector<double> logs;
-  std::vector<std::pair<double, std::uint32_t>> days;  // (ratio to the day's factor, calls)
-  double active_days = 0;
-  for (std::size_t i = 0; i < customers.size(); ++i) {
-    days.clear();
-    sorted.clear();
-    for (std::int64_t d = spans[i].begin; d < spans[i].end; ++d) {
-      const double f = factor_of(d) * std::exp(trend * (static_cast<double>(d - first_day) - origin));
-      if (f <= 0) continue;
-      days.emplace_back(customers[i].on(d) / f, customers[i].on(d));
-      sorted.push_back(days.back().first);
-    }
-    if (days.empty()) continue;
-    double sum = 0, factors = 0;
-    for (std::int64_t d = first_day; d < spans[i].end; ++d) {
-      sum += customers[i].on(d);
-      factors += factor_of(d) * std::exp(trend * (static_cast<double>(d - first_day) - origin));
-    }
-    means.push_back(factors > 0 ? sum / factors : 0.0);
-    std::sort(sorted.begin(), sorted.end());
-    const double level = quantile(sorted, 0.5);
-    active_days += static_cast<double>(days.size());
-    auto is_burst = [&](double r, std::uint32_t calls) {
-      return level > 0 && r > burst_ratio * level && calls >= burst_min_calls;
-    };
-    // A burst's multiplier is of the mean day without bursts (the level the draw applies it to).
-    double quiet = 0, quiet_days = 0;
-    for (const auto& [r, calls] : days)
-      if (!is_burst(r, calls)) quiet += r, quiet_days += 1;
-    const double quiet_mean = quiet_days > 0 ? quiet / quiet_days : level;
-    for (const auto& [r, calls] : days) {
-      if (is_burst(r, calls)) {
-        multipliers.push_back(r / std::max(level, quiet_mean));
-        ++out.burst_days;
-      } else if (level >= 10 && r > 0) {
-        logs.push_back(std::log(r / level));
-      }
-    }
-  }
-  std::sort(multipliers.begin(), multipliers.end());
-  double sigma = 0;
-  if (logs.size() >= 2) {
-    const double mean = std::accumulate(logs.begin(), logs.end(), 0.0) / static_cast<double>(logs.size());
-    double ss = 0;
-    for (const double x : logs) ss += (x - mean) * (x - mean);
-    sigma = std::min(5.0, std::sqrt(ss / static_cast<double>(logs.size() - 1)));
-  }
-  std::vector<double> burst_q(11, 1.0);
-  if (!multipliers.empty())
-    for (std::size_t k = 0; k < 11; ++k) burst_q[k] = quantile(multipliers, static_cast<double>(k) / 10);
-  const double burst_probability = active_days > 0 ? static_cast<double>(out.burst_days) / active_days : 0.0;
-  // A day's expected factor from bursts, as the empirical scenario draws them: with
-  // probability burst_probability a multiplier uniform in quantile, linear between the
-  // percentiles (so its mean is the trapezoid's).
-  const double burst_mean = 1 + burst_probability * (trapezoid_mean(burst_q) - 1);
-  for (const double m : means) levels.push_back(m / burst_mean);
-  const std::vector<double> level_q = mean_keeping_quantiles(std::move(levels), 21);
+  out.segments = fits.size();
 
   // The model mix in the keys of the catalog that holds most of the calls.
   std::string chosen = catalog_hint;
@@ -487,6 +707,9 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
 
   // The profile: a --config file.
   const civil_date start = civil_from_days(first_day);
+  std::string plugin_list;
+  for (std::size_t j = 0; j < fits.size(); ++j)
+    plugin_list += (j == 0 ? "" : ", ") + toml_string(segment_name(name, j, fits.size()));
   std::string& t = out.toml;
   t += fmt::format(
       "# A trafficsim profile: `trafficsim-host --config THIS_FILE -o data.csv` makes traffic with the\n"
@@ -494,7 +717,7 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
       "# Fitted by trafficsim-host {} from {}: {} rows ({}), {} customers, {} days from {:04}-{:02}-{:02}.\n"
       "profile_version = {}\nstart = \"{:04}-{:02}-{:02}\"\ndays = {}\nplugins = [{}]\ncatalog = {}\n",
       version_text, path == "-" ? "standard input" : printable(path), out.rows, out.source, out.customers, n,
-      start.year, start.month, start.day, profile_version, start.year, start.month, start.day, n, toml_string(name),
+      start.year, start.month, start.day, profile_version, start.year, start.month, start.day, n, plugin_list,
       toml_string(chosen));
   if (mix.empty())
     t += fmt::format("\n# No model of the log is in catalog {}: a run draws that catalog's own mix.\n",
@@ -503,24 +726,21 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
     t += fmt::format("\n# Calls by model ({} calls of models not in the catalog left out).\n[models]\n", unmatched);
     for (const auto& [k, calls] : mix) t += fmt::format("{} = {}\n", toml_string(k), calls);
   }
-  t += fmt::format("\n[profile.{}]\ncustomers = {}\n", name, out.customers);
-  t += fmt::format("# Relative calls per hour of the week, Monday 00:00 UTC first.\nhour_of_week = {}\n", numbers(how));
-  t += fmt::format(
-      "# Customers' levels (calls on a mean day without bursts at the trend's origin), percentiles 0,\n"
-      "# 5, ..., 100; the last set so that the levels drawn have the customers' mean.\n"
-      "level_quantiles = {}\n",
-      numbers(level_q));
-  t += fmt::format("trend_per_day = {:.6g}\ntrend_origin_day = {:.6g}\ndaily_sigma = {:.6g}\n", trend, origin, sigma);
-  t += fmt::format(
-      "# Burst days: above {} x the customer's level; their multipliers, percentiles 0, 10, ..., 100.\n"
-      "burst_probability = {:.6g}\nburst_quantiles = {}\n",
-      burst_ratio, burst_probability, numbers(burst_q));
-  t += fmt::format("churn_per_day = {:.6g}\nchurn_start_day = {}\n", churn_per_day,
-                   out.churned > 0 ? churn_start - first_day : 0);
+  for (std::size_t j = 0; j < fits.size(); ++j) {
+    const segment_fit& f = fits[j];
+    std::string heading;
+    if (fits.size() > 1) {
+      heading =
+          fmt::format("# Segment {} of {}: {} of the log's {} customers ({:.1f} %).\n", j + 1, fits.size(), f.customers,
+                      out.customers, 100.0 * static_cast<double>(f.customers) / static_cast<double>(out.customers));
+    }
+    t += segment_table(segment_name(name, j, fits.size()), f, heading);
+  }
   t += fmt::format(
       "\n# What the log showed that the profile does not set (the host's call model draws tasks and\n"
-      "# tokens).\n[profile.{}.observed]\nrows = {}\nchurned_customers = {}\nburst_days = {}\n",
-      name, out.rows, out.churned, out.burst_days);
+      "# tokens), the whole log's.\n[profile.{}.observed]\nrows = {}\nchurned_customers = {}\nburst_days = {}\n",
+      segment_name(name, 0, fits.size()), out.rows, out.churned, out.burst_days);
+  if (out.joined > 0) t += fmt::format("joined_customers = {}\n", out.joined);
   if (with_tokens > 0)
     t += fmt::format("mean_input_tokens = {:.1f}\nmean_output_tokens = {:.1f}\n",
                      static_cast<double>(input) / static_cast<double>(with_tokens),

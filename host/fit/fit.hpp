@@ -3,9 +3,11 @@
 // (CSV or JSON Lines) or LiteLLM's SpendLogs exported as CSV, plain, gzip or zstd — and
 // estimates what the empirical scenario needs to make traffic with the same statistics:
 // customers and their levels, the hour-of-week profile, the trend, the day-to-day spread,
-// bursts, churn, the model mix (docs/compose-and-fit.md). Memory: a count per customer
-// and day of the log, 168 hour-of-week counts, and a few per model and task — never per
-// row.
+// bursts, churn, joining, the model mix, each for the segments of the customers that
+// behave differently (docs/compose-and-fit.md). Memory: a count per customer and day of
+// the log, 24 hour-of-day counts per customer (and 168 hour-of-week counts per customer
+// for up to 100,000 customers), 168 hour-of-week counts, and a few per model and task —
+// never per row.
 
 #include <cstdint>
 #include <map>
@@ -21,7 +23,9 @@ inline constexpr int profile_version = 1;
 struct fit_result {
   std::string toml;  ///< the profile (a --config file)
   std::uint64_t rows = 0, customers = 0, days = 0, churned = 0, burst_days = 0;
-  std::string source;  ///< "trafficsim" or "litellm-spendlogs"
+  std::uint64_t segments = 1;  ///< the profile's tables (segments of the customers)
+  std::uint64_t joined = 0;    ///< customers that joined during the log
+  std::string source;          ///< "trafficsim" or "litellm-spendlogs"
   /// Calls by "provider/model" of the log whose model is in no catalog model (left out of
   /// the profile's [models]).
   std::map<std::string, std::uint64_t> unmatched;
@@ -37,8 +41,9 @@ std::string unmatched_models_warning(const fit_result& f);
 /// catalog that holds the most of the log's calls). runtime_failure naming file, line and
 /// column for a bad row, a missing column, an empty or unreadable log.
 /// `models` ("KEY=W,...", "" for the catalog's default mix): the catalog's models the log's
-/// names are matched to.
+/// names are matched to. `segments`: the number of segments of the customers, each a table
+/// of its own (0: chosen by the fit, docs/compose-and-fit.md "Segments").
 fit_result fit_log(const std::string& path, const std::string& name, const std::string& catalog_hint,
-                   const std::string& version_text, const std::string& models = "");
+                   const std::string& version_text, const std::string& models = "", std::size_t segments = 0);
 
 }  // namespace trafficsim::host

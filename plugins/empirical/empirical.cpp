@@ -15,7 +15,9 @@
 // fitted quantiles) with probability burst_probability; the hours of the day in the
 // proportions of its weekday's 24 hour_of_week weights, whose sums give the weekday
 // factors. From churn_start_day on, a customer churns with probability churn_per_day a
-// day and never calls again.
+// day and never calls again. A share join_share of the customers joins during the run, on
+// a day uniform in [join_start_day, join_end_day), with no call before it (and churns
+// from then on at the earliest).
 
 #include <trafficsim/plugin.h>
 
@@ -24,8 +26,8 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
-#include <numbers>
 #include <string>
+#include <trafficsim/distributions.hpp>
 #include <trafficsim/sdk.hpp>
 #include <vector>
 
@@ -37,9 +39,19 @@ constexpr std::size_t hours_of_week = 7 * hours_per_day;
 constexpr std::size_t level_quantiles = 21;  // 0 %, 5 %, ..., 100 %
 constexpr std::size_t burst_quantiles = 11;  // 0 %, 10 %, ..., 100 %
 
-// Fixed slots: the customer stream's, then the customer-day stream's.
-constexpr std::uint32_t slot_level = 0, slot_churn = 1;
-constexpr std::uint32_t slot_normal_u = 0, slot_normal_v = 1, slot_is_burst = 2, slot_burst_size = 3;
+// Fixed slots: the customer stream's, then the customer-day stream's (slot 1 of the day
+// was the second uniform of a Box-Muller pair; left free so the others keep their draws).
+constexpr std::uint32_t slot_level = 0, slot_churn = 1, slot_joins = 2, slot_join_day = 3;
+constexpr std::uint32_t slot_daily = 0, slot_is_burst = 2, slot_burst_size = 3;
+
+/// Failures before the first success, probability p a trial, by inversion at u =
+/// to_unit(bits): the SDK's to_geometric with exact_log1p for the platform's log1p, so the
+/// churn day is the same whatever C library built the host.
+std::uint64_t exact_geometric(std::uint64_t bits, double p) noexcept {
+  if (p >= 1.0) return 0;
+  const double k = std::floor(exact_log1p(-to_unit(bits)) / exact_log1p(-p));
+  return k >= 4294967295.0 ? 4294967295u : static_cast<std::uint64_t>(k);
+}
 
 /// The value at `u` in [0, 1) of quantiles taken at equal steps, linear between them.
 template <std::size_t N>
@@ -54,7 +66,7 @@ struct empirical_config {
   std::array<double, level_quantiles> level{};
   std::array<double, burst_quantiles> burst{};
   double trend_per_day = 0, trend_origin_day = 0, daily_sigma = 0, burst_probability = 0, churn_per_day = 0,
-         churn_start_day = 0;
+         churn_start_day = 0, join_share = 0, join_start_day = 0, join_end_day = 0;
   std::uint32_t customers = 1;
   std::uint64_t seed = 0;
 };
@@ -90,9 +102,11 @@ class empirical_scenario final : public scenario {
   }
 
   void plan_day(const customer& c, const day_info& day, const plan_streams& rng, day_plan& plan) const override {
-    if (cfg_.churn_per_day > 0 && day.index >= cfg_.churn_start_day) {
-      const std::uint64_t churn_day =
-          static_cast<std::uint64_t>(cfg_.churn_start_day) + rng.customer.geometric(cfg_.churn_per_day, slot_churn);
+    const std::uint64_t joins = join_day(rng);
+    if (day.index < joins) return;  // not a customer yet: no calls
+    const auto churn_from = std::max(static_cast<std::uint64_t>(cfg_.churn_start_day), joins);
+    if (cfg_.churn_per_day > 0 && day.index >= churn_from) {
+      const std::uint64_t churn_day = churn_from + exact_geometric(rng.customer.bits(slot_churn), cfg_.churn_per_day);
       if (day.index >= churn_day) {
         plan.churned = true;
         if (day.index == churn_day) plan.label("churn", 0, hours_per_day);
@@ -102,12 +116,11 @@ class empirical_scenario final : public scenario {
     const double level = fitted_levels_ ? quantile_at(cfg_.level, level_quantile(c, rng)) : c.calls_per_day;
     const auto wd = static_cast<std::size_t>(day.day_of_week);
     double expected = level * weekday_factor_[wd] *
-                      std::exp(cfg_.trend_per_day * (static_cast<double>(day.index) - cfg_.trend_origin_day));
-    if (cfg_.daily_sigma > 0) {  // Box-Muller: a standard normal deviate from two uniforms
-      const double u = 1.0 - rng.day.unit(slot_normal_u), v = rng.day.unit(slot_normal_v);
-      const double z = std::sqrt(-2.0 * std::log(u)) * std::cos(2.0 * std::numbers::pi * v);
-      expected *= std::exp(cfg_.daily_sigma * z - cfg_.daily_sigma * cfg_.daily_sigma / 2);
-    }
+                      exact_exp(cfg_.trend_per_day * (static_cast<double>(day.index) - cfg_.trend_origin_day));
+    // The SDK's log-normal (the normal by inversion, exp without libm): the same bytes
+    // whatever toolchain built the host.
+    if (cfg_.daily_sigma > 0)
+      expected *= rng.day.lognormal(-cfg_.daily_sigma * cfg_.daily_sigma / 2, cfg_.daily_sigma, slot_daily);
     if (cfg_.burst_probability > 0 && rng.day.bernoulli(cfg_.burst_probability, slot_is_burst)) {
       const double m = quantile_at(cfg_.burst, rng.day.unit(slot_burst_size));
       expected *= m;
@@ -118,6 +131,14 @@ class empirical_scenario final : public scenario {
   }
 
  private:
+  /// The customer's first day: 0, or with probability join_share a day uniform in
+  /// [join_start_day, join_end_day).
+  std::uint64_t join_day(const plan_streams& rng) const {
+    if (cfg_.join_share <= 0 || !rng.customer.bernoulli(cfg_.join_share, slot_joins)) return 0;
+    const double width = std::max(0.0, cfg_.join_end_day - cfg_.join_start_day);
+    return static_cast<std::uint64_t>(cfg_.join_start_day + std::floor(rng.customer.unit(slot_join_day) * width));
+  }
+
   double level_quantile(const customer& c, const plan_streams& rng) const {
     const double u = rng.customer.unit(slot_level);
     if (c.index >= strata_.size()) return u;
@@ -135,7 +156,7 @@ class empirical_scenario final : public scenario {
 /// multipliers at 0 %, 10 %, ..., 100 %).
 struct parameter_table {
   std::array<std::array<char, 24>, hours_of_week + level_quantiles + burst_quantiles> names{};
-  std::array<parameter_spec, hours_of_week + level_quantiles + burst_quantiles + 6> specs{};
+  std::array<parameter_spec, hours_of_week + level_quantiles + burst_quantiles + 9> specs{};
   parameter_table() {
     std::size_t k = 0;
     auto add = [&](const char* name, double def, double lo, double hi, const char* what) {
@@ -163,6 +184,9 @@ struct parameter_table {
     add("burst_probability", 0.0, 0.0, 1.0, "Probability that a customer-day is a burst day");
     add("churn_per_day", 0.0, 0.0, 1.0, "Probability a day that an active customer churns, from churn_start_day");
     add("churn_start_day", 0.0, 0.0, 36600.0, "First day of the run on which customers may churn");
+    add("join_share", 0.0, 0.0, 1.0, "Share of the customers that join during the run instead of from day 0");
+    add("join_start_day", 0.0, 0.0, 36600.0, "First day on which a joining customer may join");
+    add("join_end_day", 0.0, 0.0, 36600.0, "Joining customers join before this day (uniform from join_start_day)");
   }
 };
 
@@ -184,12 +208,17 @@ std::unique_ptr<scenario> create(const parameters& p) {
   cfg.burst_probability = p.real("burst_probability");
   cfg.churn_per_day = p.real("churn_per_day");
   cfg.churn_start_day = p.real("churn_start_day");
+  cfg.join_share = p.real("join_share");
+  cfg.join_start_day = p.real("join_start_day");
+  cfg.join_end_day = p.real("join_end_day");
   cfg.customers = p.customers();
   cfg.seed = p.seed();
   if (!std::is_sorted(cfg.level.begin(), cfg.level.end()))
     throw parameter_error("level_q00 ... level_q100 must not decrease");
   if (!std::is_sorted(cfg.burst.begin(), cfg.burst.end()))
     throw parameter_error("burst_q00 ... burst_q100 must not decrease");
+  if (cfg.join_share > 0 && cfg.join_end_day <= cfg.join_start_day)
+    throw parameter_error("join_end_day must be after join_start_day when join_share is above 0");
   return std::make_unique<empirical_scenario>(cfg);
 }
 
