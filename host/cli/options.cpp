@@ -20,6 +20,7 @@
 #include <tuple>
 
 #include "config_file.hpp"
+#include "dataset_reader.hpp"
 #include "errors.hpp"
 #include "fit.hpp"
 #include "numbers.hpp"
@@ -46,6 +47,8 @@ struct raw_options {
   std::string pg_connect_timeout, pg_lock_timeout;
   std::string report, report_data, report_output, run_stats;
   std::string fit_log, fit_output, fit_name = "fitted", fit_catalog, fit_models;
+  std::string fit_columns, fit_time_format = "auto";
+  std::uint64_t fit_customers = 0;
   std::vector<std::string> empiricals;
   std::vector<std::string> headers, header_envs;
 };
@@ -307,6 +310,19 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
                   "The models of --catalog the log's model names are matched to (a catalog without a default "
                   "mix needs them; the weights are not used)")
       ->type_name("KEY=W,...");
+  fit->add_option("--columns", v.fit_columns,
+                  "The log's columns by name: time, customer, user, api_key, provider, model, task, input_tokens, "
+                  "output_tokens (default: our schema's names, else LiteLLM SpendLogs')")
+      ->type_name("KEY=COL,...");
+  fit->add_option("--customers", v.fit_customers,
+                  "A log without a customer column is this many customers, its rows dealt in turn (default 100 with "
+                  "--columns)")
+      ->type_name("N")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{max_read_customers}));
+  fit->add_option("--time-format", v.fit_time_format,
+                  "The time column: iso (ISO 8601), s, ms, us or ns since 1970, or auto (from the first row)")
+      ->type_name("auto|iso|s|ms|us|ns")
+      ->capture_default_str();
   fit->add_flag("-q,--quiet", v.quiet, "Print only warnings and errors");
   app.add_option("--empirical", v.empiricals,
                  "Define plugin NAME as the empirical scenario (repeatable); a profile's [profile.NAME] table sets it")
@@ -602,6 +618,9 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     c.fit_name = v.fit_name;
     c.fit_catalog = v.fit_catalog;
     c.fit_models = v.fit_models;
+    c.fit_columns = v.fit_columns;
+    c.fit_customers = v.fit_customers;
+    c.fit_time_format = v.fit_time_format;
     c.quiet = v.quiet;
     if (!is_valid_name(c.fit_name))
       throw usage_error(

@@ -29,6 +29,17 @@ struct fit_result {
   bool no_model_matched = false;  ///< no [models]: a run draws the catalog's own mix
 };
 
+/// How a log is read (`fit --columns`, `--customers`, `--time-format`).
+struct fit_log_options {
+  std::string columns;          ///< "KEY=COL,..." ("": our and LiteLLM's names)
+  std::uint64_t customers = 0;  ///< a log without customers: this many (0: not given)
+  std::string time_format = "auto";
+};
+
+/// The customers a log without a customer column is fitted as when --customers is not
+/// given: enough that no one customer's tier rate limit or level draw shapes the traffic.
+inline constexpr std::uint64_t default_population_customers = 100;
+
 /// The warning for `f.unmatched` (non-empty): how many calls, which models, what to do.
 std::string unmatched_models_warning(const fit_result& f);
 
@@ -39,6 +50,7 @@ std::string unmatched_models_warning(const fit_result& f);
 /// `models` ("KEY=W,...", "" for the catalog's default mix): the catalog's models the log's
 /// names are matched to.
 fit_result fit_log(const std::string& path, const std::string& name, const std::string& catalog_hint,
-                   const std::string& version_text, const std::string& models = "");
+                   const std::string& version_text, const std::string& models = "",
+                   const fit_log_options& options = {});
 
 }  // namespace trafficsim::host
