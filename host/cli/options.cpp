@@ -312,7 +312,7 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
       ->type_name("KEY=W,...");
   fit->add_option("--columns", v.fit_columns,
                   "The log's columns by name: time, customer, user, api_key, provider, model, task, input_tokens, "
-                  "output_tokens (default: our schema's names, else LiteLLM SpendLogs')")
+                  "output_tokens, session, streaming, attempt (default: our schema's names, else LiteLLM SpendLogs')")
       ->type_name("KEY=COL,...");
   fit->add_option("--customers", v.fit_customers,
                   "A log without a customer column is this many customers, its rows dealt in turn (default 100 with "
@@ -505,6 +505,19 @@ std::vector<std::string> config_arguments(const std::string& path, CLI::App& app
     }
     if (key == "calls" && node.is_table()) {  // [calls] NAME = VALUE: --set calls.NAME=VALUE
       for (const auto& [name, value] : *node.as_table()) {
+        // KIND.TABLE_percentiles = [101 numbers] (fit writes them): calls.KIND.TABLE_pN, N = 0 .. 100.
+        if (const toml::array* list = value.as_array(); list != nullptr && name.str().ends_with("_percentiles")) {
+          const std::string_view stem =
+              name.str().substr(0, name.str().size() - std::string_view("percentiles").size());
+          if (list->size() != 101)
+            throw usage_error(fmt::format("--config {}: calls.{} is a list of {}; give the 101 percentiles 0 to 100",
+                                          path, name.str(), list->size()));
+          for (std::size_t i = 0; i < list->size(); ++i)
+            args.insert(args.end(),
+                        {"--set", fmt::format("calls.{}p{}={}", stem, i,
+                                              text(fmt::format("calls.{}[{}]", name.str(), i), *list->get(i)))});
+          continue;
+        }
         args.push_back("--set");
         args.push_back(fmt::format("calls.{}={}", name.str(), text("calls." + std::string(name.str()), value)));
       }

@@ -14,6 +14,7 @@
 #include "catalog.hpp"
 #include "dataset_reader.hpp"
 #include "errors.hpp"
+#include "fit_calls.hpp"
 #include "fit_columns.hpp"
 #include "printable.hpp"
 
@@ -241,11 +242,15 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
   std::int64_t first_day = std::numeric_limits<std::int64_t>::max(),
                last_day = std::numeric_limits<std::int64_t>::min();
   bool litellm = false;
+  call_fit call_model;
+  bool fit_calls = false;  // not our seed schema, whose call model is the host's own
   std::string key;
   std::int64_t customer_days_counted = 0;
   out.rows = read_rows(path, columns.requests, "no profile was written", [&](const row_view& r) {
     if (out.rows++ == 0) {
       litellm = r.name(c_time) == "startTime";
+      // Our seed schema (which has session_id too, but not attempt) keeps the host's call model.
+      fit_calls = columns.mapped || litellm || r.has(c_attempt);
       population = !r.has(c_customer);
       if (!population && options.customers > 0)
         throw usage_error(
@@ -257,6 +262,7 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
     const std::int64_t t = us >= 0 ? us / 1'000'000 : (us - 999'999) / 1'000'000;
     const std::int64_t day = t >= 0 ? t / 86'400 : (t - 86'399) / 86'400;
     const auto hour = static_cast<std::size_t>((t - day * 86'400) / 3600);
+    if (fit_calls) call_model.add(r, us);
     if (population) {
       key = fmt::format("{}", (out.rows - 1) % population_customers);  // dealt in turn
     } else {
@@ -501,6 +507,8 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
       version_text, path == "-" ? "standard input" : printable(path), out.rows, out.source, out.customers, n,
       start.year, start.month, start.day, profile_version, start.year, start.month, start.day, n, toml_string(name),
       toml_string(chosen));
+  fit_calls = fit_calls && call_model.has_tokens();
+  if (fit_calls) t += "schema = \"extended\"  # the call model fitted to the log: [calls]\n";
   if (models.empty())
     t += fmt::format("\n# The log names no models: a run draws catalog {}'s own mix.\n", toml_string(chosen));
   else if (mix.empty())
@@ -542,6 +550,7 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
     }
     t += " }\n";
   }
+  if (fit_calls) t += call_model.toml();
   return out;
 }
 

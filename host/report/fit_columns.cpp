@@ -20,6 +20,9 @@ const std::vector<std::pair<std::string_view, std::string_view>>& fit_column_key
       {"task", "the kind of work"},
       {"input_tokens", "prompt tokens"},
       {"output_tokens", "completion tokens"},
+      {"session", "a session or conversation id: session lengths and the time between their calls"},
+      {"streaming", "whether the call streamed (true/false, 1/0)"},
+      {"attempt", "the attempt of a retried call (our extended schema's column)"},
   };
   return keys;
 }
@@ -39,6 +42,9 @@ fit_columns make_fit_columns(std::string_view mapping, bool customers_given) {
       {"task_type", {}, true},
       {"input_tokens", {"prompt_tokens"}, true},
       {"output_tokens", {"completion_tokens"}, true},
+      {"session_id", {}, true},
+      {"streaming", {}, true},
+      {"attempt", {}, true},
   };
   if (mapping.empty()) return out;
   out.mapped = true;
