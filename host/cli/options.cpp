@@ -20,6 +20,7 @@
 #include <tuple>
 
 #include "config_file.hpp"
+#include "dataset_reader.hpp"
 #include "errors.hpp"
 #include "fit.hpp"
 #include "fit_segments.hpp"
@@ -48,6 +49,8 @@ struct raw_options {
   std::string report, report_data, report_output, run_stats;
   std::string fit_log, fit_output, fit_name = "fitted", fit_catalog, fit_models;
   std::size_t fit_segments = 0;
+  std::string fit_columns, fit_time_format = "auto";
+  std::uint64_t fit_customers = 0;
   std::vector<std::string> empiricals;
   std::vector<std::string> headers, header_envs;
 };
@@ -314,6 +317,19 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
                   "1 to 8)")
       ->type_name("N")
       ->check(CLI::Range(std::size_t{1}, max_segments));
+  fit->add_option("--columns", v.fit_columns,
+                  "The log's columns by name: time, customer, user, api_key, provider, model, task, input_tokens, "
+                  "output_tokens, session, streaming, attempt (default: our schema's names, else LiteLLM SpendLogs')")
+      ->type_name("KEY=COL,...");
+  fit->add_option("--customers", v.fit_customers,
+                  "A log without a customer column is this many customers, its rows dealt in turn (default 100 with "
+                  "--columns)")
+      ->type_name("N")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{max_read_customers}));
+  fit->add_option("--time-format", v.fit_time_format,
+                  "The time column: iso (ISO 8601), s, ms, us or ns since 1970, or auto (from the first row)")
+      ->type_name("auto|iso|s|ms|us|ns")
+      ->capture_default_str();
   fit->add_flag("-q,--quiet", v.quiet, "Print only warnings and errors");
   app.add_option("--empirical", v.empiricals,
                  "Define plugin NAME as the empirical scenario (repeatable); a profile's [profile.NAME] table sets it")
@@ -496,6 +512,19 @@ std::vector<std::string> config_arguments(const std::string& path, CLI::App& app
     }
     if (key == "calls" && node.is_table()) {  // [calls] NAME = VALUE: --set calls.NAME=VALUE
       for (const auto& [name, value] : *node.as_table()) {
+        // KIND.TABLE_percentiles = [101 numbers] (fit writes them): calls.KIND.TABLE_pN, N = 0 .. 100.
+        if (const toml::array* list = value.as_array(); list != nullptr && name.str().ends_with("_percentiles")) {
+          const std::string_view stem =
+              name.str().substr(0, name.str().size() - std::string_view("percentiles").size());
+          if (list->size() != 101)
+            throw usage_error(fmt::format("--config {}: calls.{} is a list of {}; give the 101 percentiles 0 to 100",
+                                          path, name.str(), list->size()));
+          for (std::size_t i = 0; i < list->size(); ++i)
+            args.insert(args.end(),
+                        {"--set", fmt::format("calls.{}p{}={}", stem, i,
+                                              text(fmt::format("calls.{}[{}]", name.str(), i), *list->get(i)))});
+          continue;
+        }
         args.push_back("--set");
         args.push_back(fmt::format("calls.{}={}", name.str(), text("calls." + std::string(name.str()), value)));
       }
@@ -610,6 +639,9 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     c.fit_catalog = v.fit_catalog;
     c.fit_models = v.fit_models;
     c.fit_segments = v.fit_segments;
+    c.fit_columns = v.fit_columns;
+    c.fit_customers = v.fit_customers;
+    c.fit_time_format = v.fit_time_format;
     c.quiet = v.quiet;
     if (!is_valid_name(c.fit_name))
       throw usage_error(

@@ -38,6 +38,8 @@ struct run_config {
   std::string fit_log, fit_output, fit_name, fit_catalog;  ///< `fit LOG -o FILE --name N --catalog C`
   std::string fit_models;        ///< `fit --models KEY=W,...`: the catalog models the log's names are matched to
   std::size_t fit_segments = 0;  ///< `fit --segments N` (0: the fit chooses)
+  std::string fit_columns, fit_time_format = "auto";  ///< `fit --columns KEY=COL,... --time-format F`
+  std::uint64_t fit_customers = 0;                    ///< `fit --customers N` (0: not given)
   std::optional<std::uint64_t> seed;
   double scale = 1.0;
   civil_date start{2025, 1, 1};

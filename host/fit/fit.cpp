@@ -15,31 +15,13 @@
 #include "dataset_reader.hpp"
 #include "errors.hpp"
 #include "fit_segments.hpp"
+#include "fit_calls.hpp"
+#include "fit_columns.hpp"
 #include "printable.hpp"
 
 namespace trafficsim::host {
 
 namespace {
-
-// The columns a fit reads; LiteLLM's SpendLogs names second (schema.prisma, model
-// LiteLLM_SpendLogs: startTime, end_user, user, api_key, custom_llm_provider, model,
-// prompt_tokens, completion_tokens).
-enum column : std::size_t { c_time, c_customer, c_user, c_key, c_provider, c_model, c_task, c_input, c_output };
-
-const std::vector<column_request>& columns() {
-  static const std::vector<column_request> c{
-      {"timestamp", {"startTime"}},
-      {"customer_id", {"end_user"}},
-      {"user", {}, true},
-      {"api_key", {}, true},
-      {"provider", {"custom_llm_provider"}, true},
-      {"model", {}},
-      {"task_type", {}, true},
-      {"input_tokens", {"prompt_tokens"}, true},
-      {"output_tokens", {"completion_tokens"}, true},
-  };
-  return c;
-}
 
 /// A customer's calls per day of the log, from its first call to its last.
 struct customer_days {
@@ -567,8 +549,15 @@ std::string segment_table(const std::string& name, const segment_fit& s, std::st
 }  // namespace
 
 fit_result fit_log(const std::string& path, const std::string& name, const std::string& catalog_hint,
-                   const std::string& version_text, const std::string& models_text, std::size_t segments) {
+                   const std::string& version_text, const std::string& models_text, const fit_log_options& options) {
   fit_result out;
+  const fit_columns columns = make_fit_columns(options.columns, options.customers > 0);
+  auto time_format = parse_time_format(options.time_format);
+  if (!time_format)
+    throw usage_error(
+        fmt::format("fit --time-format '{}' is not a format; give auto, iso, s, ms, us or ns", options.time_format));
+  bool population = false;  // a log without customers: its rows dealt to this many in turn
+  const std::uint64_t population_customers = options.customers > 0 ? options.customers : default_population_customers;
   std::unordered_map<std::string, std::uint32_t> index;
   std::vector<customer_days> customers;
   std::vector<day_hours> hours;  // per customer
@@ -580,17 +569,36 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
   std::int64_t first_day = std::numeric_limits<std::int64_t>::max(),
                last_day = std::numeric_limits<std::int64_t>::min();
   bool litellm = false;
+  call_fit call_model;
+  bool fit_calls = false;  // not our seed schema, whose call model is the host's own
   std::string key;
   std::int64_t customer_days_counted = 0;
-  out.rows = read_rows(path, columns(), "no profile was written", [&](const row_view& r) {
-    if (out.rows++ == 0) litellm = r.name(c_time) != "timestamp";
-    const std::int64_t t = r.seconds(c_time);
+  out.rows = read_rows(path, columns.requests, "no profile was written", [&](const row_view& r) {
+    if (out.rows++ == 0) {
+      litellm = r.name(c_time) == "startTime";
+      // Our seed schema (which has session_id too, but not attempt) keeps the host's call model.
+      fit_calls = columns.mapped || litellm || r.has(c_attempt);
+      population = !r.has(c_customer);
+      if (!population && options.customers > 0)
+        throw usage_error(
+            fmt::format("fit --customers is for a log without customers; {} names them in column {}: "
+                        "drop --customers",
+                        path == "-" ? "standard input" : path, r.name(c_customer)));
+    }
+    const std::int64_t us = r.micros(c_time, *time_format);
+    const std::int64_t t = us >= 0 ? us / 1'000'000 : (us - 999'999) / 1'000'000;
     const std::int64_t day = t >= 0 ? t / 86'400 : (t - 86'399) / 86'400;
     const auto hour = static_cast<std::size_t>((t - day * 86'400) / 3600);
-    std::string_view id = r[c_customer];
-    if (id.empty()) id = r[c_user];  // a SpendLogs row without an end user: its user, else its key
-    if (id.empty()) id = r[c_key];
-    key.assign(id);
+    if (fit_calls) call_model.add(r, us);
+    if (population) {
+      key = fmt::format("{}", (out.rows - 1) % population_customers);  // dealt in turn
+    } else {
+      std::string_view id = r[c_customer];
+      // A SpendLogs row without an end user: its user, else its key.
+      if (id.empty() && !columns.customer_mapped) id = r[c_user];
+      if (id.empty() && !columns.customer_mapped) id = r[c_key];
+      key.assign(id);
+    }
     first_day = std::min(first_day, day);
     last_day = std::max(last_day, day);
     // A profile's days are a run's --days: a longer log is refused here, before its days
@@ -621,8 +629,10 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
     hour_of_week[static_cast<std::size_t>(weekday_from_days(day)) * 24 + hour] += 1;
     ++hours[it->second][hour];
     if (!week.empty()) ++week[it->second][static_cast<std::size_t>(weekday_from_days(day)) * 24 + hour];
-    ++models[{std::string(r[c_provider]), std::string(r[c_model])}];
-    r.limit_distinct(c_model, models.size(), max_read_names, "distinct model");
+    if (r.has(c_model)) {
+      ++models[{std::string(r[c_provider]), std::string(r[c_model])}];
+      r.limit_distinct(c_model, models.size(), max_read_names, "distinct model");
+    }
     if (!r[c_task].empty()) {
       ++tasks[std::string(r[c_task])];
       r.limit_distinct(c_task, tasks.size(), max_read_names, "distinct task");
@@ -633,7 +643,8 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
       ++with_tokens;
     }
   });
-  out.source = litellm ? "litellm-spendlogs" : "trafficsim";
+  out.source = columns.mapped ? "mapped columns" : litellm ? "litellm-spendlogs" : "trafficsim";
+  if (population) out.source += ", no customer column";
   const std::int64_t n = last_day - first_day + 1;  // days of the log
   // The passes below go through each customer's days from its first call to the log's end.
   std::int64_t to_the_end = 0;
@@ -653,7 +664,7 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
   for (std::size_t i = 0; i < customers.size(); ++i)
     features.push_back(customer_features(customers[i], hours[i], last_day, n));
   const std::vector<std::uint32_t> segment_of =
-      find_segments(features, segments, min_segment_customers(customers.size()));
+      find_segments(features, options.segments, min_segment_customers(customers.size()));
   std::vector<std::vector<std::size_t>> members(
       segment_of.empty() ? 1 : *std::max_element(segment_of.begin(), segment_of.end()) + 1);
   for (std::size_t i = 0; i < customers.size(); ++i) members[segment_of[i]].push_back(i);
@@ -719,7 +730,11 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
       version_text, path == "-" ? "standard input" : printable(path), out.rows, out.source, out.customers, n,
       start.year, start.month, start.day, profile_version, start.year, start.month, start.day, n, plugin_list,
       toml_string(chosen));
-  if (mix.empty())
+  fit_calls = fit_calls && call_model.has_tokens();
+  if (fit_calls) t += "schema = \"extended\"  # the call model fitted to the log: [calls]\n";
+  if (models.empty())
+    t += fmt::format("\n# The log names no models: a run draws catalog {}'s own mix.\n", toml_string(chosen));
+  else if (mix.empty())
     t += fmt::format("\n# No model of the log is in catalog {}: a run draws that catalog's own mix.\n",
                      toml_string(chosen));
   if (!mix.empty()) {
@@ -755,6 +770,7 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
     }
     t += " }\n";
   }
+  if (fit_calls) t += call_model.toml();
   return out;
 }
 

@@ -33,6 +33,18 @@ struct fit_result {
   bool no_model_matched = false;  ///< no [models]: a run draws the catalog's own mix
 };
 
+/// How a log is read (`fit --columns`, `--customers`, `--time-format`).
+struct fit_log_options {
+  std::string columns;          ///< "KEY=COL,..." ("": our and LiteLLM's names)
+  std::uint64_t customers = 0;  ///< a log without customers: this many (0: not given)
+  std::string time_format = "auto";
+  std::size_t segments = 0;  ///< `fit --segments N` (0: chosen by the fit)
+};
+
+/// The customers a log without a customer column is fitted as when --customers is not
+/// given: enough that no one customer's tier rate limit or level draw shapes the traffic.
+inline constexpr std::uint64_t default_population_customers = 100;
+
 /// The warning for `f.unmatched` (non-empty): how many calls, which models, what to do.
 std::string unmatched_models_warning(const fit_result& f);
 
@@ -41,9 +53,10 @@ std::string unmatched_models_warning(const fit_result& f);
 /// catalog that holds the most of the log's calls). runtime_failure naming file, line and
 /// column for a bad row, a missing column, an empty or unreadable log.
 /// `models` ("KEY=W,...", "" for the catalog's default mix): the catalog's models the log's
-/// names are matched to. `segments`: the number of segments of the customers, each a table
+/// names are matched to. `options.segments`: the number of segments of the customers, each a table
 /// of its own (0: chosen by the fit, docs/compose-and-fit.md "Segments").
 fit_result fit_log(const std::string& path, const std::string& name, const std::string& catalog_hint,
-                   const std::string& version_text, const std::string& models = "", std::size_t segments = 0);
+                   const std::string& version_text, const std::string& models = "",
+                   const fit_log_options& options = {});
 
 }  // namespace trafficsim::host

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <trafficsim/detail/streams.hpp>
 #include <trafficsim/random.hpp>
@@ -106,6 +107,12 @@ std::vector<std::pair<std::string, std::string>> session_settings::describe() {
       {"prefill_tokens_per_second", "uncached input read per second before the first token (20000)"},
       {"speed_sigma", "call-to-call spread of the output speed (0.15)"},
       {"reasoning_ratio_median, reasoning_ratio_sigma", "reasoning tokens per output token: log-normal (1.5, 0.6)"},
+      {"KIND.carry_context",
+       "1: a later call's input carries the session's context; 0: each call's input is the first input plus a "
+       "fresh added input, as a batch job's (1)"},
+      {"KIND.first_input_pN, KIND.added_input_pN, KIND.output_pN",
+       "tokens at percentile N = 0 .. 100 (all 101 or none), drawn instead of the kind's trace quantiles (fit writes "
+       "them as lists KIND.first_input_percentiles ...)"},
   };
 }
 
@@ -148,13 +155,34 @@ bool session_settings::set(std::string_view name, double v, const std::string& t
                 {"share_heavy", &k.share[2], 0, 1e6},           {"length_median", &k.length_median, 1, 1e6},
                 {"length_sigma", &k.length_sigma, 0, 5},        {"length_max", &k.length_max, 1, 1e6},
                 {"gap_median_s", &k.gap_median_s, 0.001, 3600}, {"gap_sigma", &k.gap_sigma, 0, 5},
-                {"streaming_share", &k.streaming_share, 0, 1}};
+                {"streaming_share", &k.streaming_share, 0, 1},  {"carry_context", &k.carry_context, 0, 1}};
   for (const auto& f : fields)
     if (f.name == field) {
       *f.field = in(f.lo, f.hi);  // a share of 0 switches the kind off; session_model checks one remains
       return true;
     }
-  return false;
+  // Percentiles: TABLE_pN, N = 0 .. 100.
+  const std::size_t p = field.rfind("_p");
+  const std::string_view table = field.substr(0, p);
+  token_percentiles* fit = table == "first_input"   ? &k.first_input_fit
+                           : table == "added_input" ? &k.added_input_fit
+                           : table == "output"      ? &k.output_fit
+                                                    : nullptr;
+  unsigned n = 0;
+  const std::string_view digits = p == std::string_view::npos ? "" : field.substr(p + 2);
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  if (fit == nullptr || digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || n > 100)
+    return false;
+  (*fit)[n] = in(0, session_fields::max_input);
+  return true;
+}
+
+std::uint32_t draw_tokens(const token_quantiles& t, const token_percentiles& fit, std::uint32_t quantile16) noexcept {
+  if (std::isnan(fit[0])) return draw_tokens(t, quantile16);
+  const double u = (quantile16 + 0.5) / two16 * 100;
+  const auto i = std::min<std::size_t>(static_cast<std::size_t>(u), 99);
+  const double v = fit[i] + (fit[i + 1] - fit[i]) * (u - static_cast<double>(i));
+  return static_cast<std::uint32_t>(std::max(0.0, v + 0.5));
 }
 
 std::size_t session_blocks::add(philox_key key, std::uint32_t local, std::uint32_t day_index, std::uint32_t hour,
@@ -202,6 +230,21 @@ session_model::session_model(const catalog& cat, session_settings settings)
       throw usage_error(
           "--set calls: every kind's share of one archetype is 0; give at least one kind (chat, agent, "
           "completion, batch) a share above 0");
+  }
+  for (std::size_t kind = 0; kind < session_kinds; ++kind) {
+    const kind_settings& k = settings_.kinds[kind];
+    for (const auto& [table, fit] :
+         {std::pair{"first_input", &k.first_input_fit}, std::pair{"added_input", &k.added_input_fit},
+          std::pair{"output", &k.output_fit}}) {
+      const auto given = std::count_if(fit->begin(), fit->end(), [](double v) { return !std::isnan(v); });
+      if (given != 0 && given != static_cast<std::ptrdiff_t>(fit->size()))
+        throw usage_error(
+            fmt::format("--set calls.{}.{}_pN: {} of the 101 percentiles are given; give all (N = 0 to 100) or none",
+                        session_kind_names[kind], table, given));
+      if (given != 0 && !std::is_sorted(fit->begin(), fit->end()))
+        throw usage_error(fmt::format("--set calls.{}.{}_pN: the percentiles decrease; give them in increasing order",
+                                      session_kind_names[kind], table));
+    }
   }
   // The smallest prefix a provider caches and the step of its reads:
   // - OpenAI: automatic for prompts of 1,024 tokens or more, hits in increments of 128
@@ -275,6 +318,7 @@ void session_model::plan(philox_key key, std::uint32_t local, std::uint32_t day_
         m.max_output_tokens != 0 ? m.max_output_tokens : session_fields::max_output, session_fields::max_output);
     const bool marks = low(w[1]) < explicit16;
     const auto kind_of = static_cast<session_kind>(kind);
+    const bool independent = kind_of == session_kind::batch || k.carry_context == 0;
 
     // When: the session's calls from its start, a gap apart, kept inside the hour.
     if (!placed) {
@@ -298,31 +342,31 @@ void session_model::plan(philox_key key, std::uint32_t local, std::uint32_t day_
 
     // What: the context carried forward, up to the model's context window.
     std::uint32_t input = 0, output = 0;
-    const std::uint32_t prefix = std::min(draw_tokens(k.first_input, low(w[0])), max_input);
+    const std::uint32_t prefix = std::min(draw_tokens(k.first_input, k.first_input_fit, low(w[0])), max_input);
     for (std::uint32_t j = 0; j < len; ++j) {
       const philox_counter& c = block[s + j];
       const std::uint32_t i = s + j;
       const std::uint32_t previous_input = input;
       bool fresh = j == 0;
       std::uint64_t next = 0;
-      if (kind_of == session_kind::batch) {  // the document, then a question
-        next = std::uint64_t{prefix} + draw_tokens(k.added_input, j == 0 ? high(w[0]) : low(c[0]));
+      if (independent) {  // the document (a batch job's), then a question
+        next = std::uint64_t{prefix} + draw_tokens(k.added_input, k.added_input_fit, j == 0 ? high(w[0]) : low(c[0]));
       } else if (j == 0) {
         next = prefix;
       } else {
         next = std::uint64_t{input} + (kind_of == session_kind::completion ? 0 : output) +
-               draw_tokens(k.added_input, low(c[0]));
+               draw_tokens(k.added_input, k.added_input_fit, low(c[0]));
       }
       if (next > max_input && j > 0) {  // a new context: the conversation summarised, then the new part
-        next = std::uint64_t{std::min(draw_tokens(k.first_input, low(c[1])), max_input / 4)} +
-               draw_tokens(k.added_input, low(c[0]));
+        next = std::uint64_t{std::min(draw_tokens(k.first_input, k.first_input_fit, low(c[1])), max_input / 4)} +
+               draw_tokens(k.added_input, k.added_input_fit, low(c[0]));
         fresh = true;
       }
       input = static_cast<std::uint32_t>(std::min<std::uint64_t>(next, max_input));
-      output = std::min(std::max(draw_tokens(k.output, high(c[1])), 1u), max_output);
+      output = std::min(std::max(draw_tokens(k.output, k.output_fit, high(c[1])), 1u), max_output);
       // What the previous call left in the cache: its prompt (a batch job: the document),
       // if it came within the cache's lifetime.
-      const std::uint32_t shared = kind_of == session_kind::batch ? std::min(prefix, input) : previous_input;
+      const std::uint32_t shared = independent ? std::min(prefix, input) : previous_input;
       const bool warm = !fresh && std::uint64_t{offsets[i]} - offsets[i - 1] <= ttl_us;
       fields[i] = session_fields::make(input, output, warm ? std::min(shared, input) : 0, kind_of, marks);
       first[i] = s;

@@ -16,6 +16,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -52,6 +53,16 @@ struct token_quantile {
 /// inner six are a public trace's (docs/realistic-calls.md names each), the ends ours.
 using token_quantiles = std::array<token_quantile, 8>;
 
+/// Tokens at the percentiles 0, 1, ..., 100 of a log, as `fit` measures them: a finer
+/// quantile function than token_quantiles, so that a fitted distribution comes back within
+/// a Kolmogorov-Smirnov distance of about 0.01; all NaN unless set.
+using token_percentiles = std::array<double, 101>;
+inline constexpr token_percentiles unset_percentiles() noexcept {
+  token_percentiles p{};
+  for (double& v : p) v = std::numeric_limits<double>::quiet_NaN();
+  return p;
+}
+
 /// The parameters of one kind of session (`--set calls.KIND.NAME=VALUE`).
 struct kind_settings {
   std::array<double, 3> share{};               ///< weight in the mix of a light, power and heavy customer
@@ -62,6 +73,14 @@ struct kind_settings {
   token_quantiles first_input{};  ///< the first call's input (batch: the job's shared prefix)
   token_quantiles added_input{};  ///< added per later call: a message, a tool result, typing, a question
   token_quantiles output{};
+  /// Set (`KIND.first_input_pNN`, `added_input_pNN`, `output_pNN`): drawn instead of the
+  /// quantiles above.
+  token_percentiles first_input_fit = unset_percentiles(), added_input_fit = unset_percentiles(),
+                    output_fit = unset_percentiles();
+  /// 1: a later call's input carries the session's context (the previous input and
+  /// output); 0: each call's input is the first input plus a fresh draw of added_input,
+  /// as a batch job's calls are (batch ignores it).
+  double carry_context = 1;
 };
 
 /// The session model's settings: the kinds and what holds for all of them.
@@ -191,5 +210,7 @@ inline constexpr std::uint32_t session_block(std::uint32_t i) noexcept { return 
 /// Tokens from a 16-bit quantile q: the empirical quantile function at (q + 0.5) / 2^16,
 /// linear between its points.
 std::uint32_t draw_tokens(const token_quantiles& t, std::uint32_t quantile16) noexcept;
+/// The same from percentiles when they are set (not NaN), else from `t`.
+std::uint32_t draw_tokens(const token_quantiles& t, const token_percentiles& fit, std::uint32_t quantile16) noexcept;
 
 }  // namespace trafficsim::host

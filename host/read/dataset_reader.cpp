@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <trafficsim/calendar.hpp>
 #include <vector>
@@ -166,6 +167,7 @@ class row_reader {
     view_.names_ = &names_;
     for (const column_request& c : columns_) names_.emplace_back(c.name);
     view_.fields_.resize(columns_.size());
+    view_.present_.assign(columns_.size(), false);
   }
 
   /// A line of the file (without its LF); `row` for each complete row. Each byte is looked
@@ -226,12 +228,15 @@ class row_reader {
     view_.line_ = first_line_of_row_;
     if (first_line_of_row_ == 1) {
       json_ = text.front() == '{';
+      paths_ = json_ && wants_paths();
       if (!json_) {
         header(text);
         return;
       }
     }
-    if (json_)
+    if (json_ && paths_)
+      json_tree_fields(text);
+    else if (json_)
       json_fields(text);
     else
       csv_fields(text);
@@ -245,6 +250,7 @@ class row_reader {
 
   /// The index of each column asked for among `names` (the header's or a JSON row's keys).
   void resolve(const std::function<int(std::string_view)>& find, bool is_header) {
+    std::fill(view_.present_.begin(), view_.present_.end(), false);
     index_.assign(columns_.size(), -1);
     for (std::size_t w = 0; w < columns_.size(); ++w) {
       int at = find(columns_[w].name);
@@ -253,15 +259,16 @@ class row_reader {
         if (at >= 0) names_[w] = std::string(columns_[w].other_names[o]);
       }
       index_[w] = at;
+      view_.present_[w] = at >= 0;
       if (at < 0 && !columns_[w].optional && is_header) {
         std::vector<std::string> required;
         for (const column_request& c : columns_)
           if (!c.optional) required.emplace_back(c.name);
         throw bad_data(fmt::format(
-            "{}:1: the header has no column {}{}; needed: {}; {}", path_, columns_[w].name,
+            "{}:1: the header has no column {}{}; needed: {}; the file's columns: {}; {}", path_, columns_[w].name,
             columns_[w].other_names.empty() ? std::string()
                                             : fmt::format(" (nor {})", fmt::join(columns_[w].other_names, ", ")),
-            fmt::join(required, ", "), view_.outcome_));
+            fmt::join(required, ", "), fmt::join(header_, ", "), view_.outcome_));
       }
     }
   }
@@ -342,9 +349,11 @@ class row_reader {
     while (at != std::string_view::npos) {
       const std::size_t key_end = text.find('"', at + 1);
       const std::size_t colon = key_end == std::string_view::npos ? key_end : skip_blanks(key_end + 1);
-      if (colon >= text.size() || text[colon] != ':') bad_at("?", "not a flat JSON object of rows");
+      // Not a flat object (or a key with escapes): the row is parsed whole.
+      if (colon >= text.size() || text[colon] != ':') return json_tree_fields(text);
       const std::string_view key = text.substr(at + 1, key_end - at - 1);
       const std::size_t v = skip_blanks(colon + 1);
+      if (v < text.size() && (text[v] == '{' || text[v] == '[')) return json_tree_fields(text);
       std::string_view value;
       std::size_t next;
       if (v < text.size() && text[v] == '"') {
@@ -372,8 +381,58 @@ class row_reader {
       }
       at = text.find('"', next);
     }
-    for (std::size_t w = 0; w < columns_.size(); ++w)
-      if (!seen[w] && !columns_[w].optional) bad_at(columns_[w].name, "missing");
+    for (std::size_t w = 0; w < columns_.size(); ++w) {
+      view_.present_[w] = seen[w];
+      if (!seen[w] && !columns_[w].optional) return json_tree_fields(text);  // refuses it, naming the row's keys
+    }
+  }
+
+  /// Whether a column asked for may be a path into nested objects (a name with a dot).
+  bool wants_paths() const noexcept {
+    for (const column_request& c : columns_) {
+      if (c.name.find('.') != std::string_view::npos) return true;
+      for (const std::string_view o : c.other_names)
+        if (o.find('.') != std::string_view::npos) return true;
+    }
+    return false;
+  }
+
+  /// A JSON row parsed whole: nested objects and arrays, a name with dots as a path
+  /// (`usage.prompt_tokens`) where no key spells it whole. Slower than json_fields; used
+  /// for a row that is not a flat object or when a column names a path.
+  void json_tree_fields(std::string_view text) {
+    nlohmann::json row = nlohmann::json::parse(text, nullptr, false);
+    if (row.is_discarded() || !row.is_object()) bad_at("?", "not a JSON object");
+    nested_.assign(columns_.size(), std::string());
+    const auto lookup = [&](std::string_view name) -> const nlohmann::json* {
+      if (const auto whole = row.find(name); whole != row.end()) return &*whole;
+      const nlohmann::json* at = &row;
+      for (std::size_t from = 0;;) {
+        const std::size_t dot = name.find('.', from);
+        const std::string_view part = name.substr(from, dot == std::string_view::npos ? dot : dot - from);
+        if (!at->is_object()) return nullptr;
+        const auto next = at->find(part);
+        if (next == at->end()) return nullptr;
+        at = &*next;
+        if (dot == std::string_view::npos) return at;
+        from = dot + 1;
+      }
+    };
+    for (std::size_t w = 0; w < columns_.size(); ++w) {
+      const nlohmann::json* value = lookup(columns_[w].name);
+      for (std::size_t o = 0; value == nullptr && o < columns_[w].other_names.size(); ++o)
+        if ((value = lookup(columns_[w].other_names[o])) != nullptr)
+          names_[w] = std::string(columns_[w].other_names[o]);
+      view_.present_[w] = value != nullptr;
+      if (value == nullptr && !columns_[w].optional) {
+        std::vector<std::string> keys;
+        for (const auto& [key, v] : row.items()) keys.push_back(key);
+        bad_at(columns_[w].name, fmt::format("missing; the row's keys: {}", fmt::join(keys, ", ")));
+      }
+      if (value != nullptr && !value->is_null())
+        nested_[w] = value->is_string() ? value->get<std::string>() : value->dump();
+    }
+    for (std::size_t w = 0; w < columns_.size(); ++w) view_.fields_[w] = nested_[w];
   }
 
   std::string path_;
@@ -382,6 +441,8 @@ class row_reader {
   row_view view_;
   std::uint64_t line_ = 0, rows_ = 0, first_line_of_row_ = 0;
   bool json_ = false;
+  bool paths_ = false;  ///< JSON rows parsed whole (json_tree_fields)
+  std::vector<std::string> nested_;
   std::size_t columns_in_file_ = 0;
   std::vector<int> index_;
   std::vector<std::string_view> header_, fields_;
@@ -456,6 +517,128 @@ std::int64_t row_view::seconds(std::size_t k) const {
   if (!date || (text[10] != 'T' && text[10] != ' ') || h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 60)
     bad(k, fmt::format("'{}' is not a time YYYY-MM-DDTHH:MM:SS", text));
   return days_from_civil(*date) * 86'400 + h * 3600 + m * 60 + s;
+}
+
+std::optional<time_format> parse_time_format(std::string_view name) noexcept {
+  static constexpr std::array<std::pair<std::string_view, time_format>, 6> names{{{"auto", time_format::automatic},
+                                                                                  {"iso", time_format::iso},
+                                                                                  {"s", time_format::seconds},
+                                                                                  {"ms", time_format::milliseconds},
+                                                                                  {"us", time_format::microseconds},
+                                                                                  {"ns", time_format::nanoseconds}}};
+  for (const auto& [n, f] : names)
+    if (n == name) return f;
+  return std::nullopt;
+}
+
+namespace {
+
+/// The digits of `text` as a whole number; nullopt if any is not one or it passes 64 bits.
+std::optional<std::int64_t> digits_value(std::string_view text) noexcept {
+  if (text.empty()) return std::nullopt;
+  std::int64_t v = 0;
+  for (const char ch : text)
+    if (ch < '0' || ch > '9' || __builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, ch - '0', &v))
+      return std::nullopt;
+  return v;
+}
+
+/// A fraction's digits (after the point) as microseconds, truncated past the sixth.
+std::optional<std::int64_t> fraction_micros(std::string_view digits) noexcept {
+  if (digits.empty()) return std::nullopt;
+  std::int64_t v = 0;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (digits[i] < '0' || digits[i] > '9') return std::nullopt;
+    if (i < 6) v = v * 10 + (digits[i] - '0');
+  }
+  for (std::size_t i = digits.size(); i < 6; ++i) v *= 10;
+  return v;
+}
+
+/// "YYYY-MM-DD[T ]HH:MM:SS[.F...][Z|+HH|+HH:MM|+HHMM|-...]" as microseconds since 1970 UTC.
+std::optional<std::int64_t> iso_micros(std::string_view text) noexcept {
+  if (text.size() < 19 || (text[10] != 'T' && text[10] != ' ') || text[13] != ':' || text[16] != ':')
+    return std::nullopt;
+  const auto date = parse_date(text.substr(0, 10));
+  const auto h = digits_value(text.substr(11, 2)), m = digits_value(text.substr(14, 2)),
+             sec = digits_value(text.substr(17, 2));
+  if (!date || !h || !m || !sec || *h > 23 || *m > 59 || *sec > 60) return std::nullopt;
+  std::int64_t us = (days_from_civil(*date) * 86'400 + *h * 3600 + *m * 60 + *sec) * 1'000'000;
+  std::string_view rest = text.substr(19);
+  if (rest.starts_with('.') || rest.starts_with(',')) {
+    const std::size_t end = std::min(rest.find_first_not_of("0123456789", 1), rest.size());
+    const auto f = fraction_micros(rest.substr(1, end - 1));
+    if (!f) return std::nullopt;
+    us += *f;
+    rest.remove_prefix(end);
+  }
+  if (rest.empty() || rest == "Z" || rest == "z") return us;
+  if (rest[0] != '+' && rest[0] != '-') return std::nullopt;
+  const std::int64_t sign = rest[0] == '+' ? 1 : -1;
+  rest.remove_prefix(1);
+  std::optional<std::int64_t> oh, om = 0;
+  if (rest.size() == 2) {
+    oh = digits_value(rest);
+  } else if (rest.size() == 4) {
+    oh = digits_value(rest.substr(0, 2)), om = digits_value(rest.substr(2));
+  } else if (rest.size() == 5 && rest[2] == ':') {
+    oh = digits_value(rest.substr(0, 2)), om = digits_value(rest.substr(3));
+  }
+  if (!oh || !om || *oh > 23 || *om > 59) return std::nullopt;
+  return us - sign * (*oh * 3600 + *om * 60) * 1'000'000;  // local time = UTC + offset
+}
+
+/// `text`, a number of units of which `units_per_second` make a second ("1740820500",
+/// "1740820500.25", "-3"), as microseconds.
+std::optional<std::int64_t> epoch_micros(std::string_view text, std::int64_t units_per_second) noexcept {
+  const bool negative = text.starts_with('-');
+  if (negative) text.remove_prefix(1);
+  const std::size_t dot = text.find('.');
+  const auto whole = digits_value(text.substr(0, dot));
+  if (!whole) return std::nullopt;
+  std::int64_t fraction = 0;  // of a unit, in millionths
+  if (dot != std::string_view::npos) {
+    const auto f = fraction_micros(text.substr(dot + 1));
+    if (!f) return std::nullopt;
+    fraction = *f;
+  }
+  // Within 2^52 microseconds (142 years) of 1970 either way: past any log, and far from
+  // 64 bits' end after the multiplication.
+  if (units_per_second < 1'000'000 && *whole > (std::int64_t{1} << 52) / (1'000'000 / units_per_second))
+    return std::nullopt;
+  const std::int64_t us = units_per_second <= 1'000'000
+                              ? *whole * (1'000'000 / units_per_second) + fraction / units_per_second
+                              : *whole / (units_per_second / 1'000'000);
+  return negative ? -us : us;
+}
+
+}  // namespace
+
+std::int64_t row_view::micros(std::size_t k, time_format& format) const {
+  const std::string_view text = fields_[k];
+  if (format == time_format::automatic) {
+    const std::size_t dot = text.find('.');
+    const auto whole = digits_value(text.substr(text.starts_with('-') ? 1 : 0, dot));
+    if (text.size() >= 10 && text[4] == '-')
+      format = time_format::iso;
+    else if (!whole)
+      bad(k, fmt::format("'{}' is neither a time YYYY-MM-DDTHH:MM:SS nor a number of seconds since 1970", text));
+    else
+      format = *whole < 100'000'000'000           ? time_format::seconds
+               : *whole < 100'000'000'000'000     ? time_format::milliseconds
+               : *whole < 100'000'000'000'000'000 ? time_format::microseconds
+                                                  : time_format::nanoseconds;
+  }
+  static constexpr std::array<std::pair<std::int64_t, std::string_view>, 4> units{
+      {{1, "seconds"}, {1'000, "milliseconds"}, {1'000'000, "microseconds"}, {1'000'000'000, "nanoseconds"}}};
+  if (format == time_format::iso) {
+    if (const auto us = iso_micros(text)) return *us;
+    bad(k, fmt::format("'{}' is not a time YYYY-MM-DDTHH:MM:SS[.fraction][Z or +HH:MM]", text));
+  }
+  const auto& [per_second, unit] =
+      units[static_cast<std::size_t>(format) - static_cast<std::size_t>(time_format::seconds)];
+  if (const auto us = epoch_micros(text, per_second)) return *us;
+  bad(k, fmt::format("'{}' is not a number of {} since 1970", text, unit));
 }
 
 std::uint64_t read_rows(const std::string& path, const std::vector<column_request>& columns, std::string_view outcome,

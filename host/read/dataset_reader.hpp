@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,11 +43,21 @@ inline constexpr std::string_view other_plugins = "(other plugins)";
 
 /// A column a reader asks for: its name, other names it may have in another tool's export
 /// (the first present is used), and whether a file may lack it (its fields are then "").
+/// In JSON Lines a name with dots that no key spells whole is a path into nested objects
+/// (`usage.prompt_tokens`).
 struct column_request {
   std::string_view name;
   std::vector<std::string_view> other_names;
   bool optional = false;
 };
+
+/// How a time column is written: ISO 8601 (`2025-03-01T09:15:00.123+02:00`, a space for
+/// the T, any fraction, Z or an offset, none: UTC) or a number of seconds, milliseconds,
+/// microseconds or nanoseconds since 1970 (a fraction allowed); `automatic` decides from a
+/// file's first row (row_view::micros).
+enum class time_format { automatic, iso, seconds, milliseconds, microseconds, nanoseconds };
+/// The format named "auto", "iso", "s", "ms", "us" or "ns"; nullopt for another name.
+std::optional<time_format> parse_time_format(std::string_view name) noexcept;
 
 /// One row's fields, in the order of the columns asked for, with the parsers every reader
 /// needs; a field that does not parse is a runtime_failure naming file, line and column.
@@ -60,6 +71,13 @@ class row_view {
   double real(std::size_t k) const;              ///< a decimal number, e.g. 0.0125 or 1e-5
   /// "YYYY-MM-DD[T ]HH:MM:SS" (anything after taken as UTC and ignored): seconds since 1970.
   std::int64_t seconds(std::size_t k) const;
+  /// A time in `format` as microseconds since 1970 UTC, its offset applied. `automatic` is
+  /// replaced by the format of this field (a number: epoch seconds below 1e11, milliseconds
+  /// below 1e14, microseconds below 1e17, else nanoseconds), which the caller keeps for the
+  /// file's other rows.
+  std::int64_t micros(std::size_t k, time_format& format) const;
+  /// Whether the file (CSV) or this row (JSON Lines) has column k.
+  bool has(std::size_t k) const noexcept { return present_[k]; }
   [[noreturn]] void bad(std::size_t k, const std::string& what) const;
   /// Refuses the row if its column k brought the distinct `what` kept to more than `limit`.
   void limit_distinct(std::size_t k, std::size_t count, std::size_t limit, std::string_view what) const;
@@ -67,6 +85,7 @@ class row_view {
  private:
   friend class row_reader;
   std::vector<std::string_view> fields_;
+  std::vector<bool> present_;
   const std::vector<std::string>* names_ = nullptr;
   const std::string* path_ = nullptr;
   std::string_view outcome_;

@@ -70,21 +70,6 @@ double profile_value(const std::string& toml, const std::string& key) {
   return std::stod(toml.substr(at + key.size() + 4));
 }
 
-/// Two-sample Kolmogorov-Smirnov distance.
-double ks_distance(std::vector<double> a, std::vector<double> b) {
-  std::sort(a.begin(), a.end());
-  std::sort(b.begin(), b.end());
-  double d = 0;
-  std::size_t i = 0, j = 0;
-  while (i < a.size() && j < b.size()) {
-    const double x = std::min(a[i], b[j]);
-    while (i < a.size() && a[i] <= x) ++i;
-    while (j < b.size() && b[j] <= x) ++j;
-    d = std::max(d, std::fabs(static_cast<double>(i) / a.size() - static_cast<double>(j) / b.size()));
-  }
-  return d;
-}
-
 /// Every way two datasets (and their profiles) disagree beyond the bounds; empty: they
 /// agree. `customers`: per dataset.
 std::vector<std::string> disagreements(const dataset_stats& a, const dataset_stats& b, const std::string& profile_a,

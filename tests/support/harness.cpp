@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -247,6 +248,20 @@ std::uint64_t micro_usd(const std::string& text) {
   if (dot == std::string::npos || dot == 0 || text.size() - dot != 7)
     throw std::invalid_argument("not an amount with six decimals: '" + text + "'");
   return std::stoull(text.substr(0, dot)) * 1'000'000 + std::stoull(text.substr(dot + 1));
+}
+
+double ks_distance(std::vector<double> a, std::vector<double> b) {
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  double d = 0;
+  std::size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    const double x = std::min(a[i], b[j]);
+    while (i < a.size() && a[i] <= x) ++i;
+    while (j < b.size() && b[j] <= x) ++j;
+    d = std::max(d, std::fabs(static_cast<double>(i) / a.size() - static_cast<double>(j) / b.size()));
+  }
+  return d;
 }
 
 }  // namespace trafficsim::test

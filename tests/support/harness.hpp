@@ -124,4 +124,8 @@ std::uint64_t micro_usd(const std::string& text);
 /// Files in a folder (names only).
 std::vector<std::string> list_dir(const std::filesystem::path& dir);
 
+/// The two-sample Kolmogorov-Smirnov distance: the largest difference of the samples'
+/// empirical distribution functions.
+double ks_distance(std::vector<double> a, std::vector<double> b);
+
 }  // namespace trafficsim::test

@@ -1,0 +1,248 @@
+#include "fit_calls.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+#include "fit_columns.hpp"
+
+namespace trafficsim::host {
+
+namespace {
+
+constexpr std::size_t exact_bins = 2048, bins_per_octave = 64;
+/// A session idle this long is over: the session model's sessions live within their hour.
+constexpr std::int64_t session_idle_us = std::int64_t{3600} * 1'000'000;
+/// Session lengths counted one by one up to this many calls; longer ones in the last count.
+constexpr std::size_t max_counted_length = 100'000;
+/// Sessions whose calls come less than this apart are an agent's steps or a burst of
+/// completions (seconds: TraceLab's step-to-step p50 5-6 s, Azure's code trace), the others
+/// a person's turns (Mooncake's conversation trace: think time p5 27 s, p50 123 s); the two
+/// are fitted apart, so that long quick sessions keep the log's per-minute clumps.
+constexpr double quick_gap_s = 30;
+
+std::string percentile_list(const token_percentiles& p) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < p.size(); ++i)
+    out += fmt::format("{}{:.7g}", i == 0 ? "" : (i % 10 == 0 ? ",\n  " : ", "), p[i]);
+  return out + "]";
+}
+
+}  // namespace
+
+std::size_t token_histogram::bin(std::uint64_t tokens) noexcept {
+  if (tokens < exact_bins) return static_cast<std::size_t>(tokens);
+  const auto octave = static_cast<std::size_t>(std::bit_width(tokens) - 1);  // 11 or more
+  const std::size_t within = (tokens >> (octave - 6)) & (bins_per_octave - 1);
+  return exact_bins + (octave - 11) * bins_per_octave + within;
+}
+
+double token_histogram::bin_low(std::size_t b) noexcept {
+  if (b < exact_bins) return static_cast<double>(b);
+  const std::size_t octave = 11 + (b - exact_bins) / bins_per_octave, within = (b - exact_bins) % bins_per_octave;
+  return std::ldexp(static_cast<double>(bins_per_octave + within), static_cast<int>(octave) - 6);
+}
+
+void token_histogram::add(std::uint64_t tokens) {
+  const std::size_t b = bin(tokens);
+  if (b >= bins_.size()) bins_.resize(b + 1, 0);
+  ++bins_[b];
+  ++count_;
+  sum_ += static_cast<double>(tokens);
+}
+
+token_percentiles token_histogram::percentiles() const {
+  token_percentiles p{};
+  if (count_ == 0) return p;
+  std::size_t b = 0;
+  std::uint64_t below = 0;  // calls in bins before b
+  for (std::size_t k = 0; k <= 100; ++k) {
+    const double target = static_cast<double>(count_) * static_cast<double>(k) / 100;
+    while (b + 1 < bins_.size() && (bins_[b] == 0 || static_cast<double>(below + bins_[b]) < target))
+      below += bins_[b++];
+    const double fraction =
+        bins_[b] > 0 ? std::clamp((target - static_cast<double>(below)) / static_cast<double>(bins_[b]), 0.0, 1.0) : 0;
+    // An exact bin holds one number: its share spreads over [b - 0.5, b + 0.5), which the
+    // draw rounds to b. A wider bin spreads over its width.
+    p[k] = b < exact_bins ? std::max(0.0, static_cast<double>(b) - 0.5 + fraction)
+                          : bin_low(b) + fraction * (bin_low(b + 1) - bin_low(b));
+  }
+  p[0] = std::min(p[0], p[1]);
+  // The draw is linear between percentiles: its mean is their trapezoid's. Only the top
+  // percent can be far off (a long tail's largest call): the last percentile takes the
+  // difference (it weighs 1/200), kept at or above the one below.
+  double trapezoid = 0;
+  for (std::size_t k = 0; k < 100; ++k) trapezoid += (p[k] + p[k + 1]) / 200;
+  p[100] = std::max(p[99], p[100] + 200 * (mean() - trapezoid));
+  return p;
+}
+
+void minute_counts::add(std::int64_t micros) {
+  if (overflow_) return;
+  const std::int64_t minute = micros >= 0 ? micros / 60'000'000 : (micros - 59'999'999) / 60'000'000;
+  const std::int64_t hour = minute >= 0 ? minute / 60 : (minute - 59) / 60;
+  const auto [it, fresh] = hours_.try_emplace(hour);
+  if (fresh && hours_.size() > max_hours) {
+    overflow_ = true;
+    hours_.clear();
+    return;
+  }
+  ++it->second[static_cast<std::size_t>(minute - hour * 60)];
+}
+
+double minute_counts::busiest_hour_vmr() const {
+  const std::array<std::uint32_t, 60>* busiest = nullptr;
+  std::uint64_t most = 0;
+  for (const auto& [hour, minutes] : hours_) {
+    std::uint64_t calls = 0;
+    for (const std::uint32_t c : minutes) calls += c;
+    if (calls > most) most = calls, busiest = &minutes;
+  }
+  if (busiest == nullptr) return 0;
+  const double mean = static_cast<double>(most) / 60;
+  double ss = 0;
+  for (const std::uint32_t c : *busiest) ss += (c - mean) * (c - mean);
+  return ss / 60 / mean;
+}
+
+void call_fit::add(const row_view& r, std::int64_t micros) {
+  minutes_.add(micros);
+  if (r.has(c_input) && r.has(c_output) && !r[c_input].empty() && !r[c_output].empty()) {
+    input_.add(r.whole(c_input));
+    output_.add(r.whole(c_output));
+  }
+  if (r.has(c_streaming) && !r[c_streaming].empty()) {
+    const std::string_view s = r[c_streaming];
+    ++with_streaming_;
+    if (s == "true" || s == "True" || s == "TRUE" || s == "1") ++streamed_;
+  }
+  if (!r.has(c_session) || r[c_session].empty()) return;
+  sessions_seen_ = true;
+  key_.assign(r[c_session]);
+  const auto [it, fresh] = open_.try_emplace(key_, open_session{micros, 0});
+  open_session& s = it->second;
+  if (!fresh && micros >= s.last) {
+    // Whole-second times: a gap of 0 is somewhere within the second.
+    const bool whole_seconds = micros % 1'000'000 == 0 && s.last % 1'000'000 == 0;
+    const double gap = std::log(std::max(static_cast<double>(micros - s.last) / 1e6, whole_seconds ? 0.5 : 0.001));
+    s.log_gaps += gap;
+    s.log_gap_squares += gap * gap;
+  }
+  s.last = std::max(s.last, micros);
+  ++s.calls;
+  if (micros - last_sweep_ > session_idle_us) close_idle(micros);
+}
+
+void call_fit::close(const open_session& s) {
+  // A session is quick when its calls come less than quick_gap_s apart (geometric mean).
+  const bool quick = s.calls > 1 && s.log_gaps / (s.calls - 1) < std::log(quick_gap_s);
+  session_group& g = quick ? quick_ : slow_;
+  const std::size_t length = std::min<std::size_t>(s.calls, max_counted_length);
+  if (length >= g.lengths.size()) g.lengths.resize(length + 1, 0);
+  ++g.lengths[length];
+  // A session's gaps weigh by its calls: the long sessions' gaps decide how their calls
+  // clump within a minute, and in a log they are the tight ones (batch jobs, agent runs).
+  g.log_gap_sum += s.log_gaps * s.calls;
+  g.log_gap_squares += s.log_gap_squares * s.calls;
+  g.gaps += std::uint64_t{s.calls - 1} * s.calls;
+}
+
+std::string call_fit::session_group::toml(std::string_view kind, std::string_view what) const {
+  std::uint64_t sessions = 0;
+  double sum = 0, squares = 0;
+  std::size_t longest = 1;
+  for (std::size_t n = 1; n < lengths.size(); ++n) {
+    if (lengths[n] == 0) continue;
+    const auto l = static_cast<double>(n), count = static_cast<double>(lengths[n]);
+    sessions += lengths[n];
+    sum += count * l;
+    squares += count * l * l;
+    longest = n;
+  }
+  if (sessions == 0) return {};
+  // Log-normal with the lengths' mean and mean square: the mean square over the mean is the
+  // calls of the session a call is in, what makes a minute's calls clump (the busiest
+  // hour's variance-to-mean ratio); a fit to the log of the lengths loses the long tail.
+  const double mean = sum / static_cast<double>(sessions), square = squares / static_cast<double>(sessions);
+  const double sigma = std::min(5.0, std::sqrt(std::max(0.0, std::log(square / (mean * mean)))));
+  std::string t = fmt::format(
+      "# {}: calls per session log-normal.\n\"{}.length_median\" = {:.6g}\n\"{}.length_sigma\" = {:.6g}\n"
+      "\"{}.length_max\" = {}\n",
+      what, kind, std::max(1.0, mean * std::exp(-sigma * sigma / 2)), kind, sigma, kind, longest);
+  if (gaps >= 2) {
+    const double g = log_gap_sum / static_cast<double>(gaps);
+    t += fmt::format("\"{}.gap_median_s\" = {:.6g}\n\"{}.gap_sigma\" = {:.6g}\n", kind,
+                     std::clamp(std::exp(g), 0.001, 3600.0), kind,
+                     std::min(5.0, std::sqrt(std::max(0.0, log_gap_squares / static_cast<double>(gaps) - g * g))));
+  }
+  return t;
+}
+
+void call_fit::close_idle(std::int64_t now) {
+  last_sweep_ = now;
+  for (auto it = open_.begin(); it != open_.end();)
+    if (now - it->second.last > session_idle_us) {
+      close(it->second);
+      it = open_.erase(it);
+    } else {
+      ++it;
+    }
+}
+
+std::string call_fit::toml() {
+  for (const auto& [key, s] : open_) close(s);
+  open_.clear();
+  std::string t;
+  t += fmt::format(
+      "\n# The call model (docs/realistic-calls.md) fitted to the log: sessions of two paces, whose calls\n"
+      "# take their input and output from the log's percentiles (no context carried, so no cache\n"
+      "# reads: a log does not show how its prompts relate).\n"
+      "# The log: mean input {:.1f}, output {:.1f} tokens a call; busiest hour's per-minute\n"
+      "# variance-to-mean ratio {}.\n"
+      "# Not fitted (the defaults hold): latency (the catalog's time to first token and output speed),\n"
+      "# cache reads and writes, reasoning tokens, failures, retries and rate limits.\n"
+      "[calls]\nmodel = \"sessions\"\nexplicit_cache_share = 0\n",
+      input_.mean(), output_.mean(),
+      minutes_.measured() ? fmt::format("{:.3g}", minutes_.busiest_hour_vmr()) : std::string("not measured"));
+  std::uint64_t quick_sessions = 0, slow_sessions = 0;
+  for (const std::uint64_t n : quick_.lengths) quick_sessions += n;
+  for (const std::uint64_t n : slow_.lengths) slow_sessions += n;
+  if (!sessions_seen_) slow_sessions = 1;  // every call its own session
+  const auto all = static_cast<double>(quick_sessions + slow_sessions);
+  // chat: the slow sessions, agent: the quick ones, each call's input drawn afresh (no
+  // context carried); completion and batch not drawn; every customer the same mix.
+  for (const std::string_view kind : session_kind_names)
+    for (const std::string_view archetype : {"light", "power", "heavy"})
+      t += fmt::format("\"{}.share_{}\" = {:.6g}\n", kind, archetype,
+                       kind == "chat"    ? static_cast<double>(slow_sessions) / all
+                       : kind == "agent" ? static_cast<double>(quick_sessions) / all
+                                         : 0.0);
+  t += "mix_spread = 0\n";
+  if (sessions_seen_) {
+    t += slow_.toml("chat", fmt::format("{} sessions of the log whose calls come {} s or more apart (or one call)",
+                                        slow_sessions, quick_gap_s));
+    t += quick_.toml("agent", fmt::format("{} sessions of the log whose calls come less than {} s apart",
+                                          quick_sessions, quick_gap_s));
+  } else {
+    t += "# The log has no session column: every call is its own session.\n"
+         "\"chat.length_median\" = 1\n\"chat.length_sigma\" = 0\n\"chat.length_max\" = 1\n";
+  }
+  const token_percentiles input = input_.percentiles(), output = output_.percentiles();
+  token_percentiles none{};
+  for (const std::string_view kind : {"chat", "agent"}) {
+    t += fmt::format("\"{}.carry_context\" = 0\n", kind);
+    if (with_streaming_ > 0)
+      t += fmt::format("\"{}.streaming_share\" = {:.6g}\n", kind,
+                       static_cast<double>(streamed_) / static_cast<double>(with_streaming_));
+    t += fmt::format("# Tokens: percentiles 0, 1, ..., 100 of the log's calls.\n\"{}.first_input_percentiles\" = {}\n",
+                     kind, percentile_list(none));
+    t += fmt::format("\"{}.added_input_percentiles\" = {}\n", kind, percentile_list(input));
+    t += fmt::format("\"{}.output_percentiles\" = {}\n", kind, percentile_list(output));
+  }
+  if (with_streaming_ == 0) t += "# The log has no streaming column: the kinds' streaming shares hold (0.9, 0.2).\n";
+  return t;
+}
+
+}  // namespace trafficsim::host

@@ -1,0 +1,92 @@
+#pragma once
+// The call model fitted to a log (`fit`, docs/compose-and-fit.md, "The calls"): the
+// tokens, the sessions and the streaming share a log's columns show, written as the
+// profile's [calls] table for the extended schema's session model
+// (docs/realistic-calls.md); what the log cannot tell stays at the defaults and is said in
+// the profile's comments. Memory: histograms and the sessions open in the last hour, never
+// a row.
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "dataset_reader.hpp"
+#include "sessions.hpp"
+
+namespace trafficsim::host {
+
+/// Counts of token numbers in bins: exact below 2,048, then 64 bins an octave (each 1.1 %
+/// wide), so a percentile is within 1.1 % of the log's whatever its size.
+class token_histogram {
+ public:
+  void add(std::uint64_t tokens);
+  std::uint64_t count() const noexcept { return count_; }
+  double mean() const noexcept { return count_ > 0 ? sum_ / static_cast<double>(count_) : 0.0; }
+  /// The percentiles 0, 1, ..., 100, linear within a bin.
+  token_percentiles percentiles() const;
+
+ private:
+  static std::size_t bin(std::uint64_t tokens) noexcept;
+  static double bin_low(std::size_t b) noexcept;
+  std::vector<std::uint64_t> bins_;
+  std::uint64_t count_ = 0;
+  double sum_ = 0;
+};
+
+/// Within-hour dispersion: the per-minute variance-to-mean ratio of the busiest hour.
+class minute_counts {
+ public:
+  void add(std::int64_t micros);
+  /// The busiest hour's per-minute variance over mean (0 if not measured).
+  double busiest_hour_vmr() const;
+  bool measured() const noexcept { return !overflow_; }
+
+ private:
+  /// A log of more hours is not measured: 240 bytes an hour, at most 24 MB.
+  static constexpr std::size_t max_hours = 100'000;
+  std::unordered_map<std::int64_t, std::array<std::uint32_t, 60>> hours_;
+  bool overflow_ = false;
+};
+
+/// The call model's parameters, estimated from a log's rows.
+class call_fit {
+ public:
+  /// Adds a row at `micros` (its tokens, session and streaming columns read from `r`).
+  void add(const row_view& r, std::int64_t micros);
+  /// Whether the log has the tokens the call model is fitted to.
+  bool has_tokens() const noexcept { return input_.count() > 0; }
+  /// The busiest hour's per-minute variance-to-mean ratio (0 if not measured).
+  double busiest_hour_vmr() const { return minutes_.busiest_hour_vmr(); }
+  /// The profile's [calls] table, with comments on what the log told and what not.
+  std::string toml();
+
+ private:
+  struct open_session {
+    std::int64_t last = 0;  ///< its last call's time, microseconds
+    std::uint32_t calls = 0;
+    double log_gaps = 0, log_gap_squares = 0;  ///< of its gaps in seconds
+  };
+  /// Sessions of one pace: their lengths and gaps.
+  struct session_group {
+    std::vector<std::uint64_t> lengths;  ///< sessions by calls (the last: that many or more)
+    double log_gap_sum = 0, log_gap_squares = 0;
+    std::uint64_t gaps = 0;
+    std::string toml(std::string_view kind, std::string_view what) const;
+  };
+  void close(const open_session& s);
+  void close_idle(std::int64_t now);
+
+  token_histogram input_, output_;
+  minute_counts minutes_;
+  std::unordered_map<std::string, open_session> open_;
+  std::int64_t last_sweep_ = 0;
+  session_group quick_, slow_;  ///< sessions whose calls come seconds apart, and the others
+  std::uint64_t streamed_ = 0, with_streaming_ = 0;
+  bool sessions_seen_ = false;
+  std::string key_;
+};
+
+}  // namespace trafficsim::host
