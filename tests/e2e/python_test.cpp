@@ -223,4 +223,22 @@ TEST(PythonBridge, TheTestKitRunnerChecksAScript) {
   EXPECT_NE(bad.out.find("contract: "), std::string::npos) << bad.out;
 }
 
+TEST(PythonScaffold, NewPluginPythonMakesAScenarioThatRunsAndPassesTheKit) {
+  temp_dir t;
+  const std::string tool = (source_dir() / "tools/new-plugin").string();
+  const std::string made = shell_out(tool + " --python payday " + (t / "mine").string());
+  EXPECT_NE(made.find("trafficsim-check-python"), std::string::npos) << made;
+  const fs::path f = t / "mine" / "payday.py";
+  child checked = spawn({(host_exe().parent_path() / "trafficsim-check-python").string(), f.string()});
+  const process_result kit = wait_for(checked);
+  EXPECT_EQ(kit.exit_code, 0) << kit.out << kit.err;
+  const std::string rows = run_host_to(t, "payday.csv", {"--plugins", f.string(), "--days", "7"});
+  EXPECT_NE(rows.find("cust_payday_0001"), std::string::npos);
+  const process_result d = run_host({"--describe", f.string()});
+  EXPECT_NE(d.out.find("payday 0.1.0 - payday: a new traffic pattern (edit plan_day)"), std::string::npos) << d.out;
+  child bad = spawn({tool, "--python", "Bad-Name", (t / "bad").string()});
+  EXPECT_EQ(wait_for(bad).exit_code, 2);
+  EXPECT_FALSE(fs::exists(t / "bad"));
+}
+
 }  // namespace
