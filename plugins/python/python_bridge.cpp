@@ -341,22 +341,22 @@ void dealloc_with_stream(PyObject* self) {
   PyObject_Free(self);
 }
 
-PyObject* new_customer(const trafficsim_customer& c, const trafficsim_stream& s) {
-  customer_object* o = PyObject_New(customer_object, &customer_type);
+/// A customer or day object with stream `s`, or with None for a stream if `s` is null
+/// (place_calls: its one stream is an argument of its own).
+template <class T, class C>
+PyObject* new_with_stream(PyTypeObject& type, C T::*field, const C& value, const trafficsim_stream* s) {
+  T* o = PyObject_New(T, &type);
   if (o == nullptr) return nullptr;
-  o->c = c;
-  o->stream = new_stream(s);
-  if (o->stream == nullptr) Py_CLEAR(o);
+  o->*field = value;
+  o->stream = nullptr;
+  if (s != nullptr && (o->stream = new_stream(*s)) == nullptr) Py_CLEAR(o);
   return reinterpret_cast<PyObject*>(o);
 }
-
-PyObject* new_day(const trafficsim_day& d, const trafficsim_stream& s) {
-  day_object* o = PyObject_New(day_object, &day_type);
-  if (o == nullptr) return nullptr;
-  o->d = d;
-  o->stream = new_stream(s);
-  if (o->stream == nullptr) Py_CLEAR(o);
-  return reinterpret_cast<PyObject*>(o);
+PyObject* new_customer(const trafficsim_customer& c, const trafficsim_stream* s) {
+  return new_with_stream(customer_type, &customer_object::c, c, s);
+}
+PyObject* new_day(const trafficsim_day& d, const trafficsim_stream* s) {
+  return new_with_stream(day_type, &day_object::d, d, s);
 }
 
 bool ready(PyTypeObject& t, const char* name, std::size_t size, const char* doc) {
@@ -599,7 +599,7 @@ bool read_plan(PyObject* p, trafficsim_day_plan& plan) {
 int plan_day(const void* state, const trafficsim_plan_request* r, trafficsim_day_plan* plan, trafficsim_message* e) {
   const auto* in = static_cast<const instance*>(state);
   gil g;
-  PyObject* args[2] = {new_customer(r->customer, r->customer_stream), new_day(r->day, r->day_stream)};
+  PyObject* args[2] = {new_customer(r->customer, &r->customer_stream), new_day(r->day, &r->day_stream)};
   PyObject* result =
       args[0] != nullptr && args[1] != nullptr ? PyObject_Vectorcall(in->plan_day, args, 2, nullptr) : nullptr;
   Py_XDECREF(args[0]);
@@ -615,8 +615,8 @@ int place_calls(const void* state, const trafficsim_place_request* r, std::uint3
                 trafficsim_message* e) {
   const auto* in = static_cast<const instance*>(state);
   gil g;
-  PyObject* args[5] = {new_customer(r->customer, r->stream), new_day(r->day, r->stream),
-                       PyLong_FromUnsignedLong(r->hour), new_stream(r->stream), PyLong_FromUnsignedLongLong(count)};
+  PyObject* args[5] = {new_customer(r->customer, nullptr), new_day(r->day, nullptr), PyLong_FromUnsignedLong(r->hour),
+                       new_stream(r->stream), PyLong_FromUnsignedLongLong(count)};
   bool made = true;
   for (PyObject* a : args) made = made && a != nullptr;
   PyObject* result = made ? PyObject_Vectorcall(in->place_calls, args, 5, nullptr) : nullptr;
