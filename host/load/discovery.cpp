@@ -107,7 +107,11 @@ std::map<std::string, fs::path> discover_plugins(const std::vector<fs::path>& di
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
       if (!plugin_in_file(entry.path().filename().string()).empty()) files.push_back(entry.path());
     }
-    std::sort(files.begin(), files.end());
+    // By name; of a library and a script of one name in one folder, the library first.
+    std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
+      return std::pair(plugin_in_file(a.filename().string()), is_python_scenario(a)) <
+             std::pair(plugin_in_file(b.filename().string()), is_python_scenario(b));
+    });
     for (const fs::path& f : files) {
       const std::string plugin = plugin_in_file(f.filename().string());
       const auto [it, first] = found.emplace(plugin, f);  // the first directory in search order wins

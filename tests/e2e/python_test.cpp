@@ -103,6 +103,17 @@ TEST(PythonScenario, ListedDescribedAndSetLikeAPlugin) {
   EXPECT_FALSE(fs::exists(t / "x"));
 }
 
+TEST(PythonScenario, InOneFolderTheLibraryOfANameComesBeforeTheScript) {
+  temp_dir t;
+  const fs::path dir = script(t, "seasonal", read_file(examples() / "seasonal.py")).parent_path();
+  fs::copy_file(plugin_dir() / "trafficsim_seasonal.so", dir / "trafficsim_seasonal.so");
+  const process_result list = run_host({"--list-plugins", "--plugin-dir", dir.string()});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  const std::string not_used = "seasonal     (not used: \"" + (dir / "trafficsim_seasonal.so").string();
+  EXPECT_NE(list.out.find(not_used), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find((dir / "seasonal.py").string()), std::string::npos) << list.out;
+}
+
 TEST(PythonConcurrency, SameBytesForAnyThreadsShardsAndCodec) {
   // jitter.py uses every draw, labels and its own placement; --threads 7 on top of 1, 2,
   // three shards and zstd.
