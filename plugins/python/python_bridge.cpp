@@ -271,29 +271,24 @@ PyObject* stream_zipf(PyObject* self, PyObject* const* a, Py_ssize_t n) {
   return PyLong_FromUnsignedLongLong(trafficsim_zipf(stream_of(self), count, s, slot));
 }
 
+/// A METH_FASTCALL function as the method table stores it.
+PyCFunction fastcall(PyObject* (*f)(PyObject*, PyObject* const*, Py_ssize_t)) {
+  return reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(f));
+}
+
 PyMethodDef stream_methods[] = {
-    {"bits", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(stream_bits)), METH_FASTCALL,
-     "bits(slot): 64 random bits"},
-    {"unit", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(stream_unit)), METH_FASTCALL,
-     "unit(slot): a float in [0, 1)"},
-    {"uniform", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(stream_uniform)), METH_FASTCALL,
-     "uniform(lo, hi, slot): a float in [lo, hi)"},
-    {"integer", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(stream_integer)), METH_FASTCALL,
-     "integer(lo, hi, slot): an int in [lo, hi]"},
-    {"bernoulli", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(stream_bernoulli)), METH_FASTCALL,
-     "bernoulli(p, slot): True with probability p"},
-    {"normal", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(stream_normal)), METH_FASTCALL,
-     "normal(slot): a standard normal deviate"},
-    {"lognormal", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(stream_lognormal)), METH_FASTCALL,
-     "lognormal(mu, sigma, slot): exp(mu + sigma * normal)"},
-    {"poisson", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(stream_poisson)), METH_FASTCALL,
-     "poisson(mean, slot): a Poisson count"},
-    {"gamma", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(stream_gamma)), METH_FASTCALL,
+    {"bits", fastcall(stream_bits), METH_FASTCALL, "bits(slot): 64 random bits"},
+    {"unit", fastcall(stream_unit), METH_FASTCALL, "unit(slot): a float in [0, 1)"},
+    {"uniform", fastcall(stream_uniform), METH_FASTCALL, "uniform(lo, hi, slot): a float in [lo, hi)"},
+    {"integer", fastcall(stream_integer), METH_FASTCALL, "integer(lo, hi, slot): an int in [lo, hi]"},
+    {"bernoulli", fastcall(stream_bernoulli), METH_FASTCALL, "bernoulli(p, slot): True with probability p"},
+    {"normal", fastcall(stream_normal), METH_FASTCALL, "normal(slot): a standard normal deviate"},
+    {"lognormal", fastcall(stream_lognormal), METH_FASTCALL, "lognormal(mu, sigma, slot): exp(mu + sigma * normal)"},
+    {"poisson", fastcall(stream_poisson), METH_FASTCALL, "poisson(mean, slot): a Poisson count"},
+    {"gamma", fastcall(stream_gamma), METH_FASTCALL,
      "gamma(shape, scale, slot): a gamma deviate (reads 4 slots from slot)"},
-    {"pareto", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(stream_pareto)), METH_FASTCALL,
-     "pareto(x_min, alpha, slot): a Pareto deviate"},
-    {"zipf", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(stream_zipf)), METH_FASTCALL,
-     "zipf(n, s, slot): a rank in [1, n]"},
+    {"pareto", fastcall(stream_pareto), METH_FASTCALL, "pareto(x_min, alpha, slot): a Pareto deviate"},
+    {"zipf", fastcall(stream_zipf), METH_FASTCALL, "zipf(n, s, slot): a rank in [1, n]"},
     {nullptr, nullptr, 0, nullptr}};
 
 PyObject* archetype_names[3];
