@@ -18,6 +18,8 @@ TRAFFICSIM_RUN_PACKAGES=(
   # Loading plugins: Boost.DLL (header-only), and libelf to read a file's exported
   # symbols before it is loaded.
   libboost-dev libelf-dev
+  # Scenarios written in Python: CPython's embedding files (plugins/python).
+  python3-dev
 )
 # What the tests, the benchmarks and the fuzzers add (tools/test, tools/bench, tools/fuzz).
 TRAFFICSIM_TEST_PACKAGES=(

@@ -531,14 +531,16 @@ int run_command(const run_config& c, const std::atomic<int>& stop_signal) {
   const auto dirs = plugin_search_path(c.plugin_dirs, std::getenv("TRAFFICSIM_PLUGIN_PATH"), default_plugin_dir());
   for (const auto& d : dirs) spdlog::debug("plugin directory: {}", d);
   std::vector<shadowed_plugin> shadowed;
-  const auto known = discover_plugins(dirs, &shadowed);
+  auto known = discover_plugins(dirs, &shadowed);
+  add_named_scripts(c.plugins, known);  // --plugins dir/NAME.py: a Python scenario by its path
+  add_named_scripts(c.describe, known);
   for (const std::string& w : plugin_dir_warnings(c.plugin_dirs)) spdlog::warn("{}", w);
   for (const shadowed_plugin& s : shadowed) spdlog::warn("{}", shadowed_warning(s));
   switch (c.action) {
     case command::list_plugins:
       return list_plugins(known, shadowed, c.allow_unsafe_plugin_permissions);
     case command::describe:
-      return describe_plugin(c.describe, known, c.allow_unsafe_plugin_permissions);
+      return describe_plugin(plugin_name_of(c.describe), known, c.allow_unsafe_plugin_permissions);
     case command::report: {
       traffic_profile profile;
       // The run's statistics first: a bad file stops before the data is read.

@@ -8,6 +8,7 @@
 #include <limits>
 #include <set>
 
+#include "discovery.hpp"
 #include "errors.hpp"
 #include "numbers.hpp"
 
@@ -39,7 +40,7 @@ std::vector<std::string> select_plugins(const std::string& list,
   bool any = false;
   while (true) {
     const auto comma = rest.find(',');
-    const std::string name = trim(std::string(rest.substr(0, comma)));
+    const std::string name = plugin_name_of(trim(std::string(rest.substr(0, comma))));
     if (!name.empty()) {
       any = true;
       if (name == "all") {

@@ -2,10 +2,16 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
+#include <fmt/std.h>
+
 #include <algorithm>
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <string_view>
 #include <system_error>
+#include <trafficsim/limits.hpp>
+
+#include "errors.hpp"
 
 #ifndef TRAFFICSIM_PLUGIN_RELDIR
 #define TRAFFICSIM_PLUGIN_RELDIR "../lib/trafficsim/plugins"
@@ -18,7 +24,44 @@ namespace fs = std::filesystem;
 namespace {
 constexpr std::string_view file_prefix = "trafficsim_";
 constexpr std::string_view file_suffix = ".so";
+constexpr std::string_view script_suffix = ".py";
+
+/// The name of the plugin in file `name` of a plugin folder, or "" if it holds none.
+std::string plugin_in_file(const std::string& name) {
+  if (name.size() > file_prefix.size() + file_suffix.size() && name.starts_with(file_prefix) &&
+      name.ends_with(file_suffix))
+    return name.substr(file_prefix.size(), name.size() - file_prefix.size() - file_suffix.size());
+  if (name.ends_with(script_suffix)) {
+    std::string stem = name.substr(0, name.size() - script_suffix.size());
+    if (is_valid_name(stem)) return stem;  // not __init__.py or helpers named otherwise
+  }
+  return "";
+}
 }  // namespace
+
+bool is_python_scenario(const fs::path& file) { return file.extension() == script_suffix; }
+
+std::string plugin_name_of(const std::string& entry) {
+  return is_python_scenario(entry) ? fs::path(entry).stem().string() : entry;
+}
+
+void add_named_scripts(const std::string& list, std::map<std::string, fs::path>& known) {
+  std::string_view rest = list;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    std::string entry(rest.substr(0, comma));
+    entry.erase(0, entry.find_first_not_of(" \t"));
+    entry.erase(entry.find_last_not_of(" \t") + 1);
+    if (is_python_scenario(entry)) {
+      std::error_code ec;
+      if (!fs::exists(entry, ec))
+        throw usage_error(fmt::format("Python scenario {}: no such file (give the path of a .py file)", entry));
+      known[plugin_name_of(entry)] = entry;  // loading checks the name rule
+    }
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+}
 
 std::string plugin_file_name(const std::string& name) {
   return std::string(file_prefix) + name + std::string(file_suffix);
@@ -62,15 +105,15 @@ std::map<std::string, fs::path> discover_plugins(const std::vector<fs::path>& di
     std::error_code ec;
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
-      const std::string name = entry.path().filename().string();
-      if (name.size() > file_prefix.size() + file_suffix.size() && name.starts_with(file_prefix) &&
-          name.ends_with(file_suffix))
-        files.push_back(entry.path());
+      if (!plugin_in_file(entry.path().filename().string()).empty()) files.push_back(entry.path());
     }
-    std::sort(files.begin(), files.end());
+    // By name; of a library and a script of one name in one folder, the library first.
+    std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
+      return std::pair(plugin_in_file(a.filename().string()), is_python_scenario(a)) <
+             std::pair(plugin_in_file(b.filename().string()), is_python_scenario(b));
+    });
     for (const fs::path& f : files) {
-      const std::string file = f.filename().string();
-      const std::string plugin = file.substr(file_prefix.size(), file.size() - file_prefix.size() - file_suffix.size());
+      const std::string plugin = plugin_in_file(f.filename().string());
       const auto [it, first] = found.emplace(plugin, f);  // the first directory in search order wins
       if (!first && shadowed != nullptr && !fs::equivalent(f, it->second, ec))
         shadowed->push_back({plugin, f, it->second});
@@ -91,7 +134,7 @@ std::vector<std::string> plugin_dir_warnings(const std::vector<fs::path>& explic
       warnings.push_back(shown + " is not a folder: give the folder that holds the trafficsim_<name>.so files");
     } else if (discover_plugins({dir}).empty()) {
       warnings.push_back(shown +
-                         " holds no plugin (no trafficsim_<name>.so file); a plugin project built with CMake "
+                         " holds no plugin (no trafficsim_<name>.so or <name>.py file); a plugin project built with CMake "
                          "puts its plugins in build/plugins");
     }
   }

@@ -31,9 +31,9 @@ struct shadowed_plugin {
   std::filesystem::path path, shadowed_by;
 };
 
-/// Plugin names found in `dirs` (files named trafficsim_<name>.so), each with the path
-/// of its first occurrence in search order; the later ones go to `shadowed` if given
-/// (not the same file met again through another path to it).
+/// Plugin names found in `dirs` (files named trafficsim_<name>.so, and Python scenarios
+/// named <name>.py), each with the path of its first occurrence in search order; the later
+/// ones go to `shadowed` if given (not the same file met again through another path to it).
 std::map<std::string, std::filesystem::path> discover_plugins(const std::vector<std::filesystem::path>& dirs,
                                                               std::vector<shadowed_plugin>* shadowed = nullptr);
 
@@ -44,5 +44,21 @@ std::vector<std::string> plugin_dir_warnings(const std::vector<std::filesystem::
 
 /// The warning for a plugin file hidden by another of the same name.
 std::string shadowed_warning(const shadowed_plugin& s);
+
+/// The library that runs Python scenarios (plugins/python), kept beside the host's own
+/// plugins (default_plugin_dir()); not a plugin itself, so never discovered as one.
+inline constexpr const char* python_bridge_file = "trafficsim-python.so";
+
+/// True if `file` names a Python scenario (NAME.py) rather than a shared library.
+bool is_python_scenario(const std::filesystem::path& file);
+
+/// The plugin an entry of --plugins or --describe names: NAME, or the stem of a path to a
+/// Python scenario (dir/NAME.py).
+std::string plugin_name_of(const std::string& entry);
+
+/// Adds to `known` every Python scenario that the comma-separated `list` (--plugins,
+/// --describe) names by path, under its name (the file's stem), in place of a plugin of the
+/// same name found in the search path. Throws usage_error for a file that does not exist.
+void add_named_scripts(const std::string& list, std::map<std::string, std::filesystem::path>& known);
 
 }  // namespace trafficsim::host

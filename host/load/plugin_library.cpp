@@ -232,7 +232,8 @@ plugin_description read_descriptor(const trafficsim_plugin_descriptor* d, const 
   return out;
 }
 
-std::unique_ptr<plugin_library> plugin_library::load(const fs::path& file, bool allow_unsafe_permissions) {
+std::unique_ptr<plugin_library> plugin_library::open(const fs::path& file, bool allow_unsafe_permissions,
+                                                     const char* entry_name) {
   unique_fd fd = open_plugin_file(file, allow_unsafe_permissions);
   std::unique_ptr<plugin_library> lib(new plugin_library());
   lib->path_ = file;
@@ -243,7 +244,7 @@ std::unique_ptr<plugin_library> plugin_library::load(const fs::path& file, bool 
   // Before anything of the file runs: is it a shared library that exports the entry
   // point? Loading runs its static initialisers, so a file that is not a plugin must be
   // refused before that.
-  switch (find_export(lib->fd_, TRAFFICSIM_PLUGIN_ENTRY_NAME)) {
+  switch (find_export(lib->fd_, entry_name)) {
     case export_check::exported:
       break;
     case export_check::not_a_shared_library:
@@ -253,7 +254,7 @@ std::unique_ptr<plugin_library> plugin_library::load(const fs::path& file, bool 
       throw runtime_failure(
           fmt::format("{} is not a trafficsim plugin: it does not export '{}' (declare it with TRAFFICSIM_PLUGIN, or "
                       "see <trafficsim/plugin.h>)",
-                      file, TRAFFICSIM_PLUGIN_ENTRY_NAME));
+                      file, entry_name));
   }
   // The very file checked, through its descriptor. RTLD_NOW: resolve every symbol now,
   // so a missing one fails here with a clear message rather than as a crash mid-run.
@@ -268,9 +269,14 @@ std::unique_ptr<plugin_library> plugin_library::load(const fs::path& file, bool 
     const char* why = ::dlerror();
     throw runtime_failure(fmt::format("cannot load plugin {}: {}", file, why != nullptr ? why : ec.message()));
   }
-  if (!lib->library_->has(TRAFFICSIM_PLUGIN_ENTRY_NAME))
-    throw runtime_failure(
-        fmt::format("{} is not a trafficsim plugin: it does not export '{}'", file, TRAFFICSIM_PLUGIN_ENTRY_NAME));
+  if (!lib->library_->has(entry_name))
+    throw runtime_failure(fmt::format("{} is not a trafficsim plugin: it does not export '{}'", file, entry_name));
+  return lib;
+}
+
+std::unique_ptr<plugin_library> plugin_library::load(const fs::path& file, bool allow_unsafe_permissions) {
+  if (is_python_scenario(file)) return load_python(file, allow_unsafe_permissions);
+  std::unique_ptr<plugin_library> lib = open(file, allow_unsafe_permissions, TRAFFICSIM_PLUGIN_ENTRY_NAME);
   auto& entry = lib->library_->get<std::remove_pointer_t<trafficsim_plugin_entry_fn>>(TRAFFICSIM_PLUGIN_ENTRY_NAME);
   // The entry point is the first plugin function called; it is C and must not throw.
   lib->descriptor_ = entry();
@@ -279,6 +285,50 @@ std::unique_ptr<plugin_library> plugin_library::load(const fs::path& file, bool 
   if (file.filename() != expected)
     throw runtime_failure(fmt::format("plugin {} is invalid: it calls itself '{}', so its file must be named {}", file,
                                       lib->description_.name, expected));
+  return lib;
+}
+
+std::unique_ptr<plugin_library> plugin_library::load_python(const fs::path& file, bool allow_unsafe_permissions) {
+  const std::string name = file.stem().string();
+  if (!is_valid_name(name))
+    throw usage_error(fmt::format(
+        "Python scenario {}: its name is its file's stem, '{}', which breaks the name rule (1 to {} of a-z, 0-9 "
+        "and _, starting with a letter); rename the file",
+        file, name, name_max));
+  // The script gets the checks of a shared library (its file and every folder above it),
+  // and what is run is the text read through the descriptor that was checked.
+  std::string source;
+  {
+    const unique_fd fd = open_plugin_file(file, allow_unsafe_permissions);
+    char buffer[65536];
+    ssize_t n = 0;
+    while ((n = ::read(fd.get(), buffer, sizeof buffer)) > 0) source.append(buffer, static_cast<std::size_t>(n));
+    if (n < 0) throw runtime_failure(fmt::format("cannot read Python scenario {}: {}", file, std::strerror(errno)));
+  }
+  const fs::path bridge_file = default_plugin_dir() / python_bridge_file;
+  std::error_code ec;
+  if (!fs::exists(bridge_file, ec))
+    throw runtime_failure(fmt::format(
+        "cannot run Python scenario {}: this trafficsim was built without Python scenarios ({} is missing; "
+        "install python3-dev and rebuild)",
+        file, bridge_file));
+  std::unique_ptr<plugin_library> lib(new plugin_library());
+  lib->bridge_ = open(bridge_file, allow_unsafe_permissions, TRAFFICSIM_SCRIPT_ENTRY_NAME);
+  auto& entry =
+      lib->bridge_->library_->get<std::remove_pointer_t<trafficsim_script_entry_fn>>(TRAFFICSIM_SCRIPT_ENTRY_NAME);
+  const std::string path = file.string();
+  char why[2048] = "";
+  trafficsim_message error{why, sizeof why};
+  lib->descriptor_ = entry({name.data(), name.size()}, {path.data(), path.size()}, {source.data(), source.size()},
+                           &error);
+  if (lib->descriptor_ == nullptr) {
+    std::string text(why, ::strnlen(why, sizeof why));
+    for (char& ch : text)
+      if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F) ch = '?';
+    throw usage_error(fmt::format("cannot load Python scenario {}: {}", file, text.empty() ? "no reason given" : text));
+  }
+  lib->path_ = file;
+  lib->description_ = read_descriptor(lib->descriptor_, path);
   return lib;
 }
 

@@ -50,6 +50,9 @@ class plugin_library {
   /// another user could write (see open_plugin_file); always refuses what is not a
   /// regular file. What is loaded is the file that was checked, through its descriptor.
   /// Throws runtime_failure naming the path and the reason.
+  /// A `file` named NAME.py is a Python scenario: checked the same way, then run by the
+  /// bridge library beside the host's plugins; a script that does not load (a syntax
+  /// error, no Scenario class or plan_day) is a usage_error quoting Python's reason.
   static std::unique_ptr<plugin_library> load(const std::filesystem::path& file, bool allow_unsafe_permissions);
   /// A plugin whose descriptor lives in this process (tests: fakes through the real
   /// boundary, with `trafficsim::detail::descriptor<info>()`).
@@ -65,6 +68,13 @@ class plugin_library {
 
  private:
   plugin_library() = default;
+  /// Checks and loads the shared library `file`, which must export `entry_name`.
+  static std::unique_ptr<plugin_library> open(const std::filesystem::path& file, bool allow_unsafe_permissions,
+                                              const char* entry_name);
+  /// A Python scenario: the script checked and read like a plugin file, then turned into
+  /// a descriptor by the bridge library (python_bridge_file), which this object keeps loaded.
+  static std::unique_ptr<plugin_library> load_python(const std::filesystem::path& file, bool allow_unsafe_permissions);
+  std::unique_ptr<plugin_library> bridge_;  ///< the bridge that runs this Python scenario
   std::filesystem::path path_;
   int fd_ = -1;  ///< the checked file, open while it is loaded
   std::unique_ptr<boost::dll::shared_library> library_;

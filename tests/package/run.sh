@@ -10,7 +10,8 @@
 #   - the SDK's distributions (tests/package/dist_kat.c) from C and C++, gcc, clang and
 #     libc++ builds, and builds allowed to fuse multiply-adds where the CPU has FMA: the
 #     same bits as the g++ build;
-#   - freshly scaffolded plugins (tools/new-plugin), in C++ and in C.
+#   - freshly scaffolded plugins (tools/new-plugin), in C++ and in C, and a Python scenario
+#     (tools/new-plugin --python, trafficsim-check-python, the bridge beside the plugins).
 # Each C++ build also runs the template's own test (the test kit, built the same way).
 # usage: run.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
@@ -173,5 +174,19 @@ grep -q ",cust_payday_0001," "$work/p.csv" || fail "payday rows"
 "$prefix/bin/trafficsim-new-plugin" "Bad-Name" "$work/bad" 2>/dev/null && fail "a bad name was accepted"
 "$prefix/bin/trafficsim-new-plugin" "a_name_longer_than_thirty_two_chars" "$work/bad" 2>/dev/null &&
   fail "a long name was accepted"
+
+if [ -f "$prefix/lib/trafficsim/plugins/trafficsim-python.so" ]; then
+  echo "== a Python scenario: scaffolded, checked by the test kit and run by the installed host"
+  "$prefix/bin/trafficsim-new-plugin" --python payday "$work/py" >/dev/null || fail "new-plugin --python"
+  "$prefix/bin/trafficsim-check-python" "$work/py/payday.py" | grep -q "payday: no problems found" ||
+    fail "trafficsim-check-python"
+  (cd "$work" && env -u TRAFFICSIM_PLUGIN_PATH "$host" --plugins "$work/py/payday.py" --days 2 -o "$work/p.csv" \
+    2>/dev/null) || fail "run payday.py"
+  grep -q ",cust_payday_0001," "$work/p.csv" || fail "payday rows"
+  cp "$prefix/share/trafficsim/examples/python/burst.py" "$work/py/"
+  "$host" --plugins "$work/py/burst.py" --days 3 -o "$work/bp.csv" 2>/dev/null || fail "run burst.py"
+  "$host" --plugins burst --days 3 -o "$work/bc.csv" 2>/dev/null || fail "run burst"
+  cmp -s "$work/bp.csv" "$work/bc.csv" || fail "burst.py and the burst plugin differ"
+fi
 
 echo "1 passed, 0 failed"

@@ -233,6 +233,22 @@ typedef const trafficsim_plugin_descriptor* (*trafficsim_plugin_entry_fn)(void);
  * <trafficsim/helpers.h>. */
 TRAFFICSIM_EXPORT const trafficsim_plugin_descriptor* trafficsim_plugin_entry(void);
 
+/* ---- scenarios written in another language ---- */
+
+/* A script bridge (e.g. trafficsim-python.so, which embeds CPython) is a library beside the
+ * host that turns a scenario script into a plugin: it exports trafficsim_script_entry
+ * instead of trafficsim_plugin_entry. The host checks the script's file and folders as it
+ * checks a plugin's, reads the script through the descriptor it checked, and passes its
+ * text here with the plugin name (the file's stem) and the path to show in messages. The
+ * bridge returns a descriptor as a plugin's entry point does (it lives as long as the
+ * bridge is loaded), or NULL with the reason in `error`: a syntax error, a missing class
+ * or method, a bad parameter table. */
+#define TRAFFICSIM_SCRIPT_ENTRY_NAME "trafficsim_script_entry"
+typedef const trafficsim_plugin_descriptor* (*trafficsim_script_entry_fn)(trafficsim_string name,
+                                                                         trafficsim_string path,
+                                                                         trafficsim_string source,
+                                                                         trafficsim_message* error);
+
 #ifdef __cplusplus
 }
 #endif
