@@ -7,7 +7,6 @@
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/task_arena.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -16,9 +15,6 @@
 #include <optional>
 #include <set>
 
-#include "answer_key.hpp"
-#include "append.hpp"
-#include "append_target.hpp"
 #include "compose.hpp"
 #include "dataset_reader.hpp"
 #include "discovery.hpp"
@@ -27,27 +23,20 @@
 #include "errors.hpp"
 #include "fit.hpp"
 #include "html_report.hpp"
-#include "http_sink.hpp"
 #include "ids.hpp"
-#include "memory.hpp"
 #include "numbers.hpp"
 #include "pipeline.hpp"
 #include "plugin_library.hpp"
 #include "plugin_settings.hpp"
-#include "postgres_sink.hpp"
 #include "progress.hpp"
+#include "run_parts.hpp"
 #include "run_report.hpp"
-#include "shards.hpp"
-#include "sink.hpp"
 
 namespace trafficsim::host {
 
 namespace {
 
 using known_plugins = std::map<std::string, std::filesystem::path>;
-
-/// How long an --append run waits for another run appending to the same file.
-constexpr double append_wait_seconds = 60;
 
 int list_plugins(const known_plugins& known, const std::vector<shadowed_plugin>& shadowed, bool unsafe) {
   int rc = exit_success;
@@ -114,10 +103,17 @@ const char* reserved_name_use(const std::string& name) {
 /// plugin can have).
 constexpr const char* empirical_library = "(built-in) empirical";
 
-void load_selected(const run_config& c, const known_plugins& known, loaded_plugins& out) {
-  // --compose NAME=A*B: composites of known plugins, selectable like plugins.
-  std::map<std::string, std::vector<std::string>> composites;
-  known_plugins selectable = known;
+/// What --plugins, --compose, --empirical and --set select, before anything is loaded.
+struct plugin_selection {
+  known_plugins selectable;                                        ///< the plugins, composites and profiles by name
+  std::map<std::string, std::vector<std::string>> composites;      ///< --compose: name -> its layers
+  std::set<std::string> empiricals;                                ///< --empirical: profiles of the built-in scenario
+  std::vector<std::string> selected;                               ///< --plugins, in order
+  std::map<std::string, std::vector<parameter_setting>> settings;  ///< --set, by plugin
+};
+
+/// --compose NAME=A*B: composites of known plugins, selectable like plugins.
+void add_composites(const run_config& c, const known_plugins& known, plugin_selection& sel) {
   for (const std::string& text : c.composes) {
     const std::string where = fmt::format("--compose '{}'", text);
     const auto eq = text.find('=');
@@ -136,7 +132,7 @@ void load_selected(const run_config& c, const known_plugins& known, loaded_plugi
     if (is_reserved_name(name))
       throw usage_error(fmt::format("{}: '{}' is reserved ({}); give the composite a name of its own", where, name,
                                     reserved_name_use(name)));
-    if (composites.count(name) != 0) throw usage_error(fmt::format("{}: '{}' is composed twice", where, name));
+    if (sel.composites.count(name) != 0) throw usage_error(fmt::format("{}: '{}' is composed twice", where, name));
     std::vector<std::string> layers = composite_layers(text.substr(eq + 1), where);
     for (const std::string& layer : layers)
       if (known.count(layer) == 0) {
@@ -146,11 +142,13 @@ void load_selected(const run_config& c, const known_plugins& known, loaded_plugi
           throw usage_error(fmt::format("{}: {}", where, e.what()));
         }
       }
-    composites[name] = std::move(layers);
-    selectable[name] = std::filesystem::path();
+    sel.composites[name] = std::move(layers);
+    sel.selectable[name] = std::filesystem::path();
   }
-  // --empirical NAME (a profile's [profile.NAME]): the built-in empirical scenario.
-  std::set<std::string> empiricals;
+}
+
+/// --empirical NAME (a profile's [profile.NAME]): the built-in empirical scenario.
+void add_empiricals(const run_config& c, const known_plugins& known, plugin_selection& sel) {
   for (const std::string& name : c.empiricals) {
     const std::string where = fmt::format("--empirical '{}'", name);
     if (!is_valid_name(name))
@@ -161,24 +159,31 @@ void load_selected(const run_config& c, const known_plugins& known, loaded_plugi
     if (is_reserved_name(name))
       throw usage_error(fmt::format("{}: '{}' is reserved ({}); give the profile a name of its own (fit --name)", where,
                                     name, reserved_name_use(name)));
-    if (known.count(name) != 0 || composites.count(name) != 0 || !empiricals.insert(name).second)
+    if (known.count(name) != 0 || sel.composites.count(name) != 0 || !sel.empiricals.insert(name).second)
       throw usage_error(
           fmt::format("{}: '{}' is already the name of a plugin; give the profile a name of its own "
                       "(fit --name)",
                       where, name));
-    selectable[name] = std::filesystem::path();
+    sel.selectable[name] = std::filesystem::path();
   }
-  const std::vector<std::string> selected = select_plugins(c.plugins, selectable);
-  std::map<std::string, std::vector<parameter_setting>> settings;
+}
+
+/// --plugins, and the --set settings of the plugins selected.
+void select_with_settings(const run_config& c, plugin_selection& sel) {
+  sel.selected = select_plugins(c.plugins, sel.selectable);
   for (const std::string& s : c.sets) {
     parameter_setting ps = parse_setting(s);
-    if (selectable.count(ps.plugin) == 0) select_plugins(ps.plugin, selectable);  // throws: unknown plugin
-    if (std::find(selected.begin(), selected.end(), ps.plugin) == selected.end()) {
+    if (sel.selectable.count(ps.plugin) == 0) select_plugins(ps.plugin, sel.selectable);  // throws: unknown plugin
+    if (std::find(sel.selected.begin(), sel.selected.end(), ps.plugin) == sel.selected.end()) {
       spdlog::warn("--set {}: plugin '{}' is not selected, so this setting has no effect", s, ps.plugin);
       continue;
     }
-    settings[ps.plugin].push_back(std::move(ps));
+    sel.settings[ps.plugin].push_back(std::move(ps));
   }
+}
+
+/// The libraries of the selected plugins (a composite's layers, the built-in scenario's).
+void load_libraries(const run_config& c, const known_plugins& known, const plugin_selection& sel, loaded_plugins& out) {
   auto load = [&](const std::string& name) -> const plugin_library& {
     std::unique_ptr<plugin_library>& lib = out.libraries[name];
     if (!lib) {
@@ -187,36 +192,41 @@ void load_selected(const run_config& c, const known_plugins& known, loaded_plugi
     }
     return *lib;
   };
-  for (const std::string& name : selected) {
-    const auto composite = composites.find(name);
-    if (empiricals.count(name) != 0) {
+  for (const std::string& name : sel.selected) {
+    const auto composite = sel.composites.find(name);
+    if (sel.empiricals.count(name) != 0) {
       if (!out.libraries[empirical_library])
         out.libraries[empirical_library] = plugin_library::in_process(empirical_descriptor());
-    } else if (composite == composites.end()) {
+    } else if (composite == sel.composites.end()) {
       load(name);
     } else {
       for (const std::string& layer : composite->second) load(layer);
     }
   }
+}
+
+/// Each selected plugin configured with its settings; two that would share an id space
+/// are refused.
+void configure_runs(const run_config& c, plugin_selection& sel, loaded_plugins& out) {
   std::map<std::uint32_t, std::string> tags;
-  for (const std::string& name : selected) {
+  for (const std::string& name : sel.selected) {
     plugin_run run;
-    if (empiricals.count(name) != 0) {
+    if (sel.empiricals.count(name) != 0) {
       const plugin_library& lib = *out.libraries.at(empirical_library);
-      run = make_plugin_run(lib, resolve_parameters(lib.description(), settings[name], c.seed, c.scale), name);
-    } else if (const auto composite = composites.find(name); composite != composites.end()) {
+      run = make_plugin_run(lib, resolve_parameters(lib.description(), sel.settings[name], c.seed, c.scale), name);
+    } else if (const auto composite = sel.composites.find(name); composite != sel.composites.end()) {
       std::vector<const plugin_library*> libs;
       std::vector<const plugin_description*> descriptions;
       for (const std::string& layer : composite->second) {
         libs.push_back(out.libraries.at(layer).get());
         descriptions.push_back(&libs.back()->description());
       }
-      composite_parameters p = resolve_composite(name, descriptions, settings[name], c.seed, c.scale);
+      composite_parameters p = resolve_composite(name, descriptions, sel.settings[name], c.seed, c.scale);
       run = make_composite_run(name, libs, std::move(p.own), p.layers);
       spdlog::debug("composite {} = {}", name, fmt::join(composite->second, "*"));
     } else {
       const plugin_library& lib = *out.libraries.at(name);
-      run = make_plugin_run(lib, resolve_parameters(lib.description(), settings[name], c.seed, c.scale));
+      run = make_plugin_run(lib, resolve_parameters(lib.description(), sel.settings[name], c.seed, c.scale));
     }
     if (const auto [it, fresh] = tags.emplace(run.id_tag, name); !fresh)
       throw usage_error(
@@ -228,32 +238,15 @@ void load_selected(const run_config& c, const known_plugins& known, loaded_plugi
   }
 }
 
-/// The --truth folder of a run: created (with its parents) when the run starts; removed
-/// again if the run fails and it is still empty (the answer key's files are put in place
-/// only when the run succeeds: an older key in it stays as it was).
-class truth_folder {
- public:
-  explicit truth_folder(std::filesystem::path dir) : dir_(std::move(dir)) {
-    if (dir_.empty()) return;
-    std::error_code ec;
-    created_ = std::filesystem::create_directories(dir_, ec);
-    if (ec || !std::filesystem::is_directory(dir_))
-      throw usage_error(fmt::format("--truth '{}' cannot be created: {}; name a folder you can write", dir_.string(),
-                                    ec ? ec.message() : "a file is in the way"));
-  }
-  truth_folder(const truth_folder&) = delete;
-  truth_folder& operator=(const truth_folder&) = delete;
-  ~truth_folder() {
-    if (dir_.empty() || kept_) return;
-    std::error_code ec;
-    if (created_) std::filesystem::remove(dir_, ec);  // only if empty
-  }
-  void keep() noexcept { kept_ = true; }
-
- private:
-  std::filesystem::path dir_;
-  bool created_ = false, kept_ = false;
-};
+void load_selected(const run_config& c, const known_plugins& known, loaded_plugins& out) {
+  plugin_selection sel;
+  sel.selectable = known;
+  add_composites(c, known, sel);
+  add_empiricals(c, known, sel);
+  select_with_settings(c, sel);
+  load_libraries(c, known, sel, out);
+  configure_runs(c, sel, out);
+}
 
 /// What a run knows of itself as it goes, for the statistics of a run that fails.
 struct run_progress {
@@ -261,6 +254,30 @@ struct run_progress {
   sink_account account;         ///< a network sink's, taken as the run unwinds
   std::uint64_t rows_kept = 0;  ///< rows in place once the output was committed
   bool stats_unwritable = false;
+  const char* kept_when_interrupted = nullptr;  ///< the destination's word on what a stopped run keeps
+};
+
+/// A run that fails: its destination stops, and the account of what it took is kept for
+/// the statistics; a destination that delivers as it goes (an endpoint, which cannot take
+/// rows back) prints it, whatever stopped the run.
+class account_on_failure {
+ public:
+  account_on_failure(destination& out, run_progress& so_far) : out_(out), so_far_(so_far) {
+    so_far_.account.kind = out_.account().kind;  // a failed run commits nothing to a table
+  }
+  account_on_failure(const account_on_failure&) = delete;
+  account_on_failure& operator=(const account_on_failure&) = delete;
+  ~account_on_failure() {
+    if (std::uncaught_exceptions() == 0 || !out_.delivers_as_it_goes()) return;
+    out_.abort();
+    so_far_.account = out_.account();
+    so_far_.rows_kept = so_far_.account.rows_delivered;
+    spdlog::warn("{}", render_account(so_far_.account, out_.name()));
+  }
+
+ private:
+  destination& out_;
+  run_progress& so_far_;
 };
 
 /// What the run was asked to do, for its report and statistics.
@@ -280,6 +297,37 @@ run_description describe_run(const run_config& c, const catalog& cat, const std:
   return d;
 }
 
+/// The names of the loaded plugins' libraries.
+std::set<std::string> library_names(const loaded_plugins& plugins) {
+  std::set<std::string> names;
+  for (const auto& [name, lib] : plugins.libraries) names.insert(name);
+  return names;
+}
+
+/// The run's report of what it did; a destination that did not take every row fails it.
+run_report report_of(const engine& e, const run_stats& stats, const run_description& described,
+                     const destination& out) {
+  run_report report = make_run_report(e, stats, described);
+  report.sink = out.account();
+  if (!report.sink.complete())
+    report.failure = fmt::format("{} of {} rows were not delivered to {} after the retries ({})",
+                                 with_commas(report.sink.rows_given_up), with_commas(report.rows), out.name(),
+                                 report.sink.first_problem);
+  return report;
+}
+
+/// --stats-json, staged first: if the statistics cannot be written, the run fails before
+/// its output replaces anything.
+void stage_statistics(const run_config& c, const run_report& report, staged_files& side, run_progress& so_far) {
+  if (c.stats_json.empty()) return;
+  try {
+    write_stats_json(side, c.stats_json, report);
+  } catch (const runtime_failure&) {
+    so_far.stats_unwritable = true;
+    throw;
+  }
+}
+
 int generate_rows(const run_config& c, const known_plugins& known, const std::atomic<int>& stop_signal,
                   run_progress& so_far) {
   // The catalog first: a bad one stops the run before anything is loaded or written.
@@ -289,184 +337,46 @@ int generate_rows(const run_config& c, const known_plugins& known, const std::at
   if (c.extended) outcomes = std::make_unique<outcome_model>(cat, c.calls);
   loaded_plugins plugins;
   load_selected(c, known, plugins);
-  std::set<std::string> names;
-  for (const auto& [name, lib] : plugins.libraries) names.insert(name);
 
   const unsigned threads = c.threads != 0 ? c.threads : static_cast<unsigned>(tbb::info::default_concurrency());
   tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, threads);
   tbb::task_arena arena(static_cast<int>(threads));
 
-  // --append holds the target locked for the whole run, so concurrent appends take turns.
-  std::unique_ptr<append_target> target;
-  if (c.append) target = std::make_unique<append_target>(c.output, append_wait_seconds);
-  const bool merge = target && !target->empty();
-  // The rows go to a file (or standard output), into a PostgreSQL table or to an HTTP
-  // endpoint.
-  std::unique_ptr<output_sink> file;
-  std::unique_ptr<postgres_sink> database;
-  std::unique_ptr<http_sink> endpoint;
-  if (is_postgres_uri(c.output)) {
-    postgres_options p = c.postgres;
-    p.stop_signal = &stop_signal;
-    database = std::make_unique<postgres_sink>(c.output, c.table, c.extended, p);
-  } else if (is_http_url(c.output)) {
-    http_options h = c.http;
-    h.stop_signal = &stop_signal;
-    // The sink's bodies count against the memory limit: a quarter of it (the engine takes
-    // up to half for its customers and an hour's calls).
-    h.max_bytes = (c.memory_limit != 0 ? c.memory_limit : available_memory()) / 4;
-    endpoint = std::make_unique<http_sink>(std::move(h));
-  } else {
-    file = std::make_unique<output_sink>(c.output, c.force);
-    for (const std::string& stale : file->removed_stale())
-      spdlog::warn("removed {}, the temporary file of a run that died", stale);
-  }
-  byte_writer& sink = database   ? static_cast<byte_writer&>(*database)
-                      : endpoint ? static_cast<byte_writer&>(*endpoint)
-                                 : *file;
-  const std::string& sink_name = database ? database->name() : endpoint ? endpoint->name() : file->name();
-  so_far.described = describe_run(c, cat, sink_name, threads);
-  if (database) so_far.account.kind = "postgresql";  // a failed run commits nothing
-  // An HTTP endpoint cannot take rows back: whatever stops the run, the account of what
-  // it delivered is printed, and kept for the statistics.
-  struct account_on_failure {
-    http_sink* endpoint;
-    run_progress& so_far;
-    ~account_on_failure() {
-      if (endpoint == nullptr || std::uncaught_exceptions() == 0) return;
-      endpoint->abort();
-      so_far.account = endpoint->account();
-      so_far.rows_kept = so_far.account.rows_delivered;
-      spdlog::warn("{}", render_account(so_far.account, endpoint->name()));
-    }
-  } failure_account{endpoint.get(), so_far};
-  std::unique_ptr<append_merger> merger;
-  if (merge)
-    merger = std::make_unique<append_merger>(target->fd(), c.output, c.format, names, *file, &stop_signal, c.extended);
-
-  const std::uint64_t windows = std::uint64_t{c.days} * hours_per_day;
-  // FOCUS rows of a day's charge period add up the whole day: its shards are cut at
-  // midnights, so that no day is split between two of them.
-  const bool whole_days = c.format == output_format::focus && c.focus_period == charge_period::day;
-  window_range range = shard_windows(whole_days ? c.days : windows, c.shard_index, c.shard_count);
-  if (whole_days) range = {range.first * hours_per_day, range.end * hours_per_day};
-  // A live replay from the present: the hours already over today are skipped.
-  if (c.speedup > 0 && c.now_second != 0) {
-    const std::uint64_t hour_now = (c.now_second % 86'400) / 3600;
-    range.first = std::min(range.end, std::max(range.first, hour_now));
-  }
-  const bool show_progress = c.progress == progress_mode::always ||
-                             (c.progress == progress_mode::automatic && !c.quiet && ::isatty(STDERR_FILENO) != 0);
-  progress_meter progress(show_progress, range.end - range.first);
-
-  // The answer key's folder, made now so that one that cannot be made stops the run
-  // before it starts; removed again if the run fails and it is still empty.
-  truth_folder truth_dir(c.truth);
-  std::unique_ptr<answer_key> truth;
-  std::unique_ptr<focus_aggregator> focus;
-  std::unique_ptr<traffic_profile> profile;
+  // Where the rows go (a file, standard output, a table, an endpoint), opened before any work.
+  const destination_request where = destination_request_of(c, library_names(plugins), stop_signal);
+  so_far.kept_when_interrupted = kept_when_interrupted(where);
+  const std::unique_ptr<destination> out = open_destination(where);
+  for (const std::string& notice : out->notices()) spdlog::warn("{}", notice);
+  so_far.described = describe_run(c, cat, out->name(), threads);
+  const account_on_failure failure_account(*out, so_far);
+  const window_range range = run_windows(c);
+  progress_meter progress(shows_progress(c), range.end - range.first);
+  // What the run makes besides its rows, each fed by the pipeline as the rows go by.
+  const std::vector<std::unique_ptr<by_product>> by_products = make_by_products(c, outcomes.get(), threads);
 
   run_stats stats;
   std::unique_ptr<engine> eng;
   arena.execute([&] {
-    eng = std::make_unique<engine>(std::move(plugins.runs), c.start, c.days,
-                                   c.memory_limit != 0 ? c.memory_limit : available_memory());
+    eng = std::make_unique<engine>(std::move(plugins.runs), c.start, c.days, memory_budget(c));
     eng->enable_outcomes(outcomes.get());
     const auto encoder = make_row_encoder(c.format, *eng, cat, outcomes.get(), c.delivery, c.event_type);
-    if (!c.report.empty()) {
-      profile = std::make_unique<traffic_profile>();
-      profile->prepare_run(*eng, cat);
-      eng->count_customers(true);
-    }
-    if (!c.truth.empty()) {
-      truth = std::make_unique<answer_key>(*eng, cat);
-      eng->collect_labels(true);
-    }
-    pipeline_options po;
-    po.threads = threads;
-    po.stop_signal = &stop_signal;
-    po.first_window = range.first;
-    po.end_window = range.end;
-    po.write_header = !merge && !database && !endpoint && (c.shard_index == 0 || c.shard_headers);
-    po.codec = c.codec;
-    po.level = c.level;
-    po.progress = &progress;
-    po.truth = truth.get();
-    po.report = profile.get();
-    // The extended schema's calls are read from the rows' text: the output's own if it is
-    // CSV or JSON Lines, else a CSV written for the report alone.
-    std::unique_ptr<row_encoder> report_encoder;
-    if (profile && c.extended) {
-      po.report_calls = true;
-      if (c.format == output_format::csv || c.format == output_format::jsonl) {
-        po.report_header = encoder->header();
-      } else {
-        report_encoder = make_row_encoder(output_format::csv, *eng, cat, outcomes.get());
-        po.report_encoder = report_encoder.get();
-        po.report_header = report_encoder->header();
-      }
-    }
-    po.deliver = c.delivery.on;
-    po.deliver_max_bytes = (c.memory_limit != 0 ? c.memory_limit : available_memory()) / 4;
-    po.speedup = c.speedup;
-    po.origin =
-        c.speedup > 0 && c.now_second != 0 ? c.now_second : static_cast<std::uint64_t>(eng->day(0).epoch_day) * 86'400;
-    if (c.format == output_format::focus) {
-      focus = std::make_unique<focus_aggregator>(*eng, cat, c.focus_period, c.focus_split);
-      po.focus = focus.get();
-      // Its chunks are whole windows: fewer in flight keep memory down (each holds a
-      // window's charges as text), and one more than the threads keeps them all busy.
-      po.max_chunks = std::size_t{threads} + 2;
-    }
-    stats = run_pipeline(*eng, *encoder, merger ? static_cast<byte_writer&>(*merger) : sink, po);
-    if (database && database->rows() != stats.rows)
-      throw runtime_failure(
-          fmt::format("{} took {} rows of {}; nothing was committed", database->name(), database->rows(), stats.rows));
+    for (const std::unique_ptr<by_product>& b : by_products) b->prepare(*eng, cat, *encoder);
+    const pipeline_options po =
+        pipeline_options_of(c, *eng, range, threads, out->takes_header(), progress, stop_signal);
+    stats = run_pipeline(*eng, *encoder, *out, po, observers_of(by_products));
+    out->check_rows(stats.rows);
   });
-  run_report report = make_run_report(*eng, stats, so_far.described);
-  if (endpoint) report.sink = endpoint->account();
-  if (database) {
-    report.sink.kind = "postgresql";
-    report.sink.rows_delivered = database->rows();
-    report.sink.batches = report.sink.requests = 1;  // one COPY, one transaction
-  }
-  if (!report.sink.complete())
-    report.failure = fmt::format("{} of {} rows were not delivered to {} after the retries ({})",
-                                 with_commas(report.sink.rows_given_up), with_commas(report.rows), sink_name,
-                                 report.sink.first_problem);
+  const run_report report = report_of(*eng, stats, so_far.described, *out);
   // Every by-product is written to a temporary first and put in place only after the rows
-  // are committed, so that a run that fails leaves none behind (docs/sinks.md); the
-  // statistics come first: if they cannot be written, the run fails before its output
-  // replaces anything.
+  // are committed, so that a run that fails leaves none behind (docs/sinks.md).
   staged_files side;
-  if (!c.stats_json.empty()) {
-    try {
-      write_stats_json(side, c.stats_json, report);
-    } catch (const runtime_failure&) {
-      so_far.stats_unwritable = true;
-      throw;
-    }
-  }
-  if (truth && report.failure.empty()) truth->write(side, c.truth);
-  if (profile && report.failure.empty()) {
-    profile->finish();
-    const run_origin origin = origin_of(report);
-    // With the answer key, its labels mark the burst windows.
-    std::optional<time_spans> bursts;
-    if (truth) bursts = read_burst_windows(side.pending(c.truth / "labels.jsonl"));
-    write_html_report(side, c.report, *profile, &origin, bursts ? &*bursts : nullptr);
-  }
-  // FOCUS metadata beside the data: for a regular file, not standard output or a device.
-  if (focus && file && !file->temporary_path().empty())
-    write_focus_metadata(side, focus_metadata_path(file->final_path()));
-  if (database)
-    database->commit();
-  else if (file)
-    file->commit();
-  so_far.rows_kept = endpoint ? report.sink.rows_delivered : report.rows + report.duplicated_rows;
+  stage_statistics(c, report, side, so_far);
+  if (report.failure.empty())
+    for (const std::unique_ptr<by_product>& b : by_products) b->stage(side, {report, out->file_path()});
+  out->commit();
+  so_far.rows_kept = out->delivers_as_it_goes() ? report.sink.rows_delivered : report.rows + report.duplicated_rows;
   side.publish();
-  truth_dir.keep();
-  if (target) target->committed();
+  for (const std::unique_ptr<by_product>& b : by_products) b->published();
   // The output is in place: a summary that cannot be printed (stderr closed) is no
   // failure of the run.
   if (!c.quiet) std::fputs(render_text(report).c_str(), stderr);
@@ -495,11 +405,7 @@ int generate(const run_config& c, const known_plugins& known, const std::atomic<
   try {
     return generate_rows(c, known, stop_signal, progress);
   } catch (interrupted& e) {
-    if (is_http_url(c.output)) e.kept = "the rows delivered before it stay delivered (see the account above)";
-    if (is_postgres_uri(c.output))
-      e.kept =
-          "nothing was committed: the PostgreSQL transaction was rolled back (its statement cancelled), the table "
-          "is as it was";
+    if (progress.kept_when_interrupted != nullptr) e.kept = progress.kept_when_interrupted;
     record_failure(c, progress, fmt::format("interrupted by signal {}", e.signal));
     throw;
   } catch (const usage_error&) {

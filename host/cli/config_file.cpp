@@ -21,125 +21,156 @@ constexpr int max_key_segments = 16;  // a.b.c... in a key or a [table] header
 constexpr std::size_t max_key_bytes = 256;
 }  // namespace
 
-std::string config_text_problem(std::string_view text) {
-  enum class state { normal, basic, literal, multi_basic, multi_literal, comment };
-  state st = state::normal;
-  int depth = 0, segments = 1;
-  std::string open;  // the brackets open: '[' arrays, '{' inline tables
-  std::size_t line = 1, column = 0, key_bytes = 0;
-  bool in_key = true, in_header = false;
-  auto at = [&](const std::string& what) { return fmt::format("line {}, column {}: {}", line, column, what); };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    ++column;
-    if (c == '\n') {
-      if (st == state::comment || st == state::basic || st == state::literal) st = state::normal;
-      ++line;
-      column = 0;
-      in_key = depth == 0;
-      in_header = false;
-      segments = 1;
-      key_bytes = 0;
-      continue;
+namespace {
+
+/// A TOML text scanned once, character by character, for what toml++ cannot take: its
+/// strings and comments skipped, its keys and nesting measured.
+class toml_shape_scan {
+ public:
+  explicit toml_shape_scan(std::string_view text) : text_(text) {}
+
+  /// The first problem, "line L, column C: what"; empty if none.
+  std::string problem() {
+    for (i_ = 0; i_ < text_.size(); ++i_) {
+      const char c = text_[i_];
+      ++column_;
+      if (c == '\n') {
+        new_line();
+        continue;
+      }
+      const std::string_view rest = text_.substr(i_);
+      if (inside_string_or_comment(c, rest)) continue;
+      if (static_cast<unsigned char>(c) >= 0x80)
+        return at(
+            "a non-ASCII character outside a string; keys must be ASCII (quote them, or use letters, digits, "
+            "_ and -)");
+      if (opens_string_or_comment(c, rest)) continue;
+      std::string p = in_key_ || in_header_ ? key_character(c) : value_character(c);
+      if (!p.empty()) return p;
     }
-    const auto rest = text.substr(i);
-    switch (st) {
+    return {};
+  }
+
+ private:
+  enum class state { normal, basic, literal, multi_basic, multi_literal, comment };
+
+  std::string at(const std::string& what) const { return fmt::format("line {}, column {}: {}", line_, column_, what); }
+
+  void skip(std::size_t n) {
+    i_ += n;
+    column_ += n;
+  }
+
+  void new_line() {
+    if (st_ == state::comment || st_ == state::basic || st_ == state::literal) st_ = state::normal;
+    ++line_;
+    column_ = 0;
+    in_key_ = depth_ == 0;
+    in_header_ = false;
+    segments_ = 1;
+    key_bytes_ = 0;
+  }
+
+  /// Inside a string or a comment: `c` is part of it (or ends it).
+  bool inside_string_or_comment(char c, std::string_view rest) {
+    switch (st_) {
       case state::comment:
-        continue;
+        return true;
       case state::basic:
-        if (c == '\\') {
-          ++i;
-          ++column;
-        } else if (c == '"') {
-          st = state::normal;
-        }
-        continue;
+        if (c == '\\')
+          skip(1);
+        else if (c == '"')
+          st_ = state::normal;
+        return true;
       case state::literal:
-        if (c == '\'') st = state::normal;
-        continue;
+        if (c == '\'') st_ = state::normal;
+        return true;
       case state::multi_basic:
         if (c == '\\') {
-          ++i;
-          ++column;
+          skip(1);
         } else if (rest.starts_with("\"\"\"")) {
-          st = state::normal;
-          i += 2;
-          column += 2;
+          st_ = state::normal;
+          skip(2);
         }
-        continue;
+        return true;
       case state::multi_literal:
         if (rest.starts_with("'''")) {
-          st = state::normal;
-          i += 2;
-          column += 2;
+          st_ = state::normal;
+          skip(2);
         }
-        continue;
+        return true;
       case state::normal:
         break;
     }
-    if (static_cast<unsigned char>(c) >= 0x80)
-      return at(
-          "a non-ASCII character outside a string; keys must be ASCII (quote them, or use letters, digits, "
-          "_ and -)");
-    if (c == '#') {
-      st = state::comment;
-      continue;
-    }
-    if (rest.starts_with("\"\"\"")) {
-      st = state::multi_basic;
-      i += 2;
-      column += 2;
-      continue;
-    }
-    if (rest.starts_with("'''")) {
-      st = state::multi_literal;
-      i += 2;
-      column += 2;
-      continue;
-    }
-    if (c == '"') {
-      st = state::basic;
-      continue;
-    }
-    if (c == '\'') {
-      st = state::literal;
-      continue;
-    }
-    if (in_key || in_header) {
-      if (c == '=' && !in_header) {
-        in_key = false;
-        continue;
-      }
-      if (c == '[' && column == 1 + key_bytes && depth == 0 && !in_header) {
-        in_header = true;
-        in_key = false;
-        continue;
-      }
-      if (c == ']' && in_header) {
-        in_header = false;
-        continue;
-      }
-      if (c != ' ' && c != '\t' && ++key_bytes > max_key_bytes)
-        return at(fmt::format("a key longer than {} characters", max_key_bytes));
-      if (c == '.' && ++segments > max_key_segments)
-        return at(fmt::format("a key of more than {} dotted parts", max_key_segments));
-      continue;
-    }
-    if (c == '[' || c == '{') {
-      if (++depth > max_nesting) return at(fmt::format("arrays or tables nested more than {} deep", max_nesting));
-      open += c;
-      if (c == '{') in_key = true;
-    } else if (c == ']' || c == '}') {
-      if (depth > 0) --depth;
-      if (!open.empty()) open.pop_back();
-    } else if (c == ',' && depth > 0 && !open.empty() && open.back() == '{') {  // an array's items are values
-      in_key = true;
-      segments = 1;
-      key_bytes = 0;
-    }
+    return false;
   }
-  return {};
-}
+
+  /// `c` starts a comment or a string.
+  bool opens_string_or_comment(char c, std::string_view rest) {
+    if (c == '#') {
+      st_ = state::comment;
+    } else if (rest.starts_with("\"\"\"")) {
+      st_ = state::multi_basic;
+      skip(2);
+    } else if (rest.starts_with("'''")) {
+      st_ = state::multi_literal;
+      skip(2);
+    } else if (c == '"') {
+      st_ = state::basic;
+    } else if (c == '\'') {
+      st_ = state::literal;
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  /// A character of a key or a [table] header.
+  std::string key_character(char c) {
+    if (c == '=' && !in_header_) {
+      in_key_ = false;
+    } else if (c == '[' && column_ == 1 + key_bytes_ && depth_ == 0 && !in_header_) {
+      in_header_ = true;
+      in_key_ = false;
+    } else if (c == ']' && in_header_) {
+      in_header_ = false;
+    } else {
+      if (c != ' ' && c != '\t' && ++key_bytes_ > max_key_bytes)
+        return at(fmt::format("a key longer than {} characters", max_key_bytes));
+      if (c == '.' && ++segments_ > max_key_segments)
+        return at(fmt::format("a key of more than {} dotted parts", max_key_segments));
+    }
+    return {};
+  }
+
+  /// A character of a value: arrays and inline tables opened and closed.
+  std::string value_character(char c) {
+    if (c == '[' || c == '{') {
+      if (++depth_ > max_nesting) return at(fmt::format("arrays or tables nested more than {} deep", max_nesting));
+      open_ += c;
+      if (c == '{') in_key_ = true;
+    } else if (c == ']' || c == '}') {
+      if (depth_ > 0) --depth_;
+      if (!open_.empty()) open_.pop_back();
+    } else if (c == ',' && depth_ > 0 && !open_.empty() && open_.back() == '{') {  // an array's items are values
+      in_key_ = true;
+      segments_ = 1;
+      key_bytes_ = 0;
+    }
+    return {};
+  }
+
+  std::string_view text_;
+  state st_ = state::normal;
+  int depth_ = 0, segments_ = 1;
+  std::string open_;  // the brackets open: '[' arrays, '{' inline tables
+  std::size_t i_ = 0, line_ = 1, column_ = 0, key_bytes_ = 0;
+  bool in_key_ = true, in_header_ = false;
+};
+
+}  // namespace
+
+std::string config_text_problem(std::string_view text) { return toml_shape_scan(text).problem(); }
 
 toml::table read_config_file(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);

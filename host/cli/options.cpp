@@ -618,38 +618,8 @@ bool ends_with_any(const std::string& s, std::initializer_list<const char*> suff
   return std::any_of(suffixes.begin(), suffixes.end(), [&](const char* x) { return s.ends_with(x); });
 }
 
-/// Every value, checked once, into the typed configuration.
-run_config to_config(const raw_options& v, const CLI::App& app) {
-  const bool table_given = app.get_option("--table")->count() > 0;
-  run_config c;
-  if (app.got_subcommand("report")) {
-    c.action = command::report;
-    c.report_data = v.report_data;
-    c.report = v.report_output;
-    c.quiet = v.quiet;
-    c.run_stats = v.run_stats;
-    c.truth = v.truth;
-    return c;
-  }
-  if (app.got_subcommand("fit")) {
-    c.action = command::fit;
-    c.fit_log = v.fit_log;
-    c.fit_output = v.fit_output;
-    c.fit_name = v.fit_name;
-    c.fit_catalog = v.fit_catalog;
-    c.fit_models = v.fit_models;
-    c.fit_segments = v.fit_segments;
-    c.fit_columns = v.fit_columns;
-    c.fit_customers = v.fit_customers;
-    c.fit_time_format = v.fit_time_format;
-    c.quiet = v.quiet;
-    if (!is_valid_name(c.fit_name))
-      throw usage_error(
-          fmt::format("fit --name '{}' breaks the name rule: 1 to 32 of a-z, 0-9 and _, starting with "
-                      "a letter",
-                      c.fit_name));
-    return c;
-  }
+/// --list-plugins, --describe NAME, or a generation.
+void read_action(const raw_options& v, const CLI::App& app, run_config& c) {
   if (v.list_plugins)
     c.action = command::list_plugins;
   else if (app.count("--describe") > 0) {
@@ -657,6 +627,10 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     c.action = command::describe;
     c.describe = v.describe;
   }
+}
+
+/// --plugins, --compose, --empirical, --set (the plugins' and the call model's).
+void read_plugin_choice(const raw_options& v, run_config& c) {
   c.plugins = v.plugins;
   c.composes = v.composes;
   c.empiricals = v.empiricals;
@@ -670,8 +644,10 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     }
   }
   c.calls.check();
-  c.output = v.output;
-  if (c.output.empty()) throw usage_error("-o/--output is empty; give a file name, or - for standard output");
+}
+
+/// --start, --days.
+void read_calendar(const raw_options& v, run_config& c) {
   // --start now: today (UTC); a live replay then begins at the present second.
   std::string start_text = trim(v.start);
   if (start_text == "now") {
@@ -690,6 +666,10 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
   c.days = static_cast<std::uint32_t>(days);
   if (days_from_civil(c.start) + c.days - 1 > days_from_civil({9999, 12, 31}))
     throw usage_error(fmt::format("--start {} with --days {} runs past 9999-12-31; shorten the run", v.start, days));
+}
+
+/// --seed, --scale, --threads, --memory-limit, the plugin folders.
+void read_run_size(const raw_options& v, run_config& c) {
   if (!v.seed.empty()) c.seed = parse_whole("--seed", v.seed, std::numeric_limits<std::uint64_t>::max());
   const auto scale = parse_number(v.scale);
   if (!scale) throw usage_error(fmt::format("--scale '{}' is not a number; give a positive factor, e.g. 2", v.scale));
@@ -702,7 +682,10 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
   if (!v.memory_limit.empty()) c.memory_limit = parse_size("--memory-limit", v.memory_limit);
   for (const auto& d : v.plugin_dirs) c.plugin_dirs.emplace_back(d);
   c.allow_unsafe_plugin_permissions = v.unsafe;
+}
 
+/// --format and the options of one format: --event-type, --charge-period, --charge-tags.
+void read_format(const raw_options& v, run_config& c) {
   if (v.format.empty())
     c.format = ends_with_any(c.output, {".jsonl", ".jsonl.gz", ".jsonl.zst", ".ndjson", ".ndjson.gz", ".ndjson.zst"})
                    ? output_format::jsonl
@@ -763,6 +746,10 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
             fmt::format("--charge-tags: '{}' is not a tag; give product, feature, product,feature or none", tag));
     }
   }
+}
+
+/// --compress, --compression-level.
+void read_compression(const raw_options& v, run_config& c) {
   if (v.compress.empty()) {
     c.codec = compression_for_path(c.output);
   } else {
@@ -778,6 +765,10 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
                                     compression_name(c.codec)));
     c.level = static_cast<int>(*l);
   }
+}
+
+/// --shard, --shard-from-env, --shard-headers, --append.
+void read_shards_and_append(const raw_options& v, run_config& c) {
   if (!v.shard.empty() && v.shard_from_env) throw usage_error("give either --shard or --shard-from-env, not both");
   if (!v.shard.empty()) std::tie(c.shard_index, c.shard_count) = parse_shard(v.shard);
   if (v.shard_from_env) std::tie(c.shard_index, c.shard_count) = shard_from_environment();
@@ -792,6 +783,10 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     if (c.codec != compression::none)
       throw usage_error("--append works on uncompressed files; decompress the file first, or drop --compress");
   }
+}
+
+/// --progress.
+void read_progress(const raw_options& v, run_config& c) {
   if (v.progress == "auto")
     c.progress = progress_mode::automatic;
   else if (v.progress == "always")
@@ -800,8 +795,10 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     c.progress = progress_mode::never;
   else
     throw usage_error(fmt::format("--progress '{}' is unknown; use auto, always or never", v.progress));
-  c.force = v.force;
-  c.truth = v.truth;
+}
+
+/// --deliver, --realtime, --speedup.
+void read_delivery_and_pacing(const raw_options& v, run_config& c) {
   if (!v.deliver.empty()) {
     c.delivery = parse_delivery(v.deliver);
     if (c.format != output_format::csv && c.format != output_format::jsonl)
@@ -835,8 +832,10 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     if (c.append) refuse("drop --append");
     if (is_postgres_uri(c.output)) refuse("a PostgreSQL table gets its rows in one transaction at the end");
   }
-  check_scheme(c.output);
-  parse_http_options(v, c);
+}
+
+/// -o postgresql://...: --table and the connection's timeouts (refused for any other -o).
+void read_postgres(const raw_options& v, bool table_given, run_config& c) {
   if (is_postgres_uri(c.output)) {
     // The rows go into a table by COPY: the CSV rows, uncompressed, in one transaction.
     if (!v.format.empty() && c.format != output_format::csv)
@@ -862,6 +861,10 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     throw usage_error(
         "--table, --pg-connect-timeout and --pg-lock-timeout apply to PostgreSQL; give -o postgresql://...");
   }
+}
+
+/// --truth, --stats-json, --report: files beside the output, none of them the output.
+void read_side_files(const raw_options& v, run_config& c) {
   if (!v.truth.empty()) check_truth_folder(c.truth, c.force);
   c.stats_json = v.stats_json;
   c.report = v.report;
@@ -875,6 +878,10 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
       throw usage_error(
           fmt::format("--stats-json '{}' is the output file; give the statistics their own file", c.stats_json));
   }
+}
+
+/// --schema, --catalog, --models.
+void read_schema_and_catalog(const raw_options& v, run_config& c) {
   if (v.schema == "seed" || v.schema == "extended")
     c.extended = v.schema == "extended";
   else
@@ -888,6 +895,58 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     const model_selection part = parse_model_selection(m);
     c.models.insert(c.models.end(), part.begin(), part.end());
   }
+}
+
+/// Every value, checked once, into the typed configuration.
+run_config to_config(const raw_options& v, const CLI::App& app) {
+  const bool table_given = app.get_option("--table")->count() > 0;
+  run_config c;
+  if (app.got_subcommand("report")) {
+    c.action = command::report;
+    c.report_data = v.report_data;
+    c.report = v.report_output;
+    c.quiet = v.quiet;
+    c.run_stats = v.run_stats;
+    c.truth = v.truth;
+    return c;
+  }
+  if (app.got_subcommand("fit")) {
+    c.action = command::fit;
+    c.fit_log = v.fit_log;
+    c.fit_output = v.fit_output;
+    c.fit_name = v.fit_name;
+    c.fit_catalog = v.fit_catalog;
+    c.fit_models = v.fit_models;
+    c.fit_segments = v.fit_segments;
+    c.fit_columns = v.fit_columns;
+    c.fit_customers = v.fit_customers;
+    c.fit_time_format = v.fit_time_format;
+    c.quiet = v.quiet;
+    if (!is_valid_name(c.fit_name))
+      throw usage_error(
+          fmt::format("fit --name '{}' breaks the name rule: 1 to 32 of a-z, 0-9 and _, starting with "
+                      "a letter",
+                      c.fit_name));
+    return c;
+  }
+  read_action(v, app, c);
+  read_plugin_choice(v, c);
+  c.output = v.output;
+  if (c.output.empty()) throw usage_error("-o/--output is empty; give a file name, or - for standard output");
+  read_calendar(v, c);
+  read_run_size(v, c);
+  read_format(v, c);
+  read_compression(v, c);
+  read_shards_and_append(v, c);
+  read_progress(v, c);
+  c.force = v.force;
+  c.truth = v.truth;
+  read_delivery_and_pacing(v, c);
+  check_scheme(c.output);
+  parse_http_options(v, c);
+  read_postgres(v, table_given, c);
+  read_side_files(v, c);
+  read_schema_and_catalog(v, c);
   c.quiet = v.quiet;
   c.verbose = v.verbose;
   return c;

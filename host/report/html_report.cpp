@@ -314,25 +314,11 @@ run_origin read_run_origin(const std::filesystem::path& stats_json) {
   }
 }
 
-std::string render_html_report(const traffic_profile& p, const run_origin* origin, const time_spans* bursts) {
-  const auto plugins = by_name(p.plugins());
-  std::vector<std::string> names;
-  for (const std::size_t k : plugins) names.push_back(p.plugins()[k].name);
-  const std::uint64_t days = p.hours() / 24;
-  const std::string first = iso_date(p.first_day()),
-                    last = iso_date(p.first_day() + static_cast<std::int64_t>(std::max<std::uint64_t>(days, 1)) - 1);
-  const profiles measured = measure_profiles(p);
+namespace {
 
-  std::string out = fmt::format(
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
-      "content=\"width=device-width\">"
-      // Nothing may be fetched: the page is whole as it is (a browser refuses any load).
-      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-      "<title>Traffic report: {0} to {1}</title><style>{2}</style></head><body>\n"
-      "<h1>Traffic report: {3} calls, {0} to {1} (UTC)</h1>\n",
-      first, last, style, with_commas(p.rows()));
-
-  // The summary table.
+/// The summary table: per plugin and in all.
+void summary_section(std::string& out, const traffic_profile& p, const std::vector<std::size_t>& plugins,
+                     const profiles& measured) {
   out +=
       "<h2>Summary</h2>\n<table id=\"summary\"><tr><th>plugin</th><th>customers</th><th>calls</th><th>input "
       "tokens</th><th>output tokens</th><th>cost</th><th>cost per call</th><th>weekend / weekday</th></tr>\n";
@@ -360,10 +346,11 @@ std::string render_html_report(const traffic_profile& p, const run_origin* origi
   out +=
       "</table>\n<p class=\"note\">Customers: those with at least one call. Weekend / weekday: calls per "
       "Saturday or Sunday over calls per Monday to Friday.</p>\n";
+}
 
-  out += "<h2>Volume over time</h2>\n" + calls_per_hour_chart(p, plugins, names, bursts);
-  out += active_chart(p, plugins, names);
-
+/// Calls by hour of day and by day of week, per plugin: as charts and as tables.
+void rhythms_section(std::string& out, const std::vector<std::size_t>& plugins, const std::vector<std::string>& names,
+                     const profiles& measured) {
   out += "<h2>Rhythms</h2>\n";
   std::vector<std::string> hours;
   for (int h = 0; h < 24; ++h) hours.push_back(fmt::format("{:02}", h));
@@ -380,45 +367,75 @@ std::string render_html_report(const traffic_profile& p, const run_origin* origi
   out += ratio_table(names, std::vector<std::string>(weekday_names.begin(), weekday_names.end()), weekday_rows,
                      "day-of-week-ratios");
   out += ratio_table(names, hours, hour_rows, "hour-of-day-ratios");
+}
 
+/// Calls by subscription tier.
+void tier_chart(std::string& out, const traffic_profile& p) {
+  std::vector<std::pair<std::string, double>> rows;
+  std::vector<std::string> texts;
+  for (const std::size_t t : by_name(p.tiers())) {
+    const auto& tier = p.tiers()[t];
+    rows.emplace_back(tier.name, static_cast<double>(tier.calls));
+    texts.push_back(fmt::format("{} calls, {} customers", with_commas(tier.calls), with_commas(tier.customers)));
+  }
+  out += bars_chart("tier-mix", "Calls by subscription tier", "calls", rows, texts);
+}
+
+/// Cost, tokens and cost per call by provider and model, the costliest first.
+void models_section(std::string& out, const traffic_profile& p) {
+  std::vector<std::size_t> order(p.models().size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const auto &x = p.models()[a], &y = p.models()[b];
+    return x.cost_micro_usd != y.cost_micro_usd ? x.cost_micro_usd > y.cost_micro_usd
+                                                : std::tie(x.provider, x.name) < std::tie(y.provider, y.name);
+  });
+  std::vector<std::pair<std::string, double>> cost, tokens, per_call;
+  std::vector<std::string> cost_text, token_text, per_call_text;
+  for (const std::size_t m : order) {
+    const auto& t = p.models()[m];
+    const std::string label = t.provider + " / " + t.name;
+    const double calls = static_cast<double>(std::max<std::uint64_t>(t.calls, 1));
+    cost.emplace_back(label, static_cast<double>(t.cost_micro_usd));
+    cost_text.push_back(fmt::format("{} ({} calls)", dollars(t.cost_micro_usd), with_commas(t.calls)));
+    tokens.emplace_back(label, static_cast<double>(t.input_tokens + t.output_tokens));
+    token_text.push_back(fmt::format("{} in + {} out", with_commas(t.input_tokens), with_commas(t.output_tokens)));
+    per_call.emplace_back(label, static_cast<double>(t.cost_micro_usd) / calls);
+    per_call_text.push_back(fmt::format("${:.6f}", static_cast<double>(t.cost_micro_usd) / 1e6 / calls));
+  }
+  out += bars_chart("cost-by-model", "Cost by provider and model", "USD", cost, cost_text);
+  out += bars_chart("tokens-by-model", "Tokens by provider and model", "tokens", tokens, token_text);
+  out += bars_chart("cost-per-call", "Cost per call by provider and model", "USD per call", per_call, per_call_text);
+}
+
+}  // namespace
+
+std::string render_html_report(const traffic_profile& p, const run_origin* origin, const time_spans* bursts) {
+  const auto plugins = by_name(p.plugins());
+  std::vector<std::string> names;
+  for (const std::size_t k : plugins) names.push_back(p.plugins()[k].name);
+  const std::uint64_t days = p.hours() / 24;
+  const std::string first = iso_date(p.first_day()),
+                    last = iso_date(p.first_day() + static_cast<std::int64_t>(std::max<std::uint64_t>(days, 1)) - 1);
+  const profiles measured = measure_profiles(p);
+
+  std::string out = fmt::format(
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
+      "content=\"width=device-width\">"
+      // Nothing may be fetched: the page is whole as it is (a browser refuses any load).
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+      "<title>Traffic report: {0} to {1}</title><style>{2}</style></head><body>\n"
+      "<h1>Traffic report: {3} calls, {0} to {1} (UTC)</h1>\n",
+      first, last, style, with_commas(p.rows()));
+
+  summary_section(out, p, plugins, measured);
+  out += "<h2>Volume over time</h2>\n" + calls_per_hour_chart(p, plugins, names, bursts);
+  out += active_chart(p, plugins, names);
+  rhythms_section(out, plugins, names, measured);
   out += "<h2>Customers</h2>\n" + customer_days_chart(p);
-  {
-    std::vector<std::pair<std::string, double>> rows;
-    std::vector<std::string> texts;
-    for (const std::size_t t : by_name(p.tiers())) {
-      const auto& tier = p.tiers()[t];
-      rows.emplace_back(tier.name, static_cast<double>(tier.calls));
-      texts.push_back(fmt::format("{} calls, {} customers", with_commas(tier.calls), with_commas(tier.customers)));
-    }
-    out += bars_chart("tier-mix", "Calls by subscription tier", "calls", rows, texts);
-  }
-
+  tier_chart(out, p);
   out += "<h2>Models and money</h2>\n";
-  {
-    std::vector<std::size_t> order(p.models().size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-      const auto &x = p.models()[a], &y = p.models()[b];
-      return x.cost_micro_usd != y.cost_micro_usd ? x.cost_micro_usd > y.cost_micro_usd
-                                                  : std::tie(x.provider, x.name) < std::tie(y.provider, y.name);
-    });
-    std::vector<std::pair<std::string, double>> cost, tokens, per_call;
-    std::vector<std::string> cost_text, token_text, per_call_text;
-    for (const std::size_t m : order) {
-      const auto& t = p.models()[m];
-      const std::string label = t.provider + " / " + t.name;
-      const double calls = static_cast<double>(std::max<std::uint64_t>(t.calls, 1));
-      cost.emplace_back(label, static_cast<double>(t.cost_micro_usd));
-      cost_text.push_back(fmt::format("{} ({} calls)", dollars(t.cost_micro_usd), with_commas(t.calls)));
-      tokens.emplace_back(label, static_cast<double>(t.input_tokens + t.output_tokens));
-      token_text.push_back(fmt::format("{} in + {} out", with_commas(t.input_tokens), with_commas(t.output_tokens)));
-      per_call.emplace_back(label, static_cast<double>(t.cost_micro_usd) / calls);
-      per_call_text.push_back(fmt::format("${:.6f}", static_cast<double>(t.cost_micro_usd) / 1e6 / calls));
-    }
-    out += bars_chart("cost-by-model", "Cost by provider and model", "USD", cost, cost_text);
-    out += bars_chart("tokens-by-model", "Tokens by provider and model", "tokens", tokens, token_text);
-    out += bars_chart("cost-per-call", "Cost per call by provider and model", "USD per call", per_call, per_call_text);
-  }
+  models_section(out, p);
   out += render_calls_section(p.extended());  // the extended schema's rows only
   if (origin != nullptr) out += origin_section(*origin);
   out +=

@@ -11,7 +11,6 @@
 #include <mutex>
 #include <thread>
 
-#include "call_rows.hpp"
 #include "errors.hpp"
 #include "parallel.hpp"
 
@@ -54,24 +53,13 @@ class lag_histogram {
   double max_ = 0;
 };
 
-struct chunk {
-  std::shared_ptr<const window> w;
-  std::size_t begin = 0, end = 0;
-  std::uint64_t window_index = 0;          ///< for progress: windows done once this is written
-  std::uint64_t hour = 0;                  ///< the window's hour since the run's first midnight
-  std::uint32_t day = 0;                   ///< the window's day
-  std::vector<billing_record> records;     ///< for the answer key
-  traffic_profile::chunk_summary profile;  ///< --report: the rows summed (encode stage)
-  std::vector<usage_record> usage;         ///< --format focus: the billed rows
-  std::vector<focus_group> groups;         ///< --format focus: the rows added up
-  delivery_chunk delivery;                 ///< --deliver: seconds and delayed rows
-  text_buffer delivered;                   ///< --deliver: the text in arrival order
-  text_buffer text;
-  text_buffer packed;                   ///< the compressed text, when compressing
-  text_buffer report_text;              ///< --report, extended: the rows as CSV for an output in another format
-  std::unique_ptr<call_profile> calls;  ///< --report, extended: the chunk's calls (encode stage)
-  std::exception_ptr calls_failure;     ///< reading them failed (rethrown in the write stage)
-  std::vector<plugin_totals> totals;
+struct chunk : chunk_facts {
+  std::uint64_t window_index = 0;                                  ///< for progress: windows done once this is written
+  std::vector<std::unique_ptr<run_observer::chunk_state>> states;  ///< one per observer
+  bool has_states = false;
+  delivery_chunk delivery;  ///< --deliver: seconds and delayed rows
+  text_buffer delivered;    ///< --deliver: the text in arrival order
+  text_buffer packed;       ///< the compressed text, when compressing
 };
 
 // Chunks are recycled: their text buffers keep their capacity, so the steady state
@@ -98,7 +86,6 @@ class chunk_pool {
     c->packed.clear();
     c->delivered.clear();
     c->delivery.clear();
-    c->report_text.clear();
     const std::lock_guard lock(mutex_);
     free_.push_back(c);
   }
@@ -114,18 +101,31 @@ class chunk_pool {
 /// rethrown once every stage has stopped.
 class pipeline_run {
  public:
-  pipeline_run(engine& e, const row_encoder& encoder, byte_writer& writer, const pipeline_options& opt)
-      : e_(e), encoder_(encoder), writer_(writer), opt_(opt), next_window_(opt.first_window) {
+  pipeline_run(engine& e, const row_encoder& encoder, byte_writer& writer, const pipeline_options& opt,
+               std::span<run_observer* const> observers)
+      : e_(e), encoder_(encoder), writer_(writer), opt_(opt), observers_(observers), next_window_(opt.first_window) {
     stats_.per_plugin.assign(e.plugins().size(), {});
+    for (const run_observer* o : observers_) {
+      const observer_needs n = o->needs();
+      needs_.records = needs_.records || n.records;
+      needs_.models = std::max(needs_.models, n.models);
+      needs_.usage = needs_.usage || n.usage;
+      needs_.whole_windows = needs_.whole_windows || n.whole_windows;
+      if (n.max_chunks != 0)
+        needs_.max_chunks = needs_.max_chunks == 0 ? n.max_chunks : std::min(needs_.max_chunks, n.max_chunks);
+    }
   }
 
   run_stats run() {
     const auto t0 = std::chrono::steady_clock::now();
     write_header();
-    // A day's FOCUS charges go out in pieces as they are written (the write stage's).
-    if (opt_.focus != nullptr) opt_.focus->spill_to([this](text_buffer& text) { write_text(text); });
+    // Text an observer makes between chunks (a day's FOCUS charges) goes out as it comes.
+    const std::function<void(text_buffer&)> write_between = [this](text_buffer& text) { write_text(text); };
+    for (run_observer* o : observers_) o->on_start(write_between);
     pace_start_ = std::chrono::steady_clock::now();
-    const std::size_t tokens = opt_.max_chunks != 0 ? opt_.max_chunks : 2 * std::size_t{opt_.threads} + 2;
+    const std::size_t tokens = opt_.max_chunks != 0     ? opt_.max_chunks
+                               : needs_.max_chunks != 0 ? needs_.max_chunks
+                                                        : 2 * std::size_t{opt_.threads} + 2;
     const auto generate = tbb::make_filter<void, chunk*>(tbb::filter_mode::serial_in_order,
                                                          [this](tbb::flow_control& fc) { return generate_stage(fc); });
     const auto encode =
@@ -149,10 +149,10 @@ class pipeline_run {
     if (deliver_failure_) std::rethrow_exception(deliver_failure_);
     if (write_failure_) std::rethrow_exception(write_failure_);
     if (generate_failure_) std::rethrow_exception(generate_failure_);
-    if (opt_.focus != nullptr) {  // the last charge period, and fees of days without calls
-      focus_text_.clear();
-      opt_.focus->finish(focus_text_);
-      write_focus_text();
+    for (run_observer* o : observers_) {  // e.g. the last charge period, and fees of days without calls
+      between_text_.clear();
+      o->on_end(between_text_);
+      write_text(between_text_);
     }
     if (opt_.deliver) {  // the rows still in flight arrive after the last one written
       text_buffer rest, packed;
@@ -205,17 +205,15 @@ class pipeline_run {
       if (prepared_day_ != day) {
         e_.prepare_day(day);
         prepared_day_ = day;
-        // The day's labels, cut to the hours of this run or shard.
-        if (opt_.truth != nullptr) {
-          const std::uint64_t day_start = std::uint64_t{day} * hours_per_day;
-          const auto first = static_cast<unsigned>(std::max(opt_.first_window, day_start) - day_start);
-          const auto end = static_cast<unsigned>(std::min(opt_.end_window, day_start + hours_per_day) - day_start);
-          opt_.truth->add_labels(e_, day, first, end);
-        }
+        // The hours of the day in this run or shard.
+        const std::uint64_t day_start = std::uint64_t{day} * hours_per_day;
+        const auto first = static_cast<unsigned>(std::max(opt_.first_window, day_start) - day_start);
+        const auto end = static_cast<unsigned>(std::min(opt_.end_window, day_start + hours_per_day) - day_start);
+        for (run_observer* o : observers_) o->on_day(e_, day, first, end);
       }
       // A day's subscription fee belongs to the run or shard that holds its first hour.
-      if (hour == 0 && opt_.truth != nullptr) opt_.truth->add_day(e_, day);
-      if (hour == 0 && opt_.focus != nullptr) opt_.focus->add_day(e_, day);
+      if (hour == 0)
+        for (run_observer* o : observers_) o->on_midnight(e_, day);
       // A fresh window: chunks of the previous one may still be encoding.
       current_ = std::make_shared<window>();
       e_.generate(hour, *current_);
@@ -225,8 +223,8 @@ class pipeline_run {
     chunk* c = pool_.get();
     c->w = current_;
     c->begin = next_row_;
-    // --format focus adds up whole windows.
-    c->end = opt_.focus != nullptr ? current_->size() : std::min(current_->size(), next_row_ + opt_.chunk_rows);
+    // An observer that adds up whole windows (--format focus) gets them.
+    c->end = needs_.whole_windows ? current_->size() : std::min(current_->size(), next_row_ + opt_.chunk_rows);
     c->window_index = next_window_;  // windows before this one are complete once it is written
     c->hour = next_window_ - 1;
     c->day = current_->day;
@@ -254,49 +252,27 @@ class pipeline_run {
     return c;
   }
 
-  // Stage 2 (parallel): text, then compression.
+  // Stage 2 (parallel): text, the observers' part, then compression.
   chunk* encode_stage(chunk* c) {
     sync_acquire(c);
     if (!write_failed_.load(std::memory_order_relaxed)) {
       c->totals.assign(e_.plugins().size(), {});
       c->records.clear();
       c->usage.clear();
-      if (opt_.report != nullptr) {
-        // A window's customers go with its first chunk; its models' sums with each.
-        if (c->begin == 0)
-          c->profile.customers = c->w->customer_rows;
-        else
-          c->profile.customers.clear();
-        c->profile.models.assign(opt_.report->catalog_models(), {});
+      c->models.assign(needs_.models, {});
+      encoder_.encode(*c->w, c->begin, c->end, c->text, c->totals, needs_.records ? &c->records : nullptr,
+                      opt_.deliver || opt_.speedup > 0 ? &c->delivery : nullptr, needs_.usage ? &c->usage : nullptr,
+                      c->models);
+      if (!c->has_states) {
+        for (const run_observer* o : observers_) c->states.push_back(o->make_chunk_state());
+        c->has_states = true;
       }
-      encoder_.encode(*c->w, c->begin, c->end, c->text, c->totals, opt_.truth != nullptr ? &c->records : nullptr,
-                      opt_.deliver || opt_.speedup > 0 ? &c->delivery : nullptr,
-                      opt_.focus != nullptr ? &c->usage : nullptr,
-                      opt_.report != nullptr ? std::span<model_totals>(c->profile.models) : std::span<model_totals>());
-      if (opt_.report_calls) count_calls(c);
-      // --format focus: chunks are whole windows, added up here in parallel.
-      if (opt_.focus != nullptr) opt_.focus->encode_window(c->hour, c->usage, c->groups, c->text);
+      for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_encoded(*c, c->states[i].get());
       if (!opt_.deliver) compress(c->text, c->packed);
     }
     c->w.reset();  // free the window once its last chunk is done
     sync_release(c);
     return c;
-  }
-
-  /// --report, extended: the chunk's calls, read from its rows' text as `report` reads a
-  /// file, in parallel; merged in order in the write stage.
-  void count_calls(chunk* c) const {
-    c->calls_failure = nullptr;
-    try {
-      if (opt_.report_encoder != nullptr) {
-        std::vector<plugin_totals> totals(e_.plugins().size());
-        opt_.report_encoder->encode(*c->w, c->begin, c->end, c->report_text, totals);
-      }
-      c->calls = std::make_unique<call_profile>(true);
-      add_call_text(opt_.report_header, (opt_.report_encoder != nullptr ? c->report_text : c->text).view(), *c->calls);
-    } catch (...) {
-      c->calls_failure = std::current_exception();
-    }
   }
 
   /// `text` compressed into `packed` with this thread's context, or `text` itself when
@@ -338,21 +314,21 @@ class pipeline_run {
     return c;
   }
 
-  // --format focus, in the write stage, before a chunk's rows: the fees due and the rows
-  // of a day that is over; then the chunk's groups for a daily period.
-  void write_focus_rows(const chunk* c) {
-    focus_text_.clear();
-    opt_.focus->before_window(c->hour, focus_text_);
-    if (opt_.focus->period() == charge_period::day) opt_.focus->add_groups(c->hour, c->groups);
-    write_focus_text();
+  // In the write stage, before a chunk's rows: what the observers write first (FOCUS: the
+  // fees due and the rows of a day that is over).
+  void write_before(chunk* c) {
+    for (std::size_t i = 0; i < observers_.size(); ++i) {
+      between_text_.clear();
+      observers_[i]->before_written(*c, c->states[i].get(), between_text_);
+      write_text(between_text_);
+    }
   }
 
-  /// focus_text_, compressed as its own member or frame, to the writer.
-  void write_focus_text() { write_text(focus_text_); }
+  /// Text made between chunks, compressed as its own member or frame, to the writer.
   void write_text(const text_buffer& text) {
     if (text.size() == 0) return;
-    focus_packed_.clear();
-    const text_buffer& out = compress(text, focus_packed_);
+    between_packed_.clear();
+    const text_buffer& out = compress(text, between_packed_);
     writer_.write(out.view());
     stats_.bytes += out.size();
   }
@@ -396,7 +372,7 @@ class pipeline_run {
       try {
         const text_buffer& plain = opt_.deliver ? c->delivered : c->text;
         const text_buffer& out = opt_.codec != compression::none ? c->packed : plain;
-        if (opt_.focus != nullptr) write_focus_rows(c);
+        write_before(c);
         stats_.duplicated_rows += c->delivery.duplicates;
         stats_.late_rows += c->delivery.late;
         if (opt_.speedup > 0)
@@ -408,12 +384,7 @@ class pipeline_run {
           stats_.per_plugin[i] += c->totals[i];
           stats_.rows += c->totals[i].rows;
         }
-        if (opt_.truth != nullptr) opt_.truth->add_rows(c->day, c->records);
-        if (opt_.report != nullptr) opt_.report->add_summary(c->hour, c->profile, c->totals);
-        if (opt_.report != nullptr && opt_.report_calls) {
-          if (c->calls_failure) std::rethrow_exception(c->calls_failure);
-          opt_.report->extended().merge(*c->calls);
-        }
+        for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_written(*c, c->states[i].get());
         if (opt_.progress != nullptr)
           opt_.progress->update(c->window_index - opt_.first_window, stats_.rows, stats_.bytes);
       } catch (...) {
@@ -428,10 +399,12 @@ class pipeline_run {
   const row_encoder& encoder_;
   byte_writer& writer_;
   const pipeline_options& opt_;
+  std::span<run_observer* const> observers_;
+  observer_needs needs_;  ///< what every observer needs, together
   chunk_pool pool_;
   tbb::enumerable_thread_specific<std::unique_ptr<compressor>> codecs_;
-  delivery_merger merger_;                 ///< --deliver: the rows in flight (deliver stage)
-  text_buffer focus_text_, focus_packed_;  ///< --format focus: rows written (write stage)
+  delivery_merger merger_;                     ///< --deliver: the rows in flight (deliver stage)
+  text_buffer between_text_, between_packed_;  ///< observers' text between chunks (write stage)
   // --realtime (write stage): when the replay started, and how late each second was.
   std::chrono::steady_clock::time_point pace_start_;
   lag_histogram lag_;
@@ -449,8 +422,9 @@ class pipeline_run {
 
 }  // namespace
 
-run_stats run_pipeline(engine& e, const row_encoder& encoder, byte_writer& writer, const pipeline_options& opt) {
-  return pipeline_run(e, encoder, writer, opt).run();
+run_stats run_pipeline(engine& e, const row_encoder& encoder, byte_writer& writer, const pipeline_options& opt,
+                       std::span<run_observer* const> observers) {
+  return pipeline_run(e, encoder, writer, opt, observers).run();
 }
 
 }  // namespace trafficsim::host

@@ -5,18 +5,20 @@
 //      next window when the current one is used up;
 //   2. encode (parallel): the chunk's rows as text (a row_encoder), then compressed;
 //   3. write (serial, in order): the bytes to a byte_writer (a sink, or an append merger).
+// By-products (answer key, report profile, FOCUS charges) are run_observers fed at the
+// stages' fixed points (run_observer.hpp); the pipeline knows none of them by name.
 
 #include <atomic>
 #include <cstdint>
+#include <span>
 #include <vector>
 
-#include "answer_key.hpp"
 #include "byte_writer.hpp"
 #include "compression.hpp"
 #include "engine.hpp"
 #include "formats.hpp"
 #include "progress.hpp"
-#include "traffic_profile.hpp"
+#include "run_observer.hpp"
 
 namespace trafficsim::host {
 
@@ -42,7 +44,8 @@ struct pipeline_options {
   /// Rows per encoding task: ~2.5 MB of text, enough to amortise a task and a
   /// write(2), small enough that 2 x threads of them in flight stay in tens of MB.
   std::size_t chunk_rows = 8192;
-  /// Chunks in flight; 0: 2 x threads + 2.
+  /// Chunks in flight; 0: an observer's bound (observer_needs::max_chunks), else 2 x
+  /// threads + 2.
   std::size_t max_chunks = 0;
   unsigned threads = 1;
   /// The windows (hours since the start) to generate: [first_window, end_window). A
@@ -64,27 +67,14 @@ struct pipeline_options {
   /// real time, event second `origin` being due when the run starts; 0: as fast as can be.
   double speedup = 0;
   std::uint64_t origin = 0;
-  /// The answer key to fill (--truth), or none.
-  answer_key* truth = nullptr;
-  /// --report: the rows' profile, added as they are written.
-  traffic_profile* report = nullptr;
-  /// --report of the extended schema: the report reads each row's call from the text
-  /// written (call_rows.hpp), as `report DATA` reads the file. That text is CSV with the
-  /// header `report_header`, or JSON Lines if it is empty; `report_encoder`, if given,
-  /// writes it for the report alone (when the output's own text is in another format).
-  bool report_calls = false;
-  std::string_view report_header;
-  const row_encoder* report_encoder = nullptr;
-  /// --format focus: the encoder hands over usage records, which this adds up into the
-  /// text written (the encoder's own text is empty).
-  focus_aggregator* focus = nullptr;
   /// Set by a signal handler; the run stops at the next chunk and throws `interrupted`.
   const std::atomic<int>* stop_signal = nullptr;
 };
 
 /// Generates the windows of the run, encodes them with `encoder` and writes them to
-/// `writer` (finishing it). Must be called inside the task arena that sets the thread
-/// count.
-run_stats run_pipeline(engine& e, const row_encoder& encoder, byte_writer& writer, const pipeline_options& opt);
+/// `writer` (finishing it), feeding `observers` as it goes. Must be called inside the task
+/// arena that sets the thread count.
+run_stats run_pipeline(engine& e, const row_encoder& encoder, byte_writer& writer, const pipeline_options& opt,
+                       std::span<run_observer* const> observers = {});
 
 }  // namespace trafficsim::host

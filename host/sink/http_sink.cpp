@@ -344,21 +344,37 @@ void http_sink::send_loop() {
   room_.notify_all();
 }
 
+namespace {
+
+/// The request headers, freed however the sender ends.
+struct header_list {
+  curl_slist* list = nullptr;
+  explicit header_list(const http_options& opt) {
+    const char* type = opt.body == http_body::ndjson        ? "Content-Type: application/x-ndjson"
+                       : opt.body == http_body::cloudevents ? "Content-Type: application/cloudevents-batch+json"
+                                                            : "Content-Type: application/json";
+    list = curl_slist_append(list, type);
+    list = curl_slist_append(list, "Expect:");  // no 100-continue round trip for large bodies
+    for (const auto& [name, value] : opt.headers)
+      list = curl_slist_append(list, fmt::format("{}: {}", name, value).c_str());
+  }
+  header_list(const header_list&) = delete;
+  header_list& operator=(const header_list&) = delete;
+  ~header_list() { curl_slist_free_all(list); }
+};
+
+}  // namespace
+
+struct http_sink::failure {
+  std::string problem;
+  bool again = false;           ///< worth another attempt
+  bool no_descriptors = false;  ///< no connection: the process is out of file descriptors
+};
+
 void http_sink::run_transfers() {
   auto* multi = static_cast<CURLM*>(multi_);
   curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(opt_.max_in_flight));
-  struct header_list {
-    curl_slist* list = nullptr;
-    ~header_list() { curl_slist_free_all(list); }
-  } header_guard;
-  curl_slist*& headers = header_guard.list;
-  const char* type = opt_.body == http_body::ndjson        ? "Content-Type: application/x-ndjson"
-                     : opt_.body == http_body::cloudevents ? "Content-Type: application/cloudevents-batch+json"
-                                                           : "Content-Type: application/json";
-  headers = curl_slist_append(headers, type);
-  headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip for large bodies
-  for (const auto& [name, value] : opt_.headers)
-    headers = curl_slist_append(headers, fmt::format("{}: {}", name, value).c_str());
+  const header_list headers(opt_);
   // The transfers, their handles freed however this ends (out of the multi handle first).
   struct transfers {
     CURLM* multi;
@@ -368,181 +384,16 @@ void http_sink::run_transfers() {
         if (t.easy && t.active) curl_multi_remove_handle(multi, t.easy.get());
     }
   } all{multi, std::vector<transfer>(opt_.max_in_flight)};
-  std::vector<transfer>& slots = all.slots;
-  std::minstd_rand jitter(std::random_device{}());
-  std::size_t active = 0;
-
-  const auto start = [&](transfer& t) {
-    if (opt_.on_request) opt_.on_request();
-    if (!t.easy) t.easy.reset(curl_easy_init());
-    if (!t.easy) throw std::bad_alloc();
-    CURL* e = t.easy.get();
-    curl_easy_reset(e);
-    t.response.clear();
-    t.error[0] = '\0';
-    t.sent = 0;
-    curl_easy_setopt(e, CURLOPT_URL, opt_.url.c_str());
-    curl_easy_setopt(e, CURLOPT_POST, 1L);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, t.b.body.data());
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t.b.body.size()));
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "trafficsim/" TRAFFICSIM_VERSION);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, keep_response);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, &t.response);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(opt_.timeout * 1000));
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min(opt_.timeout, 10.0) * 1000));
-    if (!opt_.cacert.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, opt_.cacert.c_str());
-    // Redirects are not followed (the default, said here): a 3xx stops the run, see below.
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, count_requests);
-    curl_easy_setopt(e, CURLOPT_DEBUGDATA, &t.sent);
-    curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
-    ++t.b.attempt;
-    t.active = true;
-    ++active;
-    curl_multi_add_handle(multi, e);
-  };
-
-  // A batch done with (delivered or given up): its body no longer counts.
-  const auto release = [&](transfer& t) {
-    bytes_held_ -= std::min<std::uint64_t>(bytes_held_, t.b.body.capacity());
-    t.b = batch{};
-  };
+  jitter_.seed(std::random_device{}());
+  active_ = 0;
   for (;;) {
     auto next_due = clock_type::time_point::max();
-    {
-      const std::lock_guard lock(mutex_);
-      // A signal stops at once; a fatal answer lets the open requests finish first.
-      if (stopping_ || signalled()) break;
-      if ((closing_ || draining_) && (queue_.empty() || draining_) && active == 0) break;
-      const auto now = clock_type::now();
-      bool took = false;
-      for (transfer& t : slots) {
-        if (t.active || draining_) continue;
-        const auto due = std::find_if(queue_.begin(), queue_.end(), [&](const batch& b) { return b.due <= now; });
-        if (due == queue_.end()) break;
-        t.b = std::move(*due);
-        queue_.erase(due);
-        start(t);
-        took = true;
-      }
-      for (const batch& b : queue_) next_due = std::min(next_due, b.due);
-      if (took) room_.notify_all();
-    }
+    if (!start_due_batches(all.slots, headers.list, next_due)) break;
     int running = 0;
     curl_multi_perform(multi, &running);
-    int left = 0;
-    bool completed = false;
-    while (CURLMsg* m = curl_multi_info_read(multi, &left)) {
-      if (m->msg != CURLMSG_DONE) continue;
-      completed = true;
-      transfer* t = nullptr;
-      curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &t);
-      const CURLcode code = m->data.result;
-      curl_multi_remove_handle(multi, m->easy_handle);
-      t->active = false;
-      --active;
-      CURL* e = t->easy.get();
-      long status = 0;
-      curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-      curl_off_t retry_after = -1;
-      curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &retry_after);
-      long os_errno = 0;
-      curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
-      char* location = nullptr;
-      curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &location);
-      const std::string redirect = location != nullptr ? location : "";
-
-      const std::lock_guard lock(mutex_);
-      // Every request that went out counts, libcurl's own resends included (a receiver
-      // counts them too); an attempt that never sent one (no connection) counts once.
-      account_.requests += std::max(1U, t->sent);
-      ++account_.statuses[code == CURLE_OK ? static_cast<int>(status) : 0];
-      if (code == CURLE_OK && status >= 200 && status < 300) {
-        account_.rows_delivered += t->b.rows;
-        account_.bytes_sent += t->b.body.size();
-        ++account_.batches;
-        release(*t);
-        continue;
-      }
-      std::string problem;
-      bool again = false;
-      const bool no_descriptors = code == CURLE_COULDNT_CONNECT && out_of_descriptors(os_errno);
-      if (no_descriptors) {
-        problem = fmt::format(
-            "no connection could be opened: the process ran out of file descriptors{}; raise it "
-            "or lower --max-in-flight",
-            descriptor_limit());
-        again = true;
-      } else if (code != CURLE_OK) {
-        problem = secrets_.scrub(t->error[0] != '\0' ? t->error : curl_easy_strerror(code));
-        again = retryable(code);
-      } else {
-        const std::string line = first_line(t->response);
-        problem = line.empty() ? fmt::format("HTTP {}", status) : fmt::format("HTTP {}: {}", status, line);
-        // Worth another attempt: the server timed out (408), asked us to slow down (429) or
-        // failed (5xx). Other answers would be the same again (RFC 9110 15.5).
-        again = status == 408 || status == 429 || status >= 500;
-      }
-      if (account_.first_problem.empty()) account_.first_problem = problem;
-      if (code == CURLE_OK && status >= 300 && status < 400) {
-        // Every batch would be redirected: say so once and stop. A POST is not re-sent to
-        // another place (a 301/302 would turn it into a GET without its body).
-        account_.rows_given_up += t->b.rows;
-        ++account_.batches_given_up;
-        release(*t);
-        std::string to;
-        if (!redirect.empty()) try {
-            to = fmt::format(" to {}", uri_secrets(redirect).shown());
-          } catch (const std::exception&) {
-            to = " to another URL";
-          }
-        fail(
-            fmt::format("{} answered HTTP {} (a redirect{}): redirects are not followed, the rows are posted to -o's "
-                        "URL only; give the final URL with -o",
-                        name_, status, to));
-        continue;
-      }
-      if (code == CURLE_OK && (status == 401 || status == 403 || status == 404)) {
-        account_.rows_given_up += t->b.rows;
-        ++account_.batches_given_up;
-        release(*t);
-        fail(fmt::format(
-            "{} refused the rows: {}{}", name_, problem,
-            status == 404 ? "; check the URL's path" : "; check the credentials (--header-env Authorization=VAR)"));
-        continue;
-      }
-      if (again && t->b.attempt <= opt_.retries && !draining_) {
-        // Exponential backoff with full jitter: a uniform wait up to base x 2^(attempt-1),
-        // capped; at least what Retry-After asked (RFC 9110 10.2.3).
-        const double ceiling =
-            std::min(opt_.retry_cap, opt_.retry_base * std::ldexp(1.0, static_cast<int>(t->b.attempt) - 1));
-        double wait = std::uniform_real_distribution<double>(0, ceiling)(jitter);
-        if (retry_after >= 0)
-          wait = std::max(wait, std::min(static_cast<double>(retry_after), max_retry_after_seconds));
-        t->b.due =
-            clock_type::now() + std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(wait));
-        ++account_.retries;
-        queue_.push_front(std::move(t->b));
-        t->b = batch{};
-        continue;
-      }
-      account_.rows_given_up += t->b.rows;
-      ++account_.batches_given_up;
-      release(*t);
-      // A connection that still fails after every retry (or cannot work: TLS, a bad
-      // address) would fail every batch that follows: the run stops.
-      if (code != CURLE_OK)
-        fail(no_descriptors ? fmt::format("{}: {}", name_, problem)
-             : again ? fmt::format("{} could not be reached after {} attempts: {}", name_, opt_.retries + 1, problem)
-                     : fmt::format("{} could not be reached: {}", name_, problem));
-    }
     // A slot came free (or the last request ended): back to the queue before waiting; a
     // writer waiting for the bodies held to shrink may go on.
-    if (completed) {
+    if (collect_answers()) {
       room_.notify_all();
       continue;
     }
@@ -555,10 +406,202 @@ void http_sink::run_transfers() {
     }
     curl_multi_poll(multi, nullptr, 0, timeout_ms, nullptr);
   }
-  // Requests still open when the run stops: a body sent in full may have been stored
-  // (the answer did not come back in time), so its rows are unconfirmed, not unsent.
+  count_unanswered(all.slots);
+}
+
+// The batches due, each on a free slot; false when the sender is to stop. `next_due`:
+// when the next one queued is due.
+bool http_sink::start_due_batches(std::vector<transfer>& slots, curl_slist* headers, clock_type::time_point& next_due) {
   const std::lock_guard lock(mutex_);
+  // A signal stops at once; a fatal answer lets the open requests finish first.
+  if (stopping_ || signalled()) return false;
+  if ((closing_ || draining_) && (queue_.empty() || draining_) && active_ == 0) return false;
+  const auto now = clock_type::now();
+  bool took = false;
   for (transfer& t : slots) {
+    if (t.active || draining_) continue;
+    const auto due = std::find_if(queue_.begin(), queue_.end(), [&](const batch& b) { return b.due <= now; });
+    if (due == queue_.end()) break;
+    t.b = std::move(*due);
+    queue_.erase(due);
+    start_request(t, headers);
+    took = true;
+  }
+  for (const batch& b : queue_) next_due = std::min(next_due, b.due);
+  if (took) room_.notify_all();
+  return true;
+}
+
+void http_sink::start_request(transfer& t, curl_slist* headers) {
+  if (opt_.on_request) opt_.on_request();
+  if (!t.easy) t.easy.reset(curl_easy_init());
+  if (!t.easy) throw std::bad_alloc();
+  CURL* e = t.easy.get();
+  curl_easy_reset(e);
+  t.response.clear();
+  t.error[0] = '\0';
+  t.sent = 0;
+  curl_easy_setopt(e, CURLOPT_URL, opt_.url.c_str());
+  curl_easy_setopt(e, CURLOPT_POST, 1L);
+  curl_easy_setopt(e, CURLOPT_POSTFIELDS, t.b.body.data());
+  curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t.b.body.size()));
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(e, CURLOPT_USERAGENT, "trafficsim/" TRAFFICSIM_VERSION);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, keep_response);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &t.response);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error);
+  curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(opt_.timeout * 1000));
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min(opt_.timeout, 10.0) * 1000));
+  if (!opt_.cacert.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, opt_.cacert.c_str());
+  // Redirects are not followed (the default, said here): a 3xx stops the run, see answered().
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, count_requests);
+  curl_easy_setopt(e, CURLOPT_DEBUGDATA, &t.sent);
+  curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+  ++t.b.attempt;
+  t.active = true;
+  ++active_;
+  curl_multi_add_handle(static_cast<CURLM*>(multi_), e);
+}
+
+// The requests that ended, each answered; true if any did.
+bool http_sink::collect_answers() {
+  auto* multi = static_cast<CURLM*>(multi_);
+  int left = 0;
+  bool completed = false;
+  while (CURLMsg* m = curl_multi_info_read(multi, &left)) {
+    if (m->msg != CURLMSG_DONE) continue;
+    completed = true;
+    transfer* t = nullptr;
+    curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &t);
+    const CURLcode code = m->data.result;
+    curl_multi_remove_handle(multi, m->easy_handle);
+    t->active = false;
+    --active_;
+    answered(*t, code);
+  }
+  return completed;
+}
+
+// A request's end: its batch delivered, tried again later or given up (and the run
+// stopped, when every batch would fare the same).
+void http_sink::answered(transfer& t, int curl_code) {
+  const auto code = static_cast<CURLcode>(curl_code);
+  CURL* e = t.easy.get();
+  long status = 0;
+  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+  curl_off_t retry_after = -1;
+  curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &retry_after);
+  long os_errno = 0;
+  curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
+  char* location = nullptr;
+  curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &location);
+  const std::string redirect = location != nullptr ? location : "";
+
+  const std::lock_guard lock(mutex_);
+  // Every request that went out counts, libcurl's own resends included (a receiver
+  // counts them too); an attempt that never sent one (no connection) counts once.
+  account_.requests += std::max(1U, t.sent);
+  ++account_.statuses[code == CURLE_OK ? static_cast<int>(status) : 0];
+  if (code == CURLE_OK && status >= 200 && status < 300) {
+    account_.rows_delivered += t.b.rows;
+    account_.bytes_sent += t.b.body.size();
+    ++account_.batches;
+    release(t);
+    return;
+  }
+  const failure f = describe_failure(t, code, status, os_errno);
+  if (account_.first_problem.empty()) account_.first_problem = f.problem;
+  if (code == CURLE_OK && status >= 300 && status < 400) {
+    // Every batch would be redirected: say so once and stop. A POST is not re-sent to
+    // another place (a 301/302 would turn it into a GET without its body).
+    give_up(t);
+    std::string to;
+    if (!redirect.empty()) try {
+        to = fmt::format(" to {}", uri_secrets(redirect).shown());
+      } catch (const std::exception&) {
+        to = " to another URL";
+      }
+    fail(
+        fmt::format("{} answered HTTP {} (a redirect{}): redirects are not followed, the rows are posted to -o's "
+                    "URL only; give the final URL with -o",
+                    name_, status, to));
+    return;
+  }
+  if (code == CURLE_OK && (status == 401 || status == 403 || status == 404)) {
+    give_up(t);
+    fail(fmt::format(
+        "{} refused the rows: {}{}", name_, f.problem,
+        status == 404 ? "; check the URL's path" : "; check the credentials (--header-env Authorization=VAR)"));
+    return;
+  }
+  if (f.again && t.b.attempt <= opt_.retries && !draining_) {
+    retry_later(t, retry_after);
+    return;
+  }
+  give_up(t);
+  // A connection that still fails after every retry (or cannot work: TLS, a bad
+  // address) would fail every batch that follows: the run stops.
+  if (code != CURLE_OK)
+    fail(f.no_descriptors ? fmt::format("{}: {}", name_, f.problem)
+         : f.again ? fmt::format("{} could not be reached after {} attempts: {}", name_, opt_.retries + 1, f.problem)
+                   : fmt::format("{} could not be reached: {}", name_, f.problem));
+}
+
+http_sink::failure http_sink::describe_failure(const transfer& t, int curl_code, long status, long os_errno) const {
+  const auto code = static_cast<CURLcode>(curl_code);
+  failure f;
+  f.no_descriptors = code == CURLE_COULDNT_CONNECT && out_of_descriptors(os_errno);
+  if (f.no_descriptors) {
+    f.problem = fmt::format(
+        "no connection could be opened: the process ran out of file descriptors{}; raise it "
+        "or lower --max-in-flight",
+        descriptor_limit());
+    f.again = true;
+  } else if (code != CURLE_OK) {
+    f.problem = secrets_.scrub(t.error[0] != '\0' ? t.error : curl_easy_strerror(code));
+    f.again = retryable(code);
+  } else {
+    const std::string line = first_line(t.response);
+    f.problem = line.empty() ? fmt::format("HTTP {}", status) : fmt::format("HTTP {}: {}", status, line);
+    // Worth another attempt: the server timed out (408), asked us to slow down (429) or
+    // failed (5xx). Other answers would be the same again (RFC 9110 15.5).
+    f.again = status == 408 || status == 429 || status >= 500;
+  }
+  return f;
+}
+
+// Exponential backoff with full jitter: a uniform wait up to base x 2^(attempt-1), capped;
+// at least what Retry-After asked (RFC 9110 10.2.3).
+void http_sink::retry_later(transfer& t, std::int64_t retry_after) {
+  const double ceiling = std::min(opt_.retry_cap, opt_.retry_base * std::ldexp(1.0, static_cast<int>(t.b.attempt) - 1));
+  double wait = std::uniform_real_distribution<double>(0, ceiling)(jitter_);
+  if (retry_after >= 0) wait = std::max(wait, std::min(static_cast<double>(retry_after), max_retry_after_seconds));
+  t.b.due = clock_type::now() + std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(wait));
+  ++account_.retries;
+  queue_.push_front(std::move(t.b));
+  t.b = batch{};
+}
+
+void http_sink::give_up(transfer& t) {
+  account_.rows_given_up += t.b.rows;
+  ++account_.batches_given_up;
+  release(t);
+}
+
+// A batch done with (delivered or given up): its body no longer counts.
+void http_sink::release(transfer& t) {
+  bytes_held_ -= std::min<std::uint64_t>(bytes_held_, t.b.body.capacity());
+  t.b = batch{};
+}
+
+// Requests still open when the run stops: a body sent in full may have been stored (the
+// answer did not come back in time), so its rows are unconfirmed, not unsent.
+void http_sink::count_unanswered(const std::vector<transfer>& slots) {
+  const std::lock_guard lock(mutex_);
+  for (const transfer& t : slots) {
     if (!t.active) continue;
     curl_off_t uploaded = 0;
     curl_easy_getinfo(t.easy.get(), CURLINFO_SIZE_UPLOAD_T, &uploaded);

@@ -15,6 +15,7 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <random>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -24,6 +25,8 @@
 #include "byte_writer.hpp"
 #include "sink_account.hpp"
 #include "uri_secrets.hpp"
+
+struct curl_slist;  // libcurl's header list
 
 namespace trafficsim::host {
 
@@ -110,13 +113,24 @@ class http_sink final : public byte_writer {
     std::chrono::steady_clock::time_point due{};
   };
   struct transfer;
+  struct failure;  ///< why a request did not deliver its batch
 
   void add_row(std::string_view row);
   void seal();
   void wait_for_room(std::unique_lock<std::mutex>& lock);
   void send_loop();
   void run_transfers();
-  void finished(transfer& t, int curl_code);
+  // The sending thread's steps (run_transfers).
+  bool start_due_batches(std::vector<transfer>& slots, curl_slist* headers,
+                         std::chrono::steady_clock::time_point& next_due);
+  void start_request(transfer& t, curl_slist* headers);
+  bool collect_answers();
+  void answered(transfer& t, int curl_code);
+  failure describe_failure(const transfer& t, int curl_code, long status, long os_errno) const;
+  void retry_later(transfer& t, std::int64_t retry_after);
+  void give_up(transfer& t);
+  void release(transfer& t);
+  void count_unanswered(const std::vector<transfer>& slots);
   void fail(std::string message);
   bool signalled() const noexcept;
 
@@ -135,7 +149,9 @@ class http_sink final : public byte_writer {
   std::string failure_;            ///< why the sink stopped (fatal errors)
   std::uint64_t rows_handed_ = 0;  ///< rows sealed into batches
   sink_account account_;
-  void* multi_ = nullptr;  ///< CURLM*, for the wake-up from other threads
+  void* multi_ = nullptr;    ///< CURLM*, for the wake-up from other threads
+  std::size_t active_ = 0;   ///< requests open (sending thread)
+  std::minstd_rand jitter_;  ///< the retries' waits (sending thread)
   std::thread sender_;
 };
 

@@ -3,6 +3,7 @@
 // exit codes, the sums of money and the smaller input checks: each attack reproduced
 // against the real executables with real files, and shown not to work.
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
