@@ -27,6 +27,17 @@ constexpr token_quantiles quantiles(double p0, double p5, double p25, double p50
   return {{{0, p0}, {0.05, p5}, {0.25, p25}, {0.5, p50}, {0.75, p75}, {0.95, p95}, {0.99, p99}, {1, p100}}};
 }
 
+/// The cumulative thresholds of weights `w` that add up to `total` (> 0).
+kind_mix thresholds(std::span<const double, session_kinds> w, double total) noexcept {
+  kind_mix mix{};
+  double cumulative = 0;
+  for (std::size_t k = 0; k + 1 < session_kinds; ++k) {
+    cumulative += w[k];
+    mix[k] = static_cast<std::uint32_t>(std::min(two16, std::floor(cumulative / total * two16)));
+  }
+  return mix;
+}
+
 }  // namespace
 
 std::array<kind_settings, session_kinds> session_settings::default_kinds() {
@@ -238,13 +249,14 @@ kind_mix session_model::mix_of(const philox_key& key, const customer& c) const n
     w[k] = settings_.kinds[k].share[a] * (1 - s / 2 + s * rng.unit(static_cast<std::uint32_t>(4 + k)));
     total += w[k];
   }
-  kind_mix mix{};
-  double cumulative = 0;
-  for (std::size_t k = 0; k + 1 < session_kinds; ++k) {
-    cumulative += w[k];
-    mix[k] = static_cast<std::uint16_t>(std::min(65535.0, std::floor(cumulative / total * two16)));
-  }
-  return mix;
+  return thresholds(w, total);
+}
+
+std::optional<kind_mix> mix_from_weights(std::span<const double, session_kinds> w) noexcept {
+  double total = 0;
+  for (const double x : w) total += x;
+  if (!(total > 0)) return std::nullopt;
+  return thresholds(w, total);
 }
 
 void session_model::plan(philox_key key, std::uint32_t local, std::uint32_t day_index, std::uint32_t hour,
