@@ -112,7 +112,7 @@ inline char* put_hex128(char* p, const id128& v) noexcept {
 
 inline char* put_uint(char* p, std::uint64_t v) noexcept { return std::to_chars(p, p + 20, v).ptr; }
 
-/// Decimal of v, fast for the small numbers of a row (tokens, latency: < 10000).
+/// Decimal of v, fast for the small numbers of a row (tokens, latency: < 100000).
 [[gnu::always_inline]] inline char* put_small(char* p, std::uint64_t v) noexcept {
   if (v < 10) {
     *p = static_cast<char>('0' + v);
@@ -131,6 +131,12 @@ inline char* put_uint(char* p, std::uint64_t v) noexcept { return std::to_chars(
     std::memcpy(p, &two_digits[(v / 100) * 2], 2);
     std::memcpy(p + 2, &two_digits[(v % 100) * 2], 2);
     return p + 4;
+  }
+  if (v < 100000) {  // the session model's long contexts
+    *p = static_cast<char>('0' + v / 10000);
+    std::memcpy(p + 1, &two_digits[(v / 100 % 100) * 2], 2);
+    std::memcpy(p + 3, &two_digits[(v % 100) * 2], 2);
+    return p + 5;
   }
   return put_uint(p, v);
 }
@@ -376,10 +382,11 @@ inline philox_counter batch_block(const philox_batch& b, std::size_t lane) noexc
 }
 
 /// Row j of a prepared batch. `Cost` false: without its cost (the extended schema prices
-/// each attempt itself).
+/// each attempt itself). `CallTrace` false: without the call's trace id, and the session
+/// id left as the customer-hour's (the session model sets both from the session).
 // Inline wherever it is used: a call would pass the row through memory, and reloading
 // its fields stalls on store forwarding (measured: 3-15 % of the seed path).
-template <bool Cost = true>
+template <bool Cost = true, bool CallTrace = true>
 [[gnu::always_inline]] inline void finish_row(const engine& e, const catalog& cat, const philox_batch& batch,
                                               const row_place& place, std::size_t j, std::uint32_t epoch_hour,
                                               row& r) noexcept {
@@ -388,7 +395,15 @@ template <bool Cost = true>
   r.local = place.local;
   r.plan = place.plan;
   draw_call<Cost>(cat, batch_block(batch, j), batch_block(batch, j + rows_per_batch), r.f);
-  r.ids = call_ids_from(batch_block(batch, j + 2 * rows_per_batch), e.plugins()[r.plugin].id_tag, r.local, epoch_hour);
+  const philox_counter call = batch_block(batch, j + 2 * rows_per_batch);
+  const std::uint32_t tag = e.plugins()[r.plugin].id_tag;
+  if constexpr (CallTrace) {
+    r.ids = call_ids_from(call, tag, r.local, epoch_hour);
+  } else {  // the session model's rows carry their session's trace (session_ids_in)
+    r.ids.call = call;
+    r.ids.request = ids_detail::feistel(call, ids_detail::request_keys);
+    r.ids.session = hour_session_of(tag, r.local, epoch_hour);
+  }
   if constexpr (Cost) r.cost = cost_micro_usd(r.f.cost);
 }
 
@@ -977,7 +992,10 @@ class text_encoder final : public row_encoder {
   [[gnu::always_inline]] void draw_attempt(const row_place& place, const extended_place& x, const philox_batch& batch,
                                            std::size_t j, extended_row& e) const {
     row& r = e.base;
-    finish_row<false>(e_, cat_, batch, place, j, x.epoch_hour, r);
+    if (sessions_)
+      finish_row<false, false>(e_, cat_, batch, place, j, x.epoch_hour, r);
+    else
+      finish_row<false>(e_, cat_, batch, place, j, x.epoch_hour, r);
     if (attempt_bits::attempt(x.bits) > 1) first_attempt_ids(x, e);
     if (sessions_) {
       // The session's: its tokens (sessions.hpp), its kind's task, its ids.
@@ -985,8 +1003,8 @@ class text_encoder final : public row_encoder {
       r.f.output_tokens = session_fields::output(x.fields);
       const auto kind = static_cast<std::size_t>(session_fields::kind(x.fields));
       r.f.task = session_tasks[kind][batch.word[2][j] >> 31];
-      const session_ids s =
-          session_ids_of(e_.plugins()[r.plugin].id_tag, r.local, x.epoch_hour, attempt_bits::rank(x.bits));
+      const session_ids s = session_ids_in(r.ids.session, e_.plugins()[r.plugin].id_tag, r.local, x.epoch_hour,
+                                           attempt_bits::rank(x.bits));
       r.ids.session = s.session;
       r.ids.trace = s.trace;
       draw_session_call(*outcomes_, r.f.model, x.fields, x.bits, batch_block(batch, j + seed_lanes), e.x);
