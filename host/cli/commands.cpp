@@ -393,19 +393,8 @@ int generate_rows(const run_config& c, const known_plugins& known, const std::at
     po.progress = &progress;
     po.truth = truth.get();
     po.report = profile.get();
-    // The extended schema's calls are read from the rows' text: the output's own if it is
-    // CSV or JSON Lines, else a CSV written for the report alone.
-    std::unique_ptr<row_encoder> report_encoder;
-    if (profile && c.extended) {
-      po.report_calls = true;
-      if (c.format == output_format::csv || c.format == output_format::jsonl) {
-        po.report_header = encoder->header();
-      } else {
-        report_encoder = make_row_encoder(output_format::csv, *eng, cat, outcomes.get());
-        po.report_encoder = report_encoder.get();
-        po.report_header = report_encoder->header();
-      }
-    }
+    // The extended schema's calls are added by the encoder, from each row's fields.
+    po.report_calls = profile && c.extended;
     po.deliver = c.delivery.on;
     po.deliver_max_bytes = (c.memory_limit != 0 ? c.memory_limit : available_memory()) / 4;
     po.speedup = c.speedup;

@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <cstring>
+#include <optional>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -810,8 +811,15 @@ class text_encoder final : public row_encoder {
 
   void encode(const window& w, std::size_t begin, std::size_t end, text_buffer& out, std::span<plugin_totals> totals,
               std::vector<billing_record>* records, delivery_chunk* delivery, std::vector<usage_record>* usage,
-              std::span<model_totals> models) const override {
-    if (outcomes_ != nullptr) return encode_extended(w, begin, end, out, totals, {records, delivery, usage, models});
+              std::span<model_totals> models, call_profile* calls) const override {
+    if (outcomes_ != nullptr) {
+      std::optional<call_profile::indexed_adder> adder;
+      if (calls != nullptr) {
+        adder.emplace(*calls, 3, task_names.size(), cat_.models().size());
+        calls->set_kind_column("task_type");  // the kinds the rows show (a part without rows is not merged)
+      }
+      return encode_extended(w, begin, end, out, totals, {records, delivery, usage, models, adder ? &*adder : nullptr});
+    }
     const day_info d = e_.day(w.day);
     const hour_stamp stamp(d, w.hour);
     const auto epoch_hour = static_cast<std::uint32_t>(d.epoch_day * 24 + w.hour);
@@ -915,6 +923,7 @@ class text_encoder final : public row_encoder {
     delivery_chunk* delivery;
     std::vector<usage_record>* usage;
     std::span<model_totals> models;
+    call_profile::indexed_adder* calls;  ///< --report: the report's calls
   };
 
   void encode_extended(const window& w, std::size_t begin, std::size_t end, text_buffer& out,
@@ -1028,6 +1037,34 @@ class text_encoder final : public row_encoder {
     e.retry_of = first.request;
   }
 
+  /// --report: the row's call as the report reads it from the row's text (call_rows.cpp),
+  /// from its fields: the same values, its session keyed by customer and session id.
+  void add_report_call(const extended_row& e, std::uint32_t epoch_hour, call_profile::indexed_adder& calls) const {
+    const row& r = e.base;
+    const model_spec& m = cat_.models()[r.f.model];
+    call_profile::call c;
+    c.seconds = std::int64_t{epoch_hour} * 3600 + r.seconds;
+    c.tier = to_string(r.plan);
+    c.provider = m.provider;
+    c.model = m.name;
+    c.kind = task_names[static_cast<std::size_t>(r.f.task)];
+    c.status = std::min<std::uint32_t>(e.x.status_code, call_profile::max_status);
+    c.attempt = std::min<std::uint32_t>(e.x.attempt, 1'000'000);
+    c.input_tokens = r.f.input_tokens;
+    c.output_tokens = r.f.output_tokens;
+    c.cached_input_tokens = e.x.cached_input_tokens;
+    c.cache_write_tokens = e.x.cache_write_tokens;
+    c.reasoning_tokens = e.x.reasoning_tokens;
+    c.cost_micro_usd = r.cost;
+    c.has_latency = true;
+    c.latency_ms = r.f.latency_ms;
+    c.has_ttft = e.x.time_to_first_token_ms != 0;  // printed empty (null) when 0
+    c.ttft_ms = e.x.time_to_first_token_ms;
+    using trafficsim::detail::mix64;
+    const std::uint64_t key = mix64(r.ids.session ^ mix64((std::uint64_t{r.plugin} << 32) | r.local));
+    calls.add(c, key, static_cast<std::size_t>(r.plan), static_cast<std::size_t>(r.f.task), r.f.model);
+  }
+
   /// Writes a drawn row and adds it to the totals and sinks.
   [[gnu::always_inline]] char* put_attempt(char* p, const extended_row& e, const hour_stamp& stamp,
                                            std::span<plugin_totals> totals, row_sinks sinks,
@@ -1060,6 +1097,7 @@ class text_encoder final : public row_encoder {
     t.cached_input_tokens += e.x.cached_input_tokens;
     t.cache_write_tokens += e.x.cache_write_tokens;
     t.reasoning_tokens += e.x.reasoning_tokens;
+    if (sinks.calls != nullptr) add_report_call(e, where.epoch_hour, *sinks.calls);
     if (sinks.delivery != nullptr) {
       const std::uint64_t second = std::uint64_t{where.epoch_hour} * 3600 + r.seconds;
       if (delivery_.on)

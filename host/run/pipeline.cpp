@@ -11,7 +11,7 @@
 #include <mutex>
 #include <thread>
 
-#include "call_rows.hpp"
+#include "call_profile.hpp"
 #include "errors.hpp"
 #include "parallel.hpp"
 
@@ -68,9 +68,7 @@ struct chunk {
   text_buffer delivered;                   ///< --deliver: the text in arrival order
   text_buffer text;
   text_buffer packed;                   ///< the compressed text, when compressing
-  text_buffer report_text;              ///< --report, extended: the rows as CSV for an output in another format
   std::unique_ptr<call_profile> calls;  ///< --report, extended: the chunk's calls (encode stage)
-  std::exception_ptr calls_failure;     ///< reading them failed (rethrown in the write stage)
   std::vector<plugin_totals> totals;
 };
 
@@ -98,7 +96,6 @@ class chunk_pool {
     c->packed.clear();
     c->delivered.clear();
     c->delivery.clear();
-    c->report_text.clear();
     const std::lock_guard lock(mutex_);
     free_.push_back(c);
   }
@@ -269,11 +266,13 @@ class pipeline_run {
           c->profile.customers.clear();
         c->profile.models.assign(opt_.report->catalog_models(), {});
       }
+      // --report, extended: the chunk's calls, merged in order in the write stage.
+      if (opt_.report_calls) c->calls = std::make_unique<call_profile>(true);
       encoder_.encode(*c->w, c->begin, c->end, c->text, c->totals, opt_.truth != nullptr ? &c->records : nullptr,
                       opt_.deliver || opt_.speedup > 0 ? &c->delivery : nullptr,
                       opt_.focus != nullptr ? &c->usage : nullptr,
-                      opt_.report != nullptr ? std::span<model_totals>(c->profile.models) : std::span<model_totals>());
-      if (opt_.report_calls) count_calls(c);
+                      opt_.report != nullptr ? std::span<model_totals>(c->profile.models) : std::span<model_totals>(),
+                      opt_.report_calls ? c->calls.get() : nullptr);
       // --format focus: chunks are whole windows, added up here in parallel.
       if (opt_.focus != nullptr) opt_.focus->encode_window(c->hour, c->usage, c->groups, c->text);
       if (!opt_.deliver) compress(c->text, c->packed);
@@ -281,22 +280,6 @@ class pipeline_run {
     c->w.reset();  // free the window once its last chunk is done
     sync_release(c);
     return c;
-  }
-
-  /// --report, extended: the chunk's calls, read from its rows' text as `report` reads a
-  /// file, in parallel; merged in order in the write stage.
-  void count_calls(chunk* c) const {
-    c->calls_failure = nullptr;
-    try {
-      if (opt_.report_encoder != nullptr) {
-        std::vector<plugin_totals> totals(e_.plugins().size());
-        opt_.report_encoder->encode(*c->w, c->begin, c->end, c->report_text, totals);
-      }
-      c->calls = std::make_unique<call_profile>(true);
-      add_call_text(opt_.report_header, (opt_.report_encoder != nullptr ? c->report_text : c->text).view(), *c->calls);
-    } catch (...) {
-      c->calls_failure = std::current_exception();
-    }
   }
 
   /// `text` compressed into `packed` with this thread's context, or `text` itself when
@@ -410,10 +393,7 @@ class pipeline_run {
         }
         if (opt_.truth != nullptr) opt_.truth->add_rows(c->day, c->records);
         if (opt_.report != nullptr) opt_.report->add_summary(c->hour, c->profile, c->totals);
-        if (opt_.report != nullptr && opt_.report_calls) {
-          if (c->calls_failure) std::rethrow_exception(c->calls_failure);
-          opt_.report->extended().merge(*c->calls);
-        }
+        if (opt_.report != nullptr && opt_.report_calls) opt_.report->extended().merge(*c->calls);
         if (opt_.progress != nullptr)
           opt_.progress->update(c->window_index - opt_.first_window, stats_.rows, stats_.bytes);
       } catch (...) {

@@ -68,13 +68,10 @@ struct pipeline_options {
   answer_key* truth = nullptr;
   /// --report: the rows' profile, added as they are written.
   traffic_profile* report = nullptr;
-  /// --report of the extended schema: the report reads each row's call from the text
-  /// written (call_rows.hpp), as `report DATA` reads the file. That text is CSV with the
-  /// header `report_header`, or JSON Lines if it is empty; `report_encoder`, if given,
-  /// writes it for the report alone (when the output's own text is in another format).
+  /// --report of the extended schema: the encoder adds each row's call to the report's
+  /// calls from the row's fields, as `report DATA` would read it from the row's text
+  /// (call_rows.hpp), whatever the format written.
   bool report_calls = false;
-  std::string_view report_header;
-  const row_encoder* report_encoder = nullptr;
   /// --format focus: the encoder hands over usage records, which this adds up into the
   /// text written (the encoder's own text is empty).
   focus_aggregator* focus = nullptr;
