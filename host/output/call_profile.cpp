@@ -193,14 +193,29 @@ void call_profile::count_session(std::uint64_t key, const call& c) {
     return;
   }
   // A chunk's rows lie within an hour: none of its sessions has a gap to split it.
-  const auto [it, added] = chunk_index_.try_emplace(key, chunk_sessions_.size());
-  if (added) {
-    chunk_sessions_.push_back({key, c.seconds, c.seconds, calls});
-    return;
+  if (2 * (chunk_sessions_.size() + 1) > chunk_slots_.size()) {  // grown, the sessions placed again
+    chunk_slots_.assign(std::max<std::size_t>(64, 2 * chunk_slots_.size()), {0, no_session});
+    for (std::size_t k = 0; k < chunk_sessions_.size(); ++k) {
+      std::size_t i = chunk_sessions_[k].key & (chunk_slots_.size() - 1);
+      while (chunk_slots_[i].second != no_session) i = (i + 1) & (chunk_slots_.size() - 1);
+      chunk_slots_[i] = {chunk_sessions_[k].key, static_cast<std::uint32_t>(k)};
+    }
   }
-  chunk_session& s = chunk_sessions_[it->second];
-  s.last = std::max(s.last, c.seconds);
-  s.calls += calls;
+  for (std::size_t i = key & (chunk_slots_.size() - 1);; i = (i + 1) & (chunk_slots_.size() - 1)) {
+    auto& [slot_key, index] = chunk_slots_[i];
+    if (index == no_session) {
+      index = static_cast<std::uint32_t>(chunk_sessions_.size());
+      slot_key = key;
+      chunk_sessions_.push_back({key, c.seconds, c.seconds, calls});
+      return;
+    }
+    if (slot_key == key) {
+      chunk_session& s = chunk_sessions_[index];
+      s.last = std::max(s.last, c.seconds);
+      s.calls += calls;
+      return;
+    }
+  }
 }
 
 void call_profile::join_session(std::uint64_t key, std::int64_t first, std::int64_t last, std::uint64_t calls) {

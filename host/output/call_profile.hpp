@@ -212,7 +212,11 @@ class call_profile {
   std::array<std::uint64_t, max_attempt_shown> attempts_{};
   std::unordered_map<std::uint64_t, open_session> sessions_;  ///< by a hash of (customer, session)
   std::vector<chunk_session> chunk_sessions_;                 ///< a partial profile's, in order
-  std::unordered_map<std::uint64_t, std::size_t> chunk_index_;
+  /// chunk_sessions_ by key: open addressing on the key's low bits (keys are hashes),
+  /// (key, index) slots, at most half full; an index of no_session marks a free slot. (A
+  /// node-based map allocated an entry per session and chunk: a tenth of a run's --report.)
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> chunk_slots_;
+  static constexpr std::uint32_t no_session = ~std::uint32_t{0};
   std::int64_t swept_hour_ = 0;
   log_histogram session_lengths_;
   std::uint64_t calls_in_longer_sessions_ = 0, most_open_ = 0;
