@@ -45,12 +45,11 @@ class by_product : public run_observer {
 std::unique_ptr<by_product> make_answer_key_output(const std::filesystem::path& dir);
 
 /// --report PAGE: the HTML report of the run's rows (docs/report.md). With the extended
-/// schema its calls are read from the rows' text, as `report DATA` reads the file: the
-/// output's own if `format` is CSV or JSON Lines, else a CSV written
-/// for the report alone. With an answer key in `truth_dir` (staged before this), its
+/// schema the encoder adds each row's call from its fields (observer_needs::calls), as
+/// `report DATA` reads it from a file's text, whatever the format. With an answer key in `truth_dir` (staged before this), its
 /// labels mark the burst windows.
-std::unique_ptr<by_product> make_report_output(const std::filesystem::path& page, bool extended, output_format format,
-                                               const outcome_model* outcomes, const std::filesystem::path& truth_dir);
+std::unique_ptr<by_product> make_report_output(const std::filesystem::path& page, bool extended,
+                                               const std::filesystem::path& truth_dir);
 
 /// --format focus: the rows' charges rolled up (the encoder hands over usage records) and
 /// the FOCUS metadata beside a regular file. Chunks are whole windows, at most `threads`

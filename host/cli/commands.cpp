@@ -352,7 +352,7 @@ int generate_rows(const run_config& c, const known_plugins& known, const std::at
   const window_range range = run_windows(c);
   progress_meter progress(shows_progress(c), range.end - range.first);
   // What the run makes besides its rows, each fed by the pipeline as the rows go by.
-  const std::vector<std::unique_ptr<by_product>> by_products = make_by_products(c, outcomes.get(), threads);
+  const std::vector<std::unique_ptr<by_product>> by_products = make_by_products(c, threads);
 
   run_stats stats;
   std::unique_ptr<engine> eng;

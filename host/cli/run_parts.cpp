@@ -27,11 +27,10 @@ destination_request destination_request_of(const run_config& c, std::set<std::st
   return r;
 }
 
-std::vector<std::unique_ptr<by_product>> make_by_products(const run_config& c, const outcome_model* outcomes,
-                                                          unsigned threads) {
+std::vector<std::unique_ptr<by_product>> make_by_products(const run_config& c, unsigned threads) {
   std::vector<std::unique_ptr<by_product>> parts;
   if (!c.truth.empty()) parts.push_back(make_answer_key_output(c.truth));
-  if (!c.report.empty()) parts.push_back(make_report_output(c.report, c.extended, c.format, outcomes, c.truth));
+  if (!c.report.empty()) parts.push_back(make_report_output(c.report, c.extended, c.truth));
   if (c.format == output_format::focus) parts.push_back(make_focus_output(c.focus_period, c.focus_split, threads));
   return parts;
 }

@@ -28,8 +28,7 @@ destination_request destination_request_of(const run_config& c, std::set<std::st
 
 /// The by-products `c` asks for, in the order they are staged (the report reads the
 /// answer key's labels).
-std::vector<std::unique_ptr<by_product>> make_by_products(const run_config& c, const outcome_model* outcomes,
-                                                          unsigned threads);
+std::vector<std::unique_ptr<by_product>> make_by_products(const run_config& c, unsigned threads);
 
 /// The by-products as the pipeline sees them.
 std::vector<run_observer*> observers_of(const std::vector<std::unique_ptr<by_product>>& parts);

@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <cstring>
+#include <optional>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -112,7 +113,7 @@ inline char* put_hex128(char* p, const id128& v) noexcept {
 
 inline char* put_uint(char* p, std::uint64_t v) noexcept { return std::to_chars(p, p + 20, v).ptr; }
 
-/// Decimal of v, fast for the small numbers of a row (tokens, latency: < 10000).
+/// Decimal of v, fast for the small numbers of a row (tokens, latency: < 100000).
 [[gnu::always_inline]] inline char* put_small(char* p, std::uint64_t v) noexcept {
   if (v < 10) {
     *p = static_cast<char>('0' + v);
@@ -131,6 +132,12 @@ inline char* put_uint(char* p, std::uint64_t v) noexcept { return std::to_chars(
     std::memcpy(p, &two_digits[(v / 100) * 2], 2);
     std::memcpy(p + 2, &two_digits[(v % 100) * 2], 2);
     return p + 4;
+  }
+  if (v < 100000) {  // the session model's long contexts
+    *p = static_cast<char>('0' + v / 10000);
+    std::memcpy(p + 1, &two_digits[(v / 100 % 100) * 2], 2);
+    std::memcpy(p + 3, &two_digits[(v % 100) * 2], 2);
+    return p + 5;
   }
   return put_uint(p, v);
 }
@@ -376,10 +383,11 @@ inline philox_counter batch_block(const philox_batch& b, std::size_t lane) noexc
 }
 
 /// Row j of a prepared batch. `Cost` false: without its cost (the extended schema prices
-/// each attempt itself).
+/// each attempt itself). `CallTrace` false: without the call's trace id, and the session
+/// id left as the customer-hour's (the session model sets both from the session).
 // Inline wherever it is used: a call would pass the row through memory, and reloading
 // its fields stalls on store forwarding (measured: 3-15 % of the seed path).
-template <bool Cost = true>
+template <bool Cost = true, bool CallTrace = true>
 [[gnu::always_inline]] inline void finish_row(const engine& e, const catalog& cat, const philox_batch& batch,
                                               const row_place& place, std::size_t j, std::uint32_t epoch_hour,
                                               row& r) noexcept {
@@ -388,7 +396,15 @@ template <bool Cost = true>
   r.local = place.local;
   r.plan = place.plan;
   draw_call<Cost>(cat, batch_block(batch, j), batch_block(batch, j + rows_per_batch), r.f);
-  r.ids = call_ids_from(batch_block(batch, j + 2 * rows_per_batch), e.plugins()[r.plugin].id_tag, r.local, epoch_hour);
+  const philox_counter call = batch_block(batch, j + 2 * rows_per_batch);
+  const std::uint32_t tag = e.plugins()[r.plugin].id_tag;
+  if constexpr (CallTrace) {
+    r.ids = call_ids_from(call, tag, r.local, epoch_hour);
+  } else {  // the session model's rows carry their session's trace (session_ids_in)
+    r.ids.call = call;
+    r.ids.request = ids_detail::feistel(call, ids_detail::request_keys);
+    r.ids.session = hour_session_of(tag, r.local, epoch_hour);
+  }
   if constexpr (Cost) r.cost = cost_micro_usd(r.f.cost);
 }
 
@@ -795,8 +811,15 @@ class text_encoder final : public row_encoder {
 
   void encode(const window& w, std::size_t begin, std::size_t end, text_buffer& out, std::span<plugin_totals> totals,
               std::vector<billing_record>* records, delivery_chunk* delivery, std::vector<usage_record>* usage,
-              std::span<model_totals> models) const override {
-    if (outcomes_ != nullptr) return encode_extended(w, begin, end, out, totals, {records, delivery, usage, models});
+              std::span<model_totals> models, call_profile* calls) const override {
+    if (outcomes_ != nullptr) {
+      std::optional<call_profile::indexed_adder> adder;
+      if (calls != nullptr) {
+        adder.emplace(*calls, 3, task_names.size(), cat_.models().size());
+        calls->set_kind_column("task_type");  // the kinds the rows show (a part without rows is not merged)
+      }
+      return encode_extended(w, begin, end, out, totals, {records, delivery, usage, models, adder ? &*adder : nullptr});
+    }
     const day_info d = e_.day(w.day);
     const hour_stamp stamp(d, w.hour);
     const auto epoch_hour = static_cast<std::uint32_t>(d.epoch_day * 24 + w.hour);
@@ -900,6 +923,7 @@ class text_encoder final : public row_encoder {
     delivery_chunk* delivery;
     std::vector<usage_record>* usage;
     std::span<model_totals> models;
+    call_profile::indexed_adder* calls;  ///< --report: the report's calls
   };
 
   void encode_extended(const window& w, std::size_t begin, std::size_t end, text_buffer& out,
@@ -977,7 +1001,10 @@ class text_encoder final : public row_encoder {
   [[gnu::always_inline]] void draw_attempt(const row_place& place, const extended_place& x, const philox_batch& batch,
                                            std::size_t j, extended_row& e) const {
     row& r = e.base;
-    finish_row<false>(e_, cat_, batch, place, j, x.epoch_hour, r);
+    if (sessions_)
+      finish_row<false, false>(e_, cat_, batch, place, j, x.epoch_hour, r);
+    else
+      finish_row<false>(e_, cat_, batch, place, j, x.epoch_hour, r);
     if (attempt_bits::attempt(x.bits) > 1) first_attempt_ids(x, e);
     if (sessions_) {
       // The session's: its tokens (sessions.hpp), its kind's task, its ids.
@@ -985,8 +1012,8 @@ class text_encoder final : public row_encoder {
       r.f.output_tokens = session_fields::output(x.fields);
       const auto kind = static_cast<std::size_t>(session_fields::kind(x.fields));
       r.f.task = session_tasks[kind][batch.word[2][j] >> 31];
-      const session_ids s =
-          session_ids_of(e_.plugins()[r.plugin].id_tag, r.local, x.epoch_hour, attempt_bits::rank(x.bits));
+      const session_ids s = session_ids_in(r.ids.session, e_.plugins()[r.plugin].id_tag, r.local, x.epoch_hour,
+                                           attempt_bits::rank(x.bits));
       r.ids.session = s.session;
       r.ids.trace = s.trace;
       draw_session_call(*outcomes_, r.f.model, x.fields, x.bits, batch_block(batch, j + seed_lanes), e.x);
@@ -1008,6 +1035,34 @@ class text_encoder final : public row_encoder {
                       run.id_tag, e.base.local, x.epoch_hour);
     e.base.ids.trace = first.trace;  // every attempt of a call shares its trace
     e.retry_of = first.request;
+  }
+
+  /// --report: the row's call as the report reads it from the row's text (call_rows.cpp),
+  /// from its fields: the same values, its session keyed by customer and session id.
+  void add_report_call(const extended_row& e, std::uint32_t epoch_hour, call_profile::indexed_adder& calls) const {
+    const row& r = e.base;
+    const model_spec& m = cat_.models()[r.f.model];
+    call_profile::call c;
+    c.seconds = std::int64_t{epoch_hour} * 3600 + r.seconds;
+    c.tier = to_string(r.plan);
+    c.provider = m.provider;
+    c.model = m.name;
+    c.kind = task_names[static_cast<std::size_t>(r.f.task)];
+    c.status = std::min<std::uint32_t>(e.x.status_code, call_profile::max_status);
+    c.attempt = std::min<std::uint32_t>(e.x.attempt, 1'000'000);
+    c.input_tokens = r.f.input_tokens;
+    c.output_tokens = r.f.output_tokens;
+    c.cached_input_tokens = e.x.cached_input_tokens;
+    c.cache_write_tokens = e.x.cache_write_tokens;
+    c.reasoning_tokens = e.x.reasoning_tokens;
+    c.cost_micro_usd = r.cost;
+    c.has_latency = true;
+    c.latency_ms = r.f.latency_ms;
+    c.has_ttft = e.x.time_to_first_token_ms != 0;  // printed empty (null) when 0
+    c.ttft_ms = e.x.time_to_first_token_ms;
+    using trafficsim::detail::mix64;
+    const std::uint64_t key = mix64(r.ids.session ^ mix64((std::uint64_t{r.plugin} << 32) | r.local));
+    calls.add(c, key, static_cast<std::size_t>(r.plan), static_cast<std::size_t>(r.f.task), r.f.model);
   }
 
   /// Writes a drawn row and adds it to the totals and sinks.
@@ -1042,6 +1097,7 @@ class text_encoder final : public row_encoder {
     t.cached_input_tokens += e.x.cached_input_tokens;
     t.cache_write_tokens += e.x.cache_write_tokens;
     t.reasoning_tokens += e.x.reasoning_tokens;
+    if (sinks.calls != nullptr) add_report_call(e, where.epoch_hour, *sinks.calls);
     if (sinks.delivery != nullptr) {
       const std::uint64_t second = std::uint64_t{where.epoch_hour} * 3600 + r.seconds;
       if (delivery_.on)

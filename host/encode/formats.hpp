@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "call_profile.hpp"
 #include "catalog.hpp"
 #include "delivery.hpp"
 #include "engine.hpp"
@@ -94,12 +95,13 @@ class row_encoder {
   /// if `delivery` is given, noting there where each second starts, and with delivery
   /// faults on (the encoder's delivery_plan) which rows arrive later; with --format focus, appending a
   /// usage record per billed row to `usage` instead of text; if `models` is not empty
-  /// (one per catalog model), adding each row to its model's totals. Thread-safe: chunks
-  /// are encoded in parallel.
+  /// (one per catalog model), adding each row to its model's totals; if `calls` is given
+  /// (the extended schema), adding each row to it as the report reads the row's text
+  /// (call_rows.hpp) would. Thread-safe: chunks are encoded in parallel.
   virtual void encode(const window& w, std::size_t begin, std::size_t end, text_buffer& out,
                       std::span<plugin_totals> totals, std::vector<billing_record>* records = nullptr,
                       delivery_chunk* delivery = nullptr, std::vector<usage_record>* usage = nullptr,
-                      std::span<model_totals> models = {}) const = 0;
+                      std::span<model_totals> models = {}, call_profile* calls = nullptr) const = 0;
 };
 
 /// The encoder of format `f` for the rows of engine `e`, drawing models from `cat`

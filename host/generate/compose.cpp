@@ -28,6 +28,7 @@ day_plan plan_from_c(const trafficsim_day_plan& c) noexcept {
   std::copy(std::begin(c.hour_weight), std::end(c.hour_weight), p.hour_weight.begin());
   p.churned = c.churned != 0;
   trafficsim::detail::labels_from_c(c, p);
+  trafficsim::detail::session_mix_from_c(c, p);
   return p;
 }
 
@@ -48,6 +49,8 @@ int composite_plan_day(const void* s, const trafficsim_plan_request* r, traffics
         throw std::runtime_error(fmt::format("layer '{}': {}", layer.name, message.str()));
       if (const std::string bad = trafficsim::detail::check_labels(plan); !bad.empty())
         throw std::runtime_error(fmt::format("layer '{}': {}", layer.name, bad));
+      if (const std::string bad = trafficsim::detail::check_session_mix(plan); !bad.empty())
+        throw std::runtime_error(fmt::format("layer '{}': {}", layer.name, bad));
       plans[i] = plan_from_c(plan);
     }
     const day_plan combined =
@@ -57,6 +60,7 @@ int composite_plan_day(const void* s, const trafficsim_plan_request* r, traffics
     std::copy(combined.hour_weight.begin(), combined.hour_weight.end(), out->hour_weight);
     out->churned = combined.churned ? 1u : 0u;
     trafficsim::detail::labels_to_c(combined, *out);
+    trafficsim::detail::session_mix_to_c(combined, *out);
   });
 }
 

@@ -104,6 +104,12 @@ void engine::plan_customer(std::uint32_t global, const day_info& d, std::vector<
     throw_plugin_failure(p, local, d, bad, true);
   if (labels != nullptr)
     for (std::uint32_t i = 0; i < plan.label_count; ++i) labels->push_back({global, plan.labels[i]});
+  if (const std::string bad = trafficsim::detail::check_session_mix(plan); !bad.empty())
+    throw_plugin_failure(p, local, d, bad, true);
+  if (sessions_ != nullptr) {  // the plan's mix of session kinds for this day, or the customer's own
+    const std::optional<kind_mix> planned = mix_from_weights(plan.session_mix);
+    mix_[global] = planned ? *planned : default_mix_[global];
+  }
   std::uint32_t* counts = &counts_[std::size_t{global} * hours_per_day];
   std::fill(counts, counts + hours_per_day, 0u);
 
@@ -182,13 +188,15 @@ void engine::enable_outcomes(const outcome_model* m) {
   outcomes_ = m;
   sessions_ = m != nullptr ? m->sessions() : nullptr;
   mix_.clear();
+  default_mix_.clear();
   if (sessions_ == nullptr) return;
-  mix_.resize(total_customers_);
+  default_mix_.resize(total_customers_);
   for (const plugin_run& p : runs_)
     parallel_blocks(0, p.customers.size(), 4096, [&](std::uint64_t first, std::uint64_t last) {
       for (std::uint64_t i = first; i != last; ++i)
-        mix_[p.first_customer + i] = sessions_->mix_of(p.key, p.customers[i]);
+        default_mix_[p.first_customer + i] = sessions_->mix_of(p.key, p.customers[i]);
     });
+  mix_ = default_mix_;  // until plan_customer reads a day's plans
 }
 
 std::uint32_t engine::place_customer_hour(std::uint32_t g, const day_info& d, std::uint32_t hour,

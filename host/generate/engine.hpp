@@ -159,7 +159,8 @@ class engine {
   std::vector<std::uint8_t> churned_;
   const outcome_model* outcomes_ = nullptr;
   const session_model* sessions_ = nullptr;
-  std::vector<kind_mix> mix_;  ///< with sessions: per global customer
+  std::vector<kind_mix> mix_;          ///< with sessions: per global customer, the prepared day's
+  std::vector<kind_mix> default_mix_;  ///< with sessions: per global customer, when a plan sets none
   bool collect_labels_ = false;
   bool count_customers_ = false;
   std::vector<customer_label> labels_;

@@ -59,15 +59,20 @@ constexpr id128 feistel(const philox_counter& v, const std::uint64_t (&k)[2]) no
 }
 }  // namespace ids_detail
 
+/// The session id of a customer-hour: a hash of (tag, customer, hour). The uniform
+/// model's session id, and what the session model's ids start from.
+[[gnu::always_inline]] constexpr std::uint64_t hour_session_of(std::uint32_t id_tag, std::uint32_t customer,
+                                                               std::uint32_t epoch_hour) noexcept {
+  using trafficsim::detail::mix64;
+  return mix64(mix64(((std::uint64_t{id_tag} << 32) | customer) ^ ids_detail::session_salt) + epoch_hour);
+}
+
 /// The ids of a call whose call-id block (philox4x32_10(call_id_counter(...), call_id_key))
 /// has been computed already, e.g. in a batch. Inline: it runs once per row.
 [[gnu::always_inline]] constexpr call_ids call_ids_from(const philox_counter& call, std::uint32_t id_tag,
                                                         std::uint32_t customer, std::uint32_t epoch_hour) noexcept {
-  using trafficsim::detail::mix64;
-  const std::uint64_t session =
-      mix64(mix64(((std::uint64_t{id_tag} << 32) | customer) ^ ids_detail::session_salt) + epoch_hour);
   return {call, ids_detail::feistel(call, ids_detail::request_keys), ids_detail::feistel(call, ids_detail::trace_keys),
-          session};
+          hour_session_of(id_tag, customer, epoch_hour)};
 }
 
 /// With sessions (sessions.hpp): the session and trace ids of the session whose first
@@ -78,11 +83,11 @@ struct session_ids {
   id128 trace;
   std::uint64_t session;
 };
-[[gnu::always_inline]] constexpr session_ids session_ids_of(std::uint32_t id_tag, std::uint32_t customer,
-                                                            std::uint32_t epoch_hour, std::uint32_t first) noexcept {
+/// The same from the customer-hour's hour_session_of, when a row has it already.
+[[gnu::always_inline]] constexpr session_ids session_ids_in(std::uint64_t hour_session, std::uint32_t id_tag,
+                                                            std::uint32_t customer, std::uint32_t epoch_hour,
+                                                            std::uint32_t first) noexcept {
   using trafficsim::detail::mix64;
-  const std::uint64_t hour_session =
-      mix64(mix64(((std::uint64_t{id_tag} << 32) | customer) ^ ids_detail::session_salt) + epoch_hour);
   // Two passes of the network (four rounds), so that every bit of the counter reaches
   // both printed halves: one pass leaves the high half's first digits alike for sessions
   // of one hour.
@@ -92,6 +97,10 @@ struct session_ids {
                            static_cast<std::uint32_t>(once.hi >> 32), static_cast<std::uint32_t>(once.hi)},
                           ids_detail::trace_keys);
   return {twice, mix64(hour_session ^ mix64(std::uint64_t{first} + ids_detail::session_salt))};
+}
+[[gnu::always_inline]] constexpr session_ids session_ids_of(std::uint32_t id_tag, std::uint32_t customer,
+                                                            std::uint32_t epoch_hour, std::uint32_t first) noexcept {
+  return session_ids_in(hour_session_of(id_tag, customer, epoch_hour), id_tag, customer, epoch_hour, first);
 }
 
 call_ids make_call_ids(std::uint32_t id_tag, std::uint32_t customer, std::uint32_t epoch_hour,

@@ -151,7 +151,9 @@ class outcome_model {
     return kind_streaming16_[static_cast<std::size_t>(k)];
   }
   double speed_factor(std::uint32_t quantile16) const noexcept { return speed_(quantile16); }
-  double reasoning_factor(std::uint32_t quantile16) const noexcept { return reasoning_(quantile16); }
+  [[gnu::always_inline]] double reasoning_factor(std::uint32_t quantile16) const noexcept {
+    return reasoning_(quantile16);
+  }
   bool reasons() const noexcept { return reasons_; }
 
   /// Every attempt of the `offsets.size()` calls a customer placed in an hour, in time

@@ -28,6 +28,24 @@ constexpr token_quantiles quantiles(double p0, double p5, double p25, double p50
   return {{{0, p0}, {0.05, p5}, {0.25, p25}, {0.5, p50}, {0.75, p75}, {0.95, p95}, {0.99, p99}, {1, p100}}};
 }
 
+/// std::round of x >= 0 (half away from zero), without the library call it compiles to.
+double round_up_half(double x) noexcept {
+  if (!(x < 0x1p52)) return x;  // whole already
+  const auto t = static_cast<double>(static_cast<std::uint64_t>(x));
+  return x - t >= 0.5 ? t + 1 : t;  // x - t is exact
+}
+
+/// The cumulative thresholds of weights `w` that add up to `total` (> 0).
+kind_mix thresholds(std::span<const double, session_kinds> w, double total) noexcept {
+  kind_mix mix{};
+  double cumulative = 0;
+  for (std::size_t k = 0; k + 1 < session_kinds; ++k) {
+    cumulative += w[k];
+    mix[k] = static_cast<std::uint32_t>(std::min(two16, std::floor(cumulative / total * two16)));
+  }
+  return mix;
+}
+
 }  // namespace
 
 std::array<kind_settings, session_kinds> session_settings::default_kinds() {
@@ -210,11 +228,15 @@ void session_blocks::clear() noexcept {
 
 std::uint32_t draw_tokens(const token_quantiles& t, std::uint32_t quantile16) noexcept {
   // The points' p are fixed (token_quantiles): the inverse widths of their intervals are
-  // constants, a multiplication where a division was a tenth of the planning time.
+  // constants, a multiplication where a division was a tenth of the planning time; and
+  // u = (q + 0.5) / 2^16 is above p = 0.05, 0.25, 0.5, 0.75, 0.95, 0.99 exactly when q is
+  // at least 3277, 16384, 32768, 49152, 62259, 64881: the interval is counted, not
+  // searched (a search's branches mispredicted on most draws).
   static constexpr std::array<double, 7> inverse_width{20, 5, 4, 4, 5, 25, 100};
+  static constexpr std::array<std::uint32_t, 6> first_above{3277, 16384, 32768, 49152, 62259, 64881};
   const double u = (quantile16 + 0.5) / two16;
   std::size_t i = 1;
-  while (i + 1 < t.size() && u > t[i].p) ++i;
+  for (const std::uint32_t q : first_above) i += quantile16 >= q ? 1u : 0u;
   const token_quantile& a = t[i - 1];
   const token_quantile& b = t[i];
   const double v = a.value + (b.value - a.value) * (u - a.p) * inverse_width[i - 1];
@@ -281,13 +303,14 @@ kind_mix session_model::mix_of(const philox_key& key, const customer& c) const n
     w[k] = settings_.kinds[k].share[a] * (1 - s / 2 + s * rng.unit(static_cast<std::uint32_t>(4 + k)));
     total += w[k];
   }
-  kind_mix mix{};
-  double cumulative = 0;
-  for (std::size_t k = 0; k + 1 < session_kinds; ++k) {
-    cumulative += w[k];
-    mix[k] = static_cast<std::uint16_t>(std::min(65535.0, std::floor(cumulative / total * two16)));
-  }
-  return mix;
+  return thresholds(w, total);
+}
+
+std::optional<kind_mix> mix_from_weights(std::span<const double, session_kinds> w) noexcept {
+  double total = 0;
+  for (const double x : w) total += x;
+  if (!(total > 0)) return std::nullopt;
+  return thresholds(w, total);
 }
 
 void session_model::plan(philox_key key, std::uint32_t local, std::uint32_t day_index, std::uint32_t hour,
@@ -306,10 +329,10 @@ void session_model::plan(philox_key key, std::uint32_t local, std::uint32_t day_
     // w2 high = kind, low = length; w3 high = start, low = a batch job's interval.
     // Later calls: w0 high = gap, low = added input; w1 high = output, low = the summary
     // that starts a new context.
-    std::size_t kind = 0;
-    while (kind + 1 < session_kinds && high(w[2]) >= mix[kind]) ++kind;
+    std::size_t kind = 0;  // the thresholds below the draw, counted (they only grow)
+    for (const std::uint32_t m : mix) kind += high(w[2]) >= m ? 1u : 0u;
     const kind_settings& k = settings_.kinds[kind];
-    const double length = std::round(k.length_median * length_factor_[kind](low(w[2])));
+    const double length = round_up_half(k.length_median * length_factor_[kind](low(w[2])));
     const auto len = static_cast<std::uint32_t>(std::clamp(length, 1.0, std::min<double>(k.length_max, n - s)));
     const philox_counter b0 = calls.block(2 * s);
     const model_spec& m = cat_.models()[cat_.draw_model(b0[0], b0[1])];
@@ -322,7 +345,8 @@ void session_model::plan(philox_key key, std::uint32_t local, std::uint32_t day_
 
     // When: the session's calls from its start, a gap apart, kept inside the hour.
     if (!placed) {
-      at.assign(len, 0.0);
+      if (at.size() < len) at.resize(len);
+      at[0] = 0;
       const double interval = k.gap_median_s * gap_factor_[kind](low(w[3]));
       for (std::uint32_t j = 1; j < len; ++j) {
         const std::uint32_t g = high(block[s + j][0]);

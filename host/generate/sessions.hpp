@@ -17,6 +17,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -147,8 +148,14 @@ class lognormal_table {
   std::vector<float> edge_;  ///< the outer quantiles
 };
 
-/// A customer's mix of kinds: cumulative thresholds of a 16-bit half.
-using kind_mix = std::array<std::uint16_t, session_kinds - 1>;
+/// A customer's mix of kinds: cumulative thresholds of a 16-bit half, 0 to 65,536 (a kind
+/// of weight 0 is never drawn, even after one that takes the rest).
+using kind_mix = std::array<std::uint32_t, session_kinds - 1>;
+
+/// The mix of weights `w` (chat, agent, completion, batch; finite, >= 0), or none if they
+/// are all 0: a plan's session mix (SDK 2.x, `trafficsim_day_plan::session_mix`), used as
+/// given, with no spread.
+std::optional<kind_mix> mix_from_weights(std::span<const double, session_kinds> w) noexcept;
 
 /// The session model of a run.
 class session_model {

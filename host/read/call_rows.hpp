@@ -1,7 +1,8 @@
 #pragma once
-// Rows to the report's calls (call_profile.hpp): the columns it reads, and a row's call.
-// A file read back (`trafficsim-host report DATA`) and a run's own text (--report) go
-// through the same parser and the same function, so their pages are the same bytes.
+// Rows to the report's calls (call_profile.hpp): the columns it reads, and a row's call,
+// for a file read back (`trafficsim-host report DATA`). A run (--report) adds the same
+// values from each row's fields as it formats it (formats.cpp, add_report_call), so the
+// two pages are the same bytes.
 
 #include <string_view>
 #include <utility>

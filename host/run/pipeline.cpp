@@ -110,6 +110,7 @@ class pipeline_run {
       needs_.records = needs_.records || n.records;
       needs_.models = std::max(needs_.models, n.models);
       needs_.usage = needs_.usage || n.usage;
+      needs_.calls = needs_.calls || n.calls;
       needs_.whole_windows = needs_.whole_windows || n.whole_windows;
       if (n.max_chunks != 0)
         needs_.max_chunks = needs_.max_chunks == 0 ? n.max_chunks : std::min(needs_.max_chunks, n.max_chunks);
@@ -260,9 +261,11 @@ class pipeline_run {
       c->records.clear();
       c->usage.clear();
       c->models.assign(needs_.models, {});
+      // The extended schema's calls: a partial profile per chunk, merged in order when written.
+      if (needs_.calls) c->calls = std::make_unique<call_profile>(true);
       encoder_.encode(*c->w, c->begin, c->end, c->text, c->totals, needs_.records ? &c->records : nullptr,
                       opt_.deliver || opt_.speedup > 0 ? &c->delivery : nullptr, needs_.usage ? &c->usage : nullptr,
-                      c->models);
+                      c->models, c->calls.get());
       if (!c->has_states) {
         for (const run_observer* o : observers_) c->states.push_back(o->make_chunk_state());
         c->has_states = true;

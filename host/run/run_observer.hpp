@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "call_profile.hpp"
 #include "engine.hpp"
 #include "focus.hpp"
 #include "formats.hpp"
@@ -27,6 +28,7 @@ struct chunk_facts {
   std::vector<billing_record> records;  ///< observer_needs::records: one per row
   std::vector<model_totals> models;     ///< observer_needs::models: per catalog model
   std::vector<usage_record> usage;      ///< observer_needs::usage: the billed rows, instead of text
+  std::unique_ptr<call_profile> calls;  ///< observer_needs::calls: the rows' calls (extended schema)
   text_buffer text;                     ///< the rows as the output takes them
 };
 
@@ -35,6 +37,7 @@ struct observer_needs {
   bool records = false;        ///< a billing_record per row
   std::size_t models = 0;      ///< this many model_totals (the catalog's models); 0: none
   bool usage = false;          ///< usage records instead of text (the observer writes the text)
+  bool calls = false;          ///< the extended schema's calls, added by the encoder from each row's fields
   bool whole_windows = false;  ///< every chunk a whole window
   std::size_t max_chunks = 0;  ///< at most this many chunks in flight; 0: the pipeline's
 };

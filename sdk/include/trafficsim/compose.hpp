@@ -23,6 +23,9 @@
 ///   (expected 0, minimum 0);
 /// - minimum: the largest minimum; churned: if any layer churned; labels: every layer's, in
 ///   layer order (at most max_plan_labels in all, else std::invalid_argument).
+/// - session mix (SDK 2.x): the mean of the mixes of the layers that set one, each divided by
+///   the sum of its weights (so `agent_heavy*batch_nightly` is half the one's mix and half
+///   the other's, whatever their scales); unset (all 0) if no layer sets one.
 /// One layer composes to itself, unchanged; a layer whose factor is 1 and whose weights are
 /// all equal changes nothing (when it comes first, up to the last bit of expected_calls).
 
@@ -36,6 +39,17 @@
 
 namespace trafficsim {
 inline namespace TRAFFICSIM_ABI_NAMESPACE {
+
+namespace detail {
+/// Adds layer `p`'s session mix, divided by the sum of its weights, to `out`'s; an unset
+/// mix adds nothing. compose_plans divides by the number of layers that added one.
+inline void add_session_mix(const day_plan& p, day_plan& out) noexcept {
+  double total = 0;
+  for (const double w : p.session_mix) total += w;
+  if (!(total > 0)) return;
+  for (std::size_t k = 0; k < session_kind_count; ++k) out.session_mix[k] += p.session_mix[k] / total;
+}
+}  // namespace detail
 
 /// Layers' plans for one customer-day, combined (see the file comment). `layers` must not
 /// be empty.
@@ -52,6 +66,7 @@ inline day_plan compose_plans(std::span<const day_plan> layers, std::uint32_t ca
     for (unsigned h = 0; h < hours_per_day; ++h) out.hour_weight[h] *= top > 0 ? p.hour_weight[h] / top : 0.0;
     out.min_calls = std::max(out.min_calls, p.min_calls);
     out.churned = out.churned || p.churned;
+    detail::add_session_mix(p, out);
     for (unsigned k = 0; k < p.label_count; ++k) {
       if (out.label_count == max_plan_labels)
         throw std::invalid_argument("the layers report more than " + std::to_string(max_plan_labels) +
@@ -59,6 +74,10 @@ inline day_plan compose_plans(std::span<const day_plan> layers, std::uint32_t ca
       out.labels[out.label_count++] = p.labels[k];
     }
   }
+  double mixes = 0;  // layers that set a session mix: their normalised mixes add up to this
+  for (const double w : out.session_mix) mixes += w;
+  if (mixes > 0)
+    for (double& w : out.session_mix) w /= mixes;
   if (std::all_of(out.hour_weight.begin(), out.hour_weight.end(), [](double w) { return !(w > 0); })) {
     out.expected_calls = 0;
     out.min_calls = 0;

@@ -158,7 +158,8 @@ typedef struct trafficsim_plan_label {
  * an hour with probability proportional to hour_weight.
  * The labels were added in SDK 2.1, after the fields of 2.0: a plugin writes them only if
  * struct_size covers them (TRAFFICSIM_PLAN_HAS_LABELS), so plugins and hosts of 2.0 and
- * 2.1 work together (a 2.0 plugin reports no labels; a 2.0 host receives none). */
+ * 2.1 work together (a 2.0 plugin reports no labels; a 2.0 host receives none). The
+ * session mix came later the same way (TRAFFICSIM_PLAN_HAS_SESSION_MIX). */
 typedef struct trafficsim_day_plan {
   uint32_t struct_size;
   uint32_t min_calls;                           /* at least this many calls whatever the draw */
@@ -170,10 +171,28 @@ typedef struct trafficsim_day_plan {
   uint32_t label_count; /* 0 .. TRAFFICSIM_MAX_PLAN_LABELS */
   uint32_t reserved2;
   trafficsim_plan_label labels[TRAFFICSIM_MAX_PLAN_LABELS];
+  /* SDK 2.x: the customer-day's mix of session kinds, for the host's session call model
+   * (docs/realistic-calls.md): relative weights indexed by enum trafficsim_session_kind,
+   * each finite and >= 0. All 0 (as the struct arrives): the host's default mix. The
+   * uniform call model (the seed catalog) ignores it. */
+  double session_mix[TRAFFICSIM_SESSION_KINDS];
 } trafficsim_day_plan;
 
-/* Nonzero if the host's plan struct has room for labels. */
-#define TRAFFICSIM_PLAN_HAS_LABELS(plan) ((plan)->struct_size >= sizeof(trafficsim_day_plan))
+/* The kinds of session of the host's session call model, as session_mix indexes them. */
+enum trafficsim_session_kind {
+  TRAFFICSIM_SESSION_CHAT = 0,       /* conversations: turns minutes apart */
+  TRAFFICSIM_SESSION_AGENT = 1,      /* agent runs: tool-call steps seconds apart */
+  TRAFFICSIM_SESSION_COMPLETION = 2, /* completion bursts: short calls */
+  TRAFFICSIM_SESSION_BATCH = 3       /* batch/RAG jobs: questions on a shared document */
+};
+
+/* Nonzero if the host's plan struct has room for labels (SDK 2.1). */
+#define TRAFFICSIM_PLAN_HAS_LABELS(plan) \
+  ((plan)->struct_size >=                \
+   offsetof(trafficsim_day_plan, labels) + TRAFFICSIM_MAX_PLAN_LABELS * sizeof(trafficsim_plan_label))
+/* Nonzero if the host's plan struct has room for a session mix (SDK 2.x). */
+#define TRAFFICSIM_PLAN_HAS_SESSION_MIX(plan) \
+  ((plan)->struct_size >= offsetof(trafficsim_day_plan, session_mix) + TRAFFICSIM_SESSION_KINDS * sizeof(double))
 
 /* place_calls' question: where inside `hour` the customer's calls of that hour fall. */
 typedef struct trafficsim_place_request {

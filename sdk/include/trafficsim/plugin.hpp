@@ -101,6 +101,7 @@ inline int plan_day(const void* s, const trafficsim_plan_request* r, trafficsim_
     for (unsigned h = 0; h < hours_per_day; ++h) out->hour_weight[h] = plan.hour_weight[h];
     out->churned = plan.churned ? 1u : 0u;
     ::trafficsim::detail::labels_to_c(plan, *out);
+    ::trafficsim::detail::session_mix_to_c(plan, *out);
   });
 }
 

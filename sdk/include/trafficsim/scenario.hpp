@@ -100,10 +100,23 @@ struct day_plan {
   bool churned = false;                              ///< the customer has left for good (counted in the summary)
   std::array<plan_label, max_plan_labels> labels{};  ///< the first label_count are the plan's labels
   unsigned label_count = 0;
+  /// SDK 2.x: the customer-day's mix of session kinds for the host's session call model
+  /// (docs/realistic-calls.md): the relative weights of chat, agent, completion and batch
+  /// sessions, in that order (enum trafficsim_session_kind), each finite and >= 0. All 0:
+  /// the host's default mix (the customer's archetype's). The uniform call model (the seed
+  /// catalog) ignores it.
+  std::array<double, session_kind_count> session_mix{};
 
   /// Sets the weight of hours first..last (inclusive) to w.
   constexpr void set_hours(unsigned first, unsigned last, double w = 1.0) noexcept {
     for (unsigned h = first; h <= last && h < hours_per_day; ++h) hour_weight[h] = w;
+  }
+
+  /// Sets the customer-day's mix of session kinds (see `session_mix`), e.g.
+  /// `plan.set_session_mix(0.1, 0.7, 0.1, 0.1)` for a customer whose sessions are mostly
+  /// agent runs.
+  constexpr void set_session_mix(double chat, double agent, double completion, double batch) noexcept {
+    session_mix = {chat, agent, completion, batch};
   }
 
   /// Reports a label for hours [first_hour, end_hour) of the day, e.g.
@@ -203,6 +216,36 @@ inline void labels_from_c(const trafficsim_day_plan& c, day_plan& plan) noexcept
       l.attributes[a].value = from.attributes[a].value;
     }
   }
+}
+
+/// The session mix of a plan across the C boundary (only if the host's struct has room).
+inline void session_mix_to_c(const day_plan& plan, trafficsim_day_plan& out) noexcept {
+  if (!TRAFFICSIM_PLAN_HAS_SESSION_MIX(&out)) return;
+  std::copy(plan.session_mix.begin(), plan.session_mix.end(), out.session_mix);
+}
+
+/// What is wrong with the session mix of a plan as it crossed the boundary, or "" (the
+/// host and the test kit check every plan with it). All 0 is the default mix.
+inline std::string check_session_mix(const trafficsim_day_plan& c) {
+  if (!TRAFFICSIM_PLAN_HAS_SESSION_MIX(&c)) return "";
+  static constexpr const char* kinds[] = {"chat", "agent", "completion", "batch"};
+  double total = 0;
+  for (std::size_t k = 0; k < session_kind_count; ++k) {
+    const double w = c.session_mix[k];
+    if (!std::isfinite(w) || w < 0)
+      return "its session mix gives kind '" + std::string(kinds[k]) + "' weight " + std::to_string(w) +
+             "; weights must be finite and >= 0 (all 0 for the host's default mix)";
+    total += w;
+  }
+  if (!std::isfinite(total))
+    return "its session mix's weights add up to more than the largest double; keep their sum finite";
+  return "";
+}
+
+/// The session mix of a plan from the C struct (checked with check_session_mix first).
+inline void session_mix_from_c(const trafficsim_day_plan& c, day_plan& plan) noexcept {
+  if (!TRAFFICSIM_PLAN_HAS_SESSION_MIX(&c)) return;
+  std::copy(std::begin(c.session_mix), std::end(c.session_mix), plan.session_mix.begin());
 }
 }  // namespace detail
 

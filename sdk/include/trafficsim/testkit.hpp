@@ -87,12 +87,14 @@ class scenario_instance {
     detail::message_buffer m;
     if (d_->plan_day(state_, &r, &p, &m.c) != TRAFFICSIM_OK) throw plugin_error(m.text);
     if (const std::string bad = ::trafficsim::detail::check_labels(p); !bad.empty()) throw plugin_error(bad);
+    if (const std::string bad = ::trafficsim::detail::check_session_mix(p); !bad.empty()) throw plugin_error(bad);
     day_plan out;
     out.expected_calls = p.expected_calls;
     out.min_calls = p.min_calls;
     std::copy(std::begin(p.hour_weight), std::end(p.hour_weight), out.hour_weight.begin());
     out.churned = p.churned != 0;
     ::trafficsim::detail::labels_from_c(p, out);
+    ::trafficsim::detail::session_mix_from_c(p, out);
     return out;
   }
 
@@ -252,7 +254,8 @@ inline bool same_labels(const day_plan& a, const day_plan& b) noexcept {
 inline bool same_plan(const day_plan& a, const day_plan& b) noexcept {
   return std::memcmp(&a.expected_calls, &b.expected_calls, sizeof a.expected_calls) == 0 &&
          a.min_calls == b.min_calls && a.churned == b.churned &&
-         std::memcmp(a.hour_weight.data(), b.hour_weight.data(), sizeof a.hour_weight) == 0 && same_labels(a, b);
+         std::memcmp(a.hour_weight.data(), b.hour_weight.data(), sizeof a.hour_weight) == 0 && same_labels(a, b) &&
+         std::memcmp(a.session_mix.data(), b.session_mix.data(), sizeof a.session_mix) == 0;
 }
 
 inline std::string where(std::string_view name, const customer_day& cd) {
@@ -348,11 +351,11 @@ inline void check_run(const scenario_instance& s, civil_date start, std::uint32_
 ///   defaults inside their ranges, at least one default customer;
 /// - it can be created with its defaults, and with each parameter at its minimum and at
 ///   its maximum (or refuses with TRAFFICSIM_INVALID_PARAMETERS);
-/// - plans are valid (finite, non-negative, within the host's limits) and a pure
-///   function of their keys (the same twice), placements inside the hour and repeatable,
-///   on every day of the window (by default default_window_start and
-///   default_window_days: a year boundary, month ends and 29 February), with the
-///   defaults and with each parameter at its minimum and maximum (for 4 customers);
+/// - plans are valid (finite, non-negative, within the host's limits; labels and session
+///   mix as the host checks them) and a pure function of their keys (the same twice),
+///   placements inside the hour and repeatable, on every day of the window (by default
+///   default_window_start and default_window_days: a year boundary, month ends and 29
+///   February), with the defaults and with each parameter at its minimum and maximum (for 4 customers);
 /// - plans made from 4 threads at once equal those made on one (no shared mutable
 ///   state).
 /// One kind of problem met on many customer-days is listed by its first few occurrences
@@ -471,7 +474,7 @@ inline std::vector<std::string> check_composable(const plugin_module& m, civil_d
       if (!detail::same_plan(same, cd.plan))
         found.add("plan depends on calls_per_day",
                   at + "with " + std::to_string(multiplier) +
-                      "x the calls per day its hour weights, minimum, churn or labels change: they must not "
+                      "x the calls per day its hour weights, minimum, churn, labels or session mix change: they must not "
                       "depend on calls_per_day");
     }
   } catch (const std::exception& e) {

@@ -141,6 +141,23 @@ TEST(Sessions, TokensFollowTheTracesQuantiles) {
   EXPECT_GE(draw_tokens(t, 0), 1u);
 }
 
+TEST(Sessions, TokensAreTheQuantileFunctionAtEveryDraw) {
+  // The definition: the interval of u = (q + 0.5) / 2^16 found by a search of the points'
+  // p, then linear between its ends. draw_tokens counts the interval instead; every
+  // 16-bit draw of every kind's three quantile functions must give the same tokens.
+  const auto reference = [](const token_quantiles& t, std::uint32_t q) {
+    static constexpr std::array<double, 7> inverse_width{20, 5, 4, 4, 5, 25, 100};
+    const double u = (q + 0.5) / 65536.0;
+    std::size_t i = 1;
+    while (i + 1 < t.size() && u > t[i].p) ++i;
+    const double v = t[i - 1].value + (t[i].value - t[i - 1].value) * (u - t[i - 1].p) * inverse_width[i - 1];
+    return static_cast<std::uint32_t>(std::max(0.0, v + 0.5));
+  };
+  for (const kind_settings& k : session_settings::default_kinds())
+    for (const token_quantiles* t : {&k.first_input, &k.added_input, &k.output})
+      for (std::uint32_t q = 0; q < 65536; ++q) ASSERT_EQ(draw_tokens(*t, q), reference(*t, q)) << q;
+}
+
 TEST(Sessions, ACustomersMixVariesAroundItsArchetypes) {
   const catalog cat = two_models();
   const session_model m(cat, session_settings{});

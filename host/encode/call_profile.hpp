@@ -5,7 +5,8 @@
 // token. Aggregated as rows go by, in fixed-size histograms: memory is bounded by the
 // run's minutes, tiers, models and kinds and by the sessions open within an hour, never
 // by the rows. Fed the same calls in the same order, a run and its file give the same
-// profile (call_rows.hpp reads both): a file row by row, a run a chunk at a time, each
+// profile (call_rows.hpp reads a file's, the encoder adds a run's: indexed_adder): a file
+// row by row, a run a chunk at a time, each
 // chunk's calls added to a partial profile in parallel and the partials merged in order
 // (every sum is of whole numbers, so the order of adding does not show).
 
@@ -112,6 +113,24 @@ class call_profile {
   };
 
   void add(const call& c);
+
+  /// A run's own rows, added by the encoder without their text: a row's tier, kind and
+  /// model are the encoder's numbers, looked up by name (c.tier, c.kind, c.provider and
+  /// c.model) on their first use only; its session is `session_key`, any 64-bit key that
+  /// is the same exactly for the same customer and session (c.customer and c.session are
+  /// not read). The profile is the one add gives for the same rows.
+  class indexed_adder {
+   public:
+    indexed_adder(call_profile& p, std::size_t tiers, std::size_t kinds, std::size_t models)
+        : p_(p), tier_(tiers, unset), kind_(kinds, unset), model_(models, unset) {}
+    void add(const call& c, std::uint64_t session_key, std::size_t tier, std::size_t kind, std::size_t model);
+
+   private:
+    static constexpr std::uint32_t unset = ~std::uint32_t{0};
+    call_profile& p_;
+    std::vector<std::uint32_t> tier_, kind_, model_;  ///< the profile's slots, by the encoder's numbers
+  };
+
   /// Adds a partial profile of the rows that follow the ones this has.
   void merge(const call_profile& part);
   /// Closes the open sessions; call once after the last row.
@@ -161,15 +180,24 @@ class call_profile {
   using name_index = std::unordered_map<std::string, std::uint32_t, name_hash, std::equal_to<>>;
 
   void close(const open_session& s);
-  void count_session(const call& c);
+  /// add's work, with the row's session key (null: none) and its tier's, kind's and
+  /// model's slots from `tier()`, `kind()` and `model()`, asked for only where add counts them.
+  template <class Tier, class Kind, class Model>
+  void count(const call& c, const std::uint64_t* session_key, Tier tier, Kind kind, Model model);
+  void count_session(std::uint64_t key, const call& c);
   /// Calls `calls` of session `key` from `first` to `last` (seconds): joined to the open
   /// session of that key unless it was quiet for longer than the gap.
   void join_session(std::uint64_t key, std::int64_t first, std::int64_t last, std::uint64_t calls);
-  void count_model(const call& c);
+  void count_model(model_stats& m, const call& c);
   void merge_model(const model_stats& m);
-  tier_stats& tier_of(std::string_view name);
-  kind_stats& kind_of(std::string_view name);
-  model_stats& model_of(std::string_view provider, std::string_view model);
+  std::uint32_t tier_slot(std::string_view name);
+  std::uint32_t kind_slot(std::string_view name);
+  std::uint32_t model_slot(std::string_view provider, std::string_view model);
+  tier_stats& tier_of(std::string_view name) { return tiers_[tier_slot(name)]; }
+  kind_stats& kind_of(std::string_view name) { return kinds_[kind_slot(name)]; }
+  model_stats& model_of(std::string_view provider, std::string_view model) {
+    return models_[model_slot(provider, model)];
+  }
   static std::uint32_t intern(name_index& index, std::string_view key, std::size_t next);
 
   std::uint64_t rows_ = 0;
@@ -184,7 +212,11 @@ class call_profile {
   std::array<std::uint64_t, max_attempt_shown> attempts_{};
   std::unordered_map<std::uint64_t, open_session> sessions_;  ///< by a hash of (customer, session)
   std::vector<chunk_session> chunk_sessions_;                 ///< a partial profile's, in order
-  std::unordered_map<std::uint64_t, std::size_t> chunk_index_;
+  /// chunk_sessions_ by key: open addressing on the key's low bits (keys are hashes),
+  /// (key, index) slots, at most half full; an index of no_session marks a free slot. (A
+  /// node-based map allocated an entry per session and chunk: a tenth of a run's --report.)
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> chunk_slots_;
+  static constexpr std::uint32_t no_session = ~std::uint32_t{0};
   std::int64_t swept_hour_ = 0;
   log_histogram session_lengths_;
   std::uint64_t calls_in_longer_sessions_ = 0, most_open_ = 0;

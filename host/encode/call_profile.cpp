@@ -67,21 +67,21 @@ std::uint32_t call_profile::intern(name_index& index, std::string_view key, std:
   return static_cast<std::uint32_t>(next);
 }
 
-call_profile::tier_stats& call_profile::tier_of(std::string_view name) {
+std::uint32_t call_profile::tier_slot(std::string_view name) {
   if (tiers_.size() >= max_tiers && !tier_index_.contains(name)) name = "(other)";
   const std::uint32_t t = intern(tier_index_, name, tiers_.size());
   if (t == tiers_.size()) tiers_.push_back({std::string(name)});
-  return tiers_[t];
+  return t;
 }
 
-call_profile::kind_stats& call_profile::kind_of(std::string_view name) {
+std::uint32_t call_profile::kind_slot(std::string_view name) {
   if (kinds_.size() >= max_kinds && !kind_index_.contains(name)) name = "(other)";
   const std::uint32_t k = intern(kind_index_, name, kinds_.size());
   if (k == kinds_.size()) kinds_.push_back({std::string(name)});
-  return kinds_[k];
+  return k;
 }
 
-call_profile::model_stats& call_profile::model_of(std::string_view provider, std::string_view model) {
+std::uint32_t call_profile::model_slot(std::string_view provider, std::string_view model) {
   model_key_.assign(provider);
   model_key_ += '/';
   model_key_ += model;
@@ -97,10 +97,11 @@ call_profile::model_stats& call_profile::model_of(std::string_view provider, std
     m.name = std::string(model);
     models_.push_back(std::move(m));
   }
-  return models_[i];
+  return i;
 }
 
-void call_profile::add(const call& c) {
+template <class Tier, class Kind, class Model>
+void call_profile::count(const call& c, const std::uint64_t* session_key, Tier tier, Kind kind, Model model) {
   const std::int64_t minute = floor_div(c.seconds, 60);
   if (rows_++ == 0) {
     first_minute_ = floor_div(minute, 1440) * 1440;
@@ -109,17 +110,39 @@ void call_profile::add(const call& c) {
   const std::int64_t since = minute - first_minute_;
   const bool kept = since >= 0 && since < max_minutes_kept;
   if (kept) ++at_grown(per_minute_, static_cast<std::size_t>(since));
-  tier_stats& tier = tier_of(c.tier);
-  ++tier.rows;
-  ++tier.status[std::min(c.status, max_status)];
-  if (c.status == 429 && kept) ++at_grown(tier.rate_limited, static_cast<std::size_t>(since / 60));
+  tier_stats& t = tiers_[tier()];
+  ++t.rows;
+  ++t.status[std::min(c.status, max_status)];
+  if (c.status == 429 && kept) ++at_grown(t.rate_limited, static_cast<std::size_t>(since / 60));
   ++attempts_[std::min<std::size_t>(std::max<std::uint32_t>(c.attempt, 1), max_attempt_shown) - 1];
-  count_session(c);
+  if (session_key != nullptr) count_session(*session_key, c);
   if (c.status != 200) return;
-  kind_stats& kind = kind_of(c.kind);
-  kind.input.add(c.input_tokens);
-  kind.output.add(c.output_tokens);
-  count_model(c);
+  kind_stats& k = kinds_[kind()];
+  k.input.add(c.input_tokens);
+  k.output.add(c.output_tokens);
+  count_model(models_[model()], c);
+}
+
+void call_profile::add(const call& c) {
+  // Sessions are a customer's: keyed by both ids, hashed (64 bits: a collision among the
+  // thousands open at once has a chance below 1e-10).
+  const std::uint64_t hc = std::hash<std::string_view>{}(c.customer), hs = std::hash<std::string_view>{}(c.session);
+  const std::uint64_t key = hc ^ (hs + 0x9e3779b97f4a7c15ULL + (hc << 6) + (hc >> 2));
+  count(
+      c, c.session.empty() ? nullptr : &key, [&] { return tier_slot(c.tier); }, [&] { return kind_slot(c.kind); },
+      [&] { return model_slot(c.provider, c.model); });
+}
+
+void call_profile::indexed_adder::add(const call& c, std::uint64_t session_key, std::size_t tier, std::size_t kind,
+                                      std::size_t model) {
+  const auto slot = [](std::uint32_t& cached, auto look_up) {
+    if (cached == unset) cached = look_up();
+    return cached;
+  };
+  p_.count(
+      c, &session_key, [&] { return slot(tier_[tier], [&] { return p_.tier_slot(c.tier); }); },
+      [&] { return slot(kind_[kind], [&] { return p_.kind_slot(c.kind); }); },
+      [&] { return slot(model_[model], [&] { return p_.model_slot(c.provider, c.model); }); });
 }
 
 void call_profile::model_stats::add_sums(const model_stats& o) noexcept {
@@ -136,10 +159,9 @@ void call_profile::model_stats::add_sums(const model_stats& o) noexcept {
   }
 }
 
-void call_profile::count_model(const call& c) {
+void call_profile::count_model(model_stats& m, const call& c) {
   // Added in place: a model_stats per row (two histograms, two strings, 480 bytes of
   // sums) made and added on every successful row was work for nothing.
-  model_stats& m = model_of(c.provider, c.model);
   ++m.calls;
   m.input_tokens += c.input_tokens;
   m.cached_input_tokens += c.cached_input_tokens;
@@ -164,26 +186,36 @@ void call_profile::close(const open_session& s) {
   if (s.calls > 1) calls_in_longer_sessions_ += s.calls;
 }
 
-void call_profile::count_session(const call& c) {
-  if (c.session.empty()) return;
-  // Sessions are a customer's: keyed by both ids, hashed (64 bits: a collision among the
-  // thousands open at once has a chance below 1e-10).
-  const std::uint64_t hc = std::hash<std::string_view>{}(c.customer), hs = std::hash<std::string_view>{}(c.session);
-  const std::uint64_t key = hc ^ (hs + 0x9e3779b97f4a7c15ULL + (hc << 6) + (hc >> 2));
+void call_profile::count_session(std::uint64_t key, const call& c) {
   const std::uint64_t calls = c.attempt <= 1 ? 1 : 0;
   if (!partial_) {
     join_session(key, c.seconds, c.seconds, calls);
     return;
   }
   // A chunk's rows lie within an hour: none of its sessions has a gap to split it.
-  const auto [it, added] = chunk_index_.try_emplace(key, chunk_sessions_.size());
-  if (added) {
-    chunk_sessions_.push_back({key, c.seconds, c.seconds, calls});
-    return;
+  if (2 * (chunk_sessions_.size() + 1) > chunk_slots_.size()) {  // grown, the sessions placed again
+    chunk_slots_.assign(std::max<std::size_t>(64, 2 * chunk_slots_.size()), {0, no_session});
+    for (std::size_t k = 0; k < chunk_sessions_.size(); ++k) {
+      std::size_t i = chunk_sessions_[k].key & (chunk_slots_.size() - 1);
+      while (chunk_slots_[i].second != no_session) i = (i + 1) & (chunk_slots_.size() - 1);
+      chunk_slots_[i] = {chunk_sessions_[k].key, static_cast<std::uint32_t>(k)};
+    }
   }
-  chunk_session& s = chunk_sessions_[it->second];
-  s.last = std::max(s.last, c.seconds);
-  s.calls += calls;
+  for (std::size_t i = key & (chunk_slots_.size() - 1);; i = (i + 1) & (chunk_slots_.size() - 1)) {
+    auto& [slot_key, index] = chunk_slots_[i];
+    if (index == no_session) {
+      index = static_cast<std::uint32_t>(chunk_sessions_.size());
+      slot_key = key;
+      chunk_sessions_.push_back({key, c.seconds, c.seconds, calls});
+      return;
+    }
+    if (slot_key == key) {
+      chunk_session& s = chunk_sessions_[index];
+      s.last = std::max(s.last, c.seconds);
+      s.calls += calls;
+      return;
+    }
+  }
 }
 
 void call_profile::join_session(std::uint64_t key, std::int64_t first, std::int64_t last, std::uint64_t calls) {
