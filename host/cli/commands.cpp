@@ -26,6 +26,7 @@
 #include "engine.hpp"
 #include "errors.hpp"
 #include "fit.hpp"
+#include "host_version.hpp"
 #include "html_report.hpp"
 #include "http_sink.hpp"
 #include "ids.hpp"

@@ -12,6 +12,7 @@
 
 #include "call_model.hpp"
 #include "digits.hpp"
+#include "host_version.hpp"
 #include "ids.hpp"
 #include "philox_batch.hpp"
 
