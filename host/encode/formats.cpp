@@ -14,6 +14,7 @@
 #include "digits.hpp"
 #include "host_version.hpp"
 #include "ids.hpp"
+#include "money.hpp"
 #include "philox_batch.hpp"
 
 namespace trafficsim::host {
@@ -177,17 +178,6 @@ inline char* put_padded(char* p, std::uint64_t v, int width) noexcept {
   char* end = std::to_chars(digits, digits + 20, v).ptr;
   for (auto len = end - digits; len < width; ++len) *p++ = '0';
   return put(p, {digits, static_cast<std::size_t>(end - digits)});
-}
-
-/// Micro-USD as D.DDDDDD.
-inline char* put_usd(char* p, std::uint64_t micro) noexcept {
-  p = put_uint(p, micro / 1'000'000);
-  *p++ = '.';
-  const auto frac = static_cast<std::uint32_t>(micro % 1'000'000);
-  std::memcpy(p, &two_digits[(frac / 10000) * 2], 2);
-  std::memcpy(p + 2, &two_digits[(frac / 100 % 100) * 2], 2);
-  std::memcpy(p + 4, &two_digits[(frac % 100) * 2], 2);
-  return p + 6;
 }
 
 /// `,{"key":"NAME","value":{"stringValue":"` : an OTLP string attribute up to its value.

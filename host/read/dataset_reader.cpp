@@ -20,6 +20,7 @@
 
 #include "call_rows.hpp"
 #include "errors.hpp"
+#include "money.hpp"
 
 namespace trafficsim::host {
 
@@ -417,23 +418,9 @@ std::uint64_t row_view::whole(std::size_t k) const {
 }
 
 std::uint64_t row_view::micro_usd(std::size_t k) const {
-  const std::string_view text = fields_[k];
-  const std::size_t dot = text.find('.');
-  auto digits = [&](std::string_view d) {
-    std::uint64_t v = 0;
-    const auto [end, ec] = std::from_chars(d.data(), d.data() + d.size(), v);
-    if (ec != std::errc{} || end != d.data() + d.size() || d.empty())
-      bad(k, fmt::format("'{}' is not an amount with up to 6 decimals", text));
-    return v;
-  };
-  std::uint64_t whole_part = digits(text.substr(0, dot)), frac = 0;
-  if (dot != std::string_view::npos) {
-    const std::string_view f = text.substr(dot + 1);
-    if (f.size() > 6) bad(k, fmt::format("'{}' is not an amount with up to 6 decimals", text));
-    frac = digits(f);
-    for (std::size_t i = f.size(); i < 6; ++i) frac *= 10;
-  }
-  return whole_part * 1'000'000 + frac;
+  const std::optional<std::int64_t> v = parse_usd(fields_[k]);
+  if (!v || *v < 0) bad(k, fmt::format("'{}' is not an amount with up to 6 decimals", fields_[k]));
+  return static_cast<std::uint64_t>(*v);
 }
 
 double row_view::real(std::size_t k) const {
