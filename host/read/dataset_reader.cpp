@@ -21,6 +21,7 @@
 #include "call_rows.hpp"
 #include "errors.hpp"
 #include "money.hpp"
+#include "numbers.hpp"
 
 namespace trafficsim::host {
 
@@ -433,16 +434,9 @@ double row_view::real(std::size_t k) const {
 }
 
 std::int64_t row_view::seconds(std::size_t k) const {
-  const std::string_view text = fields_[k];
-  const auto date = text.size() >= 19 ? parse_date(text.substr(0, 10)) : std::nullopt;
-  const auto two = [&](std::size_t at) {
-    const char a = text[at], b = text[at + 1];
-    return a >= '0' && a <= '9' && b >= '0' && b <= '9' ? (a - '0') * 10 + (b - '0') : -1;
-  };
-  const int h = date ? two(11) : -1, m = date ? two(14) : -1, s = date ? two(17) : -1;
-  if (!date || (text[10] != 'T' && text[10] != ' ') || h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 60)
-    bad(k, fmt::format("'{}' is not a time YYYY-MM-DDTHH:MM:SS", text));
-  return days_from_civil(*date) * 86'400 + h * 3600 + m * 60 + s;
+  const std::optional<std::int64_t> t = parse_timestamp(fields_[k]);
+  if (!t) bad(k, fmt::format("'{}' is not a time YYYY-MM-DDTHH:MM:SS", fields_[k]));
+  return *t;
 }
 
 std::uint64_t read_rows(const std::string& path, const std::vector<column_request>& columns, std::string_view outcome,

@@ -307,8 +307,9 @@ detection_result score_detections(const std::filesystem::path& labels, const std
       const std::string& text = row[k == 0 ? start : end];
       const auto v = parse_timestamp(text);
       if (!v)
-        throw usage_error(fmt::format("{}:{}: column '{}': '{}' is not a timestamp (YYYY-MM-DDTHH:MM:SS, Z optional)",
-                                      t.file.string(), line, k == 0 ? "start" : "end", text));
+        throw usage_error(
+            fmt::format("{}:{}: column '{}': '{}' is not a timestamp (YYYY-MM-DDTHH:MM:SS, Z or an offset optional)",
+                        t.file.string(), line, k == 0 ? "start" : "end", text));
       times[k] = *v;
     }
     if (times[1] < times[0]) throw usage_error(fmt::format("{}:{}: ends before it starts", t.file.string(), line));
