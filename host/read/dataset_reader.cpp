@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "call_rows.hpp"
+#include "customer_id.hpp"
 #include "errors.hpp"
 #include "money.hpp"
 #include "numbers.hpp"
@@ -515,7 +516,7 @@ std::uint64_t read_dataset(const std::string& path, traffic_profile& profile) {
     // The plugin of a customer id cust_<plugin>_<n>; other ids are one group, "customers".
     const std::string_view id = r[customer_id];
     std::string_view plugin = "customers";
-    if (id.starts_with("cust_") && id.rfind('_') > 4) plugin = id.substr(5, id.rfind('_') - 5);
+    if (const auto parts = parse_customer_id(id)) plugin = parts->plugin;
     if (profile.plugins().size() >= max_report_plugins && !profile.has_plugin(plugin)) plugin = other_plugins;
     const std::uint32_t p = profile.plugin(plugin);
     check_span(r, since / 86'400, profile);
