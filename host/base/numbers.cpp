@@ -58,19 +58,40 @@ std::uint64_t parse_size(std::string_view option, std::string_view text) {
   return v * unit;
 }
 
+namespace {
+/// The two digits at `at` as a number, -1 if they are not two digits.
+int two_digits_at(std::string_view s, std::size_t at) noexcept {
+  if (at + 1 >= s.size()) return -1;
+  const char a = s[at], b = s[at + 1];
+  return a >= '0' && a <= '9' && b >= '0' && b <= '9' ? (a - '0') * 10 + (b - '0') : -1;
+}
+}  // namespace
+
 std::optional<std::int64_t> parse_timestamp(std::string_view s) {
-  if (!s.empty() && s.back() == 'Z') s.remove_suffix(1);
-  if (s.size() != 19 || s[10] != 'T' || s[13] != ':' || s[16] != ':') return std::nullopt;
+  if (s.size() < 19 || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || s[16] != ':') return std::nullopt;
   const auto date = parse_date(s.substr(0, 10));
   if (!date) return std::nullopt;
-  int parts[3];
-  for (int k = 0; k < 3; ++k) {
-    const char a = s[11 + 3 * k], b = s[12 + 3 * k];
-    if (a < '0' || a > '9' || b < '0' || b > '9') return std::nullopt;
-    parts[k] = (a - '0') * 10 + (b - '0');
+  const int h = two_digits_at(s, 11), m = two_digits_at(s, 14), sec = two_digits_at(s, 17);
+  if (h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 60) return std::nullopt;
+  const std::int64_t t = days_from_civil(*date) * 86'400 + h * 3600 + m * 60 + sec;
+  std::string_view rest = s.substr(19);
+  if (!rest.empty() && rest.front() == '.') {  // a fraction of a second, dropped
+    std::size_t n = 1;
+    while (n < rest.size() && rest[n] >= '0' && rest[n] <= '9') ++n;
+    if (n == 1) return std::nullopt;
+    rest.remove_prefix(n);
   }
-  if (parts[0] > 23 || parts[1] > 59 || parts[2] > 59) return std::nullopt;
-  return days_from_civil(*date) * 86400 + parts[0] * 3600 + parts[1] * 60 + parts[2];
+  if (rest.empty() || rest == "Z") return t;
+  // A zone offset, +HH, +HHMM or +HH:MM (or -): the time moved to UTC.
+  if (rest.front() != '+' && rest.front() != '-') return std::nullopt;
+  const int zh = two_digits_at(rest, 1);
+  const int zm = rest.size() == 3                     ? 0
+                 : rest.size() == 5                   ? two_digits_at(rest, 3)
+                 : rest.size() == 6 && rest[3] == ':' ? two_digits_at(rest, 4)
+                                                      : -1;
+  if (zh < 0 || zh > 23 || zm < 0 || zm > 59) return std::nullopt;
+  const std::int64_t offset = zh * 3600 + zm * 60;
+  return rest.front() == '+' ? t - offset : t + offset;
 }
 
 }  // namespace trafficsim::host

@@ -24,8 +24,12 @@ std::uint64_t parse_whole(std::string_view option, std::string_view text, std::u
 /// least 1M; usage_error naming the option otherwise.
 std::uint64_t parse_size(std::string_view option, std::string_view text);
 
-/// Seconds since 1970 of "YYYY-MM-DDTHH:MM:SS" with an optional "Z" (the rows' and the
-/// answer key's times); none if malformed.
+/// Seconds since 1970 (UTC) of a time as the rows, the answer key and the logs `fit` reads
+/// write it, the one rule for every time the tool reads: "YYYY-MM-DD", 'T' or a space,
+/// "HH:MM:SS" (a leap second :60 counts as the next minute's first), then optionally a
+/// fraction of a second (dropped) and a zone, "Z" or an offset +HH, +HHMM, +HH:MM (or -),
+/// which is applied. E.g. "2025-03-01T09:15:00", "2025-03-01 09:15:00.123+00",
+/// "2025-03-01T10:15:00+01:00" are the same second. None if anything else.
 std::optional<std::int64_t> parse_timestamp(std::string_view text);
 
 /// Text without leading and trailing blanks.

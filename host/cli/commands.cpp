@@ -22,6 +22,7 @@
 #include "engine.hpp"
 #include "errors.hpp"
 #include "fit.hpp"
+#include "host_version.hpp"
 #include "html_report.hpp"
 #include "ids.hpp"
 #include "numbers.hpp"

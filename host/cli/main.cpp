@@ -15,12 +15,9 @@
 #include "atomic_file.hpp"
 #include "commands.hpp"
 #include "errors.hpp"
+#include "host_version.hpp"
 #include "options.hpp"
 #include "printable.hpp"
-
-#ifndef TRAFFICSIM_VERSION
-#define TRAFFICSIM_VERSION "0.0.0"
-#endif
 
 namespace {
 

@@ -13,12 +13,11 @@
 #include "call_model.hpp"
 #include "errors.hpp"
 #include "ids.hpp"
+#include "money.hpp"
 
 namespace trafficsim::host {
 
 namespace {
-
-std::string usd(micro_usd_sum micro) { return fmt::format("{}.{:06}", micro / 1'000'000, micro % 1'000'000); }
 
 std::string month_text(std::uint32_t key) { return fmt::format("{:04}-{:02}", key / 12, key % 12 + 1); }
 
@@ -125,8 +124,8 @@ std::string answer_key::invoices_csv() const {
       out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", month_text(m), c.customer, c.organization,
                          to_string(c.tier), used.calls, used.billed, used.failed, used.input_tokens, used.output_tokens,
                          used.cached_input_tokens, used.cache_write_tokens, used.reasoning_tokens,
-                         usd(used.cost_micro_usd), sub.days, usd(sub.fee_micro_usd),
-                         usd(used.cost_micro_usd + sub.fee_micro_usd));
+                         usd_text(used.cost_micro_usd), sub.days, usd_text(sub.fee_micro_usd),
+                         usd_text(used.cost_micro_usd + sub.fee_micro_usd));
     }
   }
   return out;
@@ -149,7 +148,7 @@ std::string answer_key::usage_by_model_csv() const {
       const model_spec& spec = cat_.models()[i];
       out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", month_text(m), spec.provider, spec.name, u.calls,
                          u.billed, u.failed, u.input_tokens, u.output_tokens, u.cached_input_tokens,
-                         u.cache_write_tokens, u.reasoning_tokens, usd(u.cost_micro_usd));
+                         u.cache_write_tokens, u.reasoning_tokens, usd_text(u.cost_micro_usd));
     }
   return out;
 }

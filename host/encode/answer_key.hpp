@@ -19,6 +19,7 @@
 #include "atomic_file.hpp"
 #include "call_model.hpp"
 #include "catalog.hpp"
+#include "customer_id.hpp"
 #include "engine.hpp"
 #include "formats.hpp"
 #include "ids.hpp"
@@ -35,9 +36,7 @@ constexpr std::uint64_t daily_fee_micro_usd(std::uint64_t monthly_micro_usd, uns
 }
 
 /// A customer's id and its organization's as the rows print them.
-inline std::string customer_text(const plugin_run& p, std::uint32_t local) {
-  return fmt::format("cust_{}_{:04}", p.name, local + 1);
-}
+inline std::string customer_text(const plugin_run& p, std::uint32_t local) { return customer_id_text(p.name, local); }
 inline std::string organization_text(const plugin_run& p, std::uint32_t local) {
   return fmt::format("org_{}_{:03}", p.name, local / customers_per_organization + 1);
 }

@@ -14,6 +14,7 @@
 #include "call_model.hpp"
 #include "digits.hpp"
 #include "errors.hpp"
+#include "host_version.hpp"
 
 namespace trafficsim::host {
 

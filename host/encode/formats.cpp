@@ -12,8 +12,11 @@
 #include <vector>
 
 #include "call_model.hpp"
+#include "customer_id.hpp"
 #include "digits.hpp"
+#include "host_version.hpp"
 #include "ids.hpp"
+#include "money.hpp"
 #include "philox_batch.hpp"
 
 namespace trafficsim::host {
@@ -185,17 +188,6 @@ inline char* put_padded(char* p, std::uint64_t v, int width) noexcept {
   return put(p, {digits, static_cast<std::size_t>(end - digits)});
 }
 
-/// Micro-USD as D.DDDDDD.
-inline char* put_usd(char* p, std::uint64_t micro) noexcept {
-  p = put_uint(p, micro / 1'000'000);
-  *p++ = '.';
-  const auto frac = static_cast<std::uint32_t>(micro % 1'000'000);
-  std::memcpy(p, &two_digits[(frac / 10000) * 2], 2);
-  std::memcpy(p + 2, &two_digits[(frac / 100 % 100) * 2], 2);
-  std::memcpy(p + 4, &two_digits[(frac % 100) * 2], 2);
-  return p + 6;
-}
-
 /// `,{"key":"NAME","value":{"stringValue":"` : an OTLP string attribute up to its value.
 std::string otlp_attribute_head(std::string_view name) {
   return ",{\"key\":\"" + std::string(name) + "\",\"value\":{\"stringValue\":\"";
@@ -246,7 +238,7 @@ struct row_texts {
     for (const plugin_run& p : e.plugins())
       otlp_resource.push_back(otlp_attribute_tail("deployment.environment.name", "production") +
                               otlp_attribute_tail("trafficsim.scenario", p.name) +
-                              otlp_attribute_head("trafficsim.customer.id") + "cust_" + p.name + "_");
+                              otlp_attribute_head("trafficsim.customer.id") + customer_id_head(p.name));
     for (const plugin_run& p : e.plugins())
       otlp_organization.push_back("\"}}" + otlp_attribute_head("trafficsim.organization.id") + "org_" + p.name + "_");
     for (const model_spec& m : cat.models()) {
@@ -259,13 +251,13 @@ struct row_texts {
     for (const plugin_run& p : e.plugins()) {
       ce_source.emplace_back("\",\"source\":\"/trafficsim/" + p.name + "\",\"type\":\"" + std::string(event_type) +
                              "\",\"time\":\"");
-      ce_subject.emplace_back("Z\",\"subject\":\"cust_" + p.name + "_");
+      ce_subject.emplace_back(fmt::format("Z\",\"subject\":\"{}", customer_id_head(p.name)));
     }
     for (const model_spec& m : cat.models())
       json_provider_model.emplace_back("\",\"provider\":\"" + std::string(m.provider) + "\",\"model\":\"" +
                                        std::string(m.name) + "\",\"input_tokens\":");
     for (const plugin_run& p : e.plugins()) {
-      json_customer_prefix.emplace_back(",\"customer_id\":\"cust_" + p.name + "_");
+      json_customer_prefix.emplace_back(fmt::format(",\"customer_id\":\"{}", customer_id_head(p.name)));
       json_org_prefix.emplace_back("\",\"organization_id\":\"org_" + p.name + "_");
     }
     for (const model_spec& m : cat.models())
@@ -276,7 +268,7 @@ struct row_texts {
     for (auto t : product_names) product.emplace_back(t);
     for (auto t : feature_names) feature.emplace_back(t);
     for (const plugin_run& p : e.plugins()) {
-      customer_prefix.emplace_back(",cust_" + p.name + "_");  // plugin names have <= 32 characters
+      customer_prefix.emplace_back(fmt::format(",{}", customer_id_head(p.name)));  // plugin names have <= 32 characters
       org_prefix.emplace_back(",org_" + p.name + "_");
     }
   }
@@ -472,7 +464,7 @@ template <bool VaryingLatency = false>
   *p++ = ',';
   p = VaryingLatency ? put_varying(p, r.f.latency_ms) : put_small(p, r.f.latency_ms);
   p = put(p, texts.customer_prefix[r.plugin]);
-  p = put_padded(p, std::uint64_t{r.local} + 1, 4);
+  p = put_padded(p, customer_number(r.local), customer_number_digits);
   *p++ = ',';
   p = put(p, texts.tier[static_cast<std::size_t>(r.plan)]);
   p = put(p, texts.org_prefix[r.plugin]);
@@ -520,7 +512,7 @@ inline char* put_csv_row(char* p, const row& r, const row_texts& texts, const ho
   lit(",\"latency_ms\":");
   p = put_small(p, r.f.latency_ms);
   p = put(p, texts.json_customer_prefix[r.plugin]);
-  p = put_padded(p, std::uint64_t{r.local} + 1, 4);
+  p = put_padded(p, customer_number(r.local), customer_number_digits);
   lit("\",\"subscription_tier\":\"");
   p = put(p, texts.tier[static_cast<std::size_t>(r.plan)]);
   p = put(p, texts.json_org_prefix[r.plugin]);
@@ -563,7 +555,7 @@ inline char* put_cloudevent_prefix(char* p, const row& r, const row_texts& texts
   p = put(p, texts.ce_source[r.plugin]);
   p = put_timestamp(p, stamp, r.seconds);
   p = put(p, texts.ce_subject[r.plugin]);
-  p = put_padded(p, std::uint64_t{r.local} + 1, 4);
+  p = put_padded(p, customer_number(r.local), customer_number_digits);
   std::memcpy(p, data.data(), data.size());
   return p + data.size();
 }
@@ -612,7 +604,7 @@ struct otlp_extras {
   p = put(p, texts.product[r.f.product]);
   lit("\"}}");
   lit(texts.otlp_resource[r.plugin]);
-  p = put_padded(p, std::uint64_t{r.local} + 1, 4);
+  p = put_padded(p, customer_number(r.local), customer_number_digits);
   lit(texts.otlp_organization[r.plugin]);
   p = put_padded(p, std::uint64_t{r.local / customers_per_organization} + 1, 3);
   lit("\"}},{\"key\":\"trafficsim.subscription.tier\",\"value\":{\"stringValue\":\"");

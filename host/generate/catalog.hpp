@@ -20,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+#include "money.hpp"
+
 namespace trafficsim::host {
 
 /// An amount of USD in atto-USD (1e-18 USD).
@@ -27,12 +29,6 @@ __extension__ using usd_amount = unsigned __int128;
 inline constexpr int usd_amount_decimals = 18;
 /// The highest price a catalog may give, in atto-USD per token: 18 USD (docs/catalogs.md).
 inline constexpr std::uint64_t max_price = 18'000'000'000'000'000'000u;
-
-/// A sum of printed costs in micro-USD. 128 bits are provably enough: a row costs at most
-/// five token counts below 2^32 at max_price each, 3.9e17 micro-USD < 2^59, and a run has
-/// fewer than 2^64 rows, so no sum reaches 2^123 (64 bits wrap past $18.4 trillion, which
-/// a large run at the highest prices passes).
-__extension__ using micro_usd_sum = unsigned __int128;
 
 /// The cost in micro-USD as printed with six decimals: atto-USD rounded half up.
 constexpr std::uint64_t cost_micro_usd(usd_amount cost) noexcept {

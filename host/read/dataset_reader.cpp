@@ -20,7 +20,10 @@
 #include <vector>
 
 #include "call_rows.hpp"
+#include "customer_id.hpp"
 #include "errors.hpp"
+#include "money.hpp"
+#include "numbers.hpp"
 
 namespace trafficsim::host {
 
@@ -478,23 +481,9 @@ std::uint64_t row_view::whole(std::size_t k) const {
 }
 
 std::uint64_t row_view::micro_usd(std::size_t k) const {
-  const std::string_view text = fields_[k];
-  const std::size_t dot = text.find('.');
-  auto digits = [&](std::string_view d) {
-    std::uint64_t v = 0;
-    const auto [end, ec] = std::from_chars(d.data(), d.data() + d.size(), v);
-    if (ec != std::errc{} || end != d.data() + d.size() || d.empty())
-      bad(k, fmt::format("'{}' is not an amount with up to 6 decimals", text));
-    return v;
-  };
-  std::uint64_t whole_part = digits(text.substr(0, dot)), frac = 0;
-  if (dot != std::string_view::npos) {
-    const std::string_view f = text.substr(dot + 1);
-    if (f.size() > 6) bad(k, fmt::format("'{}' is not an amount with up to 6 decimals", text));
-    frac = digits(f);
-    for (std::size_t i = f.size(); i < 6; ++i) frac *= 10;
-  }
-  return whole_part * 1'000'000 + frac;
+  const std::optional<std::int64_t> v = parse_usd(fields_[k]);
+  if (!v || *v < 0) bad(k, fmt::format("'{}' is not an amount with up to 6 decimals", fields_[k]));
+  return static_cast<std::uint64_t>(*v);
 }
 
 double row_view::real(std::size_t k) const {
@@ -507,16 +496,9 @@ double row_view::real(std::size_t k) const {
 }
 
 std::int64_t row_view::seconds(std::size_t k) const {
-  const std::string_view text = fields_[k];
-  const auto date = text.size() >= 19 ? parse_date(text.substr(0, 10)) : std::nullopt;
-  const auto two = [&](std::size_t at) {
-    const char a = text[at], b = text[at + 1];
-    return a >= '0' && a <= '9' && b >= '0' && b <= '9' ? (a - '0') * 10 + (b - '0') : -1;
-  };
-  const int h = date ? two(11) : -1, m = date ? two(14) : -1, s = date ? two(17) : -1;
-  if (!date || (text[10] != 'T' && text[10] != ' ') || h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 60)
-    bad(k, fmt::format("'{}' is not a time YYYY-MM-DDTHH:MM:SS", text));
-  return days_from_civil(*date) * 86'400 + h * 3600 + m * 60 + s;
+  const std::optional<std::int64_t> t = parse_timestamp(fields_[k]);
+  if (!t) bad(k, fmt::format("'{}' is not a time YYYY-MM-DDTHH:MM:SS", fields_[k]));
+  return *t;
 }
 
 std::optional<time_format> parse_time_format(std::string_view name) noexcept {
@@ -717,7 +699,7 @@ std::uint64_t read_dataset(const std::string& path, traffic_profile& profile) {
     // The plugin of a customer id cust_<plugin>_<n>; other ids are one group, "customers".
     const std::string_view id = r[customer_id];
     std::string_view plugin = "customers";
-    if (id.starts_with("cust_") && id.rfind('_') > 4) plugin = id.substr(5, id.rfind('_') - 5);
+    if (const auto parts = parse_customer_id(id)) plugin = parts->plugin;
     if (profile.plugins().size() >= max_report_plugins && !profile.has_plugin(plugin)) plugin = other_plugins;
     const std::uint32_t p = profile.plugin(plugin);
     check_span(r, since / 86'400, profile);

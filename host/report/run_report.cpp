@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "errors.hpp"
+#include "money.hpp"
 #include "printable.hpp"
 
 namespace trafficsim::host {
@@ -87,11 +88,10 @@ std::string totals_json_seed(const run_report::line& l) {
   const plugin_totals& t = l.totals;
   return fmt::format(
       "\"customers\": {}, \"active_customers\": {}, \"churned_customers\": {}, \"calls\": {}, "
-      "\"input_tokens\": {}, \"output_tokens\": {}, \"cost_usd\": {}.{:06}, \"cost_micro_usd\": {}, "
+      "\"input_tokens\": {}, \"output_tokens\": {}, \"cost_usd\": {}, \"cost_micro_usd\": {}, "
       "\"average_cost_usd\": {:.6f}",
-      l.customers, l.active, l.churned, t.rows, t.input_tokens, t.output_tokens, t.cost_micro_usd / 1'000'000,
-      t.cost_micro_usd % 1'000'000, t.cost_micro_usd,
-      t.rows == 0 ? 0.0 : static_cast<double>(t.cost_micro_usd) / 1e6 / t.rows);
+      l.customers, l.active, l.churned, t.rows, t.input_tokens, t.output_tokens, usd_text(t.cost_micro_usd),
+      t.cost_micro_usd, t.rows == 0 ? 0.0 : static_cast<double>(t.cost_micro_usd) / 1e6 / t.rows);
 }
 
 std::string totals_json(const run_report::line& l, bool extended) {

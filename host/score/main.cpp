@@ -13,12 +13,9 @@
 
 #include "atomic_file.hpp"
 #include "errors.hpp"
+#include "host_version.hpp"
 #include "printable.hpp"
 #include "score.hpp"
-
-#ifndef TRAFFICSIM_VERSION
-#define TRAFFICSIM_VERSION "0.0.0"
-#endif
 
 namespace {
 

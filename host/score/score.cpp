@@ -12,12 +12,15 @@
 #include <trafficsim/calendar.hpp>
 
 #include "errors.hpp"
+#include "money.hpp"
 #include "numbers.hpp"
 
 namespace trafficsim::score {
 
 using host::parse_timestamp;
+using host::parse_usd;
 using host::usage_error;
+using host::usd_text;
 
 namespace {
 
@@ -102,31 +105,8 @@ csv_table read_csv(const std::filesystem::path& file) {
   return t;
 }
 
-/// An amount of money as micro-dollars: digits, optionally a point and up to six decimals.
-std::optional<std::int64_t> parse_micro(std::string_view s) {
-  const bool negative = !s.empty() && s[0] == '-';
-  if (negative) s.remove_prefix(1);
-  const auto dot = s.find('.');
-  const std::string_view whole = s.substr(0, dot), fraction = dot == std::string_view::npos ? "" : s.substr(dot + 1);
-  if (whole.empty() || whole.size() > 12 || fraction.size() > 6 || (dot != std::string_view::npos && fraction.empty()))
-    return std::nullopt;
-  std::int64_t v = 0;
-  for (const char c : whole) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  std::int64_t f = 0;
-  for (std::size_t i = 0; i < 6; ++i) {
-    const char c = i < fraction.size() ? fraction[i] : '0';
-    if (c < '0' || c > '9') return std::nullopt;
-    f = f * 10 + (c - '0');
-  }
-  const std::int64_t micro = v * 1'000'000 + f;
-  return negative ? -micro : micro;
-}
-
 std::string micro_text(std::int64_t m) {
-  return fmt::format("{}{}.{:06}", m < 0 ? "-" : "", (m < 0 ? -m : m) / 1'000'000, (m < 0 ? -m : m) % 1'000'000);
+  return usd_text(m < 0 ? 0 - static_cast<std::uint64_t>(m) : static_cast<std::uint64_t>(m), m < 0);
 }
 
 const std::vector<std::string> money_columns{"usage_cost_usd", "subscription_fee_usd", "total_usd"};
@@ -144,7 +124,7 @@ const std::vector<std::string> count_columns{"calls",
 std::int64_t cell_value(const csv_table& t, std::size_t line, const std::string& column, const std::string& text) {
   const bool money = std::find(money_columns.begin(), money_columns.end(), column) != money_columns.end();
   if (money) {
-    if (const auto v = parse_micro(text)) return *v;
+    if (const auto v = parse_usd(text)) return *v;
     throw usage_error(fmt::format("{}:{}: column '{}': '{}' is not an amount in dollars (e.g. 12.345678)",
                                   t.file.string(), line, column, text));
   }
@@ -327,8 +307,9 @@ detection_result score_detections(const std::filesystem::path& labels, const std
       const std::string& text = row[k == 0 ? start : end];
       const auto v = parse_timestamp(text);
       if (!v)
-        throw usage_error(fmt::format("{}:{}: column '{}': '{}' is not a timestamp (YYYY-MM-DDTHH:MM:SS, Z optional)",
-                                      t.file.string(), line, k == 0 ? "start" : "end", text));
+        throw usage_error(
+            fmt::format("{}:{}: column '{}': '{}' is not a timestamp (YYYY-MM-DDTHH:MM:SS, Z or an offset optional)",
+                        t.file.string(), line, k == 0 ? "start" : "end", text));
       times[k] = *v;
     }
     if (times[1] < times[0]) throw usage_error(fmt::format("{}:{}: ends before it starts", t.file.string(), line));

@@ -6,6 +6,7 @@
 #include <array>
 #include <charconv>
 
+#include "customer_id.hpp"
 #include "errors.hpp"
 
 namespace trafficsim::host {
@@ -21,14 +22,11 @@ struct row_key {
 
 row_key make_key(std::string_view timestamp, std::string_view customer_id) {
   row_key k;
-  if (timestamp.size() != 19 || !customer_id.starts_with("cust_")) return k;
-  const auto last = customer_id.rfind('_');
-  if (last <= 5) return k;
-  const std::string_view digits = customer_id.substr(last + 1);
-  const auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), k.customer);
-  if (ec != std::errc() || p != digits.data() + digits.size()) return k;
+  const std::optional<customer_id_parts> id = parse_customer_id(customer_id);
+  if (timestamp.size() != 19 || !id) return k;
   k.timestamp = timestamp;
-  k.plugin = customer_id.substr(5, last - 5);
+  k.plugin = id->plugin;
+  k.customer = id->number;
   k.valid = true;
   return k;
 }
@@ -112,7 +110,7 @@ std::string field_problem(const row_fields& f, std::size_t n) {
   for (std::size_t i : {4u, 5u, 7u})
     if (!digits(f[i])) return bad(i);
   if (!cost(f[6])) return bad(6);
-  if (!id_with_number(f[8], "cust_")) return bad(8);
+  if (!parse_customer_id(f[8]) || !plain_text(f[8])) return bad(8);
   if (f[9] != "starter" && f[9] != "pro" && f[9] != "enterprise") return bad(9);
   if (!id_with_number(f[10], "org_")) return bad(10);
   if (!hex(f[15], "req_", 32)) return bad(15);

@@ -15,10 +15,7 @@
 #include <random>
 
 #include "errors.hpp"
-
-#ifndef TRAFFICSIM_VERSION
-#define TRAFFICSIM_VERSION "0.0.0"
-#endif
+#include "host_version.hpp"
 
 namespace trafficsim::host {
 

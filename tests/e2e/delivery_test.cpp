@@ -137,11 +137,16 @@ TEST(Delivery, BadSpecificationsAreRefused) {
     EXPECT_NE(r.err.find(says), std::string::npos) << spec << ": " << r.err;
   }
   EXPECT_FALSE(fs::exists(t / "a.csv"));
-  write_file(t / "b.csv", "");
+  // --append with --deliver: refused for its reason, before anything is read or written.
+  const std::string existing = run_host_to(t, "b.csv", {"--days", "1", "--scale", "0.1"});
   const process_result append =
       run_host({"--days", "1", "--deliver", "at-least-once", "--append", "-o", (t / "b.csv").string()});
-  EXPECT_EQ(append.exit_code, 2);
-  EXPECT_NE(append.err.find("--append"), std::string::npos) << append.err;
+  EXPECT_EQ(append.exit_code, 2) << append.err;
+  EXPECT_NE(append.err.find("--deliver writes rows in arrival order, which --append cannot merge by time; drop one"),
+            std::string::npos)
+      << append.err;
+  EXPECT_TRUE(read_file(t / "b.csv") == existing) << "the file appended to was changed";
+  EXPECT_EQ(list_dir(t.path()), std::vector<std::string>{"b.csv"}) << "no file was left beside it";
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // executable with real files and processes, and shown not to happen.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -9,6 +10,8 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "harness.hpp"
@@ -106,17 +109,38 @@ TEST(Hardening, APluginSwappedDuringTheChecksNeverRuns) {
                                    << " swaps)";
   EXPECT_GT(swaps.load(), 100u) << "the swapper did not run";
   EXPECT_EQ(ok + refused, runs);
+  // The race was run, not missed: the host saw the swapped-in file at its checks (and
+  // refused it) as well as the good one (and ran it). Each run sees either about half the
+  // time, so both within a few runs; 2 x 2^-(runs-1) that one is missing by chance.
+  EXPECT_GT(refused, 0) << "no run saw the swapped-in file: the race was never exercised (" << runs << " runs)";
+  EXPECT_GT(ok, 0) << "no run loaded the good plugin (" << runs << " runs)";
 }
 
-// Finding 2: two runs appending to one file at once take turns; neither loses rows.
+// Finding 2: two runs appending to one file at once take turns; neither loses rows. The
+// test holds the file's lock itself until both runs say they are waiting for it, so
+// the two appends certainly overlap; then it lets go and they go one after the other.
 TEST(Hardening, ConcurrentAppendsTakeTurns) {
   temp_dir t;
   const std::string whole = run_host_to(t, "whole.csv", {"--plugins", "base,burst,decline", "--days", "2"});
   run_host_to(t, "mix.csv", {"--plugins", "base", "--days", "2"});
   const std::string mix = (t / "mix.csv").string();
+  const int lock = ::open(mix.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(lock, 0);
+  ASSERT_EQ(::flock(lock, LOCK_EX), 0);
   child a = spawn({host_exe().string(), "-q", "--plugins", "burst", "--days", "2", "--append", "-o", mix});
   child b = spawn({host_exe().string(), "-q", "--plugins", "decline", "--days", "2", "--append", "-o", mix});
+  const std::string waiting = "another run is appending to '" + mix + "'";
+  auto says_waiting = [&](const child& c) {
+    std::ifstream err(c.err_file);
+    const std::string text((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
+    return text.find(waiting) != std::string::npos;
+  };
+  for (int i = 0; i < 3000 && !(says_waiting(a) && says_waiting(b)); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const bool both_waited = says_waiting(a) && says_waiting(b);
+  ::close(lock);  // lets them go
   const process_result ra = wait_for(a), rb = wait_for(b);
+  EXPECT_TRUE(both_waited) << "the runs did not wait for the file's lock (30 s): " << ra.err << rb.err;
   EXPECT_EQ(ra.exit_code, 0) << ra.err;
   EXPECT_EQ(rb.exit_code, 0) << rb.err;
   EXPECT_TRUE(read_file(mix) == whole) << "the file lost one run's rows";

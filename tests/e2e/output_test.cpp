@@ -2,6 +2,8 @@
 // and the reproducibility contract.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <unordered_set>
@@ -129,10 +131,32 @@ TEST(Output, StandardOutputCarriesTheSameBytes) {
 
 TEST(Output, GoldenFingerprintOfASmallRun) {
   // The exact bytes of a small run. This changes only when the output format or the
-  // random draws change on purpose: update it in the same commit and say why.
+  // random draws change on purpose: update it (and tests/golden/) in the same commit and
+  // say why. A failure names the columns that changed; the tiny run below shows the line.
   const std::string out = generate({"--days", "2", "--scale", "0.5"});
   EXPECT_EQ(out.size(), 4578675u);
   EXPECT_EQ(fingerprint(out), 0xcb18c8566b15c167ull) << std::hex << fingerprint(out);
+  const std::vector<std::uint64_t> expected{
+      0x06a94ee65839840aull, 0x024883d7fab5373bull, 0x0b414a127c0f494cull, 0x009aa0ebddb6c372ull, 0x50d8e694f5723450ull,
+      0x09b44f9e36d48a09ull, 0x2df809357cc50e7aull, 0xf14d11b97a6208ffull, 0x441d932b64b4fa16ull, 0xa5ce422911681e0dull,
+      0x819c53a5fd8d3151ull, 0x50859d0d6a52c577ull, 0x58592f2b0cdeab6dull, 0x92e305d08fad2540ull, 0x90c858290026a8e6ull,
+      0xeb02da9df3eafd36ull, 0xa7a7b64679e1111dull, 0xd8063278723dda2eull, 0x86ca8034d0587097ull};
+  const std::vector<std::uint64_t> columns = column_fingerprints(out);
+  const std::string header = out.substr(0, out.find('\n'));
+  const auto names = parse_csv(header).at(0);
+  std::string changed;
+  for (std::size_t i = 0; i < std::max(expected.size(), columns.size()); ++i)
+    if (i >= expected.size() || i >= columns.size() || expected[i] != columns[i])
+      changed += (changed.empty() ? "" : ", ") + (i < names.size() ? names[i] : "column " + std::to_string(i + 1));
+  EXPECT_EQ(changed, "") << "the columns whose bytes changed";
+}
+
+TEST(Output, GoldenFileOfATinyRun) {
+  // A tiny run's bytes, kept whole in tests/golden/ so that a change shows its first line.
+  const std::string out = generate({"--days", "1", "--scale", "0.01"});
+  const std::string golden = read_file(std::filesystem::path(TRAFFICSIM_TEST_SOURCE_DIR) / "tests/golden/tiny_run.csv");
+  ASSERT_FALSE(golden.empty());
+  EXPECT_EQ(first_difference(golden, out), "");
 }
 
 }  // namespace

@@ -48,15 +48,19 @@ TEST(Faults, FileSizeLimitIsReportedAndLeavesNothing) {
 
 TEST(Faults, SigtermStopsCleanlyWith143) {
   temp_dir t;
+  // A run of hundreds of gigabytes: it must stop at the next chunk, not finish. The signal
+  // goes once the temporary output file is there (the handler is installed before).
   child c = spawn({host_exe().string(), "--scale", "200", "--days", "365", "-o", (t / "big.csv").string()});
-  for (int i = 0; i < 500 && list_dir(t.path()).empty(); ++i)
+  for (int i = 0; i < 3000 && list_dir(t.path()).empty(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  const auto sent = std::chrono::steady_clock::now();
+  ASSERT_FALSE(list_dir(t.path()).empty()) << "the run did not start writing within 30 s";
   ::kill(c.pid, SIGTERM);
-  const process_result r = wait_for(c);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count();
+  // It stops within a chunk (well under a second); the limit only keeps a run that does
+  // not stop from filling the disk and hanging the suite.
+  const process_result r = wait_for(c, 60);
+  EXPECT_FALSE(r.timed_out) << "it did not stop";
+  EXPECT_EQ(r.signal, 0) << "killed by the signal: no handler stopped the run";
   EXPECT_EQ(r.exit_code, 143) << r.err;
-  EXPECT_LT(seconds, 5.0) << "stops promptly (well under a second on an idle machine)";
   EXPECT_TRUE(list_dir(t.path()).empty()) << "no output and no temporary file";
 }
 

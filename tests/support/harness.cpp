@@ -1,18 +1,22 @@
 #include "harness.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 #include <trafficsim/detail/streams.hpp>
 
 #include "discovery.hpp"
@@ -119,16 +123,40 @@ child spawn(const std::vector<std::string>& args, const process_options& opt) {
   return c;
 }
 
+namespace {
+process_result result_of(const child& c, int status) {
+  process_result r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  r.out = read_file(c.out_file);
+  r.err = read_file(c.err_file);
+  return r;
+}
+}  // namespace
+
 process_result wait_for(child& c) {
   int status = 0;
   while (::waitpid(c.pid, &status, 0) < 0) {
     if (errno != EINTR) throw std::runtime_error("waitpid failed");
   }
-  process_result r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = read_file(c.out_file);
-  r.err = read_file(c.err_file);
-  return r;
+  return result_of(c, status);
+}
+
+process_result wait_for(child& c, double limit_seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(limit_seconds);
+  int status = 0;
+  for (;;) {
+    const pid_t done = ::waitpid(c.pid, &status, WNOHANG);
+    if (done == c.pid) return result_of(c, status);
+    if (done < 0 && errno != EINTR) throw std::runtime_error("waitpid failed");
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ::kill(c.pid, SIGKILL);
+      process_result r = wait_for(c);
+      r.timed_out = true;
+      return r;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 process_result run_host(const std::vector<std::string>& args, const process_options& opt) {
@@ -229,6 +257,57 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
     pos = eol + 1;
   }
   return rows;
+}
+
+namespace {
+std::vector<std::string> fields_of(const std::string& line) {
+  std::vector<std::string> fields;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= line.size(); ++i) {
+    if (i == line.size() || line[i] == ',') {
+      fields.emplace_back(line, start, i - start);
+      start = i + 1;
+    }
+  }
+  return fields;
+}
+}  // namespace
+
+std::string first_difference(const std::string& expected, const std::string& actual) {
+  if (expected == actual) return {};
+  std::istringstream e(expected), a(actual);
+  std::vector<std::string> header;
+  std::string le, la;
+  for (std::size_t line = 1;; ++line) {
+    const bool has_e = static_cast<bool>(std::getline(e, le)), has_a = static_cast<bool>(std::getline(a, la));
+    if (line == 1 && has_e) header = fields_of(le);
+    if (!has_e && !has_a)  // the same lines: only the last newline differs
+      return fmt::format("the same lines, but {} bytes expected and {} written", expected.size(), actual.size());
+    if (!has_e) return fmt::format("line {}: an extra line: {}", line, la);
+    if (!has_a) return fmt::format("line {}: missing (the output ends early), expected: {}", line, le);
+    if (le == la) continue;
+    const std::vector<std::string> fe = fields_of(le), fa = fields_of(la);
+    std::string columns;
+    for (std::size_t i = 0; i < std::max(fe.size(), fa.size()); ++i) {
+      if (i < fe.size() && i < fa.size() && fe[i] == fa[i]) continue;
+      if (!columns.empty()) columns += ", ";
+      columns += i < header.size() ? header[i] : fmt::format("column {}", i + 1);
+    }
+    return fmt::format("line {} differs in {}\n  expected: {}\n  written:  {}", line, columns, le, la);
+  }
+}
+
+std::vector<std::uint64_t> column_fingerprints(const std::string& csv) {
+  std::vector<std::string> columns;
+  std::istringstream in(csv);
+  for (std::string line; std::getline(in, line);) {
+    const std::vector<std::string> fields = fields_of(line);
+    if (columns.size() < fields.size()) columns.resize(fields.size());
+    for (std::size_t i = 0; i < fields.size(); ++i) (columns[i] += fields[i]) += '\n';
+  }
+  std::vector<std::uint64_t> out;
+  for (const std::string& c : columns) out.push_back(fingerprint(c));
+  return out;
 }
 
 std::vector<std::string> list_dir(const fs::path& dir) {

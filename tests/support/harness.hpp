@@ -64,6 +64,8 @@ class temp_dir {
 struct process_result {
   int exit_code = -1;  ///< exit status, or 128 + signal if killed
   std::string out, err;
+  int signal = 0;          ///< the signal that ended the process, 0 if it exited
+  bool timed_out = false;  ///< killed by wait_for's time limit
 };
 
 struct process_options {
@@ -82,6 +84,9 @@ struct child {
 
 child spawn(const std::vector<std::string>& args, const process_options& opt = {});
 process_result wait_for(child& c);
+/// wait_for, but a process still running after `limit_seconds` is killed (SIGKILL) and
+/// reported as timed_out: for tests whose failure would otherwise be a hang.
+process_result wait_for(child& c, double limit_seconds);
 /// Runs the host with `args` and waits.
 process_result run_host(const std::vector<std::string>& args, const process_options& opt = {});
 
@@ -117,6 +122,13 @@ void write_file(const std::filesystem::path& p, const std::string& data);
 std::uint64_t fingerprint(const std::string& data);
 /// Splits CSV text into rows of fields (our output never needs quoting).
 std::vector<std::vector<std::string>> parse_csv(const std::string& text);
+
+/// Where `actual` first differs from `expected`, line by line: the line's number, both
+/// texts of it and the columns that differ (named from the header); empty if equal. For
+/// golden tests, so that a failure says what changed.
+std::string first_difference(const std::string& expected, const std::string& actual);
+/// A CSV text's FNV-1a 64 fingerprint per column (header included), in column order.
+std::vector<std::uint64_t> column_fingerprints(const std::string& csv);
 
 /// A printed amount (D.DDDDDD) in micro-USD, exactly; std::invalid_argument if it does
 /// not have exactly six decimals.
