@@ -153,7 +153,7 @@ class lognormal_table {
 using kind_mix = std::array<std::uint32_t, session_kinds - 1>;
 
 /// The mix of weights `w` (chat, agent, completion, batch; finite, >= 0), or none if they
-/// are all 0: a plan's session mix (SDK 2.x, `trafficsim_day_plan::session_mix`), used as
+/// are all 0: a plan's session mix (SDK 2.3, `trafficsim_day_plan::session_mix`), used as
 /// given, with no spread.
 std::optional<kind_mix> mix_from_weights(std::span<const double, session_kinds> w) noexcept;
 

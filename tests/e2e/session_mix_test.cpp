@@ -1,4 +1,4 @@
-// A scenario sets its customers' mix of session kinds (SDK 2.x, day_plan::session_mix;
+// A scenario sets its customers' mix of session kinds (SDK 2.3, day_plan::session_mix;
 // docs/realistic-calls.md, "A scenario's mix"), through the real executable and the test
 // plugin agent_heavy (tests/test_plugins/agent_heavy.c): the asked share of agent runs,
 // the same bytes on any threads and shards, composition, a plugin built against the SDK

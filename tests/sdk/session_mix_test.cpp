@@ -1,4 +1,4 @@
-// A plan's session mix (SDK 2.x): through the C boundary from a C++ scenario, not past the
+// A plan's session mix (SDK 2.3): through the C boundary from a C++ scenario, not past the
 // end of an older host's struct, checked by the test kit, and composed by the documented
 // rule (in-process plugins through the real boundary).
 #include <gtest/gtest.h>

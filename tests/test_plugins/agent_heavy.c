@@ -1,5 +1,5 @@
 /* Test: a plugin written in C that sets its customers' mix of session kinds through the
- * raw struct (SDK 2.x, trafficsim_day_plan::session_mix): agent runs with weight
+ * raw struct (SDK 2.3, trafficsim_day_plan::session_mix): agent runs with weight
  * `agent_share`, the other three kinds (1 - agent_share) / 3 each. Calls from 09:00 to
  * 17:59, calls_per_day a day (composable), and a label "agents" over those hours.
  * `set_mix` 0 leaves the mix unset (the host's default); `bad_mix` 1 gives chat weight -1,

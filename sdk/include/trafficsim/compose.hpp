@@ -23,7 +23,7 @@
 ///   (expected 0, minimum 0);
 /// - minimum: the largest minimum; churned: if any layer churned; labels: every layer's, in
 ///   layer order (at most max_plan_labels in all, else std::invalid_argument).
-/// - session mix (SDK 2.x): the mean of the mixes of the layers that set one, each divided by
+/// - session mix (SDK 2.3): the mean of the mixes of the layers that set one, each divided by
 ///   the sum of its weights (so `agent_heavy*batch_nightly` is half the one's mix and half
 ///   the other's, whatever their scales); unset (all 0) if no layer sets one.
 /// One layer composes to itself, unchanged; a layer whose factor is 1 and whose weights are

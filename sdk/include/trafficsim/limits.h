@@ -27,7 +27,7 @@
 #define TRAFFICSIM_MAX_LABEL_ATTRIBUTES 4
 #define TRAFFICSIM_LABEL_NAME_MAX 31
 
-/* The kinds of session a plan's session mix weighs (SDK 2.x): chat, agent, completion,
+/* The kinds of session a plan's session mix weighs (SDK 2.3): chat, agent, completion,
  * batch (enum trafficsim_session_kind in <trafficsim/plugin.h>). */
 #define TRAFFICSIM_SESSION_KINDS 4
 

@@ -22,7 +22,7 @@ inline constexpr std::size_t parameter_name_max = TRAFFICSIM_PARAMETER_NAME_MAX;
 inline constexpr std::size_t max_plan_labels = TRAFFICSIM_MAX_PLAN_LABELS;
 inline constexpr std::size_t max_label_attributes = TRAFFICSIM_MAX_LABEL_ATTRIBUTES;
 inline constexpr std::size_t label_name_max = TRAFFICSIM_LABEL_NAME_MAX;
-/// The kinds of session a plan's session mix weighs (SDK 2.x): chat, agent, completion, batch.
+/// The kinds of session a plan's session mix weighs (SDK 2.3): chat, agent, completion, batch.
 inline constexpr std::size_t session_kind_count = TRAFFICSIM_SESSION_KINDS;
 
 /// True if `s` has 1 to `max_size` characters of a-z, 0-9 and _, starting with a letter

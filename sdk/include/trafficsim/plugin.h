@@ -171,7 +171,7 @@ typedef struct trafficsim_day_plan {
   uint32_t label_count; /* 0 .. TRAFFICSIM_MAX_PLAN_LABELS */
   uint32_t reserved2;
   trafficsim_plan_label labels[TRAFFICSIM_MAX_PLAN_LABELS];
-  /* SDK 2.x: the customer-day's mix of session kinds, for the host's session call model
+  /* SDK 2.3: the customer-day's mix of session kinds, for the host's session call model
    * (docs/realistic-calls.md): relative weights indexed by enum trafficsim_session_kind,
    * each finite and >= 0. All 0 (as the struct arrives): the host's default mix. The
    * uniform call model (the seed catalog) ignores it. */
@@ -190,7 +190,7 @@ enum trafficsim_session_kind {
 #define TRAFFICSIM_PLAN_HAS_LABELS(plan) \
   ((plan)->struct_size >=                \
    offsetof(trafficsim_day_plan, labels) + TRAFFICSIM_MAX_PLAN_LABELS * sizeof(trafficsim_plan_label))
-/* Nonzero if the host's plan struct has room for a session mix (SDK 2.x). */
+/* Nonzero if the host's plan struct has room for a session mix (SDK 2.3). */
 #define TRAFFICSIM_PLAN_HAS_SESSION_MIX(plan) \
   ((plan)->struct_size >= offsetof(trafficsim_day_plan, session_mix) + TRAFFICSIM_SESSION_KINDS * sizeof(double))
 

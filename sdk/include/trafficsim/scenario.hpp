@@ -100,7 +100,7 @@ struct day_plan {
   bool churned = false;                              ///< the customer has left for good (counted in the summary)
   std::array<plan_label, max_plan_labels> labels{};  ///< the first label_count are the plan's labels
   unsigned label_count = 0;
-  /// SDK 2.x: the customer-day's mix of session kinds for the host's session call model
+  /// SDK 2.3: the customer-day's mix of session kinds for the host's session call model
   /// (docs/realistic-calls.md): the relative weights of chat, agent, completion and batch
   /// sessions, in that order (enum trafficsim_session_kind), each finite and >= 0. All 0:
   /// the host's default mix (the customer's archetype's). The uniform call model (the seed

@@ -7,7 +7,7 @@ use std::os::raw::{c_char, c_int, c_void};
 /// TRAFFICSIM_ABI_VERSION and TRAFFICSIM_SDK_VERSION_STRING of the headers these mirrors
 /// follow. A host of any 2.x accepts a plugin of ABI 2.
 pub const ABI_VERSION: u32 = 2;
-pub const SDK_VERSION: &str = "2.2.0";
+pub const SDK_VERSION: &str = "2.3.0";
 
 pub const HOURS_PER_DAY: usize = 24;
 pub const LABEL_NAME_MAX: usize = 31;
