@@ -663,8 +663,10 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
   features.reserve(customers.size());
   for (std::size_t i = 0; i < customers.size(); ++i)
     features.push_back(customer_features(customers[i], hours[i], last_day, n));
+  // A log without customers has no customers to tell apart (its rows are dealt to them in
+  // turn): one segment.
   const std::vector<std::uint32_t> segment_of =
-      find_segments(features, options.segments, min_segment_customers(customers.size()));
+      find_segments(features, population ? 1 : options.segments, min_segment_customers(customers.size()));
   std::vector<std::vector<std::size_t>> members(
       segment_of.empty() ? 1 : *std::max_element(segment_of.begin(), segment_of.end()) + 1);
   for (std::size_t i = 0; i < customers.size(); ++i) members[segment_of[i]].push_back(i);

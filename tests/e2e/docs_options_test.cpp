@@ -39,6 +39,11 @@ const std::map<std::string, std::string>& other_tools_options() {
       {"--mooncake-synthetic", "derive-trace-stats"},
       {"--azure-code", "derive-trace-stats"},
       {"--azure-conv", "derive-trace-stats"},
+      {"--python", "new-plugin"},
+      {"--description", "new-plugin"},
+      {"--c", "new-plugin"},
+      {"--release", "cargo"},
+      {"--offline", "cargo"},
   };
   return options;
 }
