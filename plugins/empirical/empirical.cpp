@@ -52,7 +52,8 @@ constexpr std::size_t burst_quantiles = 11;  // 0 %, 10 %, ..., 100 %
 constexpr std::size_t weekdays = 7;          // burst_weekday_0 (Monday) ... burst_weekday_6
 
 // Fixed slots: the customer stream's, then the customer-day stream's (slot 1 of the day
-// was the second uniform of a Box-Muller pair; left free so the others keep their draws).
+// was the second uniform of a Box-Muller pair, slots 2 and 3 a burst's draws before they
+// became the customer's systematic sample; left free so the others keep their draws).
 constexpr std::uint32_t slot_level = 0, slot_churn = 1, slot_joins = 2, slot_join_day = 3, slot_burst_start = 4,
                         slot_burst_size = 5;
 constexpr std::uint32_t slot_daily = 0;
@@ -87,19 +88,18 @@ struct empirical_config {
 
 /// The customers' strata: a permutation of 0 .. n - 1, Fisher-Yates from splitmix64 of the
 /// seed (spelled out so that every standard library gives the same bytes).
-std::uint64_t splitmix64(std::uint64_t& x) noexcept {
-  x += 0x9e3779b97f4a7c15ULL;
-  std::uint64_t z = x;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 std::vector<std::uint32_t> strata(std::uint32_t n, std::uint64_t seed) {
   std::vector<std::uint32_t> s(n);
   for (std::uint32_t i = 0; i < n; ++i) s[i] = i;
   std::uint64_t x = seed;
-  for (std::uint32_t i = n; i > 1; --i) std::swap(s[i - 1], s[static_cast<std::size_t>(splitmix64(x) % i)]);
+  for (std::uint32_t i = n; i > 1; --i) {
+    x += 0x9e3779b97f4a7c15ULL;
+    std::uint64_t z = x;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    std::swap(s[i - 1], s[static_cast<std::size_t>(z % i)]);
+  }
   return s;
 }
 
@@ -194,7 +194,8 @@ class empirical_scenario final : public scenario {
 
 /// Parameter names: hour_of_week_000 ... hour_of_week_167, level_q00 ... level_q100
 /// (customers' levels at 0 %, 5 %, ..., 100 %), burst_q00 ... burst_q100 (burst
-/// multipliers at 0 %, 10 %, ..., 100 %).
+/// multipliers at 0 %, 10 %, ..., 100 %), then the scalars, then burst_weekday_0 ...
+/// burst_weekday_6 (bursts' relative chance, Monday first).
 struct parameter_table {
   std::array<std::array<char, 24>, hours_of_week + level_quantiles + burst_quantiles + weekdays> names{};
   std::array<parameter_spec, hours_of_week + level_quantiles + burst_quantiles + 9 + weekdays> specs{};
