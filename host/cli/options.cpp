@@ -478,16 +478,18 @@ std::vector<std::string> config_arguments(const std::string& path, CLI::App& app
             args.push_back(fmt::format("{}.{}={}", name.str(), p, text("profile." + p, value)));
             continue;
           }
-          // Arrays: hour_of_week (168), level_quantiles (21, every 5 %), burst_quantiles (11, every 10 %).
+          // Arrays: hour_of_week (168), level_quantiles (21, every 5 %), burst_quantiles (11, every 10 %),
+          // burst_weekdays (7, Monday first).
           const std::map<std::string, std::pair<std::size_t, const char*>> arrays{
               {"hour_of_week", {168, "hour_of_week_{:03}"}},
               {"level_quantiles", {21, "level_q{:02}"}},
-              {"burst_quantiles", {11, "burst_q{:02}"}}};
+              {"burst_quantiles", {11, "burst_q{:02}"}},
+              {"burst_weekdays", {7, "burst_weekday_{}"}}};
           const auto a = arrays.find(p);
           if (a == arrays.end() || list->size() != a->second.first)
             throw usage_error(fmt::format(
                 "--config {}: profile.{}.{} is {}; a profile's lists are hour_of_week (168 "
-                "numbers), level_quantiles (21) and burst_quantiles (11)",
+                "numbers), level_quantiles (21), burst_quantiles (11) and burst_weekdays (7)",
                 path, name.str(), p,
                 a == arrays.end() ? std::string("not one of them") : fmt::format("a list of {}", list->size())));
           const std::size_t step = p == "level_quantiles" ? 5 : p == "burst_quantiles" ? 10 : 1;

@@ -78,6 +78,11 @@ std::string segment_table(const std::string& name, const segment_fit& s, std::st
       "# Burst days: above {} x the customer's level; their multipliers, percentiles 0, 10, ..., 100.\n"
       "burst_probability = {:.6g}\nburst_quantiles = {}\n",
       burst_ratio, s.burst_probability, numbers(s.burst_q));
+  if (s.burst_probability > 0)
+    t += fmt::format(
+        "# Burst days' relative chance by weekday, Monday first (the log's; the hours above are quiet days').\n"
+        "burst_weekdays = {}\n",
+        numbers({s.burst_weekday.begin(), s.burst_weekday.end()}));
   t += fmt::format("churn_per_day = {:.6g}\nchurn_start_day = {}\n", s.churn_per_day, s.churn_start_day);
   if (s.joined > 0)
     t += fmt::format(

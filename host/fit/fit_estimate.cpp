@@ -241,9 +241,12 @@ double fit_trend(const std::vector<customer_days>& customers, const std::vector<
 
 /// What the levels-and-bursts pass gathers over a segment's customers.
 struct level_sample {
-  std::vector<double> means;        ///< per customer, calls / sum of the factors of its days
-  std::vector<double> multipliers;  ///< burst days' calls over the customer's mean day without bursts
-  std::vector<double> logs;         ///< quiet days' log ratio to the customer's median day
+  std::vector<double> sums;                          ///< per customer, its calls from its level's first day
+  std::vector<std::array<double, 7>> factors;        ///< per customer, the sum of its days' factors by weekday
+  std::array<double, 7> quiet_calls{}, all_calls{};  ///< by weekday: calls on days without a burst, and all
+  std::array<double, 7> excess{}, at_level{};        ///< by weekday: bursts' calls beyond the level, and levels' sum
+  std::vector<double> multipliers;                   ///< burst days' calls over the customer's mean day without bursts
+  std::vector<double> logs;                          ///< quiet days' log ratio to the customer's median day
   double active_days = 0;
 };
 
@@ -260,20 +263,24 @@ struct level_sample {
 void sample_customer(const customer_days& c, const span& s, const day_factors& factors, level_sample& sample,
                      segment_fit& out) {
   std::vector<std::pair<double, std::uint32_t>> days;  // (ratio to the day's factor, calls)
+  std::vector<std::int64_t> days_at;
   std::vector<double> sorted;
   for (std::int64_t d = s.begin; d < s.end; ++d) {
     const double f = factors.of(d);
     if (f <= 0) continue;
     days.emplace_back(c.on(d) / f, c.on(d));
+    days_at.push_back(d);
     sorted.push_back(days.back().first);
   }
   if (days.empty()) return;
-  double sum = 0, factor_sum = 0;
+  double sum = 0;
+  std::array<double, 7> factor_sums{};
   for (std::int64_t d = s.from; d < s.end; ++d) {
     sum += c.on(d);
-    factor_sum += factors.of(d);
+    factor_sums[static_cast<std::size_t>(weekday_from_days(d))] += factors.of(d);
   }
-  sample.means.push_back(factor_sum > 0 ? sum / factor_sum : 0.0);
+  sample.sums.push_back(sum);
+  sample.factors.push_back(factor_sums);
   std::sort(sorted.begin(), sorted.end());
   const double level = quantile(sorted, 0.5);
   sample.active_days += static_cast<double>(days.size());
@@ -285,12 +292,19 @@ void sample_customer(const customer_days& c, const span& s, const day_factors& f
   for (const auto& [r, calls] : days)
     if (!is_burst(r, calls)) quiet += r, quiet_days += 1;
   const double quiet_mean = quiet_days > 0 ? quiet / quiet_days : level;
-  for (const auto& [r, calls] : days) {
+  const double base = std::max(level, quiet_mean);
+  for (std::size_t k = 0; k < days.size(); ++k) {
+    const auto [r, calls] = days[k];
+    const auto w = static_cast<std::size_t>(weekday_from_days(days_at[k]));
+    sample.all_calls[w] += calls;
+    sample.at_level[w] += base;
     if (is_burst(r, calls)) {
-      sample.multipliers.push_back(r / std::max(level, quiet_mean));
+      sample.multipliers.push_back(r / base);
+      sample.excess[w] += r - base;
       ++out.burst_days;
-    } else if (level >= 10 && r > 0) {
-      sample.logs.push_back(std::log(r / level));
+    } else {
+      sample.quiet_calls[w] += calls;
+      if (level >= 10 && r > 0) sample.logs.push_back(std::log(r / level));
     }
   }
 }
@@ -304,10 +318,24 @@ double log_sigma(const std::vector<double>& logs) {
   return std::min(5.0, std::sqrt(ss / static_cast<double>(logs.size() - 1)));
 }
 
-}  // namespace
+/// The log's burst calls beyond a quiet day by weekday, per customer-day at the customers'
+/// levels, as weights of mean 1 (all 1 without bursts).
+std::array<double, 7> burst_weekday_weights(const level_sample& sample) {
+  std::array<double, 7> rate{}, out{1, 1, 1, 1, 1, 1, 1};
+  double mean = 0;
+  for (std::size_t w = 0; w < 7; ++w) {
+    rate[w] = sample.at_level[w] > 0 ? sample.excess[w] / sample.at_level[w] : 0.0;
+    mean += rate[w] / 7;
+  }
+  if (mean > 0)
+    for (std::size_t w = 0; w < 7; ++w) out[w] = rate[w] / mean;
+  return out;
+}
 
-segment_fit estimate_segment(const std::vector<customer_days>& customers, const std::vector<std::size_t>& members,
-                             std::vector<double> how, std::int64_t first_day, std::int64_t last_day) {
+/// One pass of the estimates for hour-of-week `how` (see estimate_segment).
+segment_fit estimate_pass(const std::vector<customer_days>& customers, const std::vector<std::size_t>& members,
+                          std::vector<double> how, std::int64_t first_day, std::int64_t last_day,
+                          level_sample& sample) {
   segment_fit out;
   out.customers = members.size();
   const std::int64_t n = last_day - first_day + 1;
@@ -322,7 +350,6 @@ segment_fit estimate_segment(const std::vector<customer_days>& customers, const 
   out.trend = factors.trend = fit_trend(customers, members, spans, factors, n);
   out.origin = factors.origin = static_cast<double>(n - 1) / 2;
 
-  level_sample sample;
   for (std::size_t m = 0; m < members.size(); ++m)
     sample_customer(customers[members[m]], spans[m], factors, sample, out);
   std::sort(sample.multipliers.begin(), sample.multipliers.end());
@@ -331,14 +358,43 @@ segment_fit estimate_segment(const std::vector<customer_days>& customers, const 
   if (!sample.multipliers.empty())
     for (std::size_t k = 0; k < 11; ++k) out.burst_q[k] = quantile(sample.multipliers, static_cast<double>(k) / 10);
   out.burst_probability = sample.active_days > 0 ? static_cast<double>(out.burst_days) / sample.active_days : 0.0;
-  // A day's expected factor from bursts, as the empirical scenario draws them: with
-  // probability burst_probability a multiplier uniform in quantile, linear between the
-  // percentiles (so its mean is the trapezoid's).
-  const double burst_mean = 1 + out.burst_probability * (trapezoid_mean(out.burst_q) - 1);
+  out.burst_weekday = burst_weekday_weights(sample);
+  // A day's expected factor from bursts, as the empirical scenario draws them: on weekday w
+  // with probability burst_probability x its weight (at most 1) a multiplier uniform in
+  // quantile, linear between the percentiles (so its mean is the trapezoid's). A customer's
+  // level is its calls over the sum of its days' factors, each times its weekday's.
+  std::array<double, 7> burst_mean{};
+  for (std::size_t w = 0; w < 7; ++w)
+    burst_mean[w] = 1 + std::min(1.0, out.burst_probability * out.burst_weekday[w]) * (trapezoid_mean(out.burst_q) - 1);
   std::vector<double> levels;
-  for (const double m : sample.means) levels.push_back(m / burst_mean);
+  for (std::size_t m = 0; m < sample.sums.size(); ++m) {
+    double expected = 0;
+    for (std::size_t w = 0; w < 7; ++w) expected += sample.factors[m][w] * burst_mean[w];
+    levels.push_back(expected > 0 ? sample.sums[m] / expected : 0.0);
+  }
   out.level_q = mean_keeping_quantiles(std::move(levels), 21);
   return out;
+}
+
+}  // namespace
+
+/// Two passes when the first finds bursts: the weekly shape of the log counts the bursts'
+/// calls on the weekdays they fell on, so the second takes each weekday's hours down to the
+/// calls of its days without a burst (the weekly shape of a quiet day), and the bursts'
+/// weekdays are kept in burst_weekday instead.
+segment_fit estimate_segment(const std::vector<customer_days>& customers, const std::vector<std::size_t>& members,
+                             std::vector<double> how, std::int64_t first_day, std::int64_t last_day) {
+  level_sample first;
+  segment_fit out = estimate_pass(customers, members, std::move(how), first_day, last_day, first);
+  if (out.burst_days == 0) return out;
+  std::vector<double> quiet = out.how;
+  for (std::size_t k = 0; k < 168; ++k)
+    quiet[k] *= first.all_calls[k / 24] > 0 ? first.quiet_calls[k / 24] / first.all_calls[k / 24] : 0.0;
+  const double mean_hour = std::accumulate(quiet.begin(), quiet.end(), 0.0) / 168;
+  if (mean_hour <= 0) return out;
+  for (double& w : quiet) w /= mean_hour;
+  level_sample second;
+  return estimate_pass(customers, members, std::move(quiet), first_day, last_day, second);
 }
 
 }  // namespace trafficsim::host

@@ -73,6 +73,9 @@ struct segment_fit {
   std::uint64_t churned = 0, burst_days = 0, joined = 0;
   double join_share = 0;
   std::int64_t join_start_day = 0, join_end_day = 0;
+  /// Burst days' relative chance by weekday (Monday first, mean 1): the log's burst calls
+  /// beyond a quiet day on each weekday, per customer-day at the customers' levels.
+  std::array<double, 7> burst_weekday{1, 1, 1, 1, 1, 1, 1};
 };
 
 /// The value at fraction `f` of sorted `v`, linear between neighbours.

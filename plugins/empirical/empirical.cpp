@@ -18,6 +18,17 @@
 // day and never calls again. A share join_share of the customers joins during the run, on
 // a day uniform in [join_start_day, join_end_day), with no call before it (and churns
 // from then on at the earliest).
+//
+// Burst days are a systematic sample of each customer's days, not independent draws:
+// the run's days in the order Mondays, Tuesdays, ..., Sundays (each weekday's in time
+// order), each day weighing burst_probability x its weekday's burst_weekday weight (mean 1
+// over the week), and a day is a burst day when the customer's own random start plus a
+// whole number falls in its stretch of the running sum. Each day is still a burst day with
+// its probability, but a customer's bursts spread over the weekdays in proportion to the
+// weights instead of falling on a few at random, and its j-th burst's multiplier is taken
+// at quantile frac(v + j x 0.618...) (v the customer's own): a few busy customers' burst days
+// weigh much of a month's calls, so where independent draws put them decides a weekday's
+// share (docs/compose-and-fit.md, "Weekday shares").
 
 #include <trafficsim/plugin.h>
 
@@ -38,11 +49,14 @@ using namespace trafficsim;
 constexpr std::size_t hours_of_week = 7 * hours_per_day;
 constexpr std::size_t level_quantiles = 21;  // 0 %, 5 %, ..., 100 %
 constexpr std::size_t burst_quantiles = 11;  // 0 %, 10 %, ..., 100 %
+constexpr std::size_t weekdays = 7;          // burst_weekday_0 (Monday) ... burst_weekday_6
 
 // Fixed slots: the customer stream's, then the customer-day stream's (slot 1 of the day
-// was the second uniform of a Box-Muller pair; left free so the others keep their draws).
-constexpr std::uint32_t slot_level = 0, slot_churn = 1, slot_joins = 2, slot_join_day = 3;
-constexpr std::uint32_t slot_daily = 0, slot_is_burst = 2, slot_burst_size = 3;
+// was the second uniform of a Box-Muller pair, slots 2 and 3 a burst's draws before they
+// became the customer's systematic sample; left free so the others keep their draws).
+constexpr std::uint32_t slot_level = 0, slot_churn = 1, slot_joins = 2, slot_join_day = 3, slot_burst_start = 4,
+                        slot_burst_size = 5;
+constexpr std::uint32_t slot_daily = 0;
 
 /// Failures before the first success, probability p a trial, by inversion at u =
 /// to_unit(bits): the SDK's to_geometric with exact_log1p for the platform's log1p, so the
@@ -65,6 +79,7 @@ struct empirical_config {
   std::array<double, hours_of_week> hour_of_week{};
   std::array<double, level_quantiles> level{};
   std::array<double, burst_quantiles> burst{};
+  std::array<double, weekdays> burst_weekday{};
   double trend_per_day = 0, trend_origin_day = 0, daily_sigma = 0, burst_probability = 0, churn_per_day = 0,
          churn_start_day = 0, join_share = 0, join_start_day = 0, join_end_day = 0;
   std::uint32_t customers = 1;
@@ -88,6 +103,8 @@ std::vector<std::uint32_t> strata(std::uint32_t n, std::uint64_t seed) {
   return s;
 }
 
+constexpr double golden_fraction = 0.6180339887498949;
+
 class empirical_scenario final : public scenario {
  public:
   explicit empirical_scenario(const empirical_config& cfg) : cfg_(cfg) {
@@ -99,6 +116,10 @@ class empirical_scenario final : public scenario {
       week += day_sum_[d];
     }
     for (std::size_t d = 0; d < 7; ++d) weekday_factor_[d] = week > 0 ? day_sum_[d] * 7 / week : 0.0;
+    double weights = 0;
+    for (const double w : cfg.burst_weekday) weights += w;
+    for (std::size_t d = 0; d < 7; ++d)
+      burst_chance_[d] = weights > 0 ? std::min(1.0, cfg.burst_probability * cfg.burst_weekday[d] * 7 / weights) : 0.0;
   }
 
   void plan_day(const customer& c, const day_info& day, const plan_streams& rng, day_plan& plan) const override {
@@ -121,8 +142,9 @@ class empirical_scenario final : public scenario {
     // whatever toolchain built the host.
     if (cfg_.daily_sigma > 0)
       expected *= rng.day.lognormal(-cfg_.daily_sigma * cfg_.daily_sigma / 2, cfg_.daily_sigma, slot_daily);
-    if (cfg_.burst_probability > 0 && rng.day.bernoulli(cfg_.burst_probability, slot_is_burst)) {
-      const double m = quantile_at(cfg_.burst, rng.day.unit(slot_burst_size));
+    if (const std::uint64_t j = burst_index(day, rng); j > 0) {
+      const double u = rng.customer.unit(slot_burst_size) + static_cast<double>(j) * golden_fraction;
+      const double m = quantile_at(cfg_.burst, u - std::floor(u));
       expected *= m;
       plan.label("burst", 0, hours_per_day, {{"multiplier", m}});
     }
@@ -139,6 +161,25 @@ class empirical_scenario final : public scenario {
     return static_cast<std::uint64_t>(cfg_.join_start_day + std::floor(rng.customer.unit(slot_join_day) * width));
   }
 
+  /// 1 + the number of the customer's burst days before `day` in the weekday order when
+  /// `day` is a burst day, else 0: the systematic sample (see the top of the file).
+  std::uint64_t burst_index(const day_info& day, const plan_streams& rng) const {
+    const auto wd = static_cast<std::size_t>(day.day_of_week);
+    if (burst_chance_[wd] <= 0) return 0;
+    // The days of each weekday in the run before this weekday's in the order; day 0's
+    // weekday is (wd - index) mod 7, so weekday w's first day is (w - that) mod 7.
+    const auto first = static_cast<std::size_t>((wd + 7 * 7 - day.index % 7) % 7);
+    double before = 0;
+    for (std::size_t w = 0; w < wd; ++w) {
+      const std::size_t off = (w + 7 - first) % 7;
+      before += burst_chance_[w] * static_cast<double>(day.days > off ? (day.days - off + 6) / 7 : 0);
+    }
+    const double start =
+        before + burst_chance_[wd] * static_cast<double>(day.index / 7) + rng.customer.unit(slot_burst_start);
+    const double end = start + burst_chance_[wd];
+    return std::floor(end) > std::floor(start) ? static_cast<std::uint64_t>(std::floor(end)) : 0;
+  }
+
   double level_quantile(const customer& c, const plan_streams& rng) const {
     const double u = rng.customer.unit(slot_level);
     if (c.index >= strata_.size()) return u;
@@ -148,15 +189,16 @@ class empirical_scenario final : public scenario {
   empirical_config cfg_;
   std::vector<std::uint32_t> strata_;
   bool fitted_levels_ = false;
-  std::array<double, 7> day_sum_{}, weekday_factor_{};
+  std::array<double, 7> day_sum_{}, weekday_factor_{}, burst_chance_{};
 };
 
 /// Parameter names: hour_of_week_000 ... hour_of_week_167, level_q00 ... level_q100
 /// (customers' levels at 0 %, 5 %, ..., 100 %), burst_q00 ... burst_q100 (burst
-/// multipliers at 0 %, 10 %, ..., 100 %).
+/// multipliers at 0 %, 10 %, ..., 100 %), then the scalars, then burst_weekday_0 ...
+/// burst_weekday_6 (bursts' relative chance, Monday first).
 struct parameter_table {
-  std::array<std::array<char, 24>, hours_of_week + level_quantiles + burst_quantiles> names{};
-  std::array<parameter_spec, hours_of_week + level_quantiles + burst_quantiles + 9> specs{};
+  std::array<std::array<char, 24>, hours_of_week + level_quantiles + burst_quantiles + weekdays> names{};
+  std::array<parameter_spec, hours_of_week + level_quantiles + burst_quantiles + 9 + weekdays> specs{};
   parameter_table() {
     std::size_t k = 0;
     auto add = [&](const char* name, double def, double lo, double hi, const char* what) {
@@ -187,6 +229,11 @@ struct parameter_table {
     add("join_share", 0.0, 0.0, 1.0, "Share of the customers that join during the run instead of from day 0");
     add("join_start_day", 0.0, 0.0, 36600.0, "First day on which a joining customer may join");
     add("join_end_day", 0.0, 0.0, 36600.0, "Joining customers join before this day (uniform from join_start_day)");
+    for (std::size_t i = 0; i < weekdays; ++i) {
+      auto& n = names[hours_of_week + level_quantiles + burst_quantiles + i];
+      std::snprintf(n.data(), n.size(), "burst_weekday_%zu", i);
+      add(n.data(), 1.0, 0.0, 1e6, "Relative chance of a burst on this weekday (0 = Monday); all 0: no bursts");
+    }
   }
 };
 
@@ -211,6 +258,8 @@ std::unique_ptr<scenario> create(const parameters& p) {
   cfg.join_share = p.real("join_share");
   cfg.join_start_day = p.real("join_start_day");
   cfg.join_end_day = p.real("join_end_day");
+  for (std::size_t i = 0; i < weekdays; ++i)
+    cfg.burst_weekday[i] = p.real(t.names[hours_of_week + level_quantiles + burst_quantiles + i].data());
   cfg.customers = p.customers();
   cfg.seed = p.seed();
   if (!std::is_sorted(cfg.level.begin(), cfg.level.end()))

@@ -44,6 +44,8 @@ const std::map<std::string, std::string>& other_tools_options() {
       {"--c", "new-plugin"},
       {"--release", "cargo"},
       {"--offline", "cargo"},
+      {"--quick", "fit-roundtrip"},
+      {"--host", "fit-roundtrip"},
   };
   return options;
 }
