@@ -254,6 +254,33 @@ TEST(FitPrices, WithoutCostsTheUnknownModelIsKeptAtPriceZero) {
   EXPECT_NE(out.find(",unknown,acme-llm-7b,"), std::string::npos);
 }
 
+TEST(FitPrices, AMappedCostColumnPricesTheUnknownModel) {
+  // The same log with its cost in a column of its own name, read with --columns cost=usd.
+  temp_dir t;
+  std::string csv = "when,who,engine,in,out,usd\n";
+  for (int day = 1; day <= 7; ++day)
+    for (int i = 0; i < 40; ++i) {
+      std::string row = mapped_row(day, i);
+      const double in = 300 + 7 * i, out = 50 + 3 * i;
+      row.back() = ',';
+      row += std::to_string(in * acme_input + out * acme_output) + "\n";
+      csv += row;
+    }
+  write_file(t / "log.csv", csv);
+  const process_result fit =
+      run_host({"fit", (t / "log.csv").string(), "-o", (t / "p.toml").string(), "--columns",
+                "time=when,customer=who,model=engine,input_tokens=in,output_tokens=out,cost=usd"});
+  ASSERT_EQ(fit.exit_code, 0) << fit.err;
+  EXPECT_NE(fit.err.find("70 of them kept in the profile ([catalog_models]) at the prices"), std::string::npos)
+      << fit.err;
+  // std::to_string writes 6 decimals: each cost is rounded to 0.5e-6 USD of about 3e-4;
+  // over 70 calls the prices come back within 1 %.
+  const std::string profile = read_file(t / "p.toml");
+  const std::string table = "[catalog_models.\"acme-llm-7b\"]";
+  EXPECT_NEAR(profile_number(profile, table, "input_cost_per_token") / acme_input, 1.0, 0.01);
+  EXPECT_NEAR(profile_number(profile, table, "output_cost_per_token") / acme_output, 1.0, 0.01);
+}
+
 TEST(FitPrices, ABadCatalogModelIsRefused) {
   temp_dir t;
   const process_result r =
