@@ -297,6 +297,12 @@ TEST(FitPrices, ABadCatalogModelIsRefused) {
                                          "--models", "acme=1", "--days", "1", "-o", (t / "x.csv").string()});
   EXPECT_EQ(price.exit_code, 2);
   EXPECT_NE(price.err.find("input_cost_per_token is -1"), std::string::npos) << price.err;
+  write_file(t / "c.toml", "catalog = \"current\"\n[catalog_models]\nacme = 3\n");
+  const process_result config = run_host({"--config", (t / "c.toml").string(), "-o", (t / "x.csv").string()});
+  EXPECT_EQ(config.exit_code, 2);
+  EXPECT_NE(config.err.find("catalog_models.\"acme\" must be a table of the model's fields"), std::string::npos)
+      << config.err;
+  EXPECT_FALSE(fs::exists(t / "x.csv"));
 }
 
 }  // namespace
