@@ -53,6 +53,7 @@ struct raw_options {
   std::uint64_t fit_customers = 0;
   std::vector<std::string> empiricals;
   std::vector<std::string> headers, header_envs;
+  std::vector<std::string> catalog_models;
 };
 
 /// -o with a scheme (letters, then "://") must name one we deliver to; anything else
@@ -251,6 +252,10 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
   app.add_option("--models", v.models,
                  "Which models of the catalog are drawn, with weights: KEY=WEIGHT,... (default: the catalog's mix)")
       ->type_name("KEY=W,...");
+  app.add_option("--catalog-model", v.catalog_models,
+                 "A model the catalog does not hold, in its file's field names (a fitted profile's "
+                 "[catalog_models]); --models draws it by KEY")
+      ->type_name("KEY:FIELD=VALUE,...");
   app.add_option("--schema", v.schema,
                  "Columns: seed (the original 19) or extended (+ status, retries, cache and reasoning tokens, "
                  "streaming, time to first token)")
@@ -415,6 +420,31 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
       "Exit status: 0 success, 1 runtime failure, 2 usage error, 128+N on signal N (130 Ctrl-C, 143 TERM).");
 }
 
+/// A profile's [catalog_models."KEY"] table as --catalog-model's KEY:FIELD=VALUE,...
+std::string catalog_model_argument(const std::string& path, const std::string& key, const toml::node& fields) {
+  const toml::table* t = fields.as_table();
+  if (t == nullptr || t->empty())
+    throw usage_error(
+        fmt::format("--config {}: catalog_models.\"{}\" must be a table of the model's fields "
+                    "(litellm_provider, input_cost_per_token, output_cost_per_token, ...)",
+                    path, key));
+  std::string out = key + ":";
+  for (const auto& [field, value] : *t) {
+    std::string v;
+    if (value.is_string())
+      v = value.as_string()->get();
+    else if (value.is_integer())
+      v = std::to_string(value.as_integer()->get());
+    else if (value.is_floating_point())
+      v = fmt::format("{}", value.as_floating_point()->get());
+    if (v.empty() || v.find(',') != std::string::npos)
+      throw usage_error(fmt::format("--config {}: catalog_models.\"{}\".{} must be a number or a name without commas",
+                                    path, key, field.str()));
+    out += fmt::format("{}{}={}", out.back() == ':' ? "" : ",", field.str(), v);
+  }
+  return out;
+}
+
 /// The config file as command-line arguments, through the same option table: each key is
 /// a long option name; options given on the command line are skipped (it wins);
 /// [plugin.NAME] tables become --set NAME.PARAM=VALUE before the command line's own.
@@ -546,12 +576,17 @@ std::vector<std::string> config_arguments(const std::string& path, CLI::App& app
       args.insert(args.end(), {"--models", joined});
       continue;
     }
+    if (key == "catalog_models" && node.is_table()) {  // [catalog_models."KEY"] FIELD = VALUE
+      for (const auto& [model, fields] : *node.as_table())
+        args.insert(args.end(), {"--catalog-model", catalog_model_argument(path, std::string(model.str()), fields)});
+      continue;
+    }
     if (key == "config") throw usage_error(fmt::format("--config {}: a config file cannot name another", path));
     CLI::Option* o = key == "help" || key == "version" ? nullptr : app.get_option_no_throw("--" + key);
     if (o == nullptr)
       throw usage_error(
           fmt::format("--config {}: unknown key '{}'; keys are the long option names (days, scale, "
-                      "output, ...), [plugin.NAME], [compose], [models] and [calls] tables",
+                      "output, ...), [plugin.NAME], [compose], [models], [catalog_models] and [calls] tables",
                       path, key));
     if (o->count() > 0) continue;  // the command line wins
     const std::string option = "--" + key;
@@ -897,6 +932,7 @@ void read_schema_and_catalog(const raw_options& v, run_config& c) {
     const model_selection part = parse_model_selection(m);
     c.models.insert(c.models.end(), part.begin(), part.end());
   }
+  for (const std::string& m : v.catalog_models) c.added_models.push_back(parse_added_model(m));
 }
 
 /// Every value, checked once, into the typed configuration.

@@ -73,6 +73,8 @@ struct run_config {
   call_settings calls;           ///< --set calls.NAME=VALUE / [calls]
   bool call_settings_given = false;
 
+  std::vector<added_model> added_models;  ///< --catalog-model / [catalog_models]: models the catalog lacks
+
   unsigned threads = 0;            ///< 0: all cores
   std::uint64_t memory_limit = 0;  ///< bytes the run may use; 0: what the machine gives (available_memory)
   progress_mode progress = progress_mode::automatic;

@@ -15,6 +15,7 @@
 #include "fit_columns.hpp"
 #include "fit_estimate.hpp"
 #include "fit_models.hpp"
+#include "fit_prices.hpp"
 #include "fit_segments.hpp"
 #include "printable.hpp"
 
@@ -113,6 +114,8 @@ struct log_counts {
                last_day = std::numeric_limits<std::int64_t>::min();
   std::int64_t customer_days_counted = 0;
   call_fit call_model;
+  logged_costs costs;        ///< per model, the models no catalog holds priced from them
+  bool cost_column = false;  ///< the log has costs (cost_usd, SpendLogs' spend, --columns cost)
 };
 
 std::string log_name(const std::string& path) { return path == "-" ? "standard input" : path; }
@@ -190,6 +193,8 @@ void count_row(const row_view& r, const fit_columns& columns, time_format format
     ++c.models[{std::string(r[c_provider]), std::string(r[c_model])}];
     r.limit_distinct(c_model, c.models.size(), max_read_names, "distinct model");
   }
+  c.cost_column = c.cost_column || r.has(c_cost);
+  count_cost(r, c.costs);
   if (!r[c_task].empty()) {
     ++c.tasks[std::string(r[c_task])];
     r.limit_distinct(c_task, c.tasks.size(), max_read_names, "distinct task");
@@ -336,11 +341,22 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
   // The model mix in the keys of the catalog that holds most of the calls.
   model_match models = match_models(c.models, catalog_hint, models_text);
   out.catalog = models.catalog;
-  out.no_model_matched = models.mix.empty();
   out.unmatched = models.lost;
+  // Those that match nothing: kept, at the prices the log's costs give.
+  const kept_models kept = keep_unmatched_models(models, c.models, c.costs, c.cost_column);
+  models.unmatched = kept.left_out;
+  out.kept_priced = kept.priced;
+  out.kept_unpriced = kept.unpriced;
+  out.cost_column = c.cost_column;
+  out.no_model_matched = models.mix.empty();
 
   const bool calls_fitted = c.fit_calls && c.call_model.has_tokens();
   out.toml = profile_head(path, name, version_text, c, out, models, fits.size(), calls_fitted);
+  if (!kept.toml.empty())
+    out.toml +=
+        "\n# Models no catalog holds, added to the catalog for a run with the prices the log's costs give\n"
+        "# (least squares of each call's cost on its input and output tokens, not below 0)." +
+        kept.toml;
   for (std::size_t j = 0; j < fits.size(); ++j) {
     const segment_fit& f = fits[j];
     std::string heading;
@@ -353,6 +369,12 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
   }
   out.toml += observed_table(name, c, out, fits.size());
   if (calls_fitted) out.toml += c.call_model.toml();
+  // A provider's completion tokens (SpendLogs', a mapped log's) hold the reasoning tokens:
+  // drawing more on top would bill reasoning models' output twice or more.
+  if (calls_fitted && (c.litellm || c.mapped))
+    out.toml +=
+        "# The log's output tokens hold the reasoning tokens (providers count them in the completion\n"
+        "# tokens): none drawn besides.\nreasoning_ratio_median = 0\n";
   return out;
 }
 
@@ -368,10 +390,21 @@ std::string unmatched_models_warning(const fit_result& f) {
   for (std::size_t i = 0; i < by_calls.size() && i < 10; ++i)
     names += fmt::format("{}{} ({} calls)", i == 0 ? "" : ", ", by_calls[i].second, by_calls[i].first);
   if (by_calls.size() > 10) names += fmt::format(" and {} more", by_calls.size() - 10);
+  std::string done;
+  if (f.kept_priced > 0)
+    done += fmt::format("; {} of them kept in the profile ([catalog_models]) at the prices the log's costs give",
+                        f.kept_priced);
+  if (f.kept_unpriced > 0)
+    done += fmt::format("; {} of them kept at price 0 ({})", f.kept_unpriced,
+                        f.cost_column ? "the log gives no cost with tokens for them" : "the log has no cost column");
+  if (const std::uint64_t out = calls - f.kept_priced - f.kept_unpriced; out > 0)
+    done += fmt::format("; {} of them left out of the profile's model mix (a name with a space, comma or quote)",
+                        out);
   return fmt::format(
-      "{} of {} calls name models that catalog '{}' does not hold, left out of the profile's model mix: {}{}; "
-      "fit with --catalog FILE (a LiteLLM model_prices_and_context_window.json) that holds them",
-      calls, f.rows, f.catalog, names,
+      "{} of {} calls name models that catalog '{}' does not hold: {}{}{}; "
+      "to draw them at a catalog's prices instead, fit with --catalog FILE (a LiteLLM "
+      "model_prices_and_context_window.json) that holds them",
+      calls, f.rows, f.catalog, names, done,
       f.no_model_matched ? "; no model matched, so a run draws that catalog's own mix" : "");
 }
 

@@ -26,9 +26,12 @@ struct fit_result {
   std::uint64_t segments = 1;  ///< the profile's tables (segments of the customers)
   std::uint64_t joined = 0;    ///< customers that joined during the log
   std::string source;          ///< "trafficsim" or "litellm-spendlogs"
-  /// Calls by "provider/model" of the log whose model is in no catalog model (left out of
-  /// the profile's [models]).
+  /// Calls by "provider/model" of the log whose model is in no catalog model.
   std::map<std::string, std::uint64_t> unmatched;
+  /// Of them, kept in the profile ([catalog_models]): priced from the log's costs, or at 0
+  /// (no cost column, or no cost with tokens for them); the rest are left out.
+  std::uint64_t kept_priced = 0, kept_unpriced = 0;
+  bool cost_column = false;       ///< the log has a cost column
   std::string catalog;            ///< the catalog whose keys the profile's [models] uses
   bool no_model_matched = false;  ///< no [models]: a run draws the catalog's own mix
 };

@@ -23,6 +23,7 @@ const std::vector<std::pair<std::string_view, std::string_view>>& fit_column_key
       {"session", "a session or conversation id: session lengths and the time between their calls"},
       {"streaming", "whether the call streamed (true/false, 1/0)"},
       {"attempt", "the attempt of a retried call (our extended schema's column)"},
+      {"cost", "the call's cost in USD (the prices of models no catalog holds)"},
   };
   return keys;
 }
@@ -31,7 +32,7 @@ fit_columns make_fit_columns(std::string_view mapping, bool customers_given) {
   fit_columns out;
   // Our schema's names first, then LiteLLM's SpendLogs (schema.prisma, model
   // LiteLLM_SpendLogs: startTime, end_user, user, api_key, custom_llm_provider, model,
-  // prompt_tokens, completion_tokens).
+  // prompt_tokens, completion_tokens, spend).
   out.requests = {
       {"timestamp", {"startTime"}},
       {"customer_id", {"end_user"}, customers_given},
@@ -45,6 +46,7 @@ fit_columns make_fit_columns(std::string_view mapping, bool customers_given) {
       {"session_id", {}, true},
       {"streaming", {}, true},
       {"attempt", {}, true},
+      {"cost_usd", {"spend"}, true},
   };
   if (mapping.empty()) return out;
   out.mapped = true;

@@ -26,6 +26,7 @@ enum fit_column : std::size_t {
   c_session,    ///< a session or conversation id: session lengths and gaps
   c_streaming,  ///< true/false (or 1/0): the streaming share
   c_attempt,    ///< our extended schema's attempt number: tells it from the seed schema
+  c_cost,       ///< the call's cost in USD: the prices of models no catalog holds
   fit_column_count
 };
 

@@ -107,6 +107,10 @@ const model_spec* match_model(const catalog& cat, const std::string& provider, c
 
 }  // namespace
 
+std::string unmatched_key(const std::string& provider, const std::string& model) {
+  return provider.empty() || model.find('/') != std::string::npos ? model : provider + "/" + model;
+}
+
 model_match match_models(const logged_models& models, const std::string& catalog_hint,
                          const std::string& models_text) {
   model_match best;
@@ -123,7 +127,7 @@ model_match match_models(const logged_models& models, const std::string& catalog
         m.mix[match->key] += calls;
       } else {
         m.unmatched += calls;
-        m.lost[provider.empty() || model.find('/') != std::string::npos ? model : provider + "/" + model] += calls;
+        m.lost[unmatched_key(provider, model)] += calls;
       }
     }
     if (!tried || m.unmatched < best.unmatched) best = std::move(m);  // the first that misses fewest calls

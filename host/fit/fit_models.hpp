@@ -21,6 +21,10 @@ struct model_match {
   std::uint64_t unmatched = 0;                  ///< their calls
 };
 
+/// The key of a (provider, model) that matched nothing: "provider/model", or the model
+/// alone when it has a '/' or no provider is given.
+std::string unmatched_key(const std::string& provider, const std::string& model);
+
 /// The log's models matched to the keys of `catalog_hint` ("": of the shipped catalog, seed
 /// or current, that misses the fewest calls), `models_text` ("KEY=W,..." or "") choosing
 /// the catalog's models to match against.

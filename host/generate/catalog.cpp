@@ -1,6 +1,7 @@
 #include "catalog.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <array>
@@ -399,7 +400,55 @@ model_spec read_model(const std::string& key, const raw_entry& e, const std::str
 
 }  // namespace
 
+const std::vector<std::string_view>& added_model_fields() {
+  static const std::vector<std::string_view> fields{"litellm_provider",
+                                                    "input_cost_per_token",
+                                                    "output_cost_per_token",
+                                                    "cache_read_input_token_cost",
+                                                    "cache_creation_input_token_cost",
+                                                    "max_input_tokens",
+                                                    "max_output_tokens",
+                                                    "trafficsim_base_latency_ms",
+                                                    "trafficsim_ttft_ms",
+                                                    "trafficsim_output_tokens_per_second"};
+  return fields;
+}
+
+added_model parse_added_model(std::string_view text) {
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size())
+    throw usage_error(
+        fmt::format("--catalog-model '{}' is not KEY:FIELD=VALUE,...; write e.g. --catalog-model "
+                    "acme-llm-7b:litellm_provider=acme,input_cost_per_token=4e-07,output_cost_per_token=1.6e-06",
+                    text));
+  added_model m{std::string(text.substr(0, colon)), {}};
+  if (m.key == "sample_spec" || m.key == "trafficsim_catalog")
+    throw usage_error(
+        fmt::format("--catalog-model: '{}' is a catalog file's own entry, not a model; name the model", m.key));
+  const std::string_view items = text.substr(colon + 1);
+  for (std::size_t pos = 0; pos <= items.size();) {
+    const std::size_t comma = std::min(items.find(',', pos), items.size());
+    const std::string_view item = items.substr(pos, comma - pos);
+    pos = comma + 1;
+    const std::size_t eq = item.find('=');
+    const std::string_view field = item.substr(0, eq);
+    const auto& known = added_model_fields();
+    if (std::find(known.begin(), known.end(), field) == known.end())
+      throw usage_error(fmt::format("--catalog-model {}: '{}' is not a field it takes; the fields are {}", m.key, field,
+                                    fmt::join(known, ", ")));
+    if (eq == std::string_view::npos || eq + 1 == item.size())
+      throw usage_error(fmt::format("--catalog-model {}: {} has no value; give {}=VALUE", m.key, field, field));
+    m.fields.emplace_back(std::string(field), std::string(item.substr(eq + 1)));
+  }
+  return m;
+}
+
 catalog load_catalog(std::string_view name_or_path, const model_selection& selection, const fs::path& shipped_dir) {
+  return load_catalog(name_or_path, selection, {}, shipped_dir);
+}
+
+catalog load_catalog(std::string_view name_or_path, const model_selection& selection,
+                     const std::vector<added_model>& added, const fs::path& shipped_dir) {
   if (name_or_path == "seed" && selection.empty()) return catalog::seed();
   const bool is_name = !name_or_path.empty() && std::all_of(name_or_path.begin(), name_or_path.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
@@ -422,6 +471,11 @@ catalog load_catalog(std::string_view name_or_path, const model_selection& selec
     throw usage_error(fmt::format("catalog {} is not JSON in LiteLLM's format (an object of models){}{}; fix the file",
                                   where, reader.error.empty() ? "" : ": ", reader.error));
 
+  for (const added_model& a : added) {  // the models the catalog does not hold (a fitted profile's)
+    raw_entry& e = reader.entries[a.key];
+    e = raw_entry{};
+    for (const auto& [field, value] : a.fields) (field == "litellm_provider" ? e.strings : e.numbers)[field] = value;
+  }
   // Our own metadata entry: when the prices were taken and the default mix.
   std::string taken;
   model_selection chosen = selection;

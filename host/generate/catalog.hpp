@@ -147,4 +147,26 @@ std::filesystem::path default_catalog_dir();
 catalog load_catalog(std::string_view name_or_path, const model_selection& selection,
                      const std::filesystem::path& shipped_dir = default_catalog_dir());
 
+/// A model a catalog does not hold, put into it for a run (`--catalog-model`, a fitted
+/// profile's [catalog_models] tables): its key and fields in LiteLLM's names (the catalog
+/// file's), the values as text.
+struct added_model {
+  std::string key;
+  std::vector<std::pair<std::string, std::string>> fields;
+};
+
+/// Parses "KEY:FIELD=VALUE,FIELD=VALUE,..." (the key up to the last ':'); usage_error for
+/// a field that is not one of added_model_fields() or an item without a value.
+added_model parse_added_model(std::string_view text);
+
+/// The fields an added model may give: litellm_provider, the prices, the context and
+/// output limits and the latency keys.
+const std::vector<std::string_view>& added_model_fields();
+
+/// load_catalog with `added` models in the catalog besides its own (an added key the
+/// catalog holds replaces its entry); a selection draws them by their keys.
+catalog load_catalog(std::string_view name_or_path, const model_selection& selection,
+                     const std::vector<added_model>& added,
+                     const std::filesystem::path& shipped_dir = default_catalog_dir());
+
 }  // namespace trafficsim::host

@@ -132,8 +132,8 @@ TEST(FitVolume, TheDefaultMixtureKeepsItsCalls) {
 
 /// A LiteLLM SpendLogs-style export: 2,100 calls over 21 days, the model ids as LiteLLM
 /// stores them (provider prefixes, dated ids, Bedrock cross-region ids, aliases of the
-/// provider), one model no catalog holds; (provider, model, the catalog name it is,
-/// calls a day).
+/// provider), one model no catalog holds (kept at the log's prices); (provider, model,
+/// the name a run prints, calls a day).
 struct logged_model {
   const char *provider, *model, *name;
   int per_day;
@@ -146,7 +146,7 @@ const std::vector<logged_model>& spend_models() {
       {"openai", "gpt-4o-mini-2024-07-18", "gpt-4o-mini", 25},
       {"openai", "openai/gpt-4o", "gpt-4o", 12},
       {"azure", "azure/gpt-4o", "gpt-4o", 8},
-      {"acme", "acme-llm-7b", "", 10},
+      {"acme", "acme-llm-7b", "acme-llm-7b", 10},
   };
   return m;
 }
@@ -173,19 +173,23 @@ TEST(FitModels, ModelIdsAsProvidersWriteThemAreMatched) {
   write_file(t / "spend.csv", spend_log());
   const process_result fit = run_host({"fit", (t / "spend.csv").string(), "-o", (t / "p.toml").string(), "-q"});
   ASSERT_EQ(fit.exit_code, 0) << fit.err;
-  // The one model no catalog holds: counted and named.
+  // The one model no catalog holds: counted, named and kept.
   EXPECT_NE(fit.err.find("210 of 2100 calls name models that catalog 'current' does not hold"), std::string::npos)
       << fit.err;
-  EXPECT_NE(fit.err.find("acme/acme-llm-7b (210 calls)"), std::string::npos) << fit.err;
+  EXPECT_NE(fit.err.find("acme/acme-llm-7b (210 calls); 210 of them kept"), std::string::npos) << fit.err;
   const process_result seed =
       run_host({"fit", (t / "spend.csv").string(), "-o", (t / "s.toml").string(), "-q", "--catalog", "seed"});
   ASSERT_EQ(seed.exit_code, 0) << seed.err;
-  EXPECT_NE(seed.err.find("no model matched, so a run draws that catalog's own mix"), std::string::npos) << seed.err;
-  EXPECT_NE(read_file(t / "s.toml").find("# No model of the log is in catalog \"seed\""), std::string::npos);
+  // No model is in the seed catalog: each is kept at the log's prices, none falls back to
+  // the catalog's own mix.
+  EXPECT_NE(seed.err.find("2100 of 2100 calls name models that catalog 'seed' does not hold"), std::string::npos)
+      << seed.err;
+  EXPECT_EQ(seed.err.find("no model matched"), std::string::npos) << seed.err;
+  EXPECT_NE(read_file(t / "s.toml").find("[catalog_models.\"gemini/gemini-2.5-flash\"]"), std::string::npos);
 
-  // Regenerated (5 x the customers, about 9,450 calls): each matched model's share of the
-  // calls within 2 points of the log's matched calls. A share p of n calls has sd
-  // sqrt(p(1-p)/n) <= 0.5 point at n = 9,450, so 2 points is 4 sd (the log's shares are
+  // Regenerated (5 x the customers, about 10,500 calls): each model's share of the calls
+  // within 2 points of the log's. A share p of n calls has sd
+  // sqrt(p(1-p)/n) <= 0.5 point at n = 10,500, so 2 points is 4 sd (the log's shares are
   // exact).
   const std::string out = run_host_to(t, "again.csv", {"--config", (t / "p.toml").string(), "--scale", "5"});
   std::map<std::string, double> regenerated, logged;
@@ -195,11 +199,10 @@ TEST(FitModels, ModelIdsAsProvidersWriteThemAreMatched) {
     regenerated[row[3]] += 1;
     rows += 1;
   }
-  for (const logged_model& m : spend_models())
-    if (*m.name != '\0') {
-      logged[m.name] += m.per_day;
-      matched += m.per_day;
-    }
+  for (const logged_model& m : spend_models()) {
+    logged[m.name] += m.per_day;
+    matched += m.per_day;
+  }
   ASSERT_GT(rows, 5000);
   for (const auto& [name, calls] : logged) EXPECT_NEAR(regenerated[name] / rows, calls / matched, 0.02) << name;
   EXPECT_EQ(regenerated.size(), logged.size()) << out.substr(0, 400);
