@@ -74,10 +74,25 @@ class call_fit {
     std::vector<std::uint64_t> lengths;  ///< sessions by calls (the last: that many or more)
     double log_gap_sum = 0, log_gap_squares = 0;
     std::uint64_t gaps = 0;
-    std::string toml(std::string_view kind, std::string_view what) const;
+    /// Calls per session log-normal: the median and sigma with the lengths' mean and mean
+    /// square, the longest, and the calls-weighted mean length (mean square over mean).
+    struct lognormal {
+      double median = 1, sigma = 0, longest = 1, weighted_mean = 1;
+    };
+    lognormal length_fit() const;
+    std::string toml(std::string_view kind, std::string_view what, const lognormal& length) const;
+  };
+  /// A customer's calls in its current hour.
+  struct customer_hour {
+    std::int64_t hour = 0;
+    std::uint32_t calls = 0;
   };
   void close(const open_session& s);
   void close_idle(std::int64_t now);
+  void count_hour(std::uint32_t calls);
+  /// The length medians for which the host, cutting each of the log's customer-hours into
+  /// sessions, gives back each kind's calls-weighted mean length (`fit` below).
+  void refit_medians(std::array<session_group::lognormal, 2>& kinds, std::array<double, 2> shares) const;
 
   token_histogram input_, output_;
   minute_counts minutes_;
@@ -87,6 +102,8 @@ class call_fit {
   std::uint64_t streamed_ = 0, with_streaming_ = 0;
   bool sessions_seen_ = false;
   std::string key_;
+  std::unordered_map<std::string, customer_hour> customer_hours_;
+  std::vector<std::uint64_t> hour_calls_;  ///< customer-hours by their calls
 };
 
 }  // namespace trafficsim::host
