@@ -67,12 +67,13 @@ class call_fit {
   struct open_session {
     std::int64_t last = 0;  ///< its last call's time, microseconds
     std::uint32_t calls = 0;
-    double log_gaps = 0, log_gap_squares = 0;  ///< of its gaps in seconds
+    double log_gaps = 0;                  ///< the sum of the logs of its gaps in seconds
+    double gap_sum = 0, gap_squares = 0;  ///< of its gaps in seconds
   };
   /// Sessions of one pace: their lengths and gaps.
   struct session_group {
-    std::vector<std::uint64_t> lengths;  ///< sessions by calls (the last: that many or more)
-    double log_gap_sum = 0, log_gap_squares = 0;
+    std::vector<std::uint64_t> lengths;   ///< sessions by calls (the last: that many or more)
+    double gap_sum = 0, gap_squares = 0;  ///< of the gaps in seconds, each session's weighing by its calls
     std::uint64_t gaps = 0;
     /// Calls per session log-normal: the median and sigma with the lengths' mean and mean
     /// square, the longest, and the calls-weighted mean length (mean square over mean).

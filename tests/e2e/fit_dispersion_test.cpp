@@ -55,7 +55,7 @@ TEST(FitDispersion, BusiestHoursPerMinuteDispersionComesBack) {
   // quarter of that (11 % and 6 %), the difference of the logs' and the regenerated means
   // sqrt(2) times (15 % and 9 %): the bound of 30 % is 2 and 3.4 of those. With the
   // lengths' medians as the log shows them (not refitted to the host's customer-hours), the
-  // regenerated means were 0.60 and 0.59 of the logs'.
+  // regenerated means were 0.59 and 0.59 of the logs'.
   temp_dir t;
   constexpr int seeds = 16;
   dispersion log, again;
