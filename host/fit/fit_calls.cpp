@@ -127,6 +127,20 @@ void call_fit::add(const row_view& r, std::int64_t micros) {
     input_.add(r.whole(c_input));
     output_.add(r.whole(c_output));
   }
+  if (r.has(c_cached) && !r[c_cached].empty() && r.has(c_input) && !r[c_input].empty()) {
+    const auto input = static_cast<double>(r.whole(c_input)), cached = static_cast<double>(r.whole(c_cached));
+    ++cache_.calls;
+    cache_.input += input;
+    cache_.cached += cached;
+    if (cached > 0) ++cache_.reading, cache_.reading_input += input, cache_.reading_cached += cached;
+    if (r.has(c_cache_write) && !r[c_cache_write].empty() && input >= 2048) {
+      cache_.writes_seen = true;
+      model_.assign(r.has(c_model) ? r[c_model] : std::string_view{});
+      auto& [calls, wrote] = cache_.writes[model_];
+      ++calls;
+      if (r.whole(c_cache_write) > 0) ++wrote;
+    }
+  }
   if (r.has(c_streaming) && !r[c_streaming].empty()) {
     const std::string_view s = r[c_streaming];
     ++with_streaming_;
@@ -148,6 +162,29 @@ void call_fit::add(const row_view& r, std::int64_t micros) {
   s.last = std::max(s.last, micros);
   ++s.calls;
   if (micros - last_sweep_ > session_idle_us) close_idle(micros);
+}
+
+std::string call_fit::cache_toml() const {
+  if (cache_.reading == 0 || !sessions_seen_) return "explicit_cache_share = 0\n";
+  // Where writes are billed, the host writes on every call of a session that marks its
+  // prompts (of at least the provider's smallest prefix): the sessions that mark are the
+  // share of the calls of 2,048 tokens or more that wrote, on the models that wrote at all.
+  std::uint64_t calls = 0, wrote = 0;
+  for (const auto& [model, counts] : cache_.writes)
+    if (counts.second > 0) calls += counts.first, wrote += counts.second;
+  const double marks = calls > 0 ? static_cast<double>(wrote) / static_cast<double>(calls) : 0.0;
+  // A later call within the cache's lifetime reads the share of its input that the log's
+  // reading calls read (their cached over their input tokens).
+  const double share = cache_.reading_cached / cache_.reading_input;
+  std::string t = fmt::format(
+      "# Cache reads: {:.1f} % of the log's input tokens, on {:.1f} % of its calls, each reading {:.1f} % of its\n"
+      "# input; {} of its calls of 2,048 input tokens or more on models that wrote to the cache wrote.\n"
+      "explicit_cache_share = {:.6g}\n",
+      100 * cache_.cached / cache_.input,
+      100.0 * static_cast<double>(cache_.reading) / static_cast<double>(cache_.calls), 100 * share,
+      cache_.writes_seen ? fmt::format("{} of {}", wrote, calls) : std::string("no column tells which"), marks);
+  for (const std::string_view kind : {"chat", "agent"}) t += fmt::format("\"{}.cached_share\" = {:.6g}\n", kind, share);
+  return t;
 }
 
 void call_fit::count_hour(std::uint32_t calls) {
@@ -270,15 +307,17 @@ std::string call_fit::toml() {
   std::string t;
   t += fmt::format(
       "\n# The call model (docs/realistic-calls.md) fitted to the log: sessions of two paces, whose calls\n"
-      "# take their input and output from the log's percentiles (no context carried, so no cache\n"
-      "# reads: a log does not show how its prompts relate).\n"
+      "# take their input and output from the log's percentiles (no context carried: a log does not\n"
+      "# show how its prompts relate; cache reads, where the log has them, a share of a later call's input).\n"
       "# The log: mean input {:.1f}, output {:.1f} tokens a call; busiest hour's per-minute\n"
       "# variance-to-mean ratio {}.\n"
       "# Not fitted (the defaults hold): latency (the catalog's time to first token and output speed),\n"
-      "# cache reads and writes, reasoning tokens, failures, retries and rate limits.\n"
-      "[calls]\nmodel = \"sessions\"\nexplicit_cache_share = 0\n",
+      "# {}reasoning tokens, failures, retries and rate limits.\n"
+      "[calls]\nmodel = \"sessions\"\n",
       input_.mean(), output_.mean(),
-      minutes_.measured() ? fmt::format("{:.3g}", minutes_.busiest_hour_vmr()) : std::string("not measured"));
+      minutes_.measured() ? fmt::format("{:.3g}", minutes_.busiest_hour_vmr()) : std::string("not measured"),
+      cache_.reading > 0 ? "" : "cache reads and writes, ");
+  t += cache_toml();
   std::uint64_t quick_sessions = 0, slow_sessions = 0;
   for (const std::uint64_t n : quick_.lengths) quick_sessions += n;
   for (const std::uint64_t n : slow_.lengths) slow_sessions += n;

@@ -91,6 +91,8 @@ class call_fit {
   void close(const open_session& s);
   void close_idle(std::int64_t now);
   void count_hour(std::uint32_t calls);
+  /// explicit_cache_share and the kinds' cached_share from the log's cache columns.
+  std::string cache_toml() const;
   /// The length medians for which the host, cutting each of the log's customer-hours into
   /// sessions, gives back each kind's calls-weighted mean length (`fit` below).
   void refit_medians(std::array<session_group::lognormal, 2>& kinds, std::array<double, 2> shares) const;
@@ -104,6 +106,16 @@ class call_fit {
   bool sessions_seen_ = false;
   std::string key_;
   std::unordered_map<std::string, customer_hour> customer_hours_;
+  /// Cache reads: the input and cached tokens of all calls with the column, of the calls
+  /// that read the cache; per model, calls of 2,048 input tokens or more and those of them
+  /// that wrote to the cache.
+  struct cache_counts {
+    double input = 0, cached = 0, reading_input = 0, reading_cached = 0;
+    std::uint64_t calls = 0, reading = 0;
+    bool writes_seen = false;
+    std::unordered_map<std::string, std::pair<std::uint64_t, std::uint64_t>> writes;
+  } cache_;
+  std::string model_;
   std::vector<std::uint64_t> hour_calls_;  ///< customer-hours by their calls
 };
 

@@ -23,6 +23,8 @@ const std::vector<std::pair<std::string_view, std::string_view>>& fit_column_key
       {"session", "a session or conversation id: session lengths and the time between their calls"},
       {"streaming", "whether the call streamed (true/false, 1/0)"},
       {"attempt", "the attempt of a retried call (our extended schema's column)"},
+      {"cached_input_tokens", "input tokens read from the prompt cache"},
+      {"cache_write_tokens", "input tokens written to the prompt cache"},
   };
   return keys;
 }
@@ -45,6 +47,8 @@ fit_columns make_fit_columns(std::string_view mapping, bool customers_given) {
       {"session_id", {}, true},
       {"streaming", {}, true},
       {"attempt", {}, true},
+      {"cached_input_tokens", {}, true},
+      {"cache_write_tokens", {}, true},
   };
   if (mapping.empty()) return out;
   out.mapped = true;
