@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <trafficsim/random.hpp>
 
 #include "fit_columns.hpp"
 
@@ -109,9 +110,36 @@ double minute_counts::busiest_hour_vmr() const {
 
 void call_fit::add(const row_view& r, std::int64_t micros) {
   minutes_.add(micros);
+  // The customer, as fit reads it (a SpendLogs row without an end user: its user, else its
+  // key), and its calls of the hour; a log without customers has no customer-hours.
+  for (const fit_column c : {c_customer, c_user, c_key})
+    if (r.has(c) && !r[c].empty()) {
+      const std::int64_t hour = micros >= 0 ? micros / 3'600'000'000 : (micros - 3'599'999'999) / 3'600'000'000;
+      const auto [it, fresh] = customer_hours_.try_emplace(std::string(r[c]), customer_hour{hour, 0});
+      if (it->second.hour != hour) {
+        count_hour(it->second.calls);
+        it->second = {hour, 0};
+      }
+      ++it->second.calls;
+      break;
+    }
   if (r.has(c_input) && r.has(c_output) && !r[c_input].empty() && !r[c_output].empty()) {
     input_.add(r.whole(c_input));
     output_.add(r.whole(c_output));
+  }
+  if (r.has(c_cached) && !r[c_cached].empty() && r.has(c_input) && !r[c_input].empty()) {
+    const auto input = static_cast<double>(r.whole(c_input)), cached = static_cast<double>(r.whole(c_cached));
+    ++cache_.calls;
+    cache_.input += input;
+    cache_.cached += cached;
+    if (cached > 0) ++cache_.reading, cache_.reading_input += input, cache_.reading_cached += cached;
+    if (r.has(c_cache_write) && !r[c_cache_write].empty() && input >= 2048) {
+      cache_.writes_seen = true;
+      model_.assign(r.has(c_model) ? r[c_model] : std::string_view{});
+      auto& [calls, wrote] = cache_.writes[model_];
+      ++calls;
+      if (r.whole(c_cache_write) > 0) ++wrote;
+    }
   }
   if (r.has(c_streaming) && !r[c_streaming].empty()) {
     const std::string_view s = r[c_streaming];
@@ -126,13 +154,43 @@ void call_fit::add(const row_view& r, std::int64_t micros) {
   if (!fresh && micros >= s.last) {
     // Whole-second times: a gap of 0 is somewhere within the second.
     const bool whole_seconds = micros % 1'000'000 == 0 && s.last % 1'000'000 == 0;
-    const double gap = std::log(std::max(static_cast<double>(micros - s.last) / 1e6, whole_seconds ? 0.5 : 0.001));
-    s.log_gaps += gap;
-    s.log_gap_squares += gap * gap;
+    const double gap = std::max(static_cast<double>(micros - s.last) / 1e6, whole_seconds ? 0.5 : 0.001);
+    s.log_gaps += std::log(gap);
+    s.gap_sum += gap;
+    s.gap_squares += gap * gap;
   }
   s.last = std::max(s.last, micros);
   ++s.calls;
   if (micros - last_sweep_ > session_idle_us) close_idle(micros);
+}
+
+std::string call_fit::cache_toml() const {
+  if (cache_.reading == 0 || !sessions_seen_) return "explicit_cache_share = 0\n";
+  // Where writes are billed, the host writes on every call of a session that marks its
+  // prompts (of at least the provider's smallest prefix): the sessions that mark are the
+  // share of the calls of 2,048 tokens or more that wrote, on the models that wrote at all.
+  std::uint64_t calls = 0, wrote = 0;
+  for (const auto& [model, counts] : cache_.writes)
+    if (counts.second > 0) calls += counts.first, wrote += counts.second;
+  const double marks = calls > 0 ? static_cast<double>(wrote) / static_cast<double>(calls) : 0.0;
+  // A later call within the cache's lifetime reads the share of its input that the log's
+  // reading calls read (their cached over their input tokens).
+  const double share = cache_.reading_cached / cache_.reading_input;
+  std::string t = fmt::format(
+      "# Cache reads: {:.1f} % of the log's input tokens, on {:.1f} % of its calls, each reading {:.1f} % of its\n"
+      "# input; {} of its calls of 2,048 input tokens or more on models that wrote to the cache wrote.\n"
+      "explicit_cache_share = {:.6g}\n",
+      100 * cache_.cached / cache_.input,
+      100.0 * static_cast<double>(cache_.reading) / static_cast<double>(cache_.calls), 100 * share,
+      cache_.writes_seen ? fmt::format("{} of {}", wrote, calls) : std::string("no column tells which"), marks);
+  for (const std::string_view kind : {"chat", "agent"}) t += fmt::format("\"{}.cached_share\" = {:.6g}\n", kind, share);
+  return t;
+}
+
+void call_fit::count_hour(std::uint32_t calls) {
+  const std::size_t n = std::min<std::size_t>(calls, max_counted_length);
+  if (n >= hour_calls_.size()) hour_calls_.resize(n + 1, 0);
+  ++hour_calls_[n];
 }
 
 void call_fit::close(const open_session& s) {
@@ -144,12 +202,12 @@ void call_fit::close(const open_session& s) {
   ++g.lengths[length];
   // A session's gaps weigh by its calls: the long sessions' gaps decide how their calls
   // clump within a minute, and in a log they are the tight ones (batch jobs, agent runs).
-  g.log_gap_sum += s.log_gaps * s.calls;
-  g.log_gap_squares += s.log_gap_squares * s.calls;
+  g.gap_sum += s.gap_sum * s.calls;
+  g.gap_squares += s.gap_squares * s.calls;
   g.gaps += std::uint64_t{s.calls - 1} * s.calls;
 }
 
-std::string call_fit::session_group::toml(std::string_view kind, std::string_view what) const {
+call_fit::session_group::lognormal call_fit::session_group::length_fit() const {
   std::uint64_t sessions = 0;
   double sum = 0, squares = 0;
   std::size_t longest = 1;
@@ -167,17 +225,69 @@ std::string call_fit::session_group::toml(std::string_view kind, std::string_vie
   // hour's variance-to-mean ratio); a fit to the log of the lengths loses the long tail.
   const double mean = sum / static_cast<double>(sessions), square = squares / static_cast<double>(sessions);
   const double sigma = std::min(5.0, std::sqrt(std::max(0.0, std::log(square / (mean * mean)))));
+  return {std::max(1.0, mean * std::exp(-sigma * sigma / 2)), sigma, static_cast<double>(longest), squares / sum};
+}
+
+std::string call_fit::session_group::toml(std::string_view kind, std::string_view what, const lognormal& length) const {
+  if (std::all_of(lengths.begin(), lengths.end(), [](std::uint64_t n) { return n == 0; })) return {};
   std::string t = fmt::format(
       "# {}: calls per session log-normal.\n\"{}.length_median\" = {:.6g}\n\"{}.length_sigma\" = {:.6g}\n"
       "\"{}.length_max\" = {}\n",
-      what, kind, std::max(1.0, mean * std::exp(-sigma * sigma / 2)), kind, sigma, kind, longest);
+      what, kind, length.median, kind, length.sigma, kind, length.longest);
   if (gaps >= 2) {
-    const double g = log_gap_sum / static_cast<double>(gaps);
+    // Log-normal with the gaps' mean and mean square, as the lengths: a session's calls in a
+    // minute vary as its gaps' squared coefficient of variation, which a fit to the logs of
+    // the gaps overstates where the gaps are more even than a log-normal's (calls spread over
+    // the hour: 4.1 for exponential gaps, whose logs have the standard deviation 1.28).
+    const double mean = gap_sum / static_cast<double>(gaps), square = gap_squares / static_cast<double>(gaps);
+    const double sigma = std::min(5.0, std::sqrt(std::max(0.0, std::log(square / (mean * mean)))));
     t += fmt::format("\"{}.gap_median_s\" = {:.6g}\n\"{}.gap_sigma\" = {:.6g}\n", kind,
-                     std::clamp(std::exp(g), 0.001, 3600.0), kind,
-                     std::min(5.0, std::sqrt(std::max(0.0, log_gap_squares / static_cast<double>(gaps) - g * g))));
+                     std::clamp(mean * std::exp(-sigma * sigma / 2), 0.001, 3600.0), kind, sigma);
   }
   return t;
+}
+
+void call_fit::refit_medians(std::array<session_group::lognormal, 2>& kinds, std::array<double, 2> shares) const {
+  std::uint64_t calls = 0;
+  for (std::size_t n = 1; n < hour_calls_.size(); ++n) calls += n * hour_calls_[n];
+  if (calls == 0 || !(shares[0] + shares[1] > 0)) return;
+  // A customer-hour of n calls is drawn as often as the log has them, or, in a log of more
+  // than 400,000 calls, in proportion (at least once), each draw weighing for the rest.
+  const double keep = std::min(1.0, 400'000.0 / static_cast<double>(calls));
+  const std::array<lognormal_table, 2> factor{lognormal_table(kinds[0].sigma), lognormal_table(kinds[1].sigma)};
+  const double first_share = shares[0] / (shares[0] + shares[1]);
+  const random_stream draws{philox_key{0x66697420u, 0x6c656e73u}, philox_counter{}};
+  for (int iteration = 0; iteration < 40; ++iteration) {
+    std::uint32_t slot = 0;  // the same draws each time: only the medians change
+    std::array<double, 2> sum{}, squares{};
+    for (std::size_t n = 1; n < hour_calls_.size(); ++n) {
+      if (hour_calls_[n] == 0) continue;
+      const double fills = std::max(1.0, std::round(static_cast<double>(hour_calls_[n]) * keep));
+      const double weight = static_cast<double>(hour_calls_[n]) / fills;
+      for (double f = 0; f < fills; ++f)
+        for (std::size_t s = 0; s < n;) {
+          // The host's plan: a kind, a length rounded, at least 1, at most the kind's longest
+          // and the calls the hour has left.
+          const std::uint64_t r = draws.bits(slot++);
+          const std::size_t kind = static_cast<double>(r >> 32) * 0x1p-32 < first_share ? 0 : 1;
+          const double drawn =
+              std::floor(kinds[kind].median * factor[kind](static_cast<std::uint32_t>(r & 0xFFFFu)) + 0.5);
+          const double length = std::clamp(drawn, 1.0, std::min(kinds[kind].longest, static_cast<double>(n - s)));
+          sum[kind] += weight * length;
+          squares[kind] += weight * length * length;
+          s += static_cast<std::size_t>(length);
+        }
+    }
+    bool moved = false;
+    for (std::size_t k = 0; k < 2; ++k) {
+      if (!(sum[k] > 0)) continue;
+      session_group::lognormal& kind = kinds[k];
+      const double median = std::clamp(kind.median * kind.weighted_mean / (squares[k] / sum[k]), 1.0, kind.longest);
+      moved = moved || std::abs(median - kind.median) > 1e-4 * kind.median;
+      kind.median = median;
+    }
+    if (!moved) break;
+  }
 }
 
 void call_fit::close_idle(std::int64_t now) {
@@ -197,15 +307,17 @@ std::string call_fit::toml() {
   std::string t;
   t += fmt::format(
       "\n# The call model (docs/realistic-calls.md) fitted to the log: sessions of two paces, whose calls\n"
-      "# take their input and output from the log's percentiles (no context carried, so no cache\n"
-      "# reads: a log does not show how its prompts relate).\n"
+      "# take their input and output from the log's percentiles (no context carried: a log does not\n"
+      "# show how its prompts relate; cache reads, where the log has them, a share of a later call's input).\n"
       "# The log: mean input {:.1f}, output {:.1f} tokens a call; busiest hour's per-minute\n"
       "# variance-to-mean ratio {}.\n"
       "# Not fitted (the defaults hold): latency (the catalog's time to first token and output speed),\n"
-      "# cache reads and writes, reasoning tokens, failures, retries and rate limits.\n"
-      "[calls]\nmodel = \"sessions\"\nexplicit_cache_share = 0\n",
+      "# {}reasoning tokens, failures, retries and rate limits.\n"
+      "[calls]\nmodel = \"sessions\"\n",
       input_.mean(), output_.mean(),
-      minutes_.measured() ? fmt::format("{:.3g}", minutes_.busiest_hour_vmr()) : std::string("not measured"));
+      minutes_.measured() ? fmt::format("{:.3g}", minutes_.busiest_hour_vmr()) : std::string("not measured"),
+      cache_.reading > 0 ? "" : "cache reads and writes, ");
+  t += cache_toml();
   std::uint64_t quick_sessions = 0, slow_sessions = 0;
   for (const std::uint64_t n : quick_.lengths) quick_sessions += n;
   for (const std::uint64_t n : slow_.lengths) slow_sessions += n;
@@ -221,10 +333,25 @@ std::string call_fit::toml() {
                                          : 0.0);
   t += "mix_spread = 0\n";
   if (sessions_seen_) {
-    t += slow_.toml("chat", fmt::format("{} sessions of the log whose calls come {} s or more apart (or one call)",
-                                        slow_sessions, quick_gap_s));
-    t += quick_.toml("agent", fmt::format("{} sessions of the log whose calls come less than {} s apart",
-                                          quick_sessions, quick_gap_s));
+    for (const auto& [customer, hour] : customer_hours_) count_hour(hour.calls);
+    customer_hours_.clear();
+    std::array<session_group::lognormal, 2> lengths{slow_.length_fit(), quick_.length_fit()};
+    const std::array<double, 2> weighted{lengths[0].weighted_mean, lengths[1].weighted_mean};
+    refit_medians(lengths, {static_cast<double>(slow_sessions), static_cast<double>(quick_sessions)});
+    if (!hour_calls_.empty())
+      t += fmt::format(
+          "# The medians are those for which the host, cutting each of the log's customer-hours into sessions\n"
+          "# (each at most the calls the hour has left), gives back the calls of the session a call is in:\n"
+          "# {:.4g} (chat) and {:.4g} (agent) in the log.\n",
+          weighted[0], weighted[1]);
+    t += slow_.toml("chat",
+                    fmt::format("{} sessions of the log whose calls come {} s or more apart (or one call)",
+                                slow_sessions, quick_gap_s),
+                    lengths[0]);
+    t += quick_.toml(
+        "agent",
+        fmt::format("{} sessions of the log whose calls come less than {} s apart", quick_sessions, quick_gap_s),
+        lengths[1]);
   } else {
     t += "# The log has no session column: every call is its own session.\n"
          "\"chat.length_median\" = 1\n\"chat.length_sigma\" = 0\n\"chat.length_max\" = 1\n";

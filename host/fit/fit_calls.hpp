@@ -67,17 +67,35 @@ class call_fit {
   struct open_session {
     std::int64_t last = 0;  ///< its last call's time, microseconds
     std::uint32_t calls = 0;
-    double log_gaps = 0, log_gap_squares = 0;  ///< of its gaps in seconds
+    double log_gaps = 0;                  ///< the sum of the logs of its gaps in seconds
+    double gap_sum = 0, gap_squares = 0;  ///< of its gaps in seconds
   };
   /// Sessions of one pace: their lengths and gaps.
   struct session_group {
-    std::vector<std::uint64_t> lengths;  ///< sessions by calls (the last: that many or more)
-    double log_gap_sum = 0, log_gap_squares = 0;
+    std::vector<std::uint64_t> lengths;   ///< sessions by calls (the last: that many or more)
+    double gap_sum = 0, gap_squares = 0;  ///< of the gaps in seconds, each session's weighing by its calls
     std::uint64_t gaps = 0;
-    std::string toml(std::string_view kind, std::string_view what) const;
+    /// Calls per session log-normal: the median and sigma with the lengths' mean and mean
+    /// square, the longest, and the calls-weighted mean length (mean square over mean).
+    struct lognormal {
+      double median = 1, sigma = 0, longest = 1, weighted_mean = 1;
+    };
+    lognormal length_fit() const;
+    std::string toml(std::string_view kind, std::string_view what, const lognormal& length) const;
+  };
+  /// A customer's calls in its current hour.
+  struct customer_hour {
+    std::int64_t hour = 0;
+    std::uint32_t calls = 0;
   };
   void close(const open_session& s);
   void close_idle(std::int64_t now);
+  void count_hour(std::uint32_t calls);
+  /// explicit_cache_share and the kinds' cached_share from the log's cache columns.
+  std::string cache_toml() const;
+  /// The length medians for which the host, cutting each of the log's customer-hours into
+  /// sessions, gives back each kind's calls-weighted mean length (`fit` below).
+  void refit_medians(std::array<session_group::lognormal, 2>& kinds, std::array<double, 2> shares) const;
 
   token_histogram input_, output_;
   minute_counts minutes_;
@@ -87,6 +105,18 @@ class call_fit {
   std::uint64_t streamed_ = 0, with_streaming_ = 0;
   bool sessions_seen_ = false;
   std::string key_;
+  std::unordered_map<std::string, customer_hour> customer_hours_;
+  /// Cache reads: the input and cached tokens of all calls with the column, of the calls
+  /// that read the cache; per model, calls of 2,048 input tokens or more and those of them
+  /// that wrote to the cache.
+  struct cache_counts {
+    double input = 0, cached = 0, reading_input = 0, reading_cached = 0;
+    std::uint64_t calls = 0, reading = 0;
+    bool writes_seen = false;
+    std::unordered_map<std::string, std::pair<std::uint64_t, std::uint64_t>> writes;
+  } cache_;
+  std::string model_;
+  std::vector<std::uint64_t> hour_calls_;  ///< customer-hours by their calls
 };
 
 }  // namespace trafficsim::host

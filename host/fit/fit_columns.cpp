@@ -24,6 +24,8 @@ const std::vector<std::pair<std::string_view, std::string_view>>& fit_column_key
       {"streaming", "whether the call streamed (true/false, 1/0)"},
       {"attempt", "the attempt of a retried call (our extended schema's column)"},
       {"cost", "the call's cost in USD (the prices of models no catalog holds)"},
+      {"cached_input_tokens", "input tokens read from the prompt cache"},
+      {"cache_write_tokens", "input tokens written to the prompt cache"},
   };
   return keys;
 }
@@ -47,6 +49,8 @@ fit_columns make_fit_columns(std::string_view mapping, bool customers_given) {
       {"streaming", {}, true},
       {"attempt", {}, true},
       {"cost_usd", {"spend"}, true},
+      {"cached_input_tokens", {}, true},
+      {"cache_write_tokens", {}, true},
   };
   if (mapping.empty()) return out;
   out.mapped = true;

@@ -23,10 +23,12 @@ enum fit_column : std::size_t {
   c_task,
   c_input,
   c_output,
-  c_session,    ///< a session or conversation id: session lengths and gaps
-  c_streaming,  ///< true/false (or 1/0): the streaming share
-  c_attempt,    ///< our extended schema's attempt number: tells it from the seed schema
-  c_cost,       ///< the call's cost in USD: the prices of models no catalog holds
+  c_session,      ///< a session or conversation id: session lengths and gaps
+  c_streaming,    ///< true/false (or 1/0): the streaming share
+  c_attempt,      ///< our extended schema's attempt number: tells it from the seed schema
+  c_cost,         ///< the call's cost in USD: the prices of models no catalog holds
+  c_cached,       ///< input tokens read from the prompt cache
+  c_cache_write,  ///< input tokens written to the prompt cache
   fit_column_count
 };
 

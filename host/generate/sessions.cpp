@@ -131,6 +131,9 @@ std::vector<std::pair<std::string, std::string>> session_settings::describe() {
       {"KIND.first_input_pN, KIND.added_input_pN, KIND.output_pN",
        "tokens at percentile N = 0 .. 100 (all 101 or none), drawn instead of the kind's trace quantiles (fit writes "
        "them as lists KIND.first_input_percentiles ...)"},
+      {"KIND.cached_share",
+       "with carry_context 0: the share of a later call's input read from the prompt cache within its lifetime (0: "
+       "the first input only)"},
   };
 }
 
@@ -173,7 +176,8 @@ bool session_settings::set(std::string_view name, double v, const std::string& t
                 {"share_heavy", &k.share[2], 0, 1e6},           {"length_median", &k.length_median, 1, 1e6},
                 {"length_sigma", &k.length_sigma, 0, 5},        {"length_max", &k.length_max, 1, 1e6},
                 {"gap_median_s", &k.gap_median_s, 0.001, 3600}, {"gap_sigma", &k.gap_sigma, 0, 5},
-                {"streaming_share", &k.streaming_share, 0, 1},  {"carry_context", &k.carry_context, 0, 1}};
+                {"streaming_share", &k.streaming_share, 0, 1},  {"carry_context", &k.carry_context, 0, 1},
+                {"cached_share", &k.cached_share, 0, 1}};
   for (const auto& f : fields)
     if (f.name == field) {
       *f.field = in(f.lo, f.hi);  // a share of 0 switches the kind off; session_model checks one remains
@@ -388,9 +392,11 @@ void session_model::plan(philox_key key, std::uint32_t local, std::uint32_t day_
       }
       input = static_cast<std::uint32_t>(std::min<std::uint64_t>(next, max_input));
       output = std::min(std::max(draw_tokens(k.output, k.output_fit, high(c[1])), 1u), max_output);
-      // What the previous call left in the cache: its prompt (a batch job: the document),
-      // if it came within the cache's lifetime.
-      const std::uint32_t shared = independent ? std::min(prefix, input) : previous_input;
+      // What the previous call left in the cache: its prompt (a batch job: the document; with
+      // cached_share, that share of this call's input), if it came within the cache's lifetime.
+      std::uint32_t shared = independent ? std::min(prefix, input) : previous_input;
+      if (independent && k.cached_share > 0)
+        shared = std::max(shared, static_cast<std::uint32_t>(k.cached_share * static_cast<double>(input)));
       const bool warm = !fresh && std::uint64_t{offsets[i]} - offsets[i - 1] <= ttl_us;
       fields[i] = session_fields::make(input, output, warm ? std::min(shared, input) : 0, kind_of, marks);
       first[i] = s;

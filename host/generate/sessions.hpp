@@ -82,6 +82,10 @@ struct kind_settings {
   /// output); 0: each call's input is the first input plus a fresh draw of added_input,
   /// as a batch job's calls are (batch ignores it).
   double carry_context = 1;
+  /// With carry_context 0: the share of a later call's input read from the prompt cache
+  /// when it comes within the cache's lifetime (as the session's prefix would be); 0: only
+  /// the prefix (`fit` sets it from a log's cache reads).
+  double cached_share = 0;
 };
 
 /// The session model's settings: the kinds and what holds for all of them.
