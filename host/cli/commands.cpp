@@ -346,7 +346,7 @@ int generate_rows(const run_config& c, const known_plugins& known, const std::at
   // Where the rows go (a file, standard output, a table, an endpoint), opened before any work.
   const destination_request where = destination_request_of(c, library_names(plugins), stop_signal);
   so_far.kept_when_interrupted = kept_when_interrupted(where);
-  const std::unique_ptr<destination> out = open_destination(where);
+  const std::unique_ptr<destination> out = with_stages(c, open_destination(where), stop_signal);
   for (const std::string& notice : out->notices()) spdlog::warn("{}", notice);
   so_far.described = describe_run(c, cat, out->name(), threads);
   const account_on_failure failure_account(*out, so_far);
@@ -362,8 +362,7 @@ int generate_rows(const run_config& c, const known_plugins& known, const std::at
     eng->enable_outcomes(outcomes.get());
     const auto encoder = make_row_encoder(c.format, *eng, cat, outcomes.get(), c.delivery, c.event_type);
     for (const std::unique_ptr<by_product>& b : by_products) b->prepare(*eng, cat, *encoder);
-    const pipeline_options po =
-        pipeline_options_of(c, *eng, range, threads, out->takes_header(), progress, stop_signal);
+    const pipeline_options po = pipeline_options_of(c, range, threads, out->takes_header(), progress, stop_signal);
     stats = run_pipeline(*eng, *encoder, *out, po, observers_of(by_products));
     out->check_rows(stats.rows);
   });

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <trafficsim/calendar.hpp>
 
 #include "memory.hpp"
 
@@ -25,6 +26,18 @@ destination_request destination_request_of(const run_config& c, std::set<std::st
   r.format = c.format;
   r.plugins = std::move(plugins);
   return r;
+}
+
+std::unique_ptr<destination> with_stages(const run_config& c, std::unique_ptr<destination> d,
+                                         const std::atomic<int>& stop_signal) {
+  if (c.delivery.on) d = make_delivery_stage(std::move(d), memory_budget(c) / 4);
+  if (c.speedup > 0) d = make_pacing_stage(std::move(d), c.speedup, pacing_origin(c), &stop_signal);
+  return d;
+}
+
+std::uint64_t pacing_origin(const run_config& c) {
+  if (c.now_second != 0) return c.now_second;  // a replay from the present
+  return static_cast<std::uint64_t>(days_from_civil(c.start)) * 86'400;
 }
 
 std::vector<std::unique_ptr<by_product>> make_by_products(const run_config& c, unsigned threads) {
@@ -61,8 +74,8 @@ bool shows_progress(const run_config& c) {
          (c.progress == progress_mode::automatic && !c.quiet && ::isatty(STDERR_FILENO) != 0);
 }
 
-pipeline_options pipeline_options_of(const run_config& c, const engine& e, window_range range, unsigned threads,
-                                     bool header, progress_meter& progress, const std::atomic<int>& stop_signal) {
+pipeline_options pipeline_options_of(const run_config& c, window_range range, unsigned threads, bool header,
+                                     progress_meter& progress, const std::atomic<int>& stop_signal) {
   pipeline_options po;
   po.threads = threads;
   po.stop_signal = &stop_signal;
@@ -72,11 +85,6 @@ pipeline_options pipeline_options_of(const run_config& c, const engine& e, windo
   po.codec = c.codec;
   po.level = c.level;
   po.progress = &progress;
-  po.deliver = c.delivery.on;
-  po.deliver_max_bytes = memory_budget(c) / 4;
-  po.speedup = c.speedup;
-  po.origin =
-      c.speedup > 0 && c.now_second != 0 ? c.now_second : static_cast<std::uint64_t>(e.day(0).epoch_day) * 86'400;
   return po;
 }
 

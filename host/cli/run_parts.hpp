@@ -1,7 +1,8 @@
 #pragma once
 // The parts a generation is assembled from, each chosen from the run's configuration in
-// one place: where the rows go (a destination, by -o), what else the run makes (its
-// by-products, one line each in make_by_products) and how the pipeline runs.
+// one place: where the rows go (a destination, by -o, behind its stages: with_stages),
+// what else the run makes (its by-products, one line each in make_by_products) and how
+// the pipeline runs.
 
 #include <atomic>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "options.hpp"
 #include "pipeline.hpp"
 #include "shards.hpp"
+#include "stage.hpp"
 
 namespace trafficsim::host {
 
@@ -25,6 +27,15 @@ std::uint64_t memory_budget(const run_config& c);
 /// checks the file does not hold them yet).
 destination_request destination_request_of(const run_config& c, std::set<std::string> plugins,
                                            const std::atomic<int>& stop_signal);
+
+/// The destination `d` behind the stages `c` asks for: pace(deliver(d)), each only if
+/// asked (--realtime, --deliver). A new stage (sink/stage.hpp) is one line here.
+std::unique_ptr<destination> with_stages(const run_config& c, std::unique_ptr<destination> d,
+                                         const std::atomic<int>& stop_signal);
+
+/// --realtime: the event second due when the rows begin (seconds since 1970): the present
+/// with --start now, else the first day's midnight.
+std::uint64_t pacing_origin(const run_config& c);
 
 /// The by-products `c` asks for, in the order they are staged (the report reads the
 /// answer key's labels).
@@ -40,7 +51,7 @@ window_range run_windows(const run_config& c);
 bool shows_progress(const run_config& c);
 
 /// How the pipeline runs the windows `range` of `c`, on `threads` threads.
-pipeline_options pipeline_options_of(const run_config& c, const engine& e, window_range range, unsigned threads,
-                                     bool header, progress_meter& progress, const std::atomic<int>& stop_signal);
+pipeline_options pipeline_options_of(const run_config& c, window_range range, unsigned threads, bool header,
+                                     progress_meter& progress, const std::atomic<int>& stop_signal);
 
 }  // namespace trafficsim::host

@@ -5,11 +5,9 @@
 
 #include <atomic>
 #include <chrono>
-#include <cmath>
 #include <exception>
 #include <memory>
 #include <mutex>
-#include <thread>
 
 #include "errors.hpp"
 #include "parallel.hpp"
@@ -18,48 +16,13 @@ namespace trafficsim::host {
 
 namespace {
 
-/// Lateness in milliseconds, counted per millisecond up to a minute (memory fixed, however
-/// long the replay), with the largest kept exactly.
-class lag_histogram {
- public:
-  void add(double seconds) {
-    const double s = std::max(0.0, seconds);
-    max_ = std::max(max_, s);
-    ++counts_[std::min<std::size_t>(static_cast<std::size_t>(s * 1000), counts_.size() - 1)];
-    ++n_;
-  }
-  std::uint64_t count() const noexcept { return n_; }
-  double max() const noexcept { return max_; }
-  /// The smallest lateness (ms resolution) with at least q of the seconds at or below it.
-  double quantile(double q) const noexcept {
-    if (n_ == 0) return 0;
-    const auto want = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(n_)));
-    std::uint64_t seen = 0;
-    for (std::size_t i = 0; i < counts_.size(); ++i) {
-      seen += counts_[i];
-      if (seen >= want) return i + 1 == counts_.size() ? max_ : static_cast<double>(i) / 1000;
-    }
-    return max_;
-  }
-  std::uint64_t above(double seconds) const noexcept {
-    std::uint64_t n = 0;
-    for (std::size_t i = static_cast<std::size_t>(seconds * 1000) + 1; i < counts_.size(); ++i) n += counts_[i];
-    return n;
-  }
-
- private:
-  std::vector<std::uint64_t> counts_ = std::vector<std::uint64_t>(60'001);
-  std::uint64_t n_ = 0;
-  double max_ = 0;
-};
-
 struct chunk : chunk_facts {
   std::uint64_t window_index = 0;                                  ///< for progress: windows done once this is written
   std::vector<std::unique_ptr<run_observer::chunk_state>> states;  ///< one per observer
   bool has_states = false;
-  delivery_chunk delivery;  ///< --deliver: seconds and delayed rows
-  text_buffer delivered;    ///< --deliver: the text in arrival order
-  text_buffer packed;       ///< the compressed text, when compressing
+  delivery_chunk marks;    ///< chunk_needs::marks: where each second starts, rows moved out
+  text_buffer rearranged;  ///< chunk_needs::rearranges: the text as a stage rearranged it
+  text_buffer packed;      ///< the compressed text, when compressing
 };
 
 // Chunks are recycled: their text buffers keep their capacity, so the steady state
@@ -84,8 +47,8 @@ class chunk_pool {
     c->w.reset();
     c->text.clear();
     c->packed.clear();
-    c->delivered.clear();
-    c->delivery.clear();
+    c->rearranged.clear();
+    c->marks.clear();
     const std::lock_guard lock(mutex_);
     free_.push_back(c);
   }
@@ -103,7 +66,13 @@ class pipeline_run {
  public:
   pipeline_run(engine& e, const row_encoder& encoder, byte_writer& writer, const pipeline_options& opt,
                std::span<run_observer* const> observers)
-      : e_(e), encoder_(encoder), writer_(writer), opt_(opt), observers_(observers), next_window_(opt.first_window) {
+      : e_(e),
+        encoder_(encoder),
+        writer_(writer),
+        opt_(opt),
+        observers_(observers),
+        stages_(writer.needs()),
+        next_window_(opt.first_window) {
     stats_.per_plugin.assign(e.plugins().size(), {});
     for (const run_observer* o : observers_) {
       const observer_needs n = o->needs();
@@ -123,7 +92,7 @@ class pipeline_run {
     // Text an observer makes between chunks (a day's FOCUS charges) goes out as it comes.
     const std::function<void(text_buffer&)> write_between = [this](text_buffer& text) { write_text(text); };
     for (run_observer* o : observers_) o->on_start(write_between);
-    pace_start_ = std::chrono::steady_clock::now();
+    writer_.begin_rows();
     const std::size_t tokens = opt_.max_chunks != 0     ? opt_.max_chunks
                                : needs_.max_chunks != 0 ? needs_.max_chunks
                                                         : 2 * std::size_t{opt_.threads} + 2;
@@ -133,21 +102,20 @@ class pipeline_run {
         tbb::make_filter<chunk*, chunk*>(tbb::filter_mode::parallel, [this](chunk* c) { return encode_stage(c); });
     const auto write =
         tbb::make_filter<chunk*, void>(tbb::filter_mode::serial_in_order, [this](chunk* c) { write_stage(c); });
-    if (opt_.deliver) {
-      merger_.limit(opt_.deliver_max_bytes);
-      // Delivery faults: arrival order is decided in order, then compression in parallel.
-      const auto deliver = tbb::make_filter<chunk*, chunk*>(tbb::filter_mode::serial_in_order,
-                                                            [this](chunk* c) { return deliver_stage(c); });
+    if (stages_.rearranges) {
+      // A stage rearranges the rows (arrival order) in order, then compression in parallel.
+      const auto rearrange = tbb::make_filter<chunk*, chunk*>(tbb::filter_mode::serial_in_order,
+                                                              [this](chunk* c) { return rearrange_stage(c); });
       const auto compress =
           tbb::make_filter<chunk*, chunk*>(tbb::filter_mode::parallel, [this](chunk* c) { return compress_stage(c); });
-      tbb::parallel_pipeline(tokens, generate & encode & deliver & compress & write);
+      tbb::parallel_pipeline(tokens, generate & encode & rearrange & compress & write);
     } else {
       tbb::parallel_pipeline(tokens, generate & encode & write);
     }
     sync_acquire(this);
     sync_acquire(&stats_);
-    sync_acquire(&merger_);
-    if (deliver_failure_) std::rethrow_exception(deliver_failure_);
+    sync_acquire(&rearrange_failure_);
+    if (rearrange_failure_) std::rethrow_exception(rearrange_failure_);
     if (write_failure_) std::rethrow_exception(write_failure_);
     if (generate_failure_) std::rethrow_exception(generate_failure_);
     for (run_observer* o : observers_) {  // e.g. the last charge period, and fees of days without calls
@@ -155,26 +123,16 @@ class pipeline_run {
       o->on_end(between_text_);
       write_text(between_text_);
     }
-    if (opt_.deliver) {  // the rows still in flight arrive after the last one written
+    if (stages_.rearranges) {  // the rows a stage still holds (in flight) come after the last chunk
       text_buffer rest, packed;
-      merger_.finish(rest);
+      writer_.held_rows(rest);
       const text_buffer& out = compress(rest, packed);
       writer_.write(out.view());
       stats_.bytes += out.size();
     }
     writer_.finish();
     if (opt_.progress != nullptr) opt_.progress->finish();
-    if (opt_.speedup > 0) {
-      realtime_stats& r = stats_.realtime;
-      r.speedup = opt_.speedup;
-      r.seconds_written = lag_.count();
-      r.event_seconds = static_cast<double>(last_second_ - first_second_);
-      r.lag_p50 = lag_.quantile(0.5);
-      r.lag_p95 = lag_.quantile(0.95);
-      r.lag_p99 = lag_.quantile(0.99);
-      r.lag_max = lag_.max();
-      r.late_seconds = lag_.above(1.0);
-    }
+    writer_.add_stats(stats_);
     stats_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return stats_;
   }
@@ -264,14 +222,14 @@ class pipeline_run {
       // The extended schema's calls: a partial profile per chunk, merged in order when written.
       if (needs_.calls) c->calls = std::make_unique<call_profile>(true);
       encoder_.encode(*c->w, c->begin, c->end, c->text, c->totals, needs_.records ? &c->records : nullptr,
-                      opt_.deliver || opt_.speedup > 0 ? &c->delivery : nullptr, needs_.usage ? &c->usage : nullptr,
-                      c->models, c->calls.get());
+                      stages_.marks ? &c->marks : nullptr, needs_.usage ? &c->usage : nullptr, c->models,
+                      c->calls.get());
       if (!c->has_states) {
         for (const run_observer* o : observers_) c->states.push_back(o->make_chunk_state());
         c->has_states = true;
       }
       for (std::size_t i = 0; i < observers_.size(); ++i) observers_[i]->on_encoded(*c, c->states[i].get());
-      if (!opt_.deliver) compress(c->text, c->packed);
+      if (!stages_.rearranges) compress(c->text, c->packed);
     }
     c->w.reset();  // free the window once its last chunk is done
     sync_release(c);
@@ -289,19 +247,20 @@ class pipeline_run {
     return packed;
   }
 
-  // --deliver, stage 2b (serial): the chunk's rows and the delayed rows due among them,
-  // in arrival order.
-  chunk* deliver_stage(chunk* c) {
+  // Stage 2b (serial, when a stage rearranges the rows): the chunk's rows as they are to
+  // be written (--deliver: with the delayed rows due among them, in arrival order).
+  chunk* rearrange_stage(chunk* c) {
     sync_acquire(c);
     {
-      const hand_over stage(&merger_);
-      // A failure (the rows waiting past their memory bound) is recorded like a write's:
-      // the pipeline drains, and it is rethrown once every stage has stopped.
+      const hand_over stage(&rearrange_failure_);
+      // A failure (--deliver: the rows waiting past their memory bound) is recorded like a
+      // write's: the pipeline drains, and it is rethrown once every stage has stopped.
       try {
-        if (!write_failed_.load(std::memory_order_relaxed)) merger_.merge(c->text.view(), c->delivery, c->delivered);
+        if (!write_failed_.load(std::memory_order_relaxed))
+          writer_.rearrange({c->text.view(), &c->marks}, c->rearranged);
       } catch (...) {
-        deliver_failure_ = std::current_exception();
-        c->delivered.clear();
+        rearrange_failure_ = std::current_exception();
+        c->rearranged.clear();
         write_failed_.store(true);
       }
     }
@@ -309,10 +268,10 @@ class pipeline_run {
     return c;
   }
 
-  // --deliver, stage 2c (parallel): compression.
+  // Stage 2c (parallel, after 2b): compression.
   chunk* compress_stage(chunk* c) {
     sync_acquire(c);
-    if (!write_failed_.load(std::memory_order_relaxed)) compress(c->delivered, c->packed);
+    if (!write_failed_.load(std::memory_order_relaxed)) compress(c->rearranged, c->packed);
     sync_release(c);
     return c;
   }
@@ -336,52 +295,18 @@ class pipeline_run {
     stats_.bytes += out.size();
   }
 
-  // --realtime, in the write stage: each second's rows when they are due, noting how late.
-  void write_paced(std::string_view text, const delivery_chunk& marks) {
-    using clock = std::chrono::steady_clock;
-    for (std::size_t i = 0; i < marks.marks.size(); ++i) {
-      const auto [second, offset] = marks.marks[i];
-      const std::size_t end = i + 1 < marks.marks.size() ? marks.marks[i + 1].second : text.size();
-      // Capped at a century, so that the nanoseconds of the clock cannot overflow (a late
-      // second of a long run at a slow --speedup): the run waits as long either way.
-      constexpr double longest_wait = 100 * 365.25 * 86'400;
-      const double at =
-          std::min(longest_wait, (static_cast<double>(second) - static_cast<double>(opt_.origin)) / opt_.speedup);
-      const clock::time_point due =
-          pace_start_ + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(std::max(0.0, at)));
-      // Rows gathered for a batch go out before the wait.
-      if (clock::now() < due) writer_.flush();
-      // Sleeping in steps, so that a signal stops the run within a tenth of a second.
-      for (clock::time_point now = clock::now(); now < due; now = clock::now()) {
-        if (const int sig = stop_requested()) throw interrupted(sig);
-        std::this_thread::sleep_for(std::min<clock::duration>(due - now, std::chrono::milliseconds(100)));
-      }
-      // Rows before the origin (a replay from the present: earlier in its hour) are due
-      // at once and not late.
-      if (second >= opt_.origin) {
-        lag_.add(std::chrono::duration<double>(clock::now() - due).count());
-        if (first_second_ == 0) first_second_ = second;
-        last_second_ = second;
-      }
-      writer_.write(text.substr(offset, end - offset));
-    }
-  }
-
   // Stage 3 (serial): the bytes to the writer, in order; totals and progress.
   void write_stage(chunk* c) {
     sync_acquire(c);
     const hand_over stage(&stats_);
     if (!write_failed_.load()) {
       try {
-        const text_buffer& plain = opt_.deliver ? c->delivered : c->text;
+        const text_buffer& plain = stages_.rearranges ? c->rearranged : c->text;
         const text_buffer& out = opt_.codec != compression::none ? c->packed : plain;
         write_before(c);
-        stats_.duplicated_rows += c->delivery.duplicates;
-        stats_.late_rows += c->delivery.late;
-        if (opt_.speedup > 0)
-          write_paced(plain.view(), c->delivery);
-        else
-          writer_.write(out.view());
+        // Marks point into the text as encoded: a rearranged text has none.
+        delivery_chunk* const marks = stages_.marks && !stages_.rearranges ? &c->marks : nullptr;
+        writer_.write_chunk({plain.view(), marks}, out.view());
         stats_.bytes += out.size();
         for (std::size_t i = 0; i < c->totals.size(); ++i) {
           stats_.per_plugin[i] += c->totals[i];
@@ -404,14 +329,10 @@ class pipeline_run {
   const pipeline_options& opt_;
   std::span<run_observer* const> observers_;
   observer_needs needs_;  ///< what every observer needs, together
+  chunk_needs stages_;    ///< what the stages in front of the destination need
   chunk_pool pool_;
   tbb::enumerable_thread_specific<std::unique_ptr<compressor>> codecs_;
-  delivery_merger merger_;                     ///< --deliver: the rows in flight (deliver stage)
   text_buffer between_text_, between_packed_;  ///< observers' text between chunks (write stage)
-  // --realtime (write stage): when the replay started, and how late each second was.
-  std::chrono::steady_clock::time_point pace_start_;
-  lag_histogram lag_;
-  std::uint64_t first_second_ = 0, last_second_ = 0;
   run_stats stats_;
   // Stage 1's state.
   std::uint64_t next_window_;
@@ -419,7 +340,7 @@ class pipeline_run {
   std::size_t next_row_ = 0;
   std::int64_t prepared_day_ = -1;
   std::exception_ptr generate_failure_, write_failure_;
-  std::exception_ptr deliver_failure_;  ///< --deliver's stage (its own: it runs beside the write stage)
+  std::exception_ptr rearrange_failure_;  ///< stage 2b's (its own: it runs beside the write stage)
   std::atomic<bool> write_failed_{false};
 };
 

@@ -4,7 +4,10 @@
 //   1. generate (serial, in order): the next chunk of rows, generating and sorting the
 //      next window when the current one is used up;
 //   2. encode (parallel): the chunk's rows as text (a row_encoder), then compressed;
-//   3. write (serial, in order): the bytes to a byte_writer (a sink, or an append merger).
+//   3. write (serial, in order): the bytes to a byte_writer (a destination, perhaps behind
+//      stages: stage.hpp).
+// When a stage rearranges the rows (--deliver), a serial stage does so between encoding
+// and compression, which then runs as a parallel stage of its own.
 // By-products (answer key, report profile, FOCUS charges) are run_observers fed at the
 // stages' fixed points (run_observer.hpp); the pipeline knows none of them by name.
 
@@ -19,22 +22,13 @@
 #include "formats.hpp"
 #include "progress.hpp"
 #include "run_observer.hpp"
+#include "stage.hpp"
 
 namespace trafficsim::host {
 
-/// --realtime: how the rows kept pace with their timestamps.
-struct realtime_stats {
-  double speedup = 0;                                         ///< 0: not a live replay
-  std::uint64_t seconds_written = 0;                          ///< event seconds with rows
-  double event_seconds = 0;                                   ///< event time covered (first to last row)
-  double lag_p50 = 0, lag_p95 = 0, lag_p99 = 0, lag_max = 0;  ///< seconds late, per event second
-  std::uint64_t late_seconds = 0;                             ///< event seconds written more than a second late
-};
-
-struct run_stats {
+/// What the run did; the stages in front of the destination add theirs (stage_stats).
+struct run_stats : stage_stats {
   std::vector<plugin_totals> per_plugin;
-  realtime_stats realtime;
-  std::uint64_t duplicated_rows = 0, late_rows = 0;  ///< --deliver: copies written, rows delivered late
   std::uint64_t rows = 0;
   std::uint64_t bytes = 0;  ///< bytes written (compressed, if compressing)
   double seconds = 0;
@@ -57,23 +51,14 @@ struct pipeline_options {
   compression codec = compression::none;
   int level = 0;
   progress_meter* progress = nullptr;
-  /// Delivery faults (--deliver): the encoder writes received_at and marks the late and
-  /// duplicated rows; a serial stage puts them in arrival order before compression.
-  bool deliver = false;
-  /// Bytes the rows waiting for their arrival (--deliver) may take; 0: no bound. Past it
-  /// the run fails with the numbers (docs/sinks.md, "Memory").
-  std::uint64_t deliver_max_bytes = 0;
-  /// --realtime: each second's rows are written when due, `speedup` times faster than
-  /// real time, event second `origin` being due when the run starts; 0: as fast as can be.
-  double speedup = 0;
-  std::uint64_t origin = 0;
   /// Set by a signal handler; the run stops at the next chunk and throws `interrupted`.
   const std::atomic<int>* stop_signal = nullptr;
 };
 
 /// Generates the windows of the run, encodes them with `encoder` and writes them to
-/// `writer` (finishing it), feeding `observers` as it goes. Must be called inside the task
-/// arena that sets the thread count.
+/// `writer` (finishing it; each chunk with the facts its stages ask for, byte_writer::
+/// needs), feeding `observers` as it goes. Must be called inside the task arena that sets
+/// the thread count.
 run_stats run_pipeline(engine& e, const row_encoder& encoder, byte_writer& writer, const pipeline_options& opt,
                        std::span<run_observer* const> observers = {});
 
