@@ -129,15 +129,15 @@ class catalog {
   std::uint32_t draw_model(std::uint32_t w0, std::uint32_t w1, const philox_key& key,
                            std::uint32_t local) const noexcept {
     if (prefer_below_ == 0) return draw_model(w0, w1);
-    if (w0 < prefer_below_) {  // the customer's favourite: a draw from the mix by its own words
-      const std::uint64_t h = favourite_words(key, local);
-      return draw_model(static_cast<std::uint32_t>(h >> 32), static_cast<std::uint32_t>(h));
-    }
-    // Else the mix, from w0 given w0 >= prefer_below_, stretched back to [0, 2^32) (a
-    // 128-bit product, as usd_amount).
-    const auto stretched =
-        static_cast<std::uint32_t>((static_cast<usd_amount>(w0 - prefer_below_) * stretch_) >> 32);
-    return draw_model(stretched, w1);
+    // Below prefer_below_: the customer's favourite, a draw from the mix by its own words;
+    // else the mix, from w0 given w0 >= prefer_below_ stretched back to [0, 2^32) (a
+    // 128-bit product, as usd_amount). Both computed and one chosen: a branch on a word of
+    // chance P would be mispredicted on most calls.
+    const std::uint64_t h = favourite_words(key, local);
+    const auto stretched = static_cast<std::uint32_t>((static_cast<usd_amount>(w0 - prefer_below_) * stretch_) >> 32);
+    const bool favourite = w0 < prefer_below_;
+    return draw_model(favourite ? static_cast<std::uint32_t>(h >> 32) : stretched,
+                      favourite ? static_cast<std::uint32_t>(h) : w1);
   }
 
   /// A customer's two words for its favourite model: a function of the plugin's key and
