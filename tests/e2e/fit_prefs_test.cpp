@@ -67,7 +67,7 @@ struct model_mix {
   }
 };
 
-/// Counts a CSV log (customer_id is the 9th column, model the 4th); `skip_header` of each.
+/// Counts a CSV log of our columns (model the 4th, customer_id the 9th), its header skipped.
 void count_into(const fs::path& csv, model_mix& mix) {
   std::ifstream in(csv);
   std::string line;
