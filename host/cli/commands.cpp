@@ -332,7 +332,8 @@ void stage_statistics(const run_config& c, const run_report& report, staged_file
 int generate_rows(const run_config& c, const known_plugins& known, const std::atomic<int>& stop_signal,
                   run_progress& so_far) {
   // The catalog first: a bad one stops the run before anything is loaded or written.
-  const catalog cat = load_catalog(c.catalog, c.models, c.added_models);
+  catalog cat = load_catalog(c.catalog, c.models, c.added_models);
+  cat.set_preference(c.model_preference);
   spdlog::debug("catalog {}: {} models", cat.name(), cat.models().size());
   std::unique_ptr<outcome_model> outcomes;
   if (c.extended) outcomes = std::make_unique<outcome_model>(cat, c.calls);

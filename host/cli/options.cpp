@@ -44,6 +44,7 @@ struct raw_options {
   std::optional<std::string> event_type;  ///< given, even empty, or not
   bool realtime = false;
   std::vector<std::string> models;
+  std::string model_preference;
   std::string batch_rows, max_in_flight, retries, retry_wait, request_timeout, cacert;
   std::string pg_connect_timeout, pg_lock_timeout;
   std::string report, report_data, report_output, run_stats;
@@ -256,6 +257,10 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
                  "A model the catalog does not hold, in its file's field names (a fitted profile's "
                  "[catalog_models]); --models draws it by KEY")
       ->type_name("KEY:FIELD=VALUE,...");
+  app.add_option("--model-preference", v.model_preference,
+                 "Customers' own model preferences: with probability P a call takes its customer's favourite "
+                 "model (drawn once per customer from the mix), else the mix (default 0: every call the mix)")
+      ->type_name("P");
   app.add_option("--schema", v.schema,
                  "Columns: seed (the original 19) or extended (+ status, retries, cache and reasoning tokens, "
                  "streaming, time to first token)")
@@ -933,6 +938,15 @@ void read_schema_and_catalog(const raw_options& v, run_config& c) {
     c.models.insert(c.models.end(), part.begin(), part.end());
   }
   for (const std::string& m : v.catalog_models) c.added_models.push_back(parse_added_model(m));
+  if (!v.model_preference.empty()) {
+    const auto p = parse_number(v.model_preference);
+    if (!p || !(*p >= 0 && *p <= 1))
+      throw usage_error(fmt::format(
+          "--model-preference '{}' is not a probability; give a number from 0 (every call draws the model mix) "
+          "to 1 (every call takes its customer's favourite model)",
+          v.model_preference));
+    c.model_preference = *p;
+  }
 }
 
 /// Every value, checked once, into the typed configuration.

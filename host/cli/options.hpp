@@ -69,6 +69,7 @@ struct run_config {
 
   std::string catalog = "seed";  ///< --catalog: a shipped name or a file
   model_selection models;        ///< --models / [models]: empty = the catalog's mix
+  double model_preference = 0;   ///< --model-preference: a call's chance of its customer's favourite model
   bool extended = false;         ///< --schema extended
   call_settings calls;           ///< --set calls.NAME=VALUE / [calls]
   bool call_settings_given = false;

@@ -387,7 +387,8 @@ template <bool Cost = true, bool CallTrace = true>
   r.plugin = place.plugin;
   r.local = place.local;
   r.plan = place.plan;
-  draw_call<Cost>(cat, batch_block(batch, j), batch_block(batch, j + rows_per_batch), r.f);
+  draw_call<Cost>(cat, batch_block(batch, j), batch_block(batch, j + rows_per_batch),
+                  {e.plugins()[r.plugin].key, r.local}, r.f);
   const philox_counter call = batch_block(batch, j + 2 * rows_per_batch);
   const std::uint32_t tag = e.plugins()[r.plugin].id_tag;
   if constexpr (CallTrace) {
@@ -880,7 +881,8 @@ class text_encoder final : public row_encoder {
       prepare_rows(e_, w, k, n, epoch_hour, batch, places.data());
       for (std::size_t j = 0; j < n; ++j) {
         const row_place& place = places[j];
-        const call_fields f = draw_call(cat_, batch_block(batch, j), batch_block(batch, j + rows_per_batch));
+        const call_fields f = draw_call(cat_, batch_block(batch, j), batch_block(batch, j + rows_per_batch),
+                                        {e_.plugins()[place.plugin].key, place.local});
         const std::uint64_t cost = cost_micro_usd(f.cost);
         plugin_totals& t = totals[place.plugin];
         ++t.rows;

@@ -16,6 +16,7 @@
 #include "fit_estimate.hpp"
 #include "fit_models.hpp"
 #include "fit_prices.hpp"
+#include "fit_prefs.hpp"
 #include "fit_segments.hpp"
 #include "printable.hpp"
 
@@ -108,6 +109,7 @@ struct log_counts {
   std::vector<week_hours> week;  ///< per customer, while there are at most max_week_customers
   std::array<double, 168> hour_of_week{};
   logged_models models;
+  customer_models customer_mix;  ///< per customer, its calls by model
   std::map<std::string, std::uint64_t> tasks;
   std::uint64_t input = 0, output = 0, with_tokens = 0;
   std::int64_t first_day = std::numeric_limits<std::int64_t>::max(),
@@ -191,6 +193,7 @@ void count_row(const row_view& r, const fit_columns& columns, time_format format
   if (!c.week.empty()) ++c.week[who][hour_of_week];
   if (r.has(c_model)) {
     ++c.models[{std::string(r[c_provider]), std::string(r[c_model])}];
+    c.customer_mix.add(who, r[c_provider], r[c_model]);
     r.limit_distinct(c_model, c.models.size(), max_read_names, "distinct model");
   }
   c.cost_column = c.cost_column || r.has(c_cost);
@@ -280,6 +283,8 @@ std::string profile_head(const std::string& path, const std::string& name, const
       start.year, start.month, start.day, profile_version, start.year, start.month, start.day, n, plugin_list,
       toml_string(models.catalog));
   if (calls_fitted) t += "schema = \"extended\"  # the call model fitted to the log: [calls]\n";
+  // Customers' own model mixes, where the log has customers and models the catalog holds.
+  if (!c.population && !models.mix.empty()) t += model_preference_lines(c.customer_mix.estimate());
   if (c.models.empty())
     t += fmt::format("\n# The log names no models: a run draws catalog {}'s own mix.\n", toml_string(models.catalog));
   else if (models.mix.empty())

@@ -57,6 +57,14 @@ struct call_fields {
   usd_amount cost = 0;  ///< exact, in atto-USD: in x price_in + out x price_out
 };
 
+/// Whose call it is: its plugin's stream key and the customer's index there, for the
+/// customer's own model preference (catalog::draw_model). {} for a catalog without
+/// preferences.
+struct call_owner {
+  philox_key key{};
+  std::uint32_t local = 0;
+};
+
 /// Draws a call from its two Philox blocks (slots 0-1 and 2-3 of its `call` stream).
 /// Word use: b0 = model (and provider), task, product; b1 = input tokens, output tokens,
 /// latency jitter, feature x python minor. The seed catalog draws the provider from b0[0]
@@ -69,8 +77,8 @@ struct call_fields {
 /// halves and copied as one was a stall per row.
 template <bool Cost = true>
 [[gnu::always_inline]] inline void draw_call(const catalog& cat, const philox_counter& b0, const philox_counter& b1,
-                                             call_fields& f) noexcept {
-  f.model = cat.draw_model(b0[0], b0[1]);
+                                             const call_owner& who, call_fields& f) noexcept {
+  f.model = cat.draw_model(b0[0], b0[1], who.key, who.local);
   f.task = static_cast<task_type>(word_below(b0[2], 6));
   f.product = static_cast<std::uint8_t>(word_below(b0[3], 3));
   const token_range& tr = task_tokens[static_cast<std::size_t>(f.task)];
@@ -87,9 +95,10 @@ template <bool Cost = true>
 }
 
 /// The same, returned.
-inline call_fields draw_call(const catalog& cat, const philox_counter& b0, const philox_counter& b1) noexcept {
+inline call_fields draw_call(const catalog& cat, const philox_counter& b0, const philox_counter& b1,
+                             const call_owner& who = {}) noexcept {
   call_fields f;
-  draw_call(cat, b0, b1, f);
+  draw_call(cat, b0, b1, who, f);
   return f;
 }
 

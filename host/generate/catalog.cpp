@@ -82,6 +82,14 @@ catalog::catalog(std::string name, std::vector<model_spec> models, std::span<con
   }
 }
 
+void catalog::set_preference(double p) {
+  preference_ = std::clamp(p, 0.0, 1.0);
+  constexpr double two32 = 4294967296.0;
+  prefer_below_ = static_cast<std::uint64_t>(std::llround(preference_ * two32));
+  const std::uint64_t span = (std::uint64_t{1} << 32) - prefer_below_;
+  stretch_ = span == 0 ? 0 : ~std::uint64_t{0} / span;
+}
+
 std::vector<double> catalog::probabilities() const {
   std::vector<double> p(models_.size());
   if (!provider_begin_.empty()) {

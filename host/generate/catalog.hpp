@@ -17,6 +17,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <trafficsim/detail/streams.hpp>
+#include <trafficsim/philox.hpp>
 #include <utility>
 #include <vector>
 
@@ -114,6 +116,37 @@ class catalog {
     return i;
   }
 
+  /// Per-customer model preferences (docs/compose-and-fit.md, "Model preferences"): with
+  /// probability `p` in [0, 1] a call takes its customer's favourite model, drawn once per
+  /// customer from the mix; else it draws from the mix. Each model's mean share is kept;
+  /// customers' shares of a model of weight w spread with variance p^2 w (1 - w). 0 (the
+  /// default) draws every call from the mix, as before.
+  void set_preference(double p);
+  double preference() const noexcept { return preference_; }
+
+  /// The model of a call of customer `local` of the plugin whose streams' key is `key`:
+  /// the mix's draw when there are no preferences (the same words, the same model).
+  std::uint32_t draw_model(std::uint32_t w0, std::uint32_t w1, const philox_key& key,
+                           std::uint32_t local) const noexcept {
+    if (prefer_below_ == 0) return draw_model(w0, w1);
+    // Below prefer_below_: the customer's favourite, a draw from the mix by its own words;
+    // else the mix, from w0 given w0 >= prefer_below_ stretched back to [0, 2^32) (a
+    // 128-bit product, as usd_amount). Both computed and one chosen: a branch on a word of
+    // chance P would be mispredicted on most calls.
+    const std::uint64_t h = favourite_words(key, local);
+    const auto stretched = static_cast<std::uint32_t>((static_cast<usd_amount>(w0 - prefer_below_) * stretch_) >> 32);
+    const bool favourite = w0 < prefer_below_;
+    return draw_model(favourite ? static_cast<std::uint32_t>(h >> 32) : stretched,
+                      favourite ? static_cast<std::uint32_t>(h) : w1);
+  }
+
+  /// A customer's two words for its favourite model: a function of the plugin's key and
+  /// the customer's index alone (no table, the same for any thread or shard).
+  static constexpr std::uint64_t favourite_words(const philox_key& key, std::uint32_t local) noexcept {
+    const std::uint64_t k = (std::uint64_t{key[1]} << 32) | key[0];
+    return trafficsim::detail::mix64(trafficsim::detail::mix64(k ^ 0x6661766f75726974ull) + local);
+  }
+
  private:
   catalog() = default;
   std::string name_;
@@ -122,6 +155,9 @@ class catalog {
   std::vector<std::uint32_t> provider_begin_;  ///< the seed draw
   std::vector<std::uint64_t> threshold_;       ///< the weighted draw: cumulative, scaled to 2^32
   std::vector<std::uint32_t> bucket_start_;    ///< first model that a word of each top byte can be
+  double preference_ = 0;
+  std::uint64_t prefer_below_ = 0;  ///< preference_ x 2^32: a call below it takes the favourite
+  std::uint64_t stretch_ = 0;       ///< (2^64 - 1) / (2^32 - prefer_below_), rounded down
 };
 
 /// A selection: catalog keys and weights, in the order given.

@@ -380,7 +380,7 @@ void outcome_model::simulate_unsettled(philox_key key, std::uint32_t local, std:
   const random_stream calls{key, call_base};
   auto model_of = [&](std::uint32_t index) {
     const philox_counter b0 = calls.block(2 * (session_first.empty() ? index : session_first[index]));
-    return cat_.draw_model(b0[0], b0[1]);
+    return cat_.draw_model(b0[0], b0[1], key, local);
   };
   // The status of an attempt that the rate limit let through.
   auto status_of = [&](std::uint32_t index, std::uint32_t word) {

@@ -339,7 +339,7 @@ void session_model::plan(philox_key key, std::uint32_t local, std::uint32_t day_
     const double length = round_up_half(k.length_median * length_factor_[kind](low(w[2])));
     const auto len = static_cast<std::uint32_t>(std::clamp(length, 1.0, std::min<double>(k.length_max, n - s)));
     const philox_counter b0 = calls.block(2 * s);
-    const model_spec& m = cat_.models()[cat_.draw_model(b0[0], b0[1])];
+    const model_spec& m = cat_.models()[cat_.draw_model(b0[0], b0[1], key, local)];
     const std::uint32_t max_input = std::min(m.max_input_tokens, session_fields::max_input);
     const std::uint32_t max_output = std::min(
         m.max_output_tokens != 0 ? m.max_output_tokens : session_fields::max_output, session_fields::max_output);
