@@ -221,6 +221,12 @@ TEST(ProfileLayout, TheFitWritesTheListsTheScenarioDeclares) {
     EXPECT_NE(d.out.find(want), std::string::npos) << want << "\n" << d.out;
 }
 
+TEST(ProfileLayout, TheEmpiricalScenarioKeepsTheContractWithItsListsAtTheirExtremes) {
+  const trafficsim::testkit::plugin_module m(trafficsim::host::empirical_descriptor());
+  EXPECT_EQ(m.typed_parameters().size(), 3u);
+  EXPECT_EQ(trafficsim::testkit::check_contract(m, {2026, 1, 5}, 28, 8), std::vector<std::string>{});
+}
+
 TEST(ProfileLayout, OldScalarNamesNameTheNewForm) {
   const temp_dir t;
   for (const auto& [old, list] :
