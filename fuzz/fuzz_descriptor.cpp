@@ -1,5 +1,5 @@
 // Fuzzes the host's reading of a plugin descriptor: every field from the input, strings
-// and the parameter table pointing into it (or null, with any size), as a plugin could
+// and the parameter tables pointing into it (or null, with any size), as a plugin could
 // return them. Only runtime_failure may come out.
 #include <cstddef>
 #include <cstdint>
@@ -70,6 +70,31 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   d.parameter_count = static_cast<std::uint32_t>(specs.size());
   if (in.take<std::uint8_t>() % 5 == 0) d.parameter_count += in.take<std::uint16_t>();  // a count with no table
   d.parameters = specs.empty() || d.parameter_count > specs.size() ? nullptr : specs.data();
+  // Typed parameters (SDK 2.4): any type, lengths, defaults and choices (the tables as
+  // long as their counts say: a plugin's pointers cannot be checked).
+  std::vector<trafficsim_typed_parameter_spec> typed(in.take<std::uint8_t>() % 4);
+  std::vector<std::vector<double>> defaults(typed.size());
+  std::vector<std::vector<trafficsim_string>> choices(typed.size());
+  for (std::size_t i = 0; i < typed.size(); ++i) {
+    auto& p = typed[i];
+    p.name = in.text();
+    p.type = in.take<std::uint8_t>() % 6;
+    p.min_length = in.take<std::uint8_t>();
+    p.max_length = in.take<std::uint16_t>();
+    p.min_value = in.take<double>();
+    p.max_value = in.take<double>();
+    defaults[i].resize(in.take<std::uint8_t>() % 5);
+    for (double& v : defaults[i]) v = in.take<double>();
+    p.default_values = defaults[i].empty() && in.take<std::uint8_t>() % 2 == 0 ? nullptr : defaults[i].data();
+    p.default_count = defaults[i].size();
+    choices[i].resize(in.take<std::uint8_t>() % 4);
+    for (trafficsim_string& c : choices[i]) c = in.text();
+    p.choices = choices[i].empty() ? nullptr : choices[i].data();
+    p.choice_count = choices[i].size();
+    p.description = in.text();
+  }
+  d.typed_parameter_count = typed.size();
+  d.typed_parameters = typed.empty() && in.take<std::uint8_t>() % 2 == 0 ? nullptr : typed.data();
   try {
     (void)trafficsim::host::read_descriptor(&d, "fuzz");
   } catch (const trafficsim::host::runtime_failure&) {

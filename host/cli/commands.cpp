@@ -32,6 +32,7 @@
 #include "progress.hpp"
 #include "run_parts.hpp"
 #include "run_report.hpp"
+#include "typed_settings.hpp"
 
 namespace trafficsim::host {
 
@@ -67,12 +68,17 @@ int describe_plugin(const std::string& name, const known_plugins& known, bool un
     for (const auto& [setting, what] : call_settings::describe()) fmt::print("  {:<52} {}\n", setting, what);
     return 0;
   }
-  if (known.count(name) == 0) select_plugins(name, known);  // throws the usage error listing the known plugins
-  const auto lib = plugin_library::load(known.at(name), unsafe);
+  // The built-in empirical scenario (a profile's layout), unless a plugin takes its name.
+  const bool built_in = name == "empirical" && known.count(name) == 0;
+  if (!built_in && known.count(name) == 0)
+    select_plugins(name, known);  // throws the usage error listing the known plugins
+  const auto lib =
+      built_in ? plugin_library::in_process(empirical_descriptor()) : plugin_library::load(known.at(name), unsafe);
   const plugin_description& d = lib->description();
   fmt::print("{} {} - {}\n", d.name, d.version, d.description);
   fmt::print("file: {}\nbuilt with SDK {} (plugin ABI {})\n\nparameters (set with --set {}.NAME=VALUE):\n",
-             known.at(name), d.sdk_version, TRAFFICSIM_ABI_VERSION, d.name);
+             built_in ? std::string("(built into trafficsim-host)") : known.at(name).string(), d.sdk_version,
+             TRAFFICSIM_ABI_VERSION, d.name);
   auto line = [](std::string_view n, std::string_view type, auto def, const std::string& range, std::string_view what) {
     fmt::print("  {:<22} {:<8} {:>12}  {:<26} {}\n", n, type, def, range, what);
   };
@@ -80,9 +86,15 @@ int describe_plugin(const std::string& name, const known_plugins& known, bool un
   line("customers", "integer", d.default_customers, fmt::format("[1, {}]", max_customers_per_plugin),
        "Number of customers (multiplied by --scale)");
   line("seed", "integer", d.default_seed, "[0, 2^64-1]", "Seed of the plugin's random streams (--seed overrides)");
-  for (const parameter_decl& p : d.parameters)
+  for (const parameter_decl& p : d.parameters) {
+    if (p.typed()) {
+      const typed_description t = describe_typed(p);
+      line(p.name, t.type, t.default_value, t.range, p.description);
+      continue;
+    }
     line(p.name, p.integer ? "integer" : "real", p.default_value, fmt::format("[{}, {}]", p.min_value, p.max_value),
          p.description);
+  }
   return exit_success;
 }
 

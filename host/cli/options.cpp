@@ -455,11 +455,24 @@ std::string catalog_model_argument(const std::string& path, const std::string& k
 /// [plugin.NAME] tables become --set NAME.PARAM=VALUE before the command line's own.
 std::vector<std::string> config_arguments(const std::string& path, CLI::App& app) {
   const toml::table t = read_config_file(path);
-  auto text = [&](const std::string& key, const toml::node& n) -> std::string {
+  std::function<std::string(const std::string&, const toml::node&)> text = [&](const std::string& key,
+                                                                               const toml::node& n) -> std::string {
     if (n.is_string()) return n.as_string()->get();
     if (n.is_integer()) return std::to_string(n.as_integer()->get());
     if (n.is_floating_point()) return fmt::format("{}", n.as_floating_point()->get());
-    throw usage_error(fmt::format("--config {}: '{}' must be a string or a number", path, key));
+    if (n.is_boolean()) return n.as_boolean()->get() ? "true" : "false";  // a boolean parameter
+    if (const toml::array* list = n.as_array()) {  // an array parameter: --set NAME.PARAM=[1, 2, 3]
+      std::string joined = "[";
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        const toml::node& e = *list->get(i);
+        if (!e.is_integer() && !e.is_floating_point())
+          throw usage_error(fmt::format("--config {}: {}[{}] must be a number", path, key, i));
+        joined += (i == 0 ? "" : ", ") + text(key, e);
+      }
+      return joined + "]";
+    }
+    throw usage_error(
+        fmt::format("--config {}: '{}' must be a string, a number, true or false, or a list of numbers", path, key));
   };
   std::vector<std::string> args;
   // [plugin.NAME] PARAM = VALUE: --set NAME.PARAM=VALUE; a composite's layers are nested
@@ -507,32 +520,9 @@ std::vector<std::string> config_arguments(const std::string& path, CLI::App& app
         for (const auto& [param, value] : *pt) {
           const std::string p(param.str());
           if (p == "observed") continue;  // what the log showed, for the reader
-          const toml::array* list = value.as_array();
-          if (list == nullptr) {
-            args.push_back("--set");
-            args.push_back(fmt::format("{}.{}={}", name.str(), p, text("profile." + p, value)));
-            continue;
-          }
-          // Arrays: hour_of_week (168), level_quantiles (21, every 5 %), burst_quantiles (11, every 10 %),
-          // burst_weekdays (7, Monday first).
-          const std::map<std::string, std::pair<std::size_t, const char*>> arrays{
-              {"hour_of_week", {168, "hour_of_week_{:03}"}},
-              {"level_quantiles", {21, "level_q{:02}"}},
-              {"burst_quantiles", {11, "burst_q{:02}"}},
-              {"burst_weekdays", {7, "burst_weekday_{}"}}};
-          const auto a = arrays.find(p);
-          if (a == arrays.end() || list->size() != a->second.first)
-            throw usage_error(fmt::format(
-                "--config {}: profile.{}.{} is {}; a profile's lists are hour_of_week (168 "
-                "numbers), level_quantiles (21), burst_quantiles (11) and burst_weekdays (7)",
-                path, name.str(), p,
-                a == arrays.end() ? std::string("not one of them") : fmt::format("a list of {}", list->size())));
-          const std::size_t step = p == "level_quantiles" ? 5 : p == "burst_quantiles" ? 10 : 1;
-          for (std::size_t i = 0; i < list->size(); ++i) {
-            args.push_back("--set");
-            args.push_back(fmt::format("{}.{}={}", name.str(), fmt::format(fmt::runtime(a->second.second), i * step),
-                                       text(fmt::format("profile.{}.{}[{}]", name.str(), p, i), *list->get(i))));
-          }
+          args.push_back("--set");
+          args.push_back(
+              fmt::format("{}.{}={}", name.str(), p, text(fmt::format("profile.{}.{}", name.str(), p), value)));
         }
       }
       continue;

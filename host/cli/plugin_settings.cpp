@@ -11,6 +11,7 @@
 #include "discovery.hpp"
 #include "errors.hpp"
 #include "numbers.hpp"
+#include "typed_settings.hpp"
 
 namespace trafficsim::host {
 
@@ -68,7 +69,12 @@ plugin_parameters resolve_parameters(const plugin_description& plugin, const std
   std::uint64_t customers = plugin.default_customers;
   std::uint64_t plugin_seed = plugin.default_seed;
   std::map<std::string, double, std::less<>> values;
-  for (const parameter_decl& p : plugin.parameters) values[p.name] = p.default_value;
+  std::map<std::string, std::vector<double>, std::less<>> typed_values;
+  for (const parameter_decl& p : plugin.parameters)
+    if (p.typed())
+      typed_values[p.name] = p.default_values;
+    else
+      values[p.name] = p.default_value;
 
   auto known_names = [&] {
     std::vector<std::string> names{"customers", "seed"};
@@ -87,8 +93,13 @@ plugin_parameters resolve_parameters(const plugin_description& plugin, const std
     for (const parameter_decl& p : plugin.parameters)
       if (p.name == s.parameter) decl = &p;
     if (decl == nullptr)
-      throw usage_error(fmt::format("{}: plugin '{}' has no parameter '{}'; its parameters are {} (see --describe {})",
-                                    where, plugin.name, s.parameter, known_names(), plugin.name));
+      throw usage_error(fmt::format(
+          "{}: plugin '{}' has no parameter '{}'{}; its parameters are {} (see --describe {})", where, plugin.name,
+          s.parameter, array_element_hint(plugin.parameters, s.plugin, s.parameter), known_names(), plugin.name));
+    if (decl->typed()) {
+      typed_values[s.parameter] = parse_typed_value(*decl, s.value, where);
+      continue;
+    }
     const auto v = parse_number(s.value);
     if (!v) throw usage_error(fmt::format("{}: '{}' is not a number", where, s.value));
     if (decl->integer && *v != std::floor(*v))
@@ -111,6 +122,7 @@ plugin_parameters resolve_parameters(const plugin_description& plugin, const std
   result.customers = static_cast<std::uint32_t>(std::max(1.0, scaled));
   result.seed = plugin_seed;
   for (const auto& [name, value] : values) result.values.emplace_back(name, value);
+  for (auto& [name, value] : typed_values) result.typed_values.emplace_back(name, std::move(value));
   return result;
 }
 

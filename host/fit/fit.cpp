@@ -19,6 +19,7 @@
 #include "fit_prefs.hpp"
 #include "fit_segments.hpp"
 #include "printable.hpp"
+#include "profile_layout.hpp"
 
 namespace trafficsim::host {
 
@@ -64,27 +65,33 @@ std::string segment_name(const std::string& name, std::size_t j, std::size_t cou
 /// odd customers stay in the segment nearest them.
 std::size_t min_segment_customers(std::size_t customers) { return std::max<std::size_t>(10, customers / 20); }
 
+/// One of the profile's lists, `NAME = [...]` and a newline, as the empirical scenario
+/// declares it (profile_layout.hpp).
+std::string list(const empirical::profile_list& layout, const std::vector<double>& v) {
+  if (v.size() != layout.length)
+    throw runtime_failure(fmt::format("fit: {} has {} numbers instead of {}", layout.name, v.size(), layout.length));
+  return fmt::format("{} = {}\n", layout.name, numbers(v));
+}
+
 /// A segment's [profile.NAME] table.
 std::string segment_table(const std::string& name, const segment_fit& s, std::string_view heading) {
   std::string t = fmt::format("\n[profile.{}]\n{}customers = {}\n", name, heading, s.customers);
-  t += fmt::format("# Relative calls per hour of the week, Monday 00:00 UTC first.\nhour_of_week = {}\n",
-                   numbers(s.how));
+  t += fmt::format("# Relative calls per hour of the week, Monday 00:00 UTC first.\n{}",
+                   list(empirical::hour_of_week, s.how));
   t += fmt::format(
       "# Customers' levels (calls on a mean day without bursts at the trend's origin), percentiles 0,\n"
-      "# 5, ..., 100; the last set so that the levels drawn have the customers' mean.\n"
-      "level_quantiles = {}\n",
-      numbers(s.level_q));
+      "# 5, ..., 100; the last set so that the levels drawn have the customers' mean.\n{}",
+      list(empirical::level_quantiles, s.level_q));
   t += fmt::format("trend_per_day = {:.6g}\ntrend_origin_day = {:.6g}\ndaily_sigma = {:.6g}\n", s.trend, s.origin,
                    s.sigma);
   t += fmt::format(
       "# Burst days: above {} x the customer's level; their multipliers, percentiles 0, 10, ..., 100.\n"
-      "burst_probability = {:.6g}\nburst_quantiles = {}\n",
-      burst_ratio, s.burst_probability, numbers(s.burst_q));
+      "burst_probability = {:.6g}\n{}",
+      burst_ratio, s.burst_probability, list(empirical::burst_quantiles, s.burst_q));
   if (s.burst_probability > 0)
     t += fmt::format(
-        "# Burst days' relative chance by weekday, Monday first (the log's; the hours above are quiet days').\n"
-        "burst_weekdays = {}\n",
-        numbers({s.burst_weekday.begin(), s.burst_weekday.end()}));
+        "# Burst days' relative chance by weekday, Monday first (the log's; the hours above are quiet days').\n{}",
+        list(empirical::burst_weekdays, {s.burst_weekday.begin(), s.burst_weekday.end()}));
   t += fmt::format("churn_per_day = {:.6g}\nchurn_start_day = {}\n", s.churn_per_day, s.churn_start_day);
   if (s.joined > 0)
     t += fmt::format(

@@ -7,6 +7,8 @@
 #include <trafficsim/calendar.hpp>
 #include <utility>
 
+#include "profile_layout.hpp"
+
 namespace trafficsim::host {
 
 double quantile(const std::vector<double>& v, double f) {
@@ -354,9 +356,11 @@ segment_fit estimate_pass(const std::vector<customer_days>& customers, const std
     sample_customer(customers[members[m]], spans[m], factors, sample, out);
   std::sort(sample.multipliers.begin(), sample.multipliers.end());
   out.sigma = log_sigma(sample.logs);
-  out.burst_q.assign(11, 1.0);
+  constexpr std::size_t bursts = empirical::burst_quantiles.length;
+  out.burst_q.assign(bursts, 1.0);
   if (!sample.multipliers.empty())
-    for (std::size_t k = 0; k < 11; ++k) out.burst_q[k] = quantile(sample.multipliers, static_cast<double>(k) / 10);
+    for (std::size_t k = 0; k < bursts; ++k)
+      out.burst_q[k] = quantile(sample.multipliers, static_cast<double>(k) / (bursts - 1));
   out.burst_probability = sample.active_days > 0 ? static_cast<double>(out.burst_days) / sample.active_days : 0.0;
   out.burst_weekday = burst_weekday_weights(sample);
   // A day's expected factor from bursts, as the empirical scenario draws them: on weekday w
@@ -372,7 +376,7 @@ segment_fit estimate_pass(const std::vector<customer_days>& customers, const std
     for (std::size_t w = 0; w < 7; ++w) expected += sample.factors[m][w] * burst_mean[w];
     levels.push_back(expected > 0 ? sample.sums[m] / expected : 0.0);
   }
-  out.level_q = mean_keeping_quantiles(std::move(levels), 21);
+  out.level_q = mean_keeping_quantiles(std::move(levels), empirical::level_quantiles.length);
   return out;
 }
 

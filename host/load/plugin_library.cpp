@@ -17,6 +17,7 @@
 #include <set>
 #include <string_view>
 #include <trafficsim/limits.hpp>
+#include <trafficsim/parameters.hpp>
 #include <utility>
 
 #include "discovery.hpp"
@@ -177,6 +178,55 @@ constexpr std::size_t stable_prefix = 2 * sizeof(std::uint32_t);
 constexpr std::size_t abi2_size = offsetof(trafficsim_plugin_descriptor, place_calls) + sizeof(void*);
 constexpr std::uint32_t max_parameters = 1024;
 
+/// A declared parameter's name and description, checked: a valid name not taken yet
+/// (`names` holds those taken so far, and gets this one).
+parameter_decl named_parameter(trafficsim_string name, trafficsim_string description, const std::string& origin,
+                               std::set<std::string>& names) {
+  parameter_decl decl;
+  decl.name = text(name, parameter_name_max + 1, "parameter name", origin);
+  decl.description = text(description, 4096, "parameter description", origin);
+  if (!is_valid_name(decl.name, parameter_name_max))
+    throw runtime_failure(
+        fmt::format("plugin {} is invalid: parameter name '{}' is not a valid identifier", origin, decl.name));
+  if (!names.insert(decl.name).second)
+    throw runtime_failure(
+        fmt::format("plugin {} is invalid: parameter '{}' is declared twice (or is reserved)", origin, decl.name));
+  return decl;
+}
+
+/// The typed parameters of a descriptor that has them (SDK 2.4), checked like the scalar
+/// ones (`names` holds the names taken so far) and copied into `out`.
+void read_typed_parameters(const trafficsim_plugin_descriptor* d, const std::string& origin,
+                           std::set<std::string>& names, plugin_description& out) {
+  if (!TRAFFICSIM_DESCRIPTOR_HAS_TYPED_PARAMETERS(d) || d->typed_parameter_count == 0) return;
+  auto fail = [&](const std::string& why) {
+    throw runtime_failure(fmt::format("plugin {} is invalid: {}", origin, why));
+  };
+  if (d->typed_parameter_count > max_parameters)
+    fail(fmt::format("it declares {} typed parameters", d->typed_parameter_count));
+  if (d->typed_parameters == nullptr) fail("its typed parameter table is missing");
+  for (std::uint64_t i = 0; i < d->typed_parameter_count; ++i) {
+    const trafficsim_typed_parameter_spec& p = d->typed_parameters[i];
+    parameter_decl decl = named_parameter(p.name, p.description, origin, names);
+    if (const std::string why = typed_parameter_problem(p); !why.empty())
+      fail(fmt::format("parameter '{}' {}", decl.name, why));
+    decl.type = p.type;
+    decl.min_length = p.min_length;
+    decl.max_length = p.max_length;
+    decl.min_value = p.min_value;
+    decl.max_value = p.max_value;
+    decl.default_values.assign(p.default_values, p.default_values + p.default_count);
+    for (std::uint64_t c = 0; p.type == TRAFFICSIM_CHOICE && c < p.choice_count; ++c)
+      decl.choices.push_back(text(p.choices[c], parameter_name_max, "choice", origin));
+    if (p.type != TRAFFICSIM_REAL_ARRAY) {
+      decl.min_value = 0;
+      decl.max_value = p.type == TRAFFICSIM_BOOLEAN ? 1.0 : static_cast<double>(decl.choices.size() - 1);
+      decl.default_value = decl.default_values.front();
+    }
+    out.parameters.push_back(std::move(decl));
+  }
+}
+
 }  // namespace
 
 plugin_description read_descriptor(const trafficsim_plugin_descriptor* d, const std::string& origin) {
@@ -211,13 +261,7 @@ plugin_description read_descriptor(const trafficsim_plugin_descriptor* d, const 
   std::set<std::string> names{"customers", "seed"};
   for (std::uint32_t i = 0; i < d->parameter_count; ++i) {
     const trafficsim_parameter_spec& p = d->parameters[i];
-    parameter_decl decl;
-    decl.name = text(p.name, parameter_name_max + 1, "parameter name", origin);
-    decl.description = text(p.description, 4096, "parameter description", origin);
-    if (!is_valid_name(decl.name, parameter_name_max))
-      fail(fmt::format("parameter name '{}' is not a valid identifier", decl.name));
-    if (!names.insert(decl.name).second)
-      fail(fmt::format("parameter '{}' is declared twice (or is reserved)", decl.name));
+    parameter_decl decl = named_parameter(p.name, p.description, origin, names);
     if (p.type != TRAFFICSIM_REAL && p.type != TRAFFICSIM_INTEGER)
       fail(fmt::format("parameter '{}' has an unknown type {}", decl.name, p.type));
     decl.integer = p.type == TRAFFICSIM_INTEGER;
@@ -229,6 +273,7 @@ plugin_description read_descriptor(const trafficsim_plugin_descriptor* d, const 
                        p.min_value, p.max_value));
     out.parameters.push_back(std::move(decl));
   }
+  read_typed_parameters(d, origin, names, out);
   return out;
 }
 

@@ -24,6 +24,14 @@ struct parameter_decl {
   bool integer = false;
   double default_value = 0, min_value = 0, max_value = 0;
   std::string description;
+  /// A typed parameter (SDK 2.4): TRAFFICSIM_BOOLEAN, TRAFFICSIM_CHOICE or
+  /// TRAFFICSIM_REAL_ARRAY, with its length range, default values and choices; min_value
+  /// and max_value bound an array's elements. TRAFFICSIM_REAL or _INTEGER: a scalar.
+  std::uint32_t type = TRAFFICSIM_REAL;
+  std::uint32_t min_length = 1, max_length = 1;
+  std::vector<double> default_values{};
+  std::vector<std::string> choices{};
+  bool typed() const noexcept { return type != TRAFFICSIM_REAL && type != TRAFFICSIM_INTEGER; }
 };
 
 /// What a plugin says about itself, checked and copied out of its descriptor.

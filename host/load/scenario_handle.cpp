@@ -27,6 +27,11 @@ scenario_handle::scenario_handle(const plugin_library& lib, const plugin_paramet
   r.seed = params.seed;
   r.values = values.data();
   r.value_count = values.size();
+  std::vector<trafficsim_typed_parameter_value> typed;
+  typed.reserve(params.typed_values.size());
+  for (const auto& [n, v] : params.typed_values) typed.push_back({{n.data(), n.size()}, v.data(), v.size()});
+  r.typed_values = typed.data();
+  r.typed_value_count = typed.size();
   plugin_message m;
   void* state = nullptr;
   const int status = d_->create(&r, &state, &m.c);

@@ -19,6 +19,8 @@ struct plugin_parameters {
   std::uint32_t customers = 1;
   std::uint64_t seed = 0;
   std::vector<std::pair<std::string, double>> values;
+  /// Typed parameters (SDK 2.4): a boolean's 0 or 1, a choice's index, an array's numbers.
+  std::vector<std::pair<std::string, std::vector<double>>> typed_values;
 };
 
 /// A buffer a plugin writes its failure into.

@@ -35,21 +35,24 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstdio>
 #include <memory>
+#include <span>
 #include <string>
 #include <trafficsim/distributions.hpp>
 #include <trafficsim/sdk.hpp>
 #include <vector>
 
+#include "profile_layout.hpp"
+
 namespace {
 
 using namespace trafficsim;
 
-constexpr std::size_t hours_of_week = 7 * hours_per_day;
-constexpr std::size_t level_quantiles = 21;  // 0 %, 5 %, ..., 100 %
-constexpr std::size_t burst_quantiles = 11;  // 0 %, 10 %, ..., 100 %
-constexpr std::size_t weekdays = 7;          // burst_weekday_0 (Monday) ... burst_weekday_6
+constexpr std::size_t hours_of_week = empirical::hour_of_week.length;
+constexpr std::size_t level_quantiles = empirical::level_quantiles.length;  // 0 %, 5 %, ..., 100 %
+constexpr std::size_t burst_quantiles = empirical::burst_quantiles.length;  // 0 %, 10 %, ..., 100 %
+constexpr std::size_t weekdays = empirical::burst_weekdays.length;  // Monday first
+static_assert(hours_of_week == 7 * hours_per_day);
 
 // Fixed slots: the customer stream's, then the customer-day stream's (slot 1 of the day
 // was the second uniform of a Box-Muller pair, slots 2 and 3 a burst's draws before they
@@ -192,63 +195,60 @@ class empirical_scenario final : public scenario {
   std::array<double, 7> day_sum_{}, weekday_factor_{}, burst_chance_{};
 };
 
-/// Parameter names: hour_of_week_000 ... hour_of_week_167, level_q00 ... level_q100
-/// (customers' levels at 0 %, 5 %, ..., 100 %), burst_q00 ... burst_q100 (burst
-/// multipliers at 0 %, 10 %, ..., 100 %), then the scalars, then burst_weekday_0 ...
-/// burst_weekday_6 (bursts' relative chance, Monday first).
-struct parameter_table {
-  std::array<std::array<char, 24>, hours_of_week + level_quantiles + burst_quantiles + weekdays> names{};
-  std::array<parameter_spec, hours_of_week + level_quantiles + burst_quantiles + 9 + weekdays> specs{};
-  parameter_table() {
-    std::size_t k = 0;
-    auto add = [&](const char* name, double def, double lo, double hi, const char* what) {
-      specs[k++] = real_parameter(name, def, lo, hi, what);
-    };
-    for (std::size_t i = 0; i < hours_of_week; ++i) {
-      std::snprintf(names[i].data(), names[i].size(), "hour_of_week_%03zu", i);
-      add(names[i].data(), 1.0, 0.0, 1e9, "Relative calls in hour i of the week (0 = Monday 00:00 UTC)");
-    }
-    for (std::size_t i = 0; i < level_quantiles; ++i) {
-      auto& n = names[hours_of_week + i];
-      std::snprintf(n.data(), n.size(), "level_q%02zu", i * 5);
-      add(n.data(), 0.0, 0.0, max_calls_per_customer_day,
-          "Customers' level (calls on a mean day without bursts) at this percentile; all 0: each customer's calls per "
-          "day");
-    }
-    for (std::size_t i = 0; i < burst_quantiles; ++i) {
-      auto& n = names[hours_of_week + level_quantiles + i];
-      std::snprintf(n.data(), n.size(), "burst_q%02zu", i * 10);
-      add(n.data(), 1.0, 0.0, 1e6, "Burst-day multiplier of the level at this percentile");
-    }
-    add("trend_per_day", 0.0, -1.0, 1.0, "Daily growth of the log of the calls (negative: decline)");
-    add("trend_origin_day", 0.0, 0.0, 36600.0, "Day of the run at which the trend's factor is 1");
-    add("daily_sigma", 0.0, 0.0, 5.0, "Log standard deviation of a day's calls around the customer's level");
-    add("burst_probability", 0.0, 0.0, 1.0, "Probability that a customer-day is a burst day");
-    add("churn_per_day", 0.0, 0.0, 1.0, "Probability a day that an active customer churns, from churn_start_day");
-    add("churn_start_day", 0.0, 0.0, 36600.0, "First day of the run on which customers may churn");
-    add("join_share", 0.0, 0.0, 1.0, "Share of the customers that join during the run instead of from day 0");
-    add("join_start_day", 0.0, 0.0, 36600.0, "First day on which a joining customer may join");
-    add("join_end_day", 0.0, 0.0, 36600.0, "Joining customers join before this day (uniform from join_start_day)");
-    for (std::size_t i = 0; i < weekdays; ++i) {
-      auto& n = names[hours_of_week + level_quantiles + burst_quantiles + i];
-      std::snprintf(n.data(), n.size(), "burst_weekday_%zu", i);
-      add(n.data(), 1.0, 0.0, 1e6, "Relative chance of a burst on this weekday (0 = Monday); all 0: no bursts");
-    }
-  }
+/// A list of `N` numbers, each `value`: the default of a list parameter.
+template <std::size_t N>
+constexpr std::array<double, N> filled(double value) {
+  std::array<double, N> a{};
+  a.fill(value);
+  return a;
+}
+constexpr auto default_hour_of_week = filled<hours_of_week>(1.0);
+constexpr auto default_levels = filled<level_quantiles>(0.0);
+constexpr auto default_bursts = filled<burst_quantiles>(1.0);
+constexpr auto default_weekdays = filled<weekdays>(1.0);
+
+/// The profile's lists (profile_layout.hpp names them for the fit too).
+constexpr typed_parameter_spec typed_parameters_of_empirical[] = {
+    array_parameter(empirical::hour_of_week.name, default_hour_of_week, 0.0, 1e9,
+                    "Relative calls in each hour of the week, Monday 00:00 UTC first"),
+    array_parameter(empirical::level_quantiles.name, default_levels, 0.0, max_calls_per_customer_day,
+                    "Customers' levels (calls on a mean day without bursts) at the percentiles 0, 5, ..., 100; all 0: "
+                    "each customer's calls per day"),
+    array_parameter(empirical::burst_quantiles.name, default_bursts, 0.0, 1e6,
+                    "Burst-day multipliers of the level at the percentiles 0, 10, ..., 100"),
+    array_parameter(empirical::burst_weekdays.name, default_weekdays, 0.0, 1e6,
+                    "Relative chance of a burst on each weekday, Monday first; all 0: no bursts"),
 };
 
-const parameter_table& table() {
-  static const parameter_table t;
-  return t;
+constexpr parameter_spec parameters_of_empirical[] = {
+    real_parameter("trend_per_day", 0.0, -1.0, 1.0, "Daily growth of the log of the calls (negative: decline)"),
+    real_parameter("trend_origin_day", 0.0, 0.0, 36600.0, "Day of the run at which the trend's factor is 1"),
+    real_parameter("daily_sigma", 0.0, 0.0, 5.0, "Log standard deviation of a day's calls around the customer's level"),
+    real_parameter("burst_probability", 0.0, 0.0, 1.0, "Probability that a customer-day is a burst day"),
+    real_parameter("churn_per_day", 0.0, 0.0, 1.0,
+                   "Probability a day that an active customer churns, from churn_start_day"),
+    real_parameter("churn_start_day", 0.0, 0.0, 36600.0, "First day of the run on which customers may churn"),
+    real_parameter("join_share", 0.0, 0.0, 1.0,
+                   "Share of the customers that join during the run instead of from day 0"),
+    real_parameter("join_start_day", 0.0, 0.0, 36600.0, "First day on which a joining customer may join"),
+    real_parameter("join_end_day", 0.0, 0.0, 36600.0,
+                   "Joining customers join before this day (uniform from join_start_day)"),
+};
+
+/// Copies the list parameter `list` into `out` (its length is declared fixed).
+template <std::size_t N>
+void read_list(const parameters& p, const empirical::profile_list& list, std::array<double, N>& out) {
+  const std::span<const double> v = p.array(list.name);
+  if (v.size() != N) throw parameter_error(std::string(list.name) + " must have " + std::to_string(N) + " numbers");
+  std::copy(v.begin(), v.end(), out.begin());
 }
 
 std::unique_ptr<scenario> create(const parameters& p) {
   empirical_config cfg;
-  const parameter_table& t = table();
-  for (std::size_t i = 0; i < hours_of_week; ++i) cfg.hour_of_week[i] = p.real(t.names[i].data());
-  for (std::size_t i = 0; i < level_quantiles; ++i) cfg.level[i] = p.real(t.names[hours_of_week + i].data());
-  for (std::size_t i = 0; i < burst_quantiles; ++i)
-    cfg.burst[i] = p.real(t.names[hours_of_week + level_quantiles + i].data());
+  read_list(p, empirical::hour_of_week, cfg.hour_of_week);
+  read_list(p, empirical::level_quantiles, cfg.level);
+  read_list(p, empirical::burst_quantiles, cfg.burst);
+  read_list(p, empirical::burst_weekdays, cfg.burst_weekday);
   cfg.trend_per_day = p.real("trend_per_day");
   cfg.trend_origin_day = p.real("trend_origin_day");
   cfg.daily_sigma = p.real("daily_sigma");
@@ -258,14 +258,10 @@ std::unique_ptr<scenario> create(const parameters& p) {
   cfg.join_share = p.real("join_share");
   cfg.join_start_day = p.real("join_start_day");
   cfg.join_end_day = p.real("join_end_day");
-  for (std::size_t i = 0; i < weekdays; ++i)
-    cfg.burst_weekday[i] = p.real(t.names[hours_of_week + level_quantiles + burst_quantiles + i].data());
   cfg.customers = p.customers();
   cfg.seed = p.seed();
-  if (!std::is_sorted(cfg.level.begin(), cfg.level.end()))
-    throw parameter_error("level_q00 ... level_q100 must not decrease");
-  if (!std::is_sorted(cfg.burst.begin(), cfg.burst.end()))
-    throw parameter_error("burst_q00 ... burst_q100 must not decrease");
+  if (!std::is_sorted(cfg.level.begin(), cfg.level.end())) throw parameter_error("level_quantiles must not decrease");
+  if (!std::is_sorted(cfg.burst.begin(), cfg.burst.end())) throw parameter_error("burst_quantiles must not decrease");
   if (cfg.join_share > 0 && cfg.join_end_day <= cfg.join_start_day)
     throw parameter_error("join_end_day must be after join_start_day when join_share is above 0");
   return std::make_unique<empirical_scenario>(cfg);
@@ -277,8 +273,9 @@ const plugin_info empirical_info{
     .description = "Traffic with the statistics of a log, from a profile `trafficsim-host fit` wrote",
     .default_customers = 100,
     .default_seed = 500,
-    .parameters = table().specs,
+    .parameters = parameters_of_empirical,
     .create = &create,
+    .typed_parameters = typed_parameters_of_empirical,
 };
 
 }  // namespace

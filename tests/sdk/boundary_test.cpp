@@ -134,7 +134,7 @@ TEST(Boundary, AHostOfSdk20GetsNoLabelsAndNothingWrittenPastItsStruct) {
   char buffer[256];
   trafficsim_message msg{buffer, sizeof buffer};
   const trafficsim_parameter_value values[] = {{{"factor", 6}, 1.5}, {{"mode", 4}, 5}};
-  const trafficsim_create_request create{sizeof(trafficsim_create_request), 5, 11, values, 2};
+  const trafficsim_create_request create{sizeof(trafficsim_create_request), 5, 11, values, 2, nullptr, 0};
   void* state = nullptr;
   ASSERT_EQ(d.create(&create, &state, &msg), TRAFFICSIM_OK) << buffer;
   ASSERT_EQ(d.plan_day(state, &r, &plan, &msg), TRAFFICSIM_OK);
@@ -198,7 +198,7 @@ int plan_status(std::int64_t mode, std::string& message, std::uint64_t capacity 
   const trafficsim_plugin_descriptor& d = probe_descriptor();
   void* state = nullptr;
   trafficsim_parameter_value values[] = {{to_c("factor"), 1.0}, {to_c("mode"), static_cast<double>(mode)}};
-  const trafficsim_create_request cr{sizeof cr, 2, 1, values, 2};
+  const trafficsim_create_request cr{sizeof cr, 2, 1, values, 2, nullptr, 0};
   std::vector<char> buffer(capacity + 1, '#');
   trafficsim_message msg{buffer.data(), capacity};
   EXPECT_EQ(d.create(&cr, &state, &msg), TRAFFICSIM_OK);

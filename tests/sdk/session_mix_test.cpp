@@ -64,7 +64,7 @@ TEST(SessionMix, AnOlderHostsPlanGetsLabelsButNothingPastItsEnd) {
   trafficsim_message msg{text, sizeof text};
   void* state = nullptr;
   trafficsim_parameter_value v{{"agent", 5}, 0.7};
-  trafficsim_create_request create{sizeof create, 5, 3, &v, 1};
+  trafficsim_create_request create{sizeof create, 5, 3, &v, 1, nullptr, 0};
   ASSERT_EQ(m.descriptor().create(&create, &state, &msg), TRAFFICSIM_OK) << text;
   ASSERT_EQ(m.descriptor().plan_day(state, &r, &plan, &msg), TRAFFICSIM_OK) << text;
   m.descriptor().destroy(state);

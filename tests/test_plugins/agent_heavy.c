@@ -7,7 +7,8 @@
  *
  * Built twice: as it is, and with AGENT_HEAVY_SDK_2_2, as a plugin built against the SDK
  * 2.2 headers (whose plan struct ends with the labels) would be: it writes the plan
- * through that smaller struct, so it never sets a mix whatever its parameters. */
+ * through that smaller struct, so it never sets a mix whatever its parameters; its
+ * descriptor, too, is SDK 2.3's size (without the typed parameters of 2.4). */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,8 +110,20 @@ static int plan_day(const void* scenario, const trafficsim_plan_request* r, traf
   return TRAFFICSIM_OK;
 }
 
+#ifdef AGENT_HEAVY_SDK_2_2
+/* The descriptor as SDK 2.3 and before declared it: it ends at place_calls. What follows
+ * (SDK 2.4's typed parameters) is nonsense the host must not read. */
+#define DESCRIPTOR_SIZE offsetof(trafficsim_plugin_descriptor, typed_parameter_count)
+#define TYPED_PARAMETER_COUNT 7
+#define TYPED_PARAMETERS ((const trafficsim_typed_parameter_spec*)8)
+#else
+#define DESCRIPTOR_SIZE sizeof(trafficsim_plugin_descriptor)
+#define TYPED_PARAMETER_COUNT 0
+#define TYPED_PARAMETERS NULL
+#endif
+
 static const trafficsim_plugin_descriptor descriptor = {
-    sizeof(trafficsim_plugin_descriptor),
+    DESCRIPTOR_SIZE,
     TRAFFICSIM_ABI_VERSION,
     TEXT(TRAFFICSIM_SDK_VERSION_STRING),
     TEXT("agent_heavy"),
@@ -124,6 +137,8 @@ static const trafficsim_plugin_descriptor descriptor = {
     destroy,
     plan_day,
     NULL,
+    TYPED_PARAMETER_COUNT,
+    TYPED_PARAMETERS,
 };
 
 TRAFFICSIM_EXPORT const trafficsim_plugin_descriptor* trafficsim_plugin_entry(void) { return &descriptor; }

@@ -16,6 +16,8 @@ extern "C" TRAFFICSIM_EXPORT const trafficsim_plugin_descriptor* trafficsim_plug
                                               nullptr,
                                               nullptr,
                                               nullptr,
+                                              nullptr,
+                                              0,
                                               nullptr};
   return &d;
 }

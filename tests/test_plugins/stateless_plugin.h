@@ -35,7 +35,9 @@ static void destroy(void* scenario) { (void)scenario; }
                                                           create,                               \
                                                           destroy,                              \
                                                           plan_day,                             \
-                                                          PLACE_CALLS};                         \
+                                                          PLACE_CALLS,                          \
+                                                          0,                                    \
+                                                          NULL};                                \
   TRAFFICSIM_EXPORT const trafficsim_plugin_descriptor* trafficsim_plugin_entry(void) { return &descriptor; }
 
 #endif

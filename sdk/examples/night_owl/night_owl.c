@@ -86,6 +86,8 @@ static const trafficsim_plugin_descriptor descriptor = {
     destroy,
     plan_day,
     NULL,
+    0,
+    NULL,
 };
 
 TRAFFICSIM_EXPORT const trafficsim_plugin_descriptor* trafficsim_plugin_entry(void) { return &descriptor; }

@@ -31,4 +31,10 @@
  * batch (enum trafficsim_session_kind in <trafficsim/plugin.h>). */
 #define TRAFFICSIM_SESSION_KINDS 4
 
+/* Typed parameters (SDK 2.4): an array parameter holds at most this many numbers, a
+ * choice parameter lists at most this many names (each following the parameter name
+ * rule). */
+#define TRAFFICSIM_MAX_ARRAY_LENGTH 4096
+#define TRAFFICSIM_MAX_CHOICES 64
+
 #endif

@@ -60,7 +60,15 @@ typedef struct trafficsim_message {
 
 /* ---- parameters ---- */
 
-enum trafficsim_parameter_type { TRAFFICSIM_REAL = 0, TRAFFICSIM_INTEGER = 1 };
+/* REAL and INTEGER are the scalar types of trafficsim_parameter_spec; BOOLEAN, CHOICE and
+ * REAL_ARRAY (SDK 2.4) those of trafficsim_typed_parameter_spec. */
+enum trafficsim_parameter_type {
+  TRAFFICSIM_REAL = 0,
+  TRAFFICSIM_INTEGER = 1,
+  TRAFFICSIM_BOOLEAN = 2,   /* true or false; its value is 1 or 0 */
+  TRAFFICSIM_CHOICE = 3,    /* one of a list of names; its value is the name's index */
+  TRAFFICSIM_REAL_ARRAY = 4 /* a list of reals, its length within bounds */
+};
 
 /* One declared parameter: what users may set with --set PLUGIN.NAME=VALUE. The host
  * parses and range-checks every value before the plugin sees it. Integer parameters hold
@@ -81,6 +89,36 @@ typedef struct trafficsim_parameter_value {
   double value;
 } trafficsim_parameter_value;
 
+/* A typed parameter (SDK 2.4): a boolean, a choice among names or an array of reals,
+ * declared in the descriptor's typed_parameters table, set with --set PLUGIN.NAME=true,
+ * =NAME or =[1, 2, 3] (or a TOML bool, string or array in --config). Its name shares the
+ * namespace of the scalar parameters. Like trafficsim_parameter_spec it sits in an array,
+ * so its layout never changes. */
+typedef struct trafficsim_typed_parameter_spec {
+  trafficsim_string name; /* TRAFFICSIM_NAME_PATTERN, up to TRAFFICSIM_PARAMETER_NAME_MAX */
+  uint32_t type;          /* TRAFFICSIM_BOOLEAN, TRAFFICSIM_CHOICE or TRAFFICSIM_REAL_ARRAY */
+  uint32_t min_length;    /* REAL_ARRAY: 1 .. max_length; else 1 */
+  uint32_t max_length;    /* REAL_ARRAY: .. TRAFFICSIM_MAX_ARRAY_LENGTH; else 1 */
+  uint32_t reserved;      /* 0 */
+  double min_value;       /* REAL_ARRAY: every element's inclusive range; else 0 */
+  double max_value;
+  /* The default: BOOLEAN one value, 0 or 1; CHOICE one value, the index of a choice;
+   * REAL_ARRAY min_length .. max_length values, each in [min_value, max_value]. */
+  const double* default_values;
+  uint64_t default_count;
+  const trafficsim_string* choices; /* CHOICE: 1 .. TRAFFICSIM_MAX_CHOICES names; else NULL */
+  uint64_t choice_count;
+  trafficsim_string description;
+} trafficsim_typed_parameter_spec;
+
+/* A typed parameter's value, as resolved by the host: BOOLEAN one value (0 or 1), CHOICE
+ * one value (the chosen name's index), REAL_ARRAY `count` values. */
+typedef struct trafficsim_typed_parameter_value {
+  trafficsim_string name;
+  const double* values;
+  uint64_t count;
+} trafficsim_typed_parameter_value;
+
 /* What create receives: every declared parameter (defaulted or set), plus the two every
  * plugin has. Host-owned, valid during the call only. */
 typedef struct trafficsim_create_request {
@@ -89,7 +127,16 @@ typedef struct trafficsim_create_request {
   uint64_t seed;
   const trafficsim_parameter_value* values;
   uint64_t value_count;
+  /* SDK 2.4: every declared typed parameter's value. A host older than 2.4 sends a
+   * request without them (TRAFFICSIM_CREATE_HAS_TYPED_VALUES is 0): the plugin then uses
+   * its typed parameters' defaults. */
+  const trafficsim_typed_parameter_value* typed_values;
+  uint64_t typed_value_count;
 } trafficsim_create_request;
+
+/* Nonzero if the host's create request carries typed values (SDK 2.4). */
+#define TRAFFICSIM_CREATE_HAS_TYPED_VALUES(request) \
+  ((request)->struct_size >= offsetof(trafficsim_create_request, typed_value_count) + sizeof(uint64_t))
 
 /* ---- what a plan is about ---- */
 
@@ -240,7 +287,15 @@ typedef struct trafficsim_plugin_descriptor {
   trafficsim_destroy_fn destroy;
   trafficsim_plan_day_fn plan_day;
   trafficsim_place_calls_fn place_calls; /* NULL: uniform over the hour (the host's own) */
+  /* SDK 2.4: the typed parameters (booleans, choices, arrays). A host older than 2.4 does
+   * not read them, shows none and sends none: the plugin runs with their defaults. */
+  uint64_t typed_parameter_count;
+  const trafficsim_typed_parameter_spec* typed_parameters;
 } trafficsim_plugin_descriptor;
+
+/* Nonzero if a plugin's descriptor has the typed parameters' fields (SDK 2.4). */
+#define TRAFFICSIM_DESCRIPTOR_HAS_TYPED_PARAMETERS(d) \
+  ((d)->struct_size >= offsetof(trafficsim_plugin_descriptor, typed_parameters) + sizeof(void*))
 
 /* The entry point's type. */
 typedef const trafficsim_plugin_descriptor* (*trafficsim_plugin_entry_fn)(void);

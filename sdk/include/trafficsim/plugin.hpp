@@ -48,6 +48,9 @@ struct plugin_info {
   std::span<const parameter_spec> parameters;
   /// Creates a configured scenario; may throw parameter_error for inconsistent values.
   std::unique_ptr<scenario> (*create)(const ::trafficsim::parameters& values) = nullptr;
+  /// The plugin's booleans, choices and arrays (SDK 2.4), e.g.
+  /// `trafficsim::array_parameter("weights", default_weights, 0.0, 1e9, "Relative weights")`.
+  std::span<const typed_parameter_spec> typed_parameters{};
 };
 
 namespace detail {
@@ -82,7 +85,7 @@ inline int create_with(const plugin_info& info, const trafficsim_create_request*
                        trafficsim_message* m) noexcept {
   return guarded(m, [&] {
     *out = nullptr;
-    std::unique_ptr<scenario> s = info.create(::trafficsim::parameters(*request));
+    std::unique_ptr<scenario> s = info.create(::trafficsim::parameters(*request, info.typed_parameters));
     if (!s) throw std::runtime_error("create returned no scenario");
     *out = s.release();
   });
@@ -137,7 +140,9 @@ const trafficsim_plugin_descriptor* descriptor() noexcept {
                                               &create<Info>,
                                               &detail::destroy,
                                               &detail::plan_day,
-                                              &detail::place_calls};
+                                              &detail::place_calls,
+                                              Info.typed_parameters.size(),
+                                              Info.typed_parameters.data()};
   return &d;
 }
 

@@ -135,7 +135,7 @@ class plugin_module {
     }
     const auto* d = reinterpret_cast<trafficsim_plugin_entry_fn>(entry)();
     if (d == nullptr || d->struct_size < 8 || d->abi_version != TRAFFICSIM_ABI_VERSION ||
-        d->struct_size < sizeof(trafficsim_plugin_descriptor)) {
+        d->struct_size < offsetof(trafficsim_plugin_descriptor, place_calls) + sizeof(void*)) {
       // The message first: the descriptor lives in the library.
       const std::string why = path + " was built for plugin ABI " +
                               (d != nullptr ? std::to_string(d->abi_version) : std::string("?")) + ", not " +
@@ -157,6 +157,11 @@ class plugin_module {
   std::span<const parameter_spec> parameters() const noexcept {
     return {d_->parameters, static_cast<std::size_t>(d_->parameter_count)};
   }
+  /// The typed parameters (SDK 2.4; none for a plugin built with an older SDK).
+  std::span<const typed_parameter_spec> typed_parameters() const noexcept {
+    if (!TRAFFICSIM_DESCRIPTOR_HAS_TYPED_PARAMETERS(d_) || d_->typed_parameters == nullptr) return {};
+    return {d_->typed_parameters, static_cast<std::size_t>(d_->typed_parameter_count)};
+  }
 
   /// Creates the scenario with every parameter at its default, then `overrides`;
   /// customers and seed are the plugin's defaults unless given. Throws parameter_error
@@ -164,6 +169,15 @@ class plugin_module {
   scenario_instance create(std::initializer_list<std::pair<std::string_view, double>> overrides = {},
                            std::optional<std::uint32_t> customers = std::nullopt,
                            std::optional<std::uint64_t> seed = std::nullopt) const {
+    return create_typed(overrides, {}, customers, seed);
+  }
+
+  /// create, with typed parameters set too: {"flag", {1}}, {"kind", {2}} (the choice's
+  /// index), {"weights", {1, 2, 3}}.
+  scenario_instance create_typed(std::initializer_list<std::pair<std::string_view, double>> overrides,
+                                 std::initializer_list<std::pair<std::string_view, std::vector<double>>> typed,
+                                 std::optional<std::uint32_t> customers = std::nullopt,
+                                 std::optional<std::uint64_t> seed = std::nullopt) const {
     std::vector<trafficsim_parameter_value> values;
     for (const parameter_spec& s : parameters()) values.push_back({s.name, s.default_value});
     for (const std::pair<std::string_view, double>& o : overrides) {
@@ -172,12 +186,26 @@ class plugin_module {
       if (it == values.end()) throw plugin_error(std::string(name()) + " has no parameter " + std::string(o.first));
       it->value = o.second;
     }
+    std::vector<trafficsim_typed_parameter_value> typed_values;
+    for (const typed_parameter_spec& s : typed_parameters())
+      typed_values.push_back({s.name, s.default_values, s.default_count});
+    for (const auto& [set_name, numbers] : typed) {
+      auto it = std::find_if(typed_values.begin(), typed_values.end(), [&](const trafficsim_typed_parameter_value& v) {
+        return to_string_view(v.name) == set_name;
+      });
+      if (it == typed_values.end())
+        throw plugin_error(std::string(name()) + " has no parameter " + std::string(set_name));
+      it->values = numbers.data();
+      it->count = numbers.size();
+    }
     trafficsim_create_request r{};
     r.struct_size = sizeof r;
     r.customers = customers.value_or(d_->default_customers);
     r.seed = seed.value_or(d_->default_seed);
     r.values = values.data();
     r.value_count = values.size();
+    r.typed_values = typed_values.data();
+    r.typed_value_count = typed_values.size();
     void* state = nullptr;
     detail::message_buffer m;
     const int status = d_->create(&r, &state, &m.c);
@@ -291,6 +319,21 @@ class grouped_problems {
 
 /// Problems with the plans (validity and determinism) and placements of one run, on
 /// every day of it.
+/// The values check_contract tries a typed parameter with.
+inline std::vector<std::vector<double>> typed_extremes(const typed_parameter_spec& s) {
+  if (s.type == TRAFFICSIM_BOOLEAN) return {{0.0}, {1.0}};
+  std::vector<std::vector<double>> out;
+  if (s.type == TRAFFICSIM_CHOICE) {
+    for (std::uint64_t i = 0; i < s.choice_count && i < TRAFFICSIM_MAX_CHOICES; ++i)
+      out.push_back({static_cast<double>(i)});
+    return out;
+  }
+  for (const std::uint32_t n : {s.min_length, s.max_length})
+    for (const double v : {s.min_value, s.max_value})
+      out.emplace_back(std::min<std::uint32_t>(n, TRAFFICSIM_MAX_ARRAY_LENGTH), v);
+  return out;
+}
+
 inline void check_run(const scenario_instance& s, civil_date start, std::uint32_t days, const std::string& label,
                       grouped_problems& found) {
   std::vector<customer_day> first, second;
@@ -380,6 +423,15 @@ inline std::vector<std::string> check_contract(const plugin_module& m, civil_dat
     if (!(s.min_value <= s.default_value && s.default_value <= s.max_value))
       problems.push_back(name + ": parameter '" + std::string(pname) + "' has its default outside its range");
   }
+  for (const typed_parameter_spec& s : m.typed_parameters()) {
+    const std::string_view pname = to_string_view(s.name);
+    if (!is_valid_name(pname, parameter_name_max))
+      problems.push_back(name + ": parameter name '" + std::string(pname) + "' is not a valid name");
+    if (!seen.insert(pname).second)
+      problems.push_back(name + ": parameter '" + std::string(pname) + "' is declared twice or is reserved");
+    if (const std::string why = typed_parameter_problem(s); !why.empty())
+      problems.push_back(name + ": parameter '" + std::string(pname) + "' " + why);
+  }
 
   std::optional<scenario_instance> s;
   try {
@@ -402,6 +454,25 @@ inline std::vector<std::string> check_contract(const plugin_module& m, civil_dat
       const std::string label = "with " + std::string(pname) + "=" + std::to_string(v) + ": ";
       try {
         const scenario_instance extreme = m.create({{pname, v}}, extreme_customers);
+        detail::check_run(extreme, start, days, label, found);
+      } catch (const parameter_error&) {
+        // Refusing a combination of values is allowed.
+      } catch (const std::exception& e) {
+        found.add("create failed",
+                  name + ": " + label + "create failed other than by refusing the values: " + e.what());
+      }
+    }
+  }
+
+  // Each typed parameter at its extremes: a boolean both ways, every choice, an array at
+  // its shortest and longest, all at its minimum and all at its maximum.
+  for (const typed_parameter_spec& spec : m.typed_parameters()) {
+    const std::string_view pname = to_string_view(spec.name);
+    for (const std::vector<double>& v : detail::typed_extremes(spec)) {
+      const std::string label = "with " + std::string(pname) + " of " + std::to_string(v.size()) + " value(s) from " +
+                                std::to_string(v.empty() ? 0.0 : v.front()) + ": ";
+      try {
+        const scenario_instance extreme = m.create_typed({}, {{pname, v}}, extreme_customers);
         detail::check_run(extreme, start, days, label, found);
       } catch (const parameter_error&) {
         // Refusing a combination of values is allowed.

@@ -207,6 +207,8 @@ const trafficsim_plugin_descriptor raw_descriptor{sizeof(trafficsim_plugin_descr
                                                   &raw_create,
                                                   &raw_destroy,
                                                   &raw_plan,
+                                                  nullptr,
+                                                  0,
                                                   nullptr};
 
 TEST(FakeScenarios, ASilentFailureOrAnUnknownStatusIsStillReported) {

@@ -38,6 +38,8 @@ trafficsim_plugin_descriptor good() {
           &create,
           &destroy,
           &plan,
+          nullptr,
+          0,
           nullptr};
 }
 
