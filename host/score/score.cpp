@@ -11,13 +11,20 @@
 #include <sstream>
 #include <trafficsim/calendar.hpp>
 
+#include "csv.hpp"
 #include "errors.hpp"
 #include "money.hpp"
 #include "numbers.hpp"
 
 namespace trafficsim::score {
 
+using host::csv_error;
+using host::csv_error_text;
+using host::csv_record_without_cr;
+using host::csv_split;
+using host::odd_csv_quotes;
 using host::parse_timestamp;
+using host::split_csv_record;
 using host::parse_usd;
 using host::usage_error;
 using host::usd_text;
@@ -52,51 +59,34 @@ std::string read_all(const std::filesystem::path& file) {
 csv_table read_csv(const std::filesystem::path& file) {
   const std::string text = read_all(file);
   csv_table t{file, {}, {}};
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false, any = false;
-  std::size_t line = 1, row_line = 1;
-  auto end_row = [&] {
-    row.push_back(std::move(field));
-    field.clear();
-    if (t.header.empty())
-      t.header = std::move(row);
-    else if (!(row.size() == 1 && row[0].empty()))  // blank lines are skipped
-      t.rows.emplace_back(row_line, std::move(row));
-    row.clear();
-    any = false;
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        if (c == '\n') ++line;
-        field += c;
-      }
-      continue;
-    }
-    if (!any) row_line = line;
-    any = true;
-    if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      row.push_back(std::move(field));
-      field.clear();
-    } else if (c == '\n') {
-      if (!field.empty() && field.back() == '\r') field.pop_back();
-      end_row();
+  std::vector<std::string_view> fields;
+  std::string unescaped;
+  std::size_t line = 1;
+  for (std::size_t at = 0; at < text.size();) {
+    // A record: its lines, joined while a quoted field is open (line breaks in it kept).
+    const std::size_t row_line = line;
+    std::size_t end = at;
+    bool open = false;
+    for (;;) {
+      const std::size_t lf = std::min(text.find('\n', end), text.size());
+      open = open != odd_csv_quotes(std::string_view(text).substr(end, lf - end));
+      end = lf;
+      if (lf == text.size() || !open) break;
       ++line;
-    } else {
-      field += c;
+      ++end;
     }
+    if (open) throw usage_error(fmt::format("{}:{}: a quoted field is not closed", file.string(), row_line));
+    const std::string_view record = csv_record_without_cr(std::string_view(text).substr(at, end - at));
+    at = end + 1;
+    ++line;
+    if (const csv_split r = split_csv_record(record, fields, unescaped); r.error != csv_error::none)
+      throw usage_error(
+          fmt::format("{}:{}: field {}: {}; see RFC 4180", file.string(), row_line, r.field, csv_error_text(r.error)));
+    if (t.header.empty())
+      t.header.assign(fields.begin(), fields.end());
+    else if (!(fields.size() == 1 && fields[0].empty()))  // blank lines are skipped
+      t.rows.emplace_back(row_line, std::vector<std::string>(fields.begin(), fields.end()));
   }
-  if (quoted) throw usage_error(fmt::format("{}:{}: a quoted field is not closed", file.string(), row_line));
-  if (any) end_row();
   if (t.header.empty()) throw usage_error(fmt::format("{}: is empty; it needs a header line", file.string()));
   for (const auto& [n, r] : t.rows)
     if (r.size() != t.header.size())
