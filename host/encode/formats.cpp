@@ -17,6 +17,7 @@
 #include "host_version.hpp"
 #include "ids.hpp"
 #include "money.hpp"
+#include "outcome_blocks.hpp"
 #include "philox_batch.hpp"
 
 namespace trafficsim::host {
@@ -981,11 +982,10 @@ class text_encoder final : public row_encoder {
           x.fields = w.fields[at];
           batch.word[3][j] = 2 * attempt_bits::rank(x.bits);
         }
-        const philox_counter o =
-            trafficsim::detail::stream_counter(r.local, x.day, trafficsim::detail::stream_domain::call_outcome, x.hour);
+        const philox_counter o = outcome_blocks::counter(r.local, x.day, x.hour);
         const std::size_t lane = j + seed_lanes;
         for (std::size_t word = 0; word < 3; ++word) batch.word[word][lane] = o[word];
-        batch.word[3][lane] = 32 * x.index + 8 + attempt - 1;
+        batch.word[3][lane] = outcome_blocks::row(x.index, attempt);
         for (std::size_t word = 0; word < 2; ++word) batch.key[word][lane] = run.key[word];
       }
       philox_batch_run(batch, seed_lanes + rows_per_batch);
