@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "errors.hpp"
 #include "money.hpp"
@@ -69,19 +70,11 @@ std::string average(micro_usd_sum micro_total, std::uint64_t rows) {
   return rows == 0 ? std::string("-") : fmt::format("{:.6f}", static_cast<double>(micro_total) / 1e6 / rows);
 }
 
+/// A string as a JSON string, by nlohmann's rules: \n, \t and the like for their
+/// controls, \u00XX for the others, and a byte that is not UTF-8 (a path may hold one)
+/// replaced by U+FFFD, so that the file is always valid JSON.
 std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
+  return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string totals_json_seed(const run_report::line& l) {
