@@ -321,7 +321,7 @@ class row_reader {
       std::size_t next;
       if (v < text.size() && text[v] == '"') {
         std::size_t e = v + 1;
-        while (e < text.size() && text[e] != '"') e += text[e] == '\\' ? 2 : 1;
+        while (e < text.size() && text[e] != '"') e += text[e] == '\\' ? 2u : 1u;
         if (e >= text.size()) bad_at(key, "an unterminated string");
         value = text.substr(v + 1, e - v - 1);
         next = e + 1;
