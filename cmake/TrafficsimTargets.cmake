@@ -10,6 +10,14 @@ function(trafficsim_set_warnings target)
   endif()
 endfunction()
 
+# trafficsim_set_conversion_warnings(target): implicit conversions that may change a
+# value or its sign (-Wconversion -Wsign-conversion), errors under TRAFFICSIM_WERROR as
+# the others: for the host, the plugins and the SDK's headers they include. The tests
+# keep them off (their literals and counts would need casts that say nothing).
+function(trafficsim_set_conversion_warnings target)
+  target_compile_options(${target} PRIVATE -Wconversion -Wsign-conversion)
+endfunction()
+
 # trafficsim_check_sdk_only(target): fails the configure step if a source of `target`
 # includes anything but SDK headers (<trafficsim/...>) and the C++ standard library. The
 # in-tree plugins are held to exactly what a third party has.
@@ -40,6 +48,7 @@ function(trafficsim_add_intree_plugin name)
   trafficsim_add_plugin(${name} ${ARGN})
   trafficsim_check_sdk_only(trafficsim_plugin_${name})
   trafficsim_set_warnings(trafficsim_plugin_${name})
+  trafficsim_set_conversion_warnings(trafficsim_plugin_${name})
 endfunction()
 
 # trafficsim_add_test(NAME SOURCES src... [LIBRARIES lib...] [LABELS label...]

@@ -41,7 +41,7 @@ inline char* put_varying(char* p, std::uint64_t v) noexcept {
   if (v >= 100000) [[unlikely]]
     return std::to_chars(p, p + 20, v).ptr;
   const auto x = static_cast<std::uint32_t>(v);
-  const std::uint32_t digits = 1 + (x >= 10) + (x >= 100) + (x >= 1000) + (x >= 10000);
+  const std::uint32_t digits = 1u + (x >= 10) + (x >= 100) + (x >= 1000) + (x >= 10000);
   // The word is built in a register: five bytes stored to memory and reloaded as one
   // word stall on store forwarding (measured: 1.4 % of an extended run).
   std::uint16_t middle, last;

@@ -67,7 +67,8 @@ inline std::optional<std::int64_t> parse_usd(std::string_view s) noexcept {
   if (whole.empty() || !all_digits(whole) || !all_digits(fraction)) return std::nullopt;
   std::uint64_t dollars = 0, micro = 0;
   if (std::from_chars(whole.data(), whole.data() + whole.size(), dollars).ec != std::errc{}) return std::nullopt;
-  for (std::size_t i = 0; i < 6; ++i) micro = micro * 10 + (i < fraction.size() ? fraction[i] - '0' : 0);
+  for (std::size_t i = 0; i < 6; ++i)
+    micro = micro * 10 + (i < fraction.size() ? static_cast<std::uint64_t>(fraction[i] - '0') : 0);  // a digit
   constexpr std::uint64_t most = std::uint64_t{INT64_MAX};
   if (dollars > (most - micro) / micro_per_usd) return std::nullopt;
   const auto value = static_cast<std::int64_t>(dollars * micro_per_usd + micro);

@@ -450,159 +450,198 @@ std::string catalog_model_argument(const std::string& path, const std::string& k
   return out;
 }
 
-/// The config file as command-line arguments, through the same option table: each key is
-/// a long option name; options given on the command line are skipped (it wins);
-/// [plugin.NAME] tables become --set NAME.PARAM=VALUE before the command line's own.
-std::vector<std::string> config_arguments(const std::string& path, CLI::App& app) {
-  const toml::table t = read_config_file(path);
-  std::function<std::string(const std::string&, const toml::node&)> text = [&](const std::string& key,
-                                                                               const toml::node& n) -> std::string {
+/// A config file's tables and keys turned into command-line arguments, one kind at a time.
+class config_args {
+ public:
+  config_args(const std::string& path, CLI::App& app) : path_(path), app_(app) {}
+
+  /// A value as the text an option takes: a string, a number as written, true or false (a
+  /// boolean parameter), or a list of numbers (an array parameter: [1, 2, 3]).
+  std::string text(const std::string& key, const toml::node& n) const {
     if (n.is_string()) return n.as_string()->get();
     if (n.is_integer()) return std::to_string(n.as_integer()->get());
     if (n.is_floating_point()) return fmt::format("{}", n.as_floating_point()->get());
-    if (n.is_boolean()) return n.as_boolean()->get() ? "true" : "false";  // a boolean parameter
-    if (const toml::array* list = n.as_array()) {  // an array parameter: --set NAME.PARAM=[1, 2, 3]
+    if (n.is_boolean()) return n.as_boolean()->get() ? "true" : "false";
+    if (const toml::array* list = n.as_array()) {
       std::string joined = "[";
       for (std::size_t i = 0; i < list->size(); ++i) {
         const toml::node& e = *list->get(i);
         if (!e.is_integer() && !e.is_floating_point())
-          throw usage_error(fmt::format("--config {}: {}[{}] must be a number", path, key, i));
+          throw usage_error(fmt::format("--config {}: {}[{}] must be a number", path_, key, i));
         joined += (i == 0 ? "" : ", ") + text(key, e);
       }
       return joined + "]";
     }
     throw usage_error(
-        fmt::format("--config {}: '{}' must be a string, a number, true or false, or a list of numbers", path, key));
-  };
+        fmt::format("--config {}: '{}' must be a string, a number, true or false, or a list of numbers", path_, key));
+  }
+
+  /// [plugin.NAME] PARAM = VALUE: --set NAME.PARAM=VALUE.
+  void plugin_tables(const toml::node& node) {
+    const toml::table* plugins = node.as_table();
+    if (plugins == nullptr) throw usage_error(fmt::format("--config {}: 'plugin' must be a table of tables", path_));
+    for (const auto& [name, params] : *plugins) {
+      const toml::table* pt = params.as_table();
+      if (pt == nullptr)
+        throw usage_error(fmt::format("--config {}: 'plugin.{}' must be a table of parameters", path_, name.str()));
+      plugin_sets(std::string(name.str()), *pt);
+    }
+  }
+
+  /// A profile of `fit` is read only by this version.
+  void check_profile_version(const toml::node& node) const {
+    if (!node.is_integer() || node.as_integer()->get() != profile_version)
+      throw usage_error(fmt::format(
+          "--config {}: profile_version {} is not this version's ({}); the profile was written by another version "
+          "of trafficsim-host fit: fit the log again with this one",
+          path_, text("profile_version", node), profile_version));
+  }
+
+  /// [profile.NAME]: --empirical NAME and its --set.
+  void profile_tables(const toml::table& profiles) {
+    for (const auto& [name, table] : profiles) {
+      const toml::table* pt = table.as_table();
+      if (pt == nullptr)
+        throw usage_error(fmt::format("--config {}: 'profile.{}' must be a table of parameters", path_, name.str()));
+      args.push_back("--empirical");
+      args.emplace_back(name.str());
+      for (const auto& [param, value] : *pt) {
+        const std::string p(param.str());
+        if (p == "observed") continue;  // what the log showed, for the reader
+        args.push_back("--set");
+        args.push_back(
+            fmt::format("{}.{}={}", name.str(), p, text(fmt::format("profile.{}.{}", name.str(), p), value)));
+      }
+    }
+  }
+
+  /// [compose] NAME = "A*B": --compose NAME=A*B.
+  void compose_table(const toml::table& compose) {
+    for (const auto& [name, value] : compose) {
+      if (!value.is_string())
+        throw usage_error(
+            fmt::format("--config {}: compose.{} must be a string such as \"seasonal*burst\"", path_, name.str()));
+      args.push_back("--compose");
+      args.push_back(fmt::format("{}={}", name.str(), value.as_string()->get()));
+    }
+  }
+
+  /// [calls] NAME = VALUE: --set calls.NAME=VALUE.
+  void calls_table(const toml::table& calls) {
+    for (const auto& [name, value] : calls) {
+      // KIND.TABLE_percentiles = [101 numbers] (fit writes them): calls.KIND.TABLE_pN, N = 0 .. 100.
+      if (const toml::array* list = value.as_array(); list != nullptr && name.str().ends_with("_percentiles")) {
+        const std::string_view stem = name.str().substr(0, name.str().size() - std::string_view("percentiles").size());
+        if (list->size() != 101)
+          throw usage_error(fmt::format("--config {}: calls.{} is a list of {}; give the 101 percentiles 0 to 100",
+                                        path_, name.str(), list->size()));
+        for (std::size_t i = 0; i < list->size(); ++i)
+          args.insert(args.end(),
+                      {"--set", fmt::format("calls.{}p{}={}", stem, i,
+                                            text(fmt::format("calls.{}[{}]", name.str(), i), *list->get(i)))});
+        continue;
+      }
+      args.push_back("--set");
+      args.push_back(fmt::format("calls.{}={}", name.str(), text("calls." + std::string(name.str()), value)));
+    }
+  }
+
+  /// [catalog_models."KEY"] FIELD = VALUE: --catalog-model KEY:FIELD=VALUE,...
+  void catalog_models_table(const toml::table& models) {
+    for (const auto& [model, fields] : models)
+      args.insert(args.end(), {"--catalog-model", catalog_model_argument(path_, std::string(model.str()), fields)});
+  }
+
+  /// [models] KEY = WEIGHT: --models KEY=WEIGHT,...
+  void models_table(const toml::table& models) {
+    if (app_.get_option("--models")->count() > 0) return;  // the command line wins
+    std::string joined;
+    for (const auto& [model, weight] : models) {
+      if (!weight.is_integer() && !weight.is_floating_point())
+        throw usage_error(
+            fmt::format("--config {}: the weight of models.\"{}\" must be a number above 0", path_, model.str()));
+      joined += fmt::format("{}{}={}", joined.empty() ? "" : ",", model.str(), text("models", weight));
+    }
+    if (joined.empty()) throw usage_error(fmt::format("--config {}: the [models] table is empty; name a model", path_));
+    args.insert(args.end(), {"--models", joined});
+  }
+
+  /// KEY = VALUE: --KEY VALUE, a flag if true, a list as the option takes one.
+  void option(const std::string& key, const toml::node& node) {
+    if (key == "config") throw usage_error(fmt::format("--config {}: a config file cannot name another", path_));
+    CLI::Option* o = key == "help" || key == "version" ? nullptr : app_.get_option_no_throw("--" + key);
+    if (o == nullptr)
+      throw usage_error(
+          fmt::format("--config {}: unknown key '{}'; keys are the long option names (days, scale, "
+                      "output, ...), [plugin.NAME], [compose], [models], [catalog_models] and [calls] tables",
+                      path_, key));
+    if (o->count() > 0) return;  // the command line wins
+    const std::string name = "--" + key;
+    if (o->get_expected_min() == 0) {  // a flag
+      if (!node.is_boolean()) throw usage_error(fmt::format("--config {}: '{}' must be true or false", path_, key));
+      if (node.as_boolean()->get()) args.push_back(name);
+    } else if (const toml::array* list = node.as_array()) {
+      if (key == "plugins") {
+        std::string joined;
+        for (const auto& p : *list) joined += (joined.empty() ? "" : ",") + text(key, p);
+        args.insert(args.end(), {name, joined});
+      } else if (o->get_items_expected_max() > 1) {
+        for (const auto& item : *list) args.insert(args.end(), {name, text(key, item)});
+      } else {
+        throw usage_error(fmt::format("--config {}: '{}' takes one value, not a list", path_, key));
+      }
+    } else {
+      args.insert(args.end(), {name, text(key, node)});
+    }
+  }
+
   std::vector<std::string> args;
-  // [plugin.NAME] PARAM = VALUE: --set NAME.PARAM=VALUE; a composite's layers are nested
-  // tables ([plugin.growth.burst] or burst.probability = 0.3): --set growth.burst.probability=0.3.
-  std::function<void(const std::string&, const toml::table&)> add_plugin_sets = [&](const std::string& prefix,
-                                                                                    const toml::table& pt) {
+
+ private:
+  // A composite's layers are nested tables ([plugin.growth.burst] or burst.probability =
+  // 0.3): --set growth.burst.probability=0.3.
+  void plugin_sets(const std::string& prefix, const toml::table& pt) {
     for (const auto& [param, value] : pt) {
       const std::string name = prefix + "." + std::string(param.str());
       if (const toml::table* nested = value.as_table()) {
-        add_plugin_sets(name, *nested);
+        plugin_sets(name, *nested);
         continue;
       }
       args.push_back("--set");
       args.push_back(fmt::format("{}={}", name, text("plugin." + name, value)));
     }
-  };
+  }
+
+  const std::string& path_;
+  CLI::App& app_;
+};
+
+/// The config file as command-line arguments, through the same option table: each key is
+/// a long option name; options given on the command line are skipped (it wins);
+/// [plugin.NAME] tables become --set NAME.PARAM=VALUE before the command line's own.
+std::vector<std::string> config_arguments(const std::string& path, CLI::App& app) {
+  const toml::table t = read_config_file(path);
+  config_args c(path, app);
   for (const auto& [k, node] : t) {
     const std::string key(k.str());
-    if (key == "plugin") {
-      const toml::table* plugins = node.as_table();
-      if (plugins == nullptr) throw usage_error(fmt::format("--config {}: 'plugin' must be a table of tables", path));
-      for (const auto& [name, params] : *plugins) {
-        const toml::table* pt = params.as_table();
-        if (pt == nullptr)
-          throw usage_error(fmt::format("--config {}: 'plugin.{}' must be a table of parameters", path, name.str()));
-        add_plugin_sets(std::string(name.str()), *pt);
-      }
-      continue;
-    }
-    if (key == "profile_version") {  // a profile of `fit`: only this version's
-      if (!node.is_integer() || node.as_integer()->get() != profile_version)
-        throw usage_error(fmt::format(
-            "--config {}: profile_version {} is not this version's ({}); the profile was written by another version "
-            "of trafficsim-host fit: fit the log again with this one",
-            path, text(key, node), profile_version));
-      continue;
-    }
-    if (key == "profile" && node.is_table()) {  // [profile.NAME]: --empirical NAME and its --set
-      for (const auto& [name, table] : *node.as_table()) {
-        const toml::table* pt = table.as_table();
-        if (pt == nullptr)
-          throw usage_error(fmt::format("--config {}: 'profile.{}' must be a table of parameters", path, name.str()));
-        args.push_back("--empirical");
-        args.emplace_back(name.str());
-        for (const auto& [param, value] : *pt) {
-          const std::string p(param.str());
-          if (p == "observed") continue;  // what the log showed, for the reader
-          args.push_back("--set");
-          args.push_back(
-              fmt::format("{}.{}={}", name.str(), p, text(fmt::format("profile.{}.{}", name.str(), p), value)));
-        }
-      }
-      continue;
-    }
-    if (key == "compose" && node.is_table()) {  // [compose] NAME = "A*B": --compose NAME=A*B
-      for (const auto& [name, value] : *node.as_table()) {
-        if (!value.is_string())
-          throw usage_error(
-              fmt::format("--config {}: compose.{} must be a string such as \"seasonal*burst\"", path, name.str()));
-        args.push_back("--compose");
-        args.push_back(fmt::format("{}={}", name.str(), value.as_string()->get()));
-      }
-      continue;
-    }
-    if (key == "calls" && node.is_table()) {  // [calls] NAME = VALUE: --set calls.NAME=VALUE
-      for (const auto& [name, value] : *node.as_table()) {
-        // KIND.TABLE_percentiles = [101 numbers] (fit writes them): calls.KIND.TABLE_pN, N = 0 .. 100.
-        if (const toml::array* list = value.as_array(); list != nullptr && name.str().ends_with("_percentiles")) {
-          const std::string_view stem =
-              name.str().substr(0, name.str().size() - std::string_view("percentiles").size());
-          if (list->size() != 101)
-            throw usage_error(fmt::format("--config {}: calls.{} is a list of {}; give the 101 percentiles 0 to 100",
-                                          path, name.str(), list->size()));
-          for (std::size_t i = 0; i < list->size(); ++i)
-            args.insert(args.end(),
-                        {"--set", fmt::format("calls.{}p{}={}", stem, i,
-                                              text(fmt::format("calls.{}[{}]", name.str(), i), *list->get(i)))});
-          continue;
-        }
-        args.push_back("--set");
-        args.push_back(fmt::format("calls.{}={}", name.str(), text("calls." + std::string(name.str()), value)));
-      }
-      continue;
-    }
-    if (key == "models" && node.is_table()) {                 // [models] KEY = WEIGHT
-      if (app.get_option("--models")->count() > 0) continue;  // the command line wins
-      std::string joined;
-      for (const auto& [model, weight] : *node.as_table()) {
-        if (!weight.is_integer() && !weight.is_floating_point())
-          throw usage_error(
-              fmt::format("--config {}: the weight of models.\"{}\" must be a number above 0", path, model.str()));
-        joined += fmt::format("{}{}={}", joined.empty() ? "" : ",", model.str(), text("models", weight));
-      }
-      if (joined.empty())
-        throw usage_error(fmt::format("--config {}: the [models] table is empty; name a model", path));
-      args.insert(args.end(), {"--models", joined});
-      continue;
-    }
-    if (key == "catalog_models" && node.is_table()) {  // [catalog_models."KEY"] FIELD = VALUE
-      for (const auto& [model, fields] : *node.as_table())
-        args.insert(args.end(), {"--catalog-model", catalog_model_argument(path, std::string(model.str()), fields)});
-      continue;
-    }
-    if (key == "config") throw usage_error(fmt::format("--config {}: a config file cannot name another", path));
-    CLI::Option* o = key == "help" || key == "version" ? nullptr : app.get_option_no_throw("--" + key);
-    if (o == nullptr)
-      throw usage_error(
-          fmt::format("--config {}: unknown key '{}'; keys are the long option names (days, scale, "
-                      "output, ...), [plugin.NAME], [compose], [models], [catalog_models] and [calls] tables",
-                      path, key));
-    if (o->count() > 0) continue;  // the command line wins
-    const std::string option = "--" + key;
-    if (o->get_expected_min() == 0) {  // a flag
-      if (!node.is_boolean()) throw usage_error(fmt::format("--config {}: '{}' must be true or false", path, key));
-      if (node.as_boolean()->get()) args.push_back(option);
-    } else if (const toml::array* list = node.as_array()) {
-      if (key == "plugins") {
-        std::string joined;
-        for (const auto& p : *list) joined += (joined.empty() ? "" : ",") + text(key, p);
-        args.insert(args.end(), {option, joined});
-      } else if (o->get_items_expected_max() > 1) {
-        for (const auto& item : *list) args.insert(args.end(), {option, text(key, item)});
-      } else {
-        throw usage_error(fmt::format("--config {}: '{}' takes one value, not a list", path, key));
-      }
-    } else {
-      args.insert(args.end(), {option, text(key, node)});
-    }
+    if (key == "plugin")
+      c.plugin_tables(node);
+    else if (key == "profile_version")
+      c.check_profile_version(node);
+    else if (key == "profile" && node.is_table())
+      c.profile_tables(*node.as_table());
+    else if (key == "compose" && node.is_table())
+      c.compose_table(*node.as_table());
+    else if (key == "calls" && node.is_table())
+      c.calls_table(*node.as_table());
+    else if (key == "models" && node.is_table())
+      c.models_table(*node.as_table());
+    else if (key == "catalog_models" && node.is_table())
+      c.catalog_models_table(*node.as_table());
+    else
+      c.option(key, node);
   }
-  return args;
+  return std::move(c.args);
 }
 
 std::pair<std::uint64_t, std::uint64_t> parse_shard(const std::string& text) {

@@ -195,7 +195,7 @@ void delivery_merger::merge(std::string_view text, delivery_chunk& chunk, text_b
         "--deliver holds each late or duplicated row until it arrives: {} rows ({:.1f} MB) are waiting, more than the "
         "{:.1f} MB they may take (a quarter of --memory-limit); lower the share or the delay of late= or duplicates=, "
         "or raise --memory-limit",
-        pending_.size(), pending_bytes_ / 1e6, max_bytes_ / 1e6));
+        pending_.size(), static_cast<double>(pending_bytes_) / 1e6, static_cast<double>(max_bytes_) / 1e6));
   for (std::size_t i = 0; i < chunk.marks.size(); ++i) {
     const auto [second, offset] = chunk.marks[i];
     flush_before(second, out);

@@ -17,6 +17,7 @@
 #include "host_version.hpp"
 #include "ids.hpp"
 #include "money.hpp"
+#include "outcome_blocks.hpp"
 #include "philox_batch.hpp"
 
 namespace trafficsim::host {
@@ -575,6 +576,112 @@ struct otlp_extras {
   bool conversation = false;  ///< with sessions: gen_ai.conversation.id is the session
 };
 
+/// An integer attribute of a span: `head` (up to the opening quote of intValue), then v.
+[[gnu::always_inline]] inline char* put_otlp_int(char* p, std::string_view head, std::uint64_t v) noexcept {
+  p = put(p, head);
+  p = put_small(p, v);
+  return put(p, "\"}}");
+}
+
+/// The span's resource (the application that called: service.name is the product, with
+/// the customer and its organization and tier), up to the span's traceId.
+[[gnu::always_inline]] inline char* put_otlp_resource(char* p, const row& r, const row_texts& texts) noexcept {
+  p = put(p,
+          "{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":{\"stringValue\":\"");
+  p = put(p, texts.product[r.f.product]);
+  p = put(p, "\"}}");
+  p = put(p, texts.otlp_resource[r.plugin]);
+  p = put_padded(p, customer_number(r.local), customer_number_digits);
+  p = put(p, texts.otlp_organization[r.plugin]);
+  p = put_padded(p, std::uint64_t{r.local / customers_per_organization} + 1, 3);
+  p = put(p, "\"}},{\"key\":\"trafficsim.subscription.tier\",\"value\":{\"stringValue\":\"");
+  p = put(p, texts.tier[static_cast<std::size_t>(r.plan)]);
+  return put(p, "\"}}]},\"scopeSpans\":[{\"scope\":{\"name\":\"trafficsim\",\"version\":\"" TRAFFICSIM_VERSION
+                "\"},\"spans\":[{\"traceId\":\"");
+}
+
+/// The span's ids, name and times, and its first attributes: the model, the response id
+/// and the token counts.
+[[gnu::always_inline]] inline char* put_otlp_span_head(char* p, const row& r, const extended_call* x,
+                                                       const row_texts& texts, std::uint32_t epoch_hour) noexcept {
+  p = put_hex128(p, r.ids.trace);
+  p = put(p, "\",\"spanId\":\"");
+  p = put_session(p, (std::uint64_t{r.ids.call[0]} << 32) | r.ids.call[1]);
+  p = put(p, texts.otlp_name[r.f.model]);
+  const std::uint64_t start_s = std::uint64_t{epoch_hour} * 3600 + r.seconds;
+  p = put_uint(p, start_s);
+  p = put(p, "000000000\",\"endTimeUnixNano\":\"");
+  p = put_uint(p, start_s * 1000 + r.f.latency_ms);
+  p = put(p, "000000\",\"attributes\":[");
+  p = put(p, texts.otlp_model[r.f.model]);
+  p = put(p, ",{\"key\":\"gen_ai.response.id\",\"value\":{\"stringValue\":\"call_");
+  p = put_hex128(p, r.ids.call);
+  p = put(p, "\"}}");
+  p = put_otlp_int(p, ",{\"key\":\"gen_ai.usage.input_tokens\",\"value\":{\"intValue\":\"", r.f.input_tokens);
+  return put_otlp_int(p, ",{\"key\":\"gen_ai.usage.output_tokens\",\"value\":{\"intValue\":\"",
+                      std::uint64_t{r.f.output_tokens} + (x != nullptr ? x->reasoning_tokens : 0));
+}
+
+/// The extended schema's attributes: cache and reasoning counts, streaming, the error and
+/// status code, the retry, the time to the first chunk.
+[[gnu::always_inline]] inline char* put_otlp_extended_attributes(char* p, const extended_call& x,
+                                                                 const id128& retry_of) noexcept {
+  p = put_otlp_int(p, ",{\"key\":\"gen_ai.usage.cache_read.input_tokens\",\"value\":{\"intValue\":\"",
+                   x.cached_input_tokens);
+  p = put_otlp_int(p, ",{\"key\":\"gen_ai.usage.cache_creation.input_tokens\",\"value\":{\"intValue\":\"",
+                   x.cache_write_tokens);
+  p = put_otlp_int(p, ",{\"key\":\"gen_ai.usage.reasoning.output_tokens\",\"value\":{\"intValue\":\"",
+                   x.reasoning_tokens);
+  // gen_ai.request.stream: "set to true if, and only if, the request was streamed".
+  if (x.streaming) p = put(p, ",{\"key\":\"gen_ai.request.stream\",\"value\":{\"boolValue\":true}}");
+  if (!x.error_type.empty()) {
+    p = put(p, ",{\"key\":\"error.type\",\"value\":{\"stringValue\":\"");
+    p = put(p, x.error_type);
+    p = put(p, "\"}}");
+  }
+  p = put_otlp_int(p, ",{\"key\":\"http.response.status_code\",\"value\":{\"intValue\":\"", x.status_code);
+  // A retry: http.request.resend_count, "the ordinal number of request resending
+  // attempt", set when the request was resent (the registry's name for our attempt - 1).
+  if (x.attempt > 1) {
+    p = put_otlp_int(p, ",{\"key\":\"http.request.resend_count\",\"value\":{\"intValue\":\"", x.attempt - 1u);
+    p = put(p, ",{\"key\":\"trafficsim.retry_of\",\"value\":{\"stringValue\":\"req_");
+    p = put_hex128(p, retry_of);
+    p = put(p, "\"}}");
+  }
+  // gen_ai.response.time_to_first_chunk: seconds, a double (the milliseconds exactly).
+  if (x.time_to_first_token_ms != 0) {
+    p = put(p, ",{\"key\":\"gen_ai.response.time_to_first_chunk\",\"value\":{\"doubleValue\":");
+    p = put_small(p, x.time_to_first_token_ms / 1000);
+    *p++ = '.';
+    const std::uint32_t ms = x.time_to_first_token_ms % 1000;
+    *p++ = static_cast<char>('0' + ms / 100);
+    *p++ = static_cast<char>('0' + ms / 10 % 10);
+    *p++ = static_cast<char>('0' + ms % 10);
+    p = put(p, "}}");
+  }
+  return p;
+}
+
+/// The attributes every span ends with: the session, the user agent, the request id, the
+/// cost, the product, feature and task type.
+[[gnu::always_inline]] inline char* put_otlp_last_attributes(char* p, const row& r, const row_texts& texts) noexcept {
+  p = put(p, ",{\"key\":\"session.id\",\"value\":{\"stringValue\":\"sess_");
+  p = put_session(p, r.ids.session);
+  p = put(p, "\"}},{\"key\":\"user_agent.original\",\"value\":{\"stringValue\":\"ReveniumSDK/1.0 Python/3.");
+  p = put_small(p, r.f.python_minor);
+  p = put(p, "\"}},{\"key\":\"trafficsim.request.id\",\"value\":{\"stringValue\":\"req_");
+  p = put_hex128(p, r.ids.request);
+  p = put(p, "\"}},{\"key\":\"trafficsim.cost_usd\",\"value\":{\"doubleValue\":");
+  p = put_usd(p, r.cost);
+  p = put(p, "}},{\"key\":\"trafficsim.product.id\",\"value\":{\"stringValue\":\"");
+  p = put(p, texts.product[r.f.product]);
+  p = put(p, "\"}},{\"key\":\"trafficsim.feature.id\",\"value\":{\"stringValue\":\"");
+  p = put(p, texts.feature[r.f.feature]);
+  p = put(p, "\"}},{\"key\":\"trafficsim.task_type\",\"value\":{\"stringValue\":\"");
+  p = put(p, texts.task[static_cast<std::size_t>(r.f.task)]);
+  return put(p, "\"}}]");
+}
+
 /// One call as an OpenTelemetry span in OTLP/JSON, alone in a TracesData object on its
 /// line: what the Collector's file exporter writes and its otlpjsonfile receiver reads.
 /// The OTLP specification, "JSON Protobuf Encoding": the proto3 JSON mapping with keys in
@@ -592,105 +699,22 @@ struct otlp_extras {
 /// customer and its organization and tier, so a collector groups spans by either.
 [[gnu::always_inline]] inline char* put_otlp_row(char* p, const row& r, otlp_extras extras, const row_texts& texts,
                                                  std::uint32_t epoch_hour) noexcept {
-  auto lit = [&p](std::string_view s) {
-    std::memcpy(p, s.data(), s.size());
-    p += s.size();
-  };
-  auto int_attribute = [&](std::string_view head, std::uint64_t v) {
-    lit(head);
-    p = put_small(p, v);
-    lit("\"}}");
-  };
-  lit("{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":{\"stringValue\":\"");
-  p = put(p, texts.product[r.f.product]);
-  lit("\"}}");
-  lit(texts.otlp_resource[r.plugin]);
-  p = put_padded(p, customer_number(r.local), customer_number_digits);
-  lit(texts.otlp_organization[r.plugin]);
-  p = put_padded(p, std::uint64_t{r.local / customers_per_organization} + 1, 3);
-  lit("\"}},{\"key\":\"trafficsim.subscription.tier\",\"value\":{\"stringValue\":\"");
-  p = put(p, texts.tier[static_cast<std::size_t>(r.plan)]);
-  lit("\"}}]},\"scopeSpans\":[{\"scope\":{\"name\":\"trafficsim\",\"version\":\"" TRAFFICSIM_VERSION
-      "\"},\"spans\":[{\"traceId\":\"");
-  p = put_hex128(p, r.ids.trace);
-  lit("\",\"spanId\":\"");
-  p = put_session(p, (std::uint64_t{r.ids.call[0]} << 32) | r.ids.call[1]);
-  lit(texts.otlp_name[r.f.model]);
-  const std::uint64_t start_s = std::uint64_t{epoch_hour} * 3600 + r.seconds;
-  p = put_uint(p, start_s);
-  lit("000000000\",\"endTimeUnixNano\":\"");
-  p = put_uint(p, start_s * 1000 + r.f.latency_ms);
-  lit("000000\",\"attributes\":[");
-  lit(texts.otlp_model[r.f.model]);
-  lit(",{\"key\":\"gen_ai.response.id\",\"value\":{\"stringValue\":\"call_");
-  p = put_hex128(p, r.ids.call);
-  lit("\"}}");
-  int_attribute(",{\"key\":\"gen_ai.usage.input_tokens\",\"value\":{\"intValue\":\"", r.f.input_tokens);
   const extended_call* x = extras.x;
-  int_attribute(",{\"key\":\"gen_ai.usage.output_tokens\",\"value\":{\"intValue\":\"",
-                std::uint64_t{r.f.output_tokens} + (x != nullptr ? x->reasoning_tokens : 0));
-  if (x != nullptr) {
-    int_attribute(",{\"key\":\"gen_ai.usage.cache_read.input_tokens\",\"value\":{\"intValue\":\"",
-                  x->cached_input_tokens);
-    int_attribute(",{\"key\":\"gen_ai.usage.cache_creation.input_tokens\",\"value\":{\"intValue\":\"",
-                  x->cache_write_tokens);
-    int_attribute(",{\"key\":\"gen_ai.usage.reasoning.output_tokens\",\"value\":{\"intValue\":\"", x->reasoning_tokens);
-    // gen_ai.request.stream: "set to true if, and only if, the request was streamed".
-    if (x->streaming) lit(",{\"key\":\"gen_ai.request.stream\",\"value\":{\"boolValue\":true}}");
-    if (!x->error_type.empty()) {
-      lit(",{\"key\":\"error.type\",\"value\":{\"stringValue\":\"");
-      lit(x->error_type);
-      lit("\"}}");
-    }
-    int_attribute(",{\"key\":\"http.response.status_code\",\"value\":{\"intValue\":\"", x->status_code);
-    // A retry: http.request.resend_count, "the ordinal number of request resending
-    // attempt", set when the request was resent (the registry's name for our attempt - 1).
-    if (x->attempt > 1) {
-      int_attribute(",{\"key\":\"http.request.resend_count\",\"value\":{\"intValue\":\"", x->attempt - 1u);
-      lit(",{\"key\":\"trafficsim.retry_of\",\"value\":{\"stringValue\":\"req_");
-      p = put_hex128(p, *extras.retry_of);
-      lit("\"}}");
-    }
-    // gen_ai.response.time_to_first_chunk: seconds, a double (the milliseconds exactly).
-    if (x->time_to_first_token_ms != 0) {
-      lit(",{\"key\":\"gen_ai.response.time_to_first_chunk\",\"value\":{\"doubleValue\":");
-      p = put_small(p, x->time_to_first_token_ms / 1000);
-      *p++ = '.';
-      const std::uint32_t ms = x->time_to_first_token_ms % 1000;
-      *p++ = static_cast<char>('0' + ms / 100);
-      *p++ = static_cast<char>('0' + ms / 10 % 10);
-      *p++ = static_cast<char>('0' + ms % 10);
-      lit("}}");
-    }
-  }
+  p = put_otlp_resource(p, r, texts);
+  p = put_otlp_span_head(p, r, x, texts, epoch_hour);
+  if (x != nullptr) p = put_otlp_extended_attributes(p, *x, *extras.retry_of);
   if (extras.conversation) {  // GenAI conventions: "the unique identifier for a conversation (session, thread)"
-    lit(",{\"key\":\"gen_ai.conversation.id\",\"value\":{\"stringValue\":\"sess_");
+    p = put(p, ",{\"key\":\"gen_ai.conversation.id\",\"value\":{\"stringValue\":\"sess_");
     p = put_session(p, r.ids.session);
-    lit("\"}}");
+    p = put(p, "\"}}");
   }
-  lit(",{\"key\":\"session.id\",\"value\":{\"stringValue\":\"sess_");
-  p = put_session(p, r.ids.session);
-  lit("\"}},{\"key\":\"user_agent.original\",\"value\":{\"stringValue\":\"ReveniumSDK/1.0 Python/3.");
-  p = put_small(p, r.f.python_minor);
-  lit("\"}},{\"key\":\"trafficsim.request.id\",\"value\":{\"stringValue\":\"req_");
-  p = put_hex128(p, r.ids.request);
-  lit("\"}},{\"key\":\"trafficsim.cost_usd\",\"value\":{\"doubleValue\":");
-  p = put_usd(p, r.cost);
-  lit("}},{\"key\":\"trafficsim.product.id\",\"value\":{\"stringValue\":\"");
-  p = put(p, texts.product[r.f.product]);
-  lit("\"}},{\"key\":\"trafficsim.feature.id\",\"value\":{\"stringValue\":\"");
-  p = put(p, texts.feature[r.f.feature]);
-  lit("\"}},{\"key\":\"trafficsim.task_type\",\"value\":{\"stringValue\":\"");
-  p = put(p, texts.task[static_cast<std::size_t>(r.f.task)]);
-  lit("\"}}]");
+  p = put_otlp_last_attributes(p, r, texts);
   if (x != nullptr && !x->error_type.empty()) {
-    lit(",\"status\":{\"code\":2,\"message\":\"");
-    lit(x->error_type);
-    lit("\"}}]}]}]}\n");
-  } else {
-    lit(",\"status\":{}}]}]}]}\n");
+    p = put(p, ",\"status\":{\"code\":2,\"message\":\"");
+    p = put(p, x->error_type);
+    return put(p, "\"}}]}]}]}\n");
   }
-  return p;
+  return put(p, ",\"status\":{}}]}]}]}\n");
 }
 
 /// An extended row: the seed's fields, then the extended schema's (outcomes.hpp).
@@ -960,11 +984,10 @@ class text_encoder final : public row_encoder {
           x.fields = w.fields[at];
           batch.word[3][j] = 2 * attempt_bits::rank(x.bits);
         }
-        const philox_counter o =
-            trafficsim::detail::stream_counter(r.local, x.day, trafficsim::detail::stream_domain::call_outcome, x.hour);
+        const philox_counter o = outcome_blocks::counter(r.local, x.day, x.hour);
         const std::size_t lane = j + seed_lanes;
         for (std::size_t word = 0; word < 3; ++word) batch.word[word][lane] = o[word];
-        batch.word[3][lane] = 32 * x.index + 8 + attempt - 1;
+        batch.word[3][lane] = outcome_blocks::row(x.index, attempt);
         for (std::size_t word = 0; word < 2; ++word) batch.key[word][lane] = run.key[word];
       }
       philox_batch_run(batch, seed_lanes + rows_per_batch);

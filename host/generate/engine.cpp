@@ -235,6 +235,31 @@ bool engine::placed_own_way(std::uint32_t g, const day_info& d, std::uint32_t ho
   return !std::equal(uniform.begin(), uniform.end(), offsets);
 }
 
+// The lists simulate_window's tasks fill in parallel, joined in task order.
+struct engine::window_work {
+  day_info d;
+  std::uint32_t hour = 0;
+  bool keep = false;  // the window's attempts are kept (not only what it carries out)
+  std::vector<std::vector<window_entry>> own;
+  std::vector<std::vector<std::uint64_t>> own_fields;  // with sessions: each entry's session_fields, as own
+  std::vector<std::vector<carried_attempt>> carried_out;
+  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> rows_of;
+};
+
+// Working space of a thread, kept with its room from task to task.
+struct engine::task_scratch {
+  std::vector<std::uint32_t> offsets;
+  std::vector<std::size_t> starts;  // per customer of the task: its offsets, then its words
+  status_words words;
+  std::vector<simulated_attempt> attempts;
+  std::vector<std::uint32_t> rank;
+  session_blocks blocks;                       // with sessions: each call's block
+  std::vector<std::size_t> block_at;           // per customer of the task: where its blocks are
+  std::vector<std::uint64_t> fields;           // per call, as offsets
+  std::vector<std::uint32_t> session_of;       // per call: the first call of its session
+  std::vector<std::uint8_t> placed_by_plugin;  // per customer of the task
+};
+
 void engine::simulate_window(std::uint32_t hour, window* out) {
   const day_info d = day(prepared_day_);
   const std::uint64_t this_window = std::uint64_t{d.index} * hours_per_day + hour;
@@ -246,155 +271,166 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
     if (carry_window_ != this_window) carry_.clear();  // the run's first hour: nothing before it
   }
   const std::uint32_t tasks = (total_customers_ + customers_per_task - 1) / customers_per_task;
-  std::vector<std::vector<window_entry>> own(out != nullptr ? tasks : 0);
-  // With sessions, each entry's session_fields, at the same places as own's.
-  std::vector<std::vector<std::uint64_t>> own_fields(out != nullptr && sessions_ != nullptr ? tasks : 0);
-  std::vector<std::vector<carried_attempt>> carried_out(tasks);
-  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> rows_of(out != nullptr && count_customers_ ? tasks
-                                                                                                               : 0);
+  window_work w;
+  w.d = d;
+  w.hour = hour;
+  w.keep = out != nullptr;
+  w.own.resize(w.keep ? tasks : 0);
+  w.own_fields.resize(w.keep && sessions_ != nullptr ? tasks : 0);
+  w.carried_out.resize(tasks);
+  w.rows_of.resize(w.keep && count_customers_ ? tasks : 0);
   parallel_blocks(0, tasks, 1, [&](std::uint64_t first, std::uint64_t last) {
-    // Working space of the thread, kept with its room from task to task.
-    static thread_local struct {
-      std::vector<std::uint32_t> offsets;
-      std::vector<std::size_t> starts;  // per customer of the task: its offsets, then its words
-      status_words words;
-      std::vector<simulated_attempt> attempts;
-      std::vector<std::uint32_t> rank;
-      session_blocks blocks;                       // with sessions: each call's block
-      std::vector<std::size_t> block_at;           // per customer of the task: where its blocks are
-      std::vector<std::uint64_t> fields;           // per call, as offsets
-      std::vector<std::uint32_t> session_of;       // per call: the first call of its session
-      std::vector<std::uint8_t> placed_by_plugin;  // per customer of the task
-    } scratch;
-    auto& [offsets, starts, words, attempts, rank, blocks, block_at, fields, session_of, placed_by_plugin] = scratch;
-    for (auto t = static_cast<std::uint32_t>(first); t != last; ++t) {
-      const std::uint32_t begin = t * customers_per_task, end = std::min(total_customers_, begin + customers_per_task);
-      // Pass 1: the task's calls placed, and their status words computed together.
-      std::uint64_t calls = 0;
-      for (std::uint32_t g = begin; g < end; ++g) calls += counts_[std::size_t{g} * hours_per_day + hour];
-      if (out != nullptr) {
-        own[t].reserve(calls + calls / 10 + 16);  // and a tenth more for retries
-        if (sessions_ != nullptr) own_fields[t].reserve(calls + calls / 10 + 16);
-      }
-      offsets.resize(calls);
-      starts.clear();
-      words.clear();
-      blocks.clear();
-      block_at.clear();
-      placed_by_plugin.clear();
-      std::size_t at = 0;
-      for (std::uint32_t g = begin; g < end; ++g) {
-        const plugin_run& p = runs_[plugin_of(g)];
-        const std::uint32_t local = g - p.first_customer;
-        const std::uint32_t count = place_customer_hour(g, d, hour, offsets.data() + at);
-        if (sessions_ != nullptr)
-          placed_by_plugin.push_back(count != 0 && placed_own_way(g, d, hour, offsets.data() + at, count));
-        starts.push_back(at);
-        starts.push_back(count == 0 ? 0 : words.add(p.key, local, d.index, hour, count));
-        if (sessions_ != nullptr) block_at.push_back(count == 0 ? 0 : blocks.add(p.key, local, d.index, hour, count));
-        at += count;
-      }
-      starts.push_back(at);
-      words.run();
-      if (sessions_ != nullptr) {
-        blocks.run();
-        fields.resize(calls);
-        session_of.resize(calls);
-        for (std::uint32_t g = begin; g < end; ++g) {
-          const std::size_t k = 2 * std::size_t{g - begin};
-          const std::size_t from = starts[k], count = starts[k + 2] - from;
-          if (count == 0) continue;
-          const plugin_run& p = runs_[plugin_of(g)];
-          sessions_->plan(p.key, g - p.first_customer, d.index, hour, mix_[g], blocks.of(block_at[g - begin], count),
-                          placed_by_plugin[g - begin] != 0, {offsets.data() + from, count}, fields.data() + from,
-                          session_of.data() + from);
-        }
-      }
-      // Pass 2: each customer-hour's attempts; this task's customers' carried-in attempts
-      // first (carry_ is in customer order).
-      auto in = std::lower_bound(carry_.begin(), carry_.end(), begin,
-                                 [](const carried_attempt& a, std::uint32_t g) { return a.customer < g; });
-      for (std::uint32_t g = begin; g < end; ++g) {
-        const plugin_run& p = runs_[plugin_of(g)];
-        const std::uint32_t local = g - p.first_customer;
-        const auto tier = static_cast<std::uint32_t>(p.customers[local].tier) << 30;
-        const std::size_t rows_before = out != nullptr ? own[t].size() : 0;
-        if (out != nullptr)
-          for (; in != carry_.end() && in->customer == g; ++in) {
-            own[t].emplace_back(in->offset_us - hour_us, g, in->index | tier, in->bits | attempt_bits::carried_bit);
-            if (sessions_ != nullptr) own_fields[t].push_back(in->fields);
-            active_[g] = 1;
-          }
-        const std::size_t k = 2 * std::size_t{g - begin};
-        const std::size_t from = starts[k], count = starts[k + 2] - from;
-        if (count != 0) {
-          const std::span<const std::uint32_t> placed{offsets.data() + from, count};
-          const auto status_word = words.of(starts[k + 1], count);
-          // With sessions, an attempt's rank field holds its session's first call.
-          const std::span<const std::uint32_t> session_first =
-              sessions_ != nullptr ? std::span<const std::uint32_t>{session_of.data() + from, count}
-                                   : std::span<const std::uint32_t>{};
-          rank.resize(count);
-          if (outcomes_->calm_ranks(p.customers[local].tier, placed, status_word, rank.data())) {
-            // Its calls, each passing at once, in time order; nothing carried out.
-            if (out != nullptr) {
-              const std::size_t base = own[t].size();
-              own[t].resize(base + count);
-              window_entry* e = own[t].data() + base;
-              if (sessions_ == nullptr) {
-                for (std::uint32_t i = 0; i < count; ++i)
-                  e[rank[i]] = {placed[i], g, i | tier, attempt_bits::make(1, call_status::ok, false, rank[i])};
-              } else {
-                own_fields[t].resize(base + count);
-                std::uint64_t* f = own_fields[t].data() + base;
-                for (std::uint32_t i = 0; i < count; ++i) {
-                  e[rank[i]] = {placed[i], g, i | tier,
-                                attempt_bits::make(1, call_status::ok, false, session_first[i])};
-                  f[rank[i]] = fields[from + i];
-                }
-              }
-            }
-          } else {
-            attempts.clear();
-            outcomes_->simulate_unsettled(p.key, local, d.index, hour, p.customers[local].tier, placed, status_word,
-                                          attempts, session_first);
-            for (const simulated_attempt& a : attempts) {
-              const std::uint32_t bits =
-                  session_first.empty() ? a.bits : attempt_bits::with_rank(a.bits, session_first[a.index]);
-              const std::uint64_t f = session_first.empty() ? 0 : fields[from + a.index];
-              if (a.offset_us >= hour_us) {
-                carried_out[t].push_back({g, a.index, bits, a.offset_us, f});
-              } else if (out != nullptr) {
-                own[t].emplace_back(a.offset_us, g, a.index | tier, bits);
-                if (sessions_ != nullptr) own_fields[t].push_back(f);
-              }
-            }
-          }
-          if (out != nullptr) active_[g] = 1;
-        }
-        if (!rows_of.empty() && own[t].size() != rows_before)
-          rows_of[t].emplace_back(g, static_cast<std::uint32_t>(own[t].size() - rows_before));
-      }
-    }
+    static thread_local task_scratch scratch;
+    for (auto t = static_cast<std::uint32_t>(first); t != last; ++t) simulate_task(w, t, scratch);
   });
   carry_.clear();
-  for (auto& c : carried_out) carry_.insert(carry_.end(), c.begin(), c.end());
+  for (auto& c : w.carried_out) carry_.insert(carry_.end(), c.begin(), c.end());
   carry_window_ = this_window + 1;
   if (out == nullptr) return;
-  join_customer_rows(rows_of, *out);
+  join_customer_rows(w.rows_of, *out);
+  scatter_by_second(w, *out);
+}
 
+void engine::simulate_task(window_work& w, std::uint32_t t, task_scratch& s) {
+  const std::uint32_t begin = t * customers_per_task, end = std::min(total_customers_, begin + customers_per_task);
+  const std::uint64_t calls = place_task_calls(w, begin, end, s);
+  if (w.keep) {
+    w.own[t].reserve(calls + calls / 10 + 16);  // and a tenth more for retries
+    if (sessions_ != nullptr) w.own_fields[t].reserve(calls + calls / 10 + 16);
+  }
+  // Pass 2: each customer-hour's attempts; this task's customers' carried-in attempts
+  // first (carry_ is in customer order).
+  auto in = std::lower_bound(carry_.begin(), carry_.end(), begin,
+                             [](const carried_attempt& a, std::uint32_t g) { return a.customer < g; });
+  for (std::uint32_t g = begin; g < end; ++g) {
+    const std::size_t rows_before = w.keep ? w.own[t].size() : 0;
+    if (w.keep) {
+      const plugin_run& p = runs_[plugin_of(g)];
+      const auto tier = static_cast<std::uint32_t>(p.customers[g - p.first_customer].tier) << 30;
+      for (; in != carry_.end() && in->customer == g; ++in) {
+        w.own[t].emplace_back(in->offset_us - hour_us, g, in->index | tier, in->bits | attempt_bits::carried_bit);
+        if (sessions_ != nullptr) w.own_fields[t].push_back(in->fields);
+        active_[g] = 1;
+      }
+    }
+    simulate_customer_hour(w, t, g, begin, s);
+    if (!w.rows_of.empty() && w.own[t].size() != rows_before)
+      w.rows_of[t].emplace_back(g, static_cast<std::uint32_t>(w.own[t].size() - rows_before));
+  }
+}
+
+std::uint64_t engine::place_task_calls(const window_work& w, std::uint32_t begin, std::uint32_t end,
+                                       task_scratch& s) const {
+  // Pass 1: the task's calls placed, and their status words computed together.
+  std::uint64_t calls = 0;
+  for (std::uint32_t g = begin; g < end; ++g) calls += counts_[std::size_t{g} * hours_per_day + w.hour];
+  s.offsets.resize(calls);
+  s.starts.clear();
+  s.words.clear();
+  s.blocks.clear();
+  s.block_at.clear();
+  s.placed_by_plugin.clear();
+  std::size_t at = 0;
+  for (std::uint32_t g = begin; g < end; ++g) {
+    const plugin_run& p = runs_[plugin_of(g)];
+    const std::uint32_t local = g - p.first_customer;
+    const std::uint32_t count = place_customer_hour(g, w.d, w.hour, s.offsets.data() + at);
+    if (sessions_ != nullptr)
+      s.placed_by_plugin.push_back(count != 0 && placed_own_way(g, w.d, w.hour, s.offsets.data() + at, count));
+    s.starts.push_back(at);
+    s.starts.push_back(count == 0 ? 0 : s.words.add(p.key, local, w.d.index, w.hour, count));
+    if (sessions_ != nullptr)
+      s.block_at.push_back(count == 0 ? 0 : s.blocks.add(p.key, local, w.d.index, w.hour, count));
+    at += count;
+  }
+  s.starts.push_back(at);
+  s.words.run();
+  if (sessions_ != nullptr) plan_task_sessions(w, begin, end, s);
+  return calls;
+}
+
+void engine::plan_task_sessions(const window_work& w, std::uint32_t begin, std::uint32_t end, task_scratch& s) const {
+  s.blocks.run();
+  s.fields.resize(s.offsets.size());
+  s.session_of.resize(s.offsets.size());
+  for (std::uint32_t g = begin; g < end; ++g) {
+    const std::size_t k = 2 * std::size_t{g - begin};
+    const std::size_t from = s.starts[k], count = s.starts[k + 2] - from;
+    if (count == 0) continue;
+    const plugin_run& p = runs_[plugin_of(g)];
+    sessions_->plan(p.key, g - p.first_customer, w.d.index, w.hour, mix_[g], s.blocks.of(s.block_at[g - begin], count),
+                    s.placed_by_plugin[g - begin] != 0, {s.offsets.data() + from, count}, s.fields.data() + from,
+                    s.session_of.data() + from);
+  }
+}
+
+void engine::simulate_customer_hour(window_work& w, std::uint32_t t, std::uint32_t g, std::uint32_t begin,
+                                    task_scratch& s) {
+  const std::size_t k = 2 * std::size_t{g - begin};
+  const std::size_t from = s.starts[k], count = s.starts[k + 2] - from;
+  if (count == 0) return;
+  const plugin_run& p = runs_[plugin_of(g)];
+  const std::uint32_t local = g - p.first_customer;
+  const auto tier = static_cast<std::uint32_t>(p.customers[local].tier) << 30;
+  const std::span<const std::uint32_t> placed{s.offsets.data() + from, count};
+  const auto status_word = s.words.of(s.starts[k + 1], count);
+  // With sessions, an attempt's rank field holds its session's first call.
+  const std::span<const std::uint32_t> session_first =
+      sessions_ != nullptr ? std::span<const std::uint32_t>{s.session_of.data() + from, count}
+                           : std::span<const std::uint32_t>{};
+  s.rank.resize(count);
+  if (outcomes_->calm_ranks(p.customers[local].tier, placed, status_word, s.rank.data())) {
+    // Its calls, each passing at once, in time order; nothing carried out.
+    if (w.keep) {
+      const std::size_t base = w.own[t].size();
+      w.own[t].resize(base + count);
+      window_entry* e = w.own[t].data() + base;
+      const std::uint32_t* rank = s.rank.data();
+      if (sessions_ == nullptr) {
+        for (std::uint32_t i = 0; i < count; ++i)
+          e[rank[i]] = {placed[i], g, i | tier, attempt_bits::make(1, call_status::ok, false, rank[i])};
+      } else {
+        w.own_fields[t].resize(base + count);
+        std::uint64_t* f = w.own_fields[t].data() + base;
+        for (std::uint32_t i = 0; i < count; ++i) {
+          e[rank[i]] = {placed[i], g, i | tier, attempt_bits::make(1, call_status::ok, false, session_first[i])};
+          f[rank[i]] = s.fields[from + i];
+        }
+      }
+    }
+  } else {
+    s.attempts.clear();
+    outcomes_->simulate_unsettled(p.key, local, w.d.index, w.hour, p.customers[local].tier, placed, status_word,
+                                  s.attempts, session_first);
+    for (const simulated_attempt& a : s.attempts) {
+      const std::uint32_t bits =
+          session_first.empty() ? a.bits : attempt_bits::with_rank(a.bits, session_first[a.index]);
+      const std::uint64_t f = session_first.empty() ? 0 : s.fields[from + a.index];
+      if (a.offset_us >= hour_us) {
+        w.carried_out[t].push_back({g, a.index, bits, a.offset_us, f});
+      } else if (w.keep) {
+        w.own[t].emplace_back(a.offset_us, g, a.index | tier, bits);
+        if (sessions_ != nullptr) w.own_fields[t].push_back(f);
+      }
+    }
+  }
+  if (w.keep) active_[g] = 1;
+}
+
+void engine::scatter_by_second(const window_work& w, window& out) const {
+  const auto tasks = static_cast<std::uint32_t>(w.own.size());
   std::vector<std::uint64_t> start(std::size_t{tasks} + 1, 0);
-  for (std::uint32_t t = 0; t < tasks; ++t) start[t + 1] = start[t] + own[t].size();
+  for (std::uint32_t t = 0; t < tasks; ++t) start[t + 1] = start[t] + w.own[t].size();
   const std::uint64_t n = start[tasks];
-  check_window_size(d, hour, n);
+  check_window_size(w.d, w.hour, n);
   // Sorted by second straight from the tasks' lists: a stable counting sort (as
   // sort_window_keys) whose blocks are runs of tasks, so positions in task order, each
   // attempt scattered to its place in output order. Copying the lists into generation
   // order, sorting its keys and gathering from it read and wrote every attempt three more
   // times (and the gather's random reads of two lists missed the cache).
-  out->order.resize(n);
-  out->sorted.resize(n);
-  out->fields.resize(sessions_ != nullptr ? n : 0);
+  out.order.resize(n);
+  out.sorted.resize(n);
+  out.fields.resize(sessions_ != nullptr ? n : 0);
   if (n == 0) return;
   constexpr std::uint64_t attempts_per_block = 1 << 16;
   const auto blocks = static_cast<std::uint32_t>(
@@ -408,7 +444,7 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
     for (auto b = static_cast<std::uint32_t>(first); b != last; ++b) {
       std::uint32_t* h = &next[b * seconds_per_hour];
       for (std::uint32_t t = first_task[b]; t != first_task[b + 1]; ++t)
-        for (const window_entry& e : own[t]) ++h[e.second];
+        for (const window_entry& e : w.own[t]) ++h[e.second];
     }
   });
   counts_to_starts(next, blocks);
@@ -417,17 +453,17 @@ void engine::simulate_window(std::uint32_t hour, window* out) {
     for (auto b = static_cast<std::uint32_t>(first); b != last; ++b) {
       std::uint32_t* h = &next[b * seconds_per_hour];
       for (std::uint32_t t = first_task[b]; t != first_task[b + 1]; ++t) {
-        for (const window_entry& e : own[t]) {
+        for (const window_entry& e : w.own[t]) {
           const std::uint32_t second = e.second;
           const std::uint32_t at = h[second]++;
-          out->order[at] = (std::uint64_t{second} << 32) | e.bits;  // two places written, not three
-          out->sorted[at] = (std::uint64_t{e.customer} << 32) | e.index_tier;
+          out.order[at] = (std::uint64_t{second} << 32) | e.bits;  // two places written, not three
+          out.sorted[at] = (std::uint64_t{e.customer} << 32) | e.index_tier;
         }
         if (sessions_ == nullptr) continue;
         // The fields to the same places: the second pass over the task's entries meets the
         // seconds in the same order, so it takes the places the first one took.
         std::uint32_t* again = &next_fields[b * seconds_per_hour];
-        for (std::size_t i = 0; i < own[t].size(); ++i) out->fields[again[own[t][i].second]++] = own_fields[t][i];
+        for (std::size_t i = 0; i < w.own[t].size(); ++i) out.fields[again[w.own[t][i].second]++] = w.own_fields[t][i];
       }
     }
   });

@@ -125,6 +125,19 @@ class engine {
   /// order (with those carried in from the hour before); the attempts it carries into the
   /// next hour into carry_. With `out` null, only the carry.
   void simulate_window(std::uint32_t hour, window* out);
+  struct window_work;
+  struct task_scratch;
+  /// One task's customers of a window: their calls placed, their attempts simulated.
+  void simulate_task(window_work& w, std::uint32_t t, task_scratch& s);
+  /// Places the calls of customers [begin, end) and draws their status words (and with
+  /// sessions, their sessions) into `s`; returns the number of calls.
+  std::uint64_t place_task_calls(const window_work& w, std::uint32_t begin, std::uint32_t end, task_scratch& s) const;
+  void plan_task_sessions(const window_work& w, std::uint32_t begin, std::uint32_t end, task_scratch& s) const;
+  /// The attempts of customer `g`'s placed calls (task `t`, whose first customer is
+  /// `begin`): kept in the task's list, or carried out into the next hour.
+  void simulate_customer_hour(window_work& w, std::uint32_t t, std::uint32_t g, std::uint32_t begin, task_scratch& s);
+  /// The tasks' attempts into `out` in output order: a stable counting sort by second.
+  void scatter_by_second(const window_work& w, window& out) const;
   /// Seed schema: sorts a window's keys and gathers its calls into output order.
   void sort_and_gather(window& out);
   /// The tasks' (customer, rows) lists, in task order, into out.customer_rows.

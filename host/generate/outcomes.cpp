@@ -11,6 +11,7 @@
 
 #include "errors.hpp"
 #include "numbers.hpp"
+#include "outcome_blocks.hpp"
 #include "philox_batch.hpp"
 
 namespace trafficsim::host {
@@ -84,7 +85,7 @@ void call_settings::set(std::string_view assignment) {
   } wholes[] = {{"rpm_starter", &requests_per_minute[0], 1e9},
                 {"rpm_pro", &requests_per_minute[1], 1e9},
                 {"rpm_enterprise", &requests_per_minute[2], 1e9},
-                {"max_attempts", &max_attempts, 8}};
+                {"max_attempts", &max_attempts, outcome_blocks::max_attempts}};
   const struct {
     std::string_view name;
     double* field;
@@ -211,12 +212,12 @@ double standard_normal(std::uint32_t word) noexcept {
 
 namespace {
 
-/// Block 32 x 4 b + 16 of a customer-hour's outcome stream: the status words of its calls
-/// 4 b to 4 b + 3.
+/// The block of a customer-hour's outcome stream with the status words of its calls 4 b
+/// to 4 b + 3.
 philox_counter status_block_counter(std::uint32_t local, std::uint32_t day_index, std::uint32_t hour,
                                     std::uint32_t b) noexcept {
-  philox_counter c = stream_counter(local, day_index, stream_domain::call_outcome, hour);
-  c[3] = 32 * 4 * b + 16;
+  philox_counter c = outcome_blocks::counter(local, day_index, hour);
+  c[3] = outcome_blocks::first_status(b);
   return c;
 }
 
@@ -368,7 +369,7 @@ void outcome_model::simulate_unsettled(philox_key key, std::uint32_t local, std:
                                        std::span<const std::uint32_t> status_word, std::vector<simulated_attempt>& out,
                                        std::span<const std::uint32_t> session_first) const {
   const auto n = static_cast<std::uint32_t>(offsets.size());
-  const random_stream outcome{key, stream_counter(local, day_index, stream_domain::call_outcome, hour)};
+  const random_stream outcome{key, outcome_blocks::counter(local, day_index, hour)};
   const philox_counter call_base = stream_counter(local, day_index, stream_domain::call, hour);
   const std::uint32_t limit = settings_.requests_per_minute[static_cast<std::size_t>(tier)];
 
@@ -426,7 +427,7 @@ void outcome_model::simulate_unsettled(philox_key key, std::uint32_t local, std:
     philox_counter w{};
     bool drawn = false;
     auto block = [&]() -> const philox_counter& {
-      if (!drawn) w = outcome.block(32 * index + attempt - 1);
+      if (!drawn) w = outcome.block(outcome_blocks::decision(index, attempt));
       drawn = true;
       return w;
     };

@@ -9,11 +9,10 @@
 // attempt is retried, with probability `retry_probability` and up to `max_attempts`,
 // after exponential backoff with jitter (5xx) or when the minute's window reopens (429,
 // as Retry-After says). A retry is a new row later in time. Every draw has a fixed slot
-// of the customer-hour's `call_outcome` stream: the first attempt of call i takes its
-// status from word i % 4 of block 32 (i - i % 4) + 16; attempt a > 1 from word 0 of block
-// 32 i + a - 1; a failed attempt a decides its retry and jitter from words 1 and 2 of
-// block 32 i + a - 1; the row of attempt a reads block 32 i + 8 + a - 1 when it is
-// formatted.
+// of the customer-hour's `call_outcome` stream (outcome_blocks.hpp): the first attempt of
+// call i takes its status from word i % 4 of first_status(i / 4); attempt a > 1 from word
+// 0 of decision(i, a); a failed attempt a decides its retry and jitter from words 1 and 2
+// of decision(i, a); the row of attempt a reads row(i, a) when it is formatted.
 
 #include <algorithm>
 #include <array>

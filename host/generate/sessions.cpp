@@ -210,9 +210,9 @@ std::uint32_t draw_tokens(const token_quantiles& t, const token_percentiles& fit
 std::size_t session_blocks::add(philox_key key, std::uint32_t local, std::uint32_t day_index, std::uint32_t hour,
                                 std::uint32_t calls) {
   const std::size_t at = blocks_.size();
-  philox_counter c = stream_counter(local, day_index, stream_domain::call_outcome, hour);
+  philox_counter c = outcome_blocks::counter(local, day_index, hour);
   for (std::uint32_t i = 0; i < calls; ++i) {
-    c[3] = session_block(i);
+    c[3] = outcome_blocks::session(i);
     blocks_.push_back(c);
     keys_.push_back(key);
   }

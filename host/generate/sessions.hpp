@@ -10,8 +10,8 @@
 // and the kind); the row's other fields are drawn when it is formatted, from its own
 // blocks and from the first block of its session (the session's model, task and
 // product). Every draw reads a fixed slot: call i of a customer-hour reads block
-// 32 i + 24 of its `call_outcome` stream (blocks 32 i + 24 to 31 are unused by the
-// outcome model, see outcomes.hpp), and the session that starts at call s its model from
+// 32 i + 24 of its `call_outcome` stream (outcome_blocks::session; the stream's layout
+// is in outcome_blocks.hpp), and the session that starts at call s its model from
 // block 2 s of the `call` stream, as the row does.
 
 #include <array>
@@ -28,6 +28,7 @@
 
 #include "call_model.hpp"
 #include "catalog.hpp"
+#include "outcome_blocks.hpp"
 
 namespace trafficsim::host {
 
@@ -174,7 +175,7 @@ class session_model {
 
   /// Plans the `offsets.size()` calls of a customer-hour as sessions: each call's fields,
   /// and `first[i]`, the index of the first call of call i's session. `block[i]` is
-  /// block 32 i + 24 of the customer-hour's `call_outcome` stream. With `placed` false
+  /// outcome_blocks::session(i) of the customer-hour's `call_outcome` stream. With `placed` false
   /// the sessions place the calls (offsets written); true: the offsets are the
   /// plugin's, sorted here so that a session's calls follow each other in time.
   void plan(philox_key key, std::uint32_t local, std::uint32_t day_index, std::uint32_t hour, const kind_mix& mix,
@@ -198,7 +199,7 @@ class session_model {
 /// Philox batch is full (as status_words).
 class session_blocks {
  public:
-  /// Queues blocks session_block(0 .. calls - 1) of a customer-hour; returns where they
+  /// Queues blocks outcome_blocks::session(0 .. calls - 1) of a customer-hour; returns where they
   /// will be.
   std::size_t add(philox_key key, std::uint32_t local, std::uint32_t day_index, std::uint32_t hour,
                   std::uint32_t calls);
@@ -213,10 +214,6 @@ class session_blocks {
   std::vector<philox_key> keys_;
   std::size_t done_ = 0;
 };
-
-/// The block of call i that plan_sessions reads: 32 i + 24 of the customer-hour's
-/// `call_outcome` stream.
-inline constexpr std::uint32_t session_block(std::uint32_t i) noexcept { return 32 * i + 24; }
 
 /// Tokens from a 16-bit quantile q: the empirical quantile function at (q + 0.5) / 2^16,
 /// linear between its points.

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "call_rows.hpp"
+#include "csv.hpp"
 #include "customer_id.hpp"
 #include "errors.hpp"
 #include "money.hpp"
@@ -179,11 +180,11 @@ class row_reader {
   void line(std::string_view text, const std::function<void(const row_view&)>& row) {
     ++line_;
     if (line_ == 1 && text.starts_with(utf8_bom)) text.remove_prefix(utf8_bom.size());  // a BOM before the header
-    if (!pending_.empty()) {  // a quoted field's line break
+    if (!pending_.empty()) {                                                            // a quoted field's line break
       if (pending_.size() + 1 + text.size() > max_read_row_bytes) too_long(first_line_of_row_);
       pending_ += '\n';
       pending_.append(text);
-      if (!odd_quotes(text)) return;  // still open
+      if (!odd_csv_quotes(text)) return;  // still open
       const std::string joined = std::move(pending_);
       pending_.clear();
       whole_line(joined, row);
@@ -191,7 +192,7 @@ class row_reader {
     }
     first_line_of_row_ = line_;
     if (text.size() > max_read_row_bytes) too_long(line_);
-    if (!json_ && line_ > 1 && odd_quotes(text)) {
+    if (!json_ && line_ > 1 && odd_csv_quotes(text)) {
       pending_.assign(text);
       return;
     }
@@ -211,22 +212,13 @@ class row_reader {
   void finish() const {
     if (!pending_.empty())
       throw bad_data(fmt::format("{}:{}: a quoted field is not closed by the end of the file; {}", path_,
-                                        first_line_of_row_, view_.outcome_));
+                                 first_line_of_row_, view_.outcome_));
   }
   std::uint64_t rows() const noexcept { return rows_; }
 
  private:
-  /// Whether `text` holds an odd number of quotes (it opens or closes a quoted field).
-  static bool odd_quotes(std::string_view text) noexcept {
-    bool odd = false;
-    for (const char *q = text.data(), *end = q + text.size();
-         (q = static_cast<const char*>(std::memchr(q, '"', static_cast<std::size_t>(end - q)))) != nullptr; ++q)
-      odd = !odd;
-    return odd;
-  }
-
   void whole_line(std::string_view text, const std::function<void(const row_view&)>& row) {
-    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);  // a CR LF line end
     if (text.empty()) return;
     view_.line_ = first_line_of_row_;
     if (first_line_of_row_ == 1) {
@@ -278,7 +270,7 @@ class row_reader {
 
   void header(std::string_view text) {
     header_.clear();
-    split_csv(text, header_, true);
+    split_csv(text, header_, header_unescaped_, true);
     columns_in_file_ = header_.size();
     resolve(
         [&](std::string_view name) {
@@ -289,49 +281,17 @@ class row_reader {
         true);
   }
 
-  /// Splits a CSV line into fields_; a quoted field is taken without its quotes, with ""
-  /// as one quote.
-  void split_csv(std::string_view text, std::vector<std::string_view>& out, bool is_header) {
-    out.clear();
-    unquoted_.clear();
-    std::size_t at = 0;
-    while (at <= text.size()) {
-      std::size_t end;
-      if (at < text.size() && text[at] == '"') {
-        std::string field;
-        std::size_t k = at + 1;
-        for (;;) {
-          const std::size_t q = text.find('"', k);
-          if (q == std::string_view::npos) {
-            if (is_header) throw bad_data(fmt::format("{}:1: an unterminated quote; {}", path_, view_.outcome_));
-            bad_at(fmt::format("{}", out.size() + 1), "an unterminated quote");
-          }
-          field.append(text.substr(k, q - k));
-          if (q + 1 < text.size() && text[q + 1] == '"') {
-            field += '"';
-            k = q + 2;
-            continue;
-          }
-          end = q + 1;
-          break;
-        }
-        unquoted_.push_back(std::move(field));
-        out.emplace_back();  // filled from unquoted_ below (its strings may move until then)
-        quoted_at_.push_back(out.size() - 1);
-        if (end < text.size() && text[end] != ',') bad_at(fmt::format("{}", out.size()), "text after a closing quote");
-      } else {
-        end = text.find(',', at);
-        out.push_back(text.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at));
-      }
-      if (end == std::string_view::npos || end >= text.size()) break;
-      at = end + 1;
-    }
-    for (std::size_t i = 0; i < quoted_at_.size(); ++i) out[quoted_at_[i]] = unquoted_[i];
-    quoted_at_.clear();
+  /// Splits a CSV line into `out` (csv.hpp: RFC 4180); views into `text` or `unescaped`.
+  void split_csv(std::string_view text, std::vector<std::string_view>& out, std::string& unescaped, bool is_header) {
+    const csv_split r = split_csv_record(text, out, unescaped);
+    if (r.error == csv_error::none) return;
+    if (is_header && r.error == csv_error::unterminated_quote)
+      throw bad_data(fmt::format("{}:1: an unterminated quote; {}", path_, view_.outcome_));
+    bad_at(fmt::format("{}", r.field), std::string(csv_error_text(r.error)));
   }
 
   void csv_fields(std::string_view text) {
-    split_csv(text, fields_, false);
+    split_csv(text, fields_, unescaped_, false);
     if (fields_.size() != columns_in_file_)
       bad_at(fmt::format("{}", std::min(fields_.size(), columns_in_file_) + 1),
              fmt::format("{} fields where the header has {}", fields_.size(), columns_in_file_));
@@ -361,7 +321,7 @@ class row_reader {
       std::size_t next;
       if (v < text.size() && text[v] == '"') {
         std::size_t e = v + 1;
-        while (e < text.size() && text[e] != '"') e += text[e] == '\\' ? 2 : 1;
+        while (e < text.size() && text[e] != '"') e += text[e] == '\\' ? 2u : 1u;
         if (e >= text.size()) bad_at(key, "an unterminated string");
         value = text.substr(v + 1, e - v - 1);
         next = e + 1;
@@ -449,8 +409,7 @@ class row_reader {
   std::size_t columns_in_file_ = 0;
   std::vector<int> index_;
   std::vector<std::string_view> header_, fields_;
-  std::vector<std::string> unquoted_;
-  std::vector<std::size_t> quoted_at_;
+  std::string header_unescaped_, unescaped_;  ///< quoted fields holding "", unescaped
   std::string pending_;
 };
 

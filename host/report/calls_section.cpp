@@ -297,9 +297,9 @@ std::string latency_part(const call_profile& p) {
     const call_profile::model_stats& m = p.models()[i];
     const std::string label = m.provider + " / " + m.name;
     out += fmt::format(R"(<tr data-model="{0}"><td>{0}</td><td>{1}</td>)", esc(label), with_commas(m.calls));
-    for (const std::uint64_t q : {500, 950, 990}) out += "<td>" + whole_text(m.latency_ms.quantile(q)) + "</td>";
+    for (const std::uint64_t q : {500u, 950u, 990u}) out += "<td>" + whole_text(m.latency_ms.quantile(q)) + "</td>";
     out += fmt::format("<td>{}</td>", with_commas(m.ttft_ms.count()));
-    for (const std::uint64_t q : {500, 950, 990})
+    for (const std::uint64_t q : {500u, 950u, 990u})
       out += "<td>" + (m.ttft_ms.count() > 0 ? whole_text(m.ttft_ms.quantile(q)) : std::string("-")) + "</td>";
     out += "</tr>\n";
     if (m.latency_ms.count() > 0) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "errors.hpp"
 #include "money.hpp"
@@ -66,22 +67,15 @@ std::string usd(micro_usd_sum micro) {
 }
 
 std::string average(micro_usd_sum micro_total, std::uint64_t rows) {
-  return rows == 0 ? std::string("-") : fmt::format("{:.6f}", static_cast<double>(micro_total) / 1e6 / rows);
+  return rows == 0 ? std::string("-")
+                   : fmt::format("{:.6f}", static_cast<double>(micro_total) / 1e6 / static_cast<double>(rows));
 }
 
+/// A string as a JSON string, by nlohmann's rules: \n, \t and the like for their
+/// controls, \u00XX for the others, and a byte that is not UTF-8 (a path may hold one)
+/// replaced by U+FFFD, so that the file is always valid JSON.
 std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
+  return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string totals_json_seed(const run_report::line& l) {
@@ -91,7 +85,7 @@ std::string totals_json_seed(const run_report::line& l) {
       "\"input_tokens\": {}, \"output_tokens\": {}, \"cost_usd\": {}, \"cost_micro_usd\": {}, "
       "\"average_cost_usd\": {:.6f}",
       l.customers, l.active, l.churned, t.rows, t.input_tokens, t.output_tokens, usd_text(t.cost_micro_usd),
-      t.cost_micro_usd, t.rows == 0 ? 0.0 : static_cast<double>(t.cost_micro_usd) / 1e6 / t.rows);
+      t.cost_micro_usd, t.rows == 0 ? 0.0 : static_cast<double>(t.cost_micro_usd) / 1e6 / static_cast<double>(t.rows));
 }
 
 std::string totals_json(const run_report::line& l, bool extended) {
@@ -136,15 +130,17 @@ std::string render_account(const sink_account& a, const std::string& destination
 
 std::string render_text(const run_report& r) {
   const double secs = r.seconds > 0 ? r.seconds : 1e-9;
-  std::string out = fmt::format(
-      "trafficsim-host: {} rows, {:.1f} MB to {} in {:.2f} s ({:.2f} M rows/s, {:.0f} MB/s)\n", with_commas(r.rows),
-      r.bytes / 1e6, r.run.destination, r.seconds, r.rows / secs / 1e6, r.bytes / secs / 1e6);
+  std::string out =
+      fmt::format("trafficsim-host: {} rows, {:.1f} MB to {} in {:.2f} s ({:.2f} M rows/s, {:.0f} MB/s)\n",
+                  with_commas(r.rows), static_cast<double>(r.bytes) / 1e6, r.run.destination, r.seconds,
+                  static_cast<double>(r.rows) / secs / 1e6, static_cast<double>(r.bytes) / secs / 1e6);
   out += fmt::format("  {:<12} {:>10} {:>10} {:>13} {:>16} {:>15} {:>10} {:>16}\n", "plugin", "customers", "active",
                      "calls", "tokens", "cost_usd", "cost/call", "churned");
   auto row = [&](const run_report::line& l) {
-    const std::string churn = l.customers == 0 ? "-"
-                                               : fmt::format("{} ({:.1f}%)", with_commas(l.churned),
-                                                             100.0 * static_cast<double>(l.churned) / l.customers);
+    const std::string churn =
+        l.customers == 0 ? "-"
+                         : fmt::format("{} ({:.1f}%)", with_commas(l.churned),
+                                       100.0 * static_cast<double>(l.churned) / static_cast<double>(l.customers));
     out += fmt::format("  {:<12} {:>10} {:>10} {:>13} {:>16} {:>15} {:>10} {:>16}\n", l.name, with_commas(l.customers),
                        with_commas(l.active), with_commas(l.totals.rows),
                        with_commas(l.totals.input_tokens + l.totals.output_tokens), usd(l.totals.cost_micro_usd),

@@ -11,13 +11,20 @@
 #include <sstream>
 #include <trafficsim/calendar.hpp>
 
+#include "csv.hpp"
 #include "errors.hpp"
 #include "money.hpp"
 #include "numbers.hpp"
 
 namespace trafficsim::score {
 
+using host::csv_error;
+using host::csv_error_text;
+using host::csv_record_without_cr;
+using host::csv_split;
+using host::odd_csv_quotes;
 using host::parse_timestamp;
+using host::split_csv_record;
 using host::parse_usd;
 using host::usage_error;
 using host::usd_text;
@@ -52,51 +59,34 @@ std::string read_all(const std::filesystem::path& file) {
 csv_table read_csv(const std::filesystem::path& file) {
   const std::string text = read_all(file);
   csv_table t{file, {}, {}};
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false, any = false;
-  std::size_t line = 1, row_line = 1;
-  auto end_row = [&] {
-    row.push_back(std::move(field));
-    field.clear();
-    if (t.header.empty())
-      t.header = std::move(row);
-    else if (!(row.size() == 1 && row[0].empty()))  // blank lines are skipped
-      t.rows.emplace_back(row_line, std::move(row));
-    row.clear();
-    any = false;
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        if (c == '\n') ++line;
-        field += c;
-      }
-      continue;
-    }
-    if (!any) row_line = line;
-    any = true;
-    if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      row.push_back(std::move(field));
-      field.clear();
-    } else if (c == '\n') {
-      if (!field.empty() && field.back() == '\r') field.pop_back();
-      end_row();
+  std::vector<std::string_view> fields;
+  std::string unescaped;
+  std::size_t line = 1;
+  for (std::size_t at = 0; at < text.size();) {
+    // A record: its lines, joined while a quoted field is open (line breaks in it kept).
+    const std::size_t row_line = line;
+    std::size_t end = at;
+    bool open = false;
+    for (;;) {
+      const std::size_t lf = std::min(text.find('\n', end), text.size());
+      open = open != odd_csv_quotes(std::string_view(text).substr(end, lf - end));
+      end = lf;
+      if (lf == text.size() || !open) break;
       ++line;
-    } else {
-      field += c;
+      ++end;
     }
+    if (open) throw usage_error(fmt::format("{}:{}: a quoted field is not closed", file.string(), row_line));
+    const std::string_view record = csv_record_without_cr(std::string_view(text).substr(at, end - at));
+    at = end + 1;
+    ++line;
+    if (const csv_split r = split_csv_record(record, fields, unescaped); r.error != csv_error::none)
+      throw usage_error(
+          fmt::format("{}:{}: field {}: {}; see RFC 4180", file.string(), row_line, r.field, csv_error_text(r.error)));
+    if (t.header.empty())
+      t.header.assign(fields.begin(), fields.end());
+    else if (!(fields.size() == 1 && fields[0].empty()))  // blank lines are skipped
+      t.rows.emplace_back(row_line, std::vector<std::string>(fields.begin(), fields.end()));
   }
-  if (quoted) throw usage_error(fmt::format("{}:{}: a quoted field is not closed", file.string(), row_line));
-  if (any) end_row();
   if (t.header.empty()) throw usage_error(fmt::format("{}: is empty; it needs a header line", file.string()));
   for (const auto& [n, r] : t.rows)
     if (r.size() != t.header.size())
@@ -268,36 +258,40 @@ class end_tree {
   std::vector<wide> max_;
 };
 
-}  // namespace
+/// An anomaly of a customer: a label of the answer key or a detection being scored.
+struct event {
+  std::string customer, kind;
+  std::int64_t start, end;
+  bool matched = false;
+};
 
-detection_result score_detections(const std::filesystem::path& labels, const std::filesystem::path& detections,
-                                  std::int64_t tolerance_seconds) {
-  struct event {
-    std::string customer, kind;
-    std::int64_t start, end;
-    bool matched = false;
-  };
-  std::vector<event> truth, found;
-  {
-    std::istringstream in(read_all(labels));
-    std::size_t line = 0;
-    for (std::string text; std::getline(in, text);) {
-      ++line;
-      if (text.empty()) continue;
-      try {
-        const auto j = nlohmann::json::parse(text);
-        const auto start = parse_timestamp(j.at("start").get<std::string>());
-        const auto end = parse_timestamp(j.at("end").get<std::string>());
-        if (!start || !end) throw std::invalid_argument("start or end is not a timestamp");
-        truth.push_back({j.at("customer_id").get<std::string>(), j.at("kind").get<std::string>(), *start, *end});
-      } catch (const std::exception& e) {
-        throw usage_error(
-            fmt::format("{}:{}: not a label ({}); labels.jsonl holds one JSON object a line with "
-                        "kind, customer_id, start and end",
-                        labels.string(), line, e.what()));
-      }
+/// The answer key's labels.jsonl: one JSON object a line with kind, customer_id, start, end.
+std::vector<event> read_labels(const std::filesystem::path& labels) {
+  std::vector<event> truth;
+  std::istringstream in(read_all(labels));
+  std::size_t line = 0;
+  for (std::string text; std::getline(in, text);) {
+    ++line;
+    if (text.empty()) continue;
+    try {
+      const auto j = nlohmann::json::parse(text);
+      const auto start = parse_timestamp(j.at("start").get<std::string>());
+      const auto end = parse_timestamp(j.at("end").get<std::string>());
+      if (!start || !end) throw std::invalid_argument("start or end is not a timestamp");
+      truth.push_back({j.at("customer_id").get<std::string>(), j.at("kind").get<std::string>(), *start, *end});
+    } catch (const std::exception& e) {
+      throw usage_error(
+          fmt::format("{}:{}: not a label ({}); labels.jsonl holds one JSON object a line with "
+                      "kind, customer_id, start and end",
+                      labels.string(), line, e.what()));
     }
   }
+  return truth;
+}
+
+/// The detections' CSV: columns customer_id, kind, start and end (others ignored).
+std::vector<event> read_detections(const std::filesystem::path& detections) {
+  std::vector<event> found;
   const csv_table t = read_csv(detections);
   const std::size_t customer = t.column("customer_id"), kind = t.column("kind"), start = t.column("start"),
                     end = t.column("end");
@@ -315,16 +309,14 @@ detection_result score_detections(const std::filesystem::path& labels, const std
     if (times[1] < times[0]) throw usage_error(fmt::format("{}:{}: ends before it starts", t.file.string(), line));
     found.push_back({row[customer], row[kind], times[0], times[1]});
   }
-  // Earliest first on both sides: each detection takes the earliest unmatched label it
-  // overlaps.
-  auto order = [](const event& a, const event& b) {
-    return std::tie(a.customer, a.kind, a.start, a.end) < std::tie(b.customer, b.kind, b.start, b.end);
-  };
-  std::sort(truth.begin(), truth.end(), order);
-  std::sort(found.begin(), found.end(), order);
-  detection_result r;
-  for (const event& l : truth) r.kinds[l.kind].labels += 1;
-  for (const event& d : found) r.kinds[d.kind].detections += 1;
+  return found;
+}
+
+/// Matches each detection with the earliest unmatched label of its customer and kind it
+/// overlaps (within the tolerance), counting the matches and delays into r.kinds; both
+/// lists sorted by customer, kind, start and end.
+void match_events(std::vector<event>& truth, std::vector<event>& found, std::int64_t tolerance_seconds,
+                  detection_result& r) {
   // A label overlaps detection d (within the tolerance) if l.start < d.end + tolerance and
   // l.end > d.start - tolerance, in 128 bits (a tolerance near 2^63 must not wrap). Among
   // its customer and kind's labels (sorted by start), those of the first condition are a
@@ -355,23 +347,44 @@ detection_result score_detections(const std::filesystem::path& labels, const std
     k.matched_detections += 1;
     k.delays_seconds.push_back(static_cast<double>(d.start - l.start));
   }
-  auto finish = [](kind_score& k) {
-    if (k.detections > 0) k.precision = static_cast<double>(k.matched_detections) / static_cast<double>(k.detections);
-    if (k.labels > 0) k.recall = static_cast<double>(k.matched_labels) / static_cast<double>(k.labels);
-    if (k.precision && k.recall)
-      k.f1 = *k.precision + *k.recall > 0 ? 2 * *k.precision * *k.recall / (*k.precision + *k.recall) : 0.0;
-    else if (k.labels > 0 || k.detections > 0)
-      k.f1 = 0.0;  // labels and no detections, or detections of a kind with no labels
+}
+
+/// A kind's precision, recall and F1 from its counts.
+void finish_score(kind_score& k) {
+  if (k.detections > 0) k.precision = static_cast<double>(k.matched_detections) / static_cast<double>(k.detections);
+  if (k.labels > 0) k.recall = static_cast<double>(k.matched_labels) / static_cast<double>(k.labels);
+  if (k.precision && k.recall)
+    k.f1 = *k.precision + *k.recall > 0 ? 2 * *k.precision * *k.recall / (*k.precision + *k.recall) : 0.0;
+  else if (k.labels > 0 || k.detections > 0)
+    k.f1 = 0.0;  // labels and no detections, or detections of a kind with no labels
+}
+
+}  // namespace
+
+detection_result score_detections(const std::filesystem::path& labels, const std::filesystem::path& detections,
+                                  std::int64_t tolerance_seconds) {
+  std::vector<event> truth = read_labels(labels);
+  std::vector<event> found = read_detections(detections);
+  // Earliest first on both sides: each detection takes the earliest unmatched label it
+  // overlaps.
+  auto order = [](const event& a, const event& b) {
+    return std::tie(a.customer, a.kind, a.start, a.end) < std::tie(b.customer, b.kind, b.start, b.end);
   };
+  std::sort(truth.begin(), truth.end(), order);
+  std::sort(found.begin(), found.end(), order);
+  detection_result r;
+  for (const event& l : truth) r.kinds[l.kind].labels += 1;
+  for (const event& d : found) r.kinds[d.kind].detections += 1;
+  match_events(truth, found, tolerance_seconds, r);
   for (auto& [name, k] : r.kinds) {
-    finish(k);
+    finish_score(k);
     r.all.labels += k.labels;
     r.all.detections += k.detections;
     r.all.matched_labels += k.matched_labels;
     r.all.matched_detections += k.matched_detections;
     r.all.delays_seconds.insert(r.all.delays_seconds.end(), k.delays_seconds.begin(), k.delays_seconds.end());
   }
-  finish(r.all);
+  finish_score(r.all);
   return r;
 }
 

@@ -6,6 +6,7 @@
 #include <array>
 #include <charconv>
 
+#include "csv.hpp"
 #include "customer_id.hpp"
 #include "errors.hpp"
 
@@ -31,6 +32,9 @@ row_key make_key(std::string_view timestamp, std::string_view customer_id) {
   return k;
 }
 
+/// The key of a row this run wrote (no field of it is quoted: its first 9 fields are
+/// split at commas alone, on the merge's hot path; an existing file's rows are split and
+/// checked by split_row).
 row_key key_of(std::string_view line, output_format f) {
   if (f == output_format::csv) {
     // timestamp is field 1, customer_id field 9.
@@ -132,14 +136,15 @@ std::string field_problem(const row_fields& f, std::size_t n) {
 std::string split_row(std::string_view line, output_format f, std::size_t n, row_fields& fields) {
   if (!line.empty() && line.back() == '\r') return "it ends with CR LF; trafficsim files end lines with LF only";
   if (f == output_format::csv) {
-    std::size_t start = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto comma = line.find(',', start);
-      if ((comma == std::string_view::npos) != (i == n - 1))
-        return fmt::format("it has {} fields; rows have {}", std::count(line.begin(), line.end(), ',') + 1, n);
-      fields[i] = line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-      start = comma + 1;
-    }
+    // Split as every CSV of the host is (csv.hpp); the merge copies the row's bytes, and
+    // a row trafficsim writes quotes no field.
+    static thread_local std::vector<std::string_view> split;
+    static thread_local std::string unescaped;
+    const csv_split r = split_csv_record(line, split, unescaped);
+    if (r.error != csv_error::none) return fmt::format("its field {}: {}", r.field, csv_error_text(r.error));
+    if (r.quoted) return "it has a quoted field; trafficsim's rows quote none";
+    if (split.size() != n) return fmt::format("it has {} fields; rows have {}", split.size(), n);
+    std::copy(split.begin(), split.end(), fields.begin());
     return {};
   }
   // {"timestamp": then ,"call_id": ... : made once.

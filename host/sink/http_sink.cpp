@@ -205,8 +205,8 @@ http_sink::http_sink(http_options options) : opt_(std::move(options)), secrets_(
         "--batch-rows {} makes requests of about {:.1f} MB ({} bytes a row); with --max-in-flight {}, {} of them "
         "({:.1f} MB) may be in memory at once, more than the {:.1f} MB the sink may hold (a quarter of "
         "--memory-limit); lower --batch-rows or --max-in-flight, or raise --memory-limit",
-        opt_.batch_rows, batch_bytes / 1e6, estimated_row_bytes(opt_.body), opt_.max_in_flight,
-        2 * opt_.max_in_flight + 1, held / 1e6, opt_.max_bytes / 1e6));
+        opt_.batch_rows, static_cast<double>(batch_bytes) / 1e6, estimated_row_bytes(opt_.body), opt_.max_in_flight,
+        2 * opt_.max_in_flight + 1, static_cast<double>(held) / 1e6, static_cast<double>(opt_.max_bytes) / 1e6));
   multi_ = curl_multi_init();
   if (multi_ == nullptr) throw std::bad_alloc();
   sender_ = std::thread([this] { send_loop(); });
