@@ -72,11 +72,10 @@ TEST(FitWeekly, BurstDaysAreASystematicSampleOverTheFittedWeekdays) {
                                 "--set",
                                 "fitted.burst_probability=0.1",
                                 "--set",
-                                "fitted.burst_weekday_0=1",
+                                "fitted.burst_weekdays=[1, 0, 0, 0, 0, 0, 0]",
                                 "-q",
                                 "-o",
                                 (t / "again.csv").string()};
-  for (int w = 1; w < 7; ++w) args.insert(args.end(), {"--set", "fitted.burst_weekday_" + std::to_string(w) + "=0"});
   const process_result run = run_host(args);
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::map<std::string, int> mondays;

@@ -189,14 +189,15 @@ class plugin_module {
     std::vector<trafficsim_typed_parameter_value> typed_values;
     for (const typed_parameter_spec& s : typed_parameters())
       typed_values.push_back({s.name, s.default_values, s.default_count});
-    for (const auto& [set_name, numbers] : typed) {
-      auto it = std::find_if(typed_values.begin(), typed_values.end(), [&](const trafficsim_typed_parameter_value& v) {
-        return to_string_view(v.name) == set_name;
+    // Not a structured binding: a lambda may not capture one before C++20 in every compiler
+    // a plugin is built with (clang 14 refuses).
+    for (const std::pair<std::string_view, std::vector<double>>& t : typed) {
+      auto it = std::find_if(typed_values.begin(), typed_values.end(), [&t](const trafficsim_typed_parameter_value& v) {
+        return to_string_view(v.name) == t.first;
       });
-      if (it == typed_values.end())
-        throw plugin_error(std::string(name()) + " has no parameter " + std::string(set_name));
-      it->values = numbers.data();
-      it->count = numbers.size();
+      if (it == typed_values.end()) throw plugin_error(std::string(name()) + " has no parameter " + std::string(t.first));
+      it->values = t.second.data();
+      it->count = t.second.size();
     }
     trafficsim_create_request r{};
     r.struct_size = sizeof r;
