@@ -31,6 +31,8 @@ TRAFFICSIM_TEST_PACKAGES=(
   cargo
   # The fuzzers (tools/fuzz): libFuzzer and the sanitizers' runtimes for clang.
   libclang-rt-14-dev
+  # The code checks (tools/lint): formatting and clang-tidy.
+  clang-format-14 clang-tidy-14
   # The scale-out test (tests/scale_out): a real single-node Slurm.
   slurm-wlm munge
   # The real PostgreSQL the sink's tests start, and the browser that checks the report.

@@ -382,7 +382,7 @@ inline extended_call draw_extended(const outcome_model& o, const model_spec& m, 
   const std::uint32_t reusable = session_fields::reusable(f);
   const bool reads = caching & m.supports_prompt_caching & (m.cache_read_price > 0) & (reusable >= min);
   x.cached_input_tokens = reads ? reusable / step * step : 0;
-  x.cache_write_tokens = bills_writes & caching & (input >= min) ? input - x.cached_input_tokens : 0;
+  x.cache_write_tokens = (bills_writes & caching & (input >= min)) ? input - x.cached_input_tokens : 0;
   x.reasoning_tokens =
       m.supports_reasoning
           ? static_cast<std::uint32_t>(x.output_tokens * s.reasoning_ratio_median * o.reasoning_factor(e[2] >> 16))

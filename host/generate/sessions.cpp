@@ -247,8 +247,7 @@ std::uint32_t draw_tokens(const token_quantiles& t, std::uint32_t quantile16) no
   return static_cast<std::uint32_t>(std::max(0.0, v + 0.5));
 }
 
-session_model::session_model(const catalog& cat, session_settings settings)
-    : cat_(cat), settings_(std::move(settings)) {
+session_model::session_model(const catalog& cat, session_settings settings) : cat_(cat), settings_(settings) {
   for (std::size_t a = 0; a < 3; ++a) {
     double total = 0;
     for (const kind_settings& k : settings_.kinds) total += k.share[a];

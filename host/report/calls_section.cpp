@@ -36,7 +36,7 @@ struct range_row {
 };
 
 /// Rows of ranges on a logarithmic axis (powers of ten), labelled on the left.
-std::string range_chart(std::string id, std::string title, std::string unit, const std::vector<range_row>& rows,
+std::string range_chart(std::string id, std::string title, const std::string& unit, const std::vector<range_row>& rows,
                         std::string_view legend) {
   const double row_h = 22, height = top + bottom + row_h * static_cast<double>(std::max<std::size_t>(rows.size(), 1));
   svg_chart c(std::move(id), std::move(title), unit + " (logarithmic)", "");

@@ -127,6 +127,8 @@ std::int64_t cell_value(const csv_table& t, std::size_t line, const std::string&
 
 double quantile(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
+  // q * (size - 1) is never negative: adding 0.5 and truncating rounds it half up.
+  // NOLINTNEXTLINE(bugprone-incorrect-roundings)
   const auto i = static_cast<std::size_t>(q * static_cast<double>(v.size() - 1) + 0.5);
   return v[std::min(i, v.size() - 1)];
 }

@@ -100,7 +100,7 @@ std::uint64_t estimated_row_bytes(http_body body) noexcept {
 
 std::string check_http_url(std::string& url, http_body body) {
   global_init();
-  const std::string shown = uri_secrets(url).shown();
+  std::string shown = uri_secrets(url).shown();
   CURLU* u = curl_url();
   if (u == nullptr) throw std::bad_alloc();
   struct release {

@@ -78,8 +78,8 @@ class postgres_sink final : public byte_writer {
   /// throws `interrupted` on a stop signal, cancelling the running statement first.
   bool wait_socket(short events, long long deadline_ms, bool cancel);
   /// Sends what libpq holds; then the results of the statement sent, the last one kept
-  /// (a COPY's first); libpq's message on error.
-  void flush();
+  /// (a COPY's first); libpq's message on error. Also byte_writer's flush (a live replay's).
+  void flush() override;
   ::pg_result* await_result();
   /// libpq's last message, scrubbed of the URI's secrets, with a hint for a lock timeout
   /// if `r` failed of one.

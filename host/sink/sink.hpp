@@ -26,7 +26,7 @@ class output_sink final : public byte_writer {
   output_sink(const output_sink&) = delete;
   output_sink& operator=(const output_sink&) = delete;
   /// Without commit(): removes the temporary file.
-  ~output_sink();
+  ~output_sink() override;
 
   /// Writes all of `data`; throws runtime_failure on any error (a full disk included).
   void write(std::string_view data) override;

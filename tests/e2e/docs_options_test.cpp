@@ -44,8 +44,17 @@ const std::map<std::string, std::string>& other_tools_options() {
       {"--c", "new-plugin"},
       {"--release", "cargo"},
       {"--offline", "cargo"},
-      {"--quick", "fit-roundtrip"},
+      {"--quick", "tools/bench and tools/fit-roundtrip"},
       {"--host", "fit-roundtrip"},
+      {"--jobs", "tools/fuzz"},
+      {"--since", "tools/lint"},
+      {"--runs", "tools/bench"},
+      {"--reference", "tools/bench"},
+      {"--dir", "tools/bench"},
+      {"--benchmark", "Google Benchmark"},
+      {"--branch-sim", "cachegrind"},
+      {"--train", "zstd"},
+      {"--fast", "zstd"},
   };
   return options;
 }
@@ -86,19 +95,22 @@ struct doc_line {
   const std::string& text;
 };
 
-// Calls `f` with every line of README.md and docs/*.md.
+// Calls `f` with every line of README.md, docs/*.md, bench/README.md and the plugin
+// examples' READMEs (sdk/examples/*/README.md).
 template <class F>
 void for_each_doc_line(F f) {
   const fs::path root = TRAFFICSIM_TEST_SOURCE_DIR;
-  std::vector<fs::path> docs{root / "README.md"};
+  std::vector<fs::path> docs{root / "README.md", root / "bench" / "README.md"};
   for (const auto& e : fs::directory_iterator(root / "docs"))
     if (e.path().extension() == ".md") docs.push_back(e.path());
+  for (const auto& e : fs::directory_iterator(root / "sdk" / "examples"))
+    if (fs::is_regular_file(e.path() / "README.md")) docs.push_back(e.path() / "README.md");
   for (const fs::path& doc : docs) {
     const std::string text = read_file(doc);
     std::istringstream lines(text);
     std::size_t number = 0;
     for (std::string line; std::getline(lines, line);)
-      f(doc_line{doc.filename().string() + ":" + std::to_string(++number), line, text});
+      f(doc_line{fs::relative(doc, root).string() + ":" + std::to_string(++number), line, text});
   }
 }
 
