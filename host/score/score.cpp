@@ -24,8 +24,8 @@ using host::csv_record_without_cr;
 using host::csv_split;
 using host::odd_csv_quotes;
 using host::parse_timestamp;
-using host::split_csv_record;
 using host::parse_usd;
+using host::split_csv_record;
 using host::usage_error;
 using host::usd_text;
 

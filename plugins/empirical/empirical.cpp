@@ -51,7 +51,7 @@ using namespace trafficsim;
 constexpr std::size_t hours_of_week = empirical::hour_of_week.length;
 constexpr std::size_t level_quantiles = empirical::level_quantiles.length;  // 0 %, 5 %, ..., 100 %
 constexpr std::size_t burst_quantiles = empirical::burst_quantiles.length;  // 0 %, 10 %, ..., 100 %
-constexpr std::size_t weekdays = empirical::burst_weekdays.length;  // Monday first
+constexpr std::size_t weekdays = empirical::burst_weekdays.length;          // Monday first
 static_assert(hours_of_week == 7 * hours_per_day);
 
 // Fixed slots: the customer stream's, then the customer-day stream's (slot 1 of the day

@@ -5,11 +5,11 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <gtest/gtest.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <cstddef>
 #include <string>
-#include <toml++/toml.h>
 #include <trafficsim/testkit.hpp>
 #include <vector>
 
@@ -218,9 +218,8 @@ TEST(ProfileLayout, TheFitWritesTheListsTheScenarioDeclares) {
   EXPECT_EQ(lists, declared * tables->size() - without_bursts) << "every table has every list";
   const process_result d = run_host({"--describe", "empirical"});
   ASSERT_EQ(d.exit_code, 0) << d.err;
-  for (const char* want :
-       {"hour_of_week           array[168]", "level_quantiles        array[21]", "burst_quantiles        array[11]",
-        "burst_weekdays         array[7]"})
+  for (const char* want : {"hour_of_week           array[168]", "level_quantiles        array[21]",
+                           "burst_quantiles        array[11]", "burst_weekdays         array[7]"})
     EXPECT_NE(d.out.find(want), std::string::npos) << want << "\n" << d.out;
 }
 
