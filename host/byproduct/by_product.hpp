@@ -46,8 +46,8 @@ std::unique_ptr<by_product> make_answer_key_output(const std::filesystem::path& 
 
 /// --report PAGE: the HTML report of the run's rows (docs/report.md). With the extended
 /// schema the encoder adds each row's call from its fields (observer_needs::calls), as
-/// `report DATA` reads it from a file's text, whatever the format. With an answer key in `truth_dir` (staged before this), its
-/// labels mark the burst windows.
+/// `report DATA` reads it from a file's text, whatever the format. With an answer key in `truth_dir` (staged before
+/// this), its labels mark the burst windows.
 std::unique_ptr<by_product> make_report_output(const std::filesystem::path& page, bool extended,
                                                const std::filesystem::path& truth_dir);
 

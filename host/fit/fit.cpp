@@ -15,8 +15,8 @@
 #include "fit_columns.hpp"
 #include "fit_estimate.hpp"
 #include "fit_models.hpp"
-#include "fit_prices.hpp"
 #include "fit_prefs.hpp"
+#include "fit_prices.hpp"
 #include "fit_segments.hpp"
 #include "printable.hpp"
 #include "profile_layout.hpp"
@@ -138,9 +138,10 @@ void read_first_row(const row_view& r, const fit_columns& columns, const std::st
   c.fit_calls = columns.mapped || c.litellm || r.has(c_attempt);
   c.population = !r.has(c_customer);
   if (!c.population && options.customers > 0)
-    throw usage_error(fmt::format("fit --customers is for a log without customers; {} names them in column {}: "
-                                  "drop --customers",
-                                  log_name(path), r.name(c_customer)));
+    throw usage_error(
+        fmt::format("fit --customers is for a log without customers; {} names them in column {}: "
+                    "drop --customers",
+                    log_name(path), r.name(c_customer)));
 }
 
 /// The customer a row counts for: its id (a SpendLogs row without an end user: its user,
@@ -239,8 +240,7 @@ log_counts read_log(const std::string& path, const fit_log_options& options) {
         fmt::format("{}: the log's {} customers make {} customer-days from each one's first call to the "
                     "log's end ({} days): a fit works through at most {}; fit a shorter part of the log; "
                     "no profile was written",
-                    log_name(path), c.customers.size(), to_the_end, c.last_day - c.first_day + 1,
-                    max_customer_days));
+                    log_name(path), c.customers.size(), to_the_end, c.last_day - c.first_day + 1, max_customer_days));
   return c;
 }
 
@@ -265,8 +265,8 @@ std::vector<segment_fit> fit_segments(const log_counts& c, std::size_t segments)
     // days and hours.
     const std::array<double, 168> counts =
         members.size() == 1 ? c.hour_of_week : segment_hour_counts(c.customers, c.hours, c.week, m);
-    fits.push_back(
-        estimate_segment(c.customers, m, hour_of_week_weights(counts, c.first_day, c.last_day), c.first_day, c.last_day));
+    fits.push_back(estimate_segment(c.customers, m, hour_of_week_weights(counts, c.first_day, c.last_day), c.first_day,
+                                    c.last_day));
   }
   return fits;
 }
@@ -274,8 +274,8 @@ std::vector<segment_fit> fit_segments(const log_counts& c, std::size_t segments)
 /// The profile's head: what it is, where from, its days, scenarios and catalog, and the
 /// model mix.
 std::string profile_head(const std::string& path, const std::string& name, const std::string& version_text,
-                         const log_counts& c, const fit_result& out, const model_match& models,
-                         std::size_t segments, bool calls_fitted) {
+                         const log_counts& c, const fit_result& out, const model_match& models, std::size_t segments,
+                         bool calls_fitted) {
   const std::int64_t n = c.last_day - c.first_day + 1;
   const civil_date start = civil_from_days(c.first_day);
   std::string plugin_list;
@@ -306,8 +306,7 @@ std::string profile_head(const std::string& path, const std::string& name, const
 }
 
 /// What the log showed that the profile does not set, the whole log's.
-std::string observed_table(const std::string& name, const log_counts& c, const fit_result& out,
-                           std::size_t segments) {
+std::string observed_table(const std::string& name, const log_counts& c, const fit_result& out, std::size_t segments) {
   std::string t = fmt::format(
       "\n# What the log showed that the profile does not set (the host's call model draws tasks and\n"
       "# tokens), the whole log's.\n[profile.{}.observed]\nrows = {}\nchurned_customers = {}\nburst_days = {}\n",
@@ -410,8 +409,7 @@ std::string unmatched_models_warning(const fit_result& f) {
     done += fmt::format("; {} of them kept at price 0 ({})", f.kept_unpriced,
                         f.cost_column ? "the log gives no cost with tokens for them" : "the log has no cost column");
   if (const std::uint64_t out = calls - f.kept_priced - f.kept_unpriced; out > 0)
-    done += fmt::format("; {} of them left out of the profile's model mix (a name with a space, comma or quote)",
-                        out);
+    done += fmt::format("; {} of them left out of the profile's model mix (a name with a space, comma or quote)", out);
   return fmt::format(
       "{} of {} calls name models that catalog '{}' does not hold: {}{}{}; "
       "to draw them at a catalog's prices instead, fit with --catalog FILE (a LiteLLM "

@@ -111,8 +111,7 @@ std::string unmatched_key(const std::string& provider, const std::string& model)
   return provider.empty() || model.find('/') != std::string::npos ? model : provider + "/" + model;
 }
 
-model_match match_models(const logged_models& models, const std::string& catalog_hint,
-                         const std::string& models_text) {
+model_match match_models(const logged_models& models, const std::string& catalog_hint, const std::string& models_text) {
   model_match best;
   bool tried = false;
   for (const std::string& candidate :

@@ -15,10 +15,10 @@ using logged_models = std::map<std::pair<std::string, std::string>, std::uint64_
 
 /// The log's models in a catalog's keys.
 struct model_match {
-  std::string catalog;                          ///< the catalog whose keys `mix` uses
-  std::map<std::string, std::uint64_t> mix;     ///< calls by catalog key
-  std::map<std::string, std::uint64_t> lost;    ///< calls by "provider/model" that matched nothing
-  std::uint64_t unmatched = 0;                  ///< their calls
+  std::string catalog;                        ///< the catalog whose keys `mix` uses
+  std::map<std::string, std::uint64_t> mix;   ///< calls by catalog key
+  std::map<std::string, std::uint64_t> lost;  ///< calls by "provider/model" that matched nothing
+  std::uint64_t unmatched = 0;                ///< their calls
 };
 
 /// The key of a (provider, model) that matched nothing: "provider/model", or the model
@@ -28,7 +28,6 @@ std::string unmatched_key(const std::string& provider, const std::string& model)
 /// The log's models matched to the keys of `catalog_hint` ("": of the shipped catalog, seed
 /// or current, that misses the fewest calls), `models_text` ("KEY=W,..." or "") choosing
 /// the catalog's models to match against.
-model_match match_models(const logged_models& models, const std::string& catalog_hint,
-                         const std::string& models_text);
+model_match match_models(const logged_models& models, const std::string& catalog_hint, const std::string& models_text);
 
 }  // namespace trafficsim::host

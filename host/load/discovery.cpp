@@ -1,9 +1,8 @@
 #include "discovery.hpp"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
 #include <fmt/std.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/dll/runtime_symbol_info.hpp>
@@ -133,9 +132,10 @@ std::vector<std::string> plugin_dir_warnings(const std::vector<fs::path>& explic
     } else if (!fs::is_directory(st)) {
       warnings.push_back(shown + " is not a folder: give the folder that holds the trafficsim_<name>.so files");
     } else if (discover_plugins({dir}).empty()) {
-      warnings.push_back(shown +
-                         " holds no plugin (no trafficsim_<name>.so or <name>.py file); a plugin project built with CMake "
-                         "puts its plugins in build/plugins");
+      warnings.push_back(
+          shown +
+          " holds no plugin (no trafficsim_<name>.so or <name>.py file); a plugin project built with CMake "
+          "puts its plugins in build/plugins");
     }
   }
   return warnings;

@@ -353,10 +353,10 @@ std::unique_ptr<plugin_library> plugin_library::load_python(const fs::path& file
   const fs::path bridge_file = default_plugin_dir() / python_bridge_file;
   std::error_code ec;
   if (!fs::exists(bridge_file, ec))
-    throw runtime_failure(fmt::format(
-        "cannot run Python scenario {}: this trafficsim was built without Python scenarios ({} is missing; "
-        "install python3-dev and rebuild)",
-        file, bridge_file));
+    throw runtime_failure(
+        fmt::format("cannot run Python scenario {}: this trafficsim was built without Python scenarios ({} is missing; "
+                    "install python3-dev and rebuild)",
+                    file, bridge_file));
   std::unique_ptr<plugin_library> lib(new plugin_library());
   lib->bridge_ = open(bridge_file, allow_unsafe_permissions, TRAFFICSIM_SCRIPT_ENTRY_NAME);
   auto& entry =
@@ -364,8 +364,8 @@ std::unique_ptr<plugin_library> plugin_library::load_python(const fs::path& file
   const std::string path = file.string();
   char why[2048] = "";
   trafficsim_message error{why, sizeof why};
-  lib->descriptor_ = entry({name.data(), name.size()}, {path.data(), path.size()}, {source.data(), source.size()},
-                           &error);
+  lib->descriptor_ =
+      entry({name.data(), name.size()}, {path.data(), path.size()}, {source.data(), source.size()}, &error);
   if (lib->descriptor_ == nullptr) {
     std::string text(why, ::strnlen(why, sizeof why));
     for (char& ch : text)

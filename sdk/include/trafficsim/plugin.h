@@ -319,9 +319,9 @@ TRAFFICSIM_EXPORT const trafficsim_plugin_descriptor* trafficsim_plugin_entry(vo
  * or method, a bad parameter table. */
 #define TRAFFICSIM_SCRIPT_ENTRY_NAME "trafficsim_script_entry"
 typedef const trafficsim_plugin_descriptor* (*trafficsim_script_entry_fn)(trafficsim_string name,
-                                                                         trafficsim_string path,
-                                                                         trafficsim_string source,
-                                                                         trafficsim_message* error);
+                                                                          trafficsim_string path,
+                                                                          trafficsim_string source,
+                                                                          trafficsim_message* error);
 
 #ifdef __cplusplus
 }

@@ -195,7 +195,8 @@ class plugin_module {
       auto it = std::find_if(typed_values.begin(), typed_values.end(), [&t](const trafficsim_typed_parameter_value& v) {
         return to_string_view(v.name) == t.first;
       });
-      if (it == typed_values.end()) throw plugin_error(std::string(name()) + " has no parameter " + std::string(t.first));
+      if (it == typed_values.end())
+        throw plugin_error(std::string(name()) + " has no parameter " + std::string(t.first));
       it->values = t.second.data();
       it->count = t.second.size();
     }
@@ -544,10 +545,11 @@ inline std::vector<std::string> check_composable(const plugin_module& m, civil_d
       day_plan same = p;
       same.expected_calls = cd.plan.expected_calls;
       if (!detail::same_plan(same, cd.plan))
-        found.add("plan depends on calls_per_day",
-                  at + "with " + std::to_string(multiplier) +
-                      "x the calls per day its hour weights, minimum, churn, labels or session mix change: they must not "
-                      "depend on calls_per_day");
+        found.add(
+            "plan depends on calls_per_day",
+            at + "with " + std::to_string(multiplier) +
+                "x the calls per day its hour weights, minimum, churn, labels or session mix change: they must not "
+                "depend on calls_per_day");
     }
   } catch (const std::exception& e) {
     found.add("planning failed", name + ": planning failed: " + e.what());
