@@ -19,7 +19,7 @@ TEST(Cli, HelpExplainsTheOptions) {
 TEST(Cli, VersionNamesSdkAndAbi) {
   const process_result r = run_host({"--version"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_NE(r.out.find("trafficsim-host 0.2.0 (SDK 2.3.0, plugin ABI 2)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("trafficsim-host 0.2.0 (SDK 2.4.0, plugin ABI 2)"), std::string::npos) << r.out;
 }
 
 TEST(Cli, ListPluginsShowsNameVersionAbiPathAndDescription) {

@@ -114,7 +114,7 @@ TEST(Errors, RuntimeFailuresExitOne) {
       {"a plugin of SDK 1",
        {"--plugin-dir", oldabi, "--plugins", "oldabi"},
        failure,
-       "was built for plugin ABI 1, but this host speaks ABI 2 (SDK 2.3.0); rebuild the plugin against SDK 2.x"},
+       "was built for plugin ABI 1, but this host speaks ABI 2 (SDK 2.4.0); rebuild the plugin against SDK 2.x"},
       {"create throws an int",
        {"--plugin-dir", oddthrow, "--plugins", "oddthrow"},
        failure,

@@ -38,7 +38,7 @@ for p in base seasonal burst decline; do
   grep -q "^$p " "$work/list.txt" || fail "installed host does not list $p"
   grep -q "$prefix/lib/trafficsim/plugins/trafficsim_$p.so" "$work/list.txt" || fail "$p not from the prefix"
 done
-"$host" --version | grep -q "SDK 2.3.0, plugin ABI 2" || fail "--version"
+"$host" --version | grep -q "SDK 2.4.0, plugin ABI 2" || fail "--version"
 
 echo "== the scorer is installed beside the host and scores the host's answer key"
 (cd "$work" && "$host" --days 2 --scale 0.1 -q -o "$work/key.csv" --truth "$work/key") || fail "--truth"

@@ -74,7 +74,7 @@ TEST(Boundary, TheDescriptorDescribesThePlugin) {
   const trafficsim_plugin_descriptor& d = probe_descriptor();
   EXPECT_EQ(d.struct_size, sizeof(trafficsim_plugin_descriptor));
   EXPECT_EQ(d.abi_version, 2u);
-  EXPECT_EQ(text(d.sdk_version), "2.3.0");
+  EXPECT_EQ(text(d.sdk_version), "2.4.0");
   EXPECT_EQ(text(d.name), "probe");
   EXPECT_EQ(text(d.version), "0.1.0");
   EXPECT_EQ(d.default_customers, 4u);

@@ -5,9 +5,9 @@
 
 /* SDK semantic version: a minor release adds, never breaks. */
 #define TRAFFICSIM_SDK_VERSION_MAJOR 2
-#define TRAFFICSIM_SDK_VERSION_MINOR 3
+#define TRAFFICSIM_SDK_VERSION_MINOR 4
 #define TRAFFICSIM_SDK_VERSION_PATCH 0
-#define TRAFFICSIM_SDK_VERSION_STRING "2.3.0"
+#define TRAFFICSIM_SDK_VERSION_STRING "2.4.0"
 
 /* The plugin ABI: the layout of the C structs in plugin.h and the meaning of their
  * fields. Bumped only when an existing field changes; new fields are appended to a

@@ -69,7 +69,7 @@ TEST(Loader, RefusesAWrongAbiBeforeAnythingElse) {
 
 TEST(Loader, RefusesAPluginOfAbi1NamingBothVersions) {
   const std::string msg = load_error(test_plugin_dir("oldabi") / "trafficsim_oldabi.so");
-  EXPECT_NE(msg.find("built for plugin ABI 1, but this host speaks ABI 2 (SDK 2.3.0); rebuild the plugin against "
+  EXPECT_NE(msg.find("built for plugin ABI 1, but this host speaks ABI 2 (SDK 2.4.0); rebuild the plugin against "
                      "SDK 2.x"),
             std::string::npos)
       << msg;
