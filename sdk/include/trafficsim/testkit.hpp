@@ -390,31 +390,11 @@ inline void check_run(const scenario_instance& s, civil_date start, std::uint32_
 }
 }  // namespace detail
 
-/// Checks a plugin against the contract the host relies on, and returns every problem
-/// found (empty: none):
-/// - its descriptor: a valid name, the functions, parameters with valid unique names and
-///   defaults inside their ranges, at least one default customer;
-/// - it can be created with its defaults, and with each parameter at its minimum and at
-///   its maximum (or refuses with TRAFFICSIM_INVALID_PARAMETERS);
-/// - plans are valid (finite, non-negative, within the host's limits; labels and session
-///   mix as the host checks them) and a pure function of their keys (the same twice),
-///   placements inside the hour and repeatable, on every day of the window (by default
-///   default_window_start and default_window_days: a year boundary, month ends and 29
-///   February), with the defaults and with each parameter at its minimum and maximum (for 4 customers);
-/// - plans made from 4 threads at once equal those made on one (no shared mutable
-///   state).
-/// One kind of problem met on many customer-days is listed by its first few occurrences
-/// and a line "... and N more like it".
-inline std::vector<std::string> check_contract(const plugin_module& m, civil_date start = default_window_start,
-                                               std::uint32_t days = default_window_days, std::uint32_t customers = 40) {
-  std::vector<std::string> problems;
-  const trafficsim_plugin_descriptor& d = m.descriptor();
-  const std::string name(m.name());
-  if (!is_valid_name(name))
-    problems.push_back("the name '" + name + "' must be 1-32 characters of a-z, 0-9, _, starting with a letter");
-  if (d.create == nullptr || d.destroy == nullptr || d.plan_day == nullptr)
-    return problems.push_back(name + ": the descriptor lacks create, destroy or plan_day"), problems;
-  if (d.default_customers < 1) problems.push_back(name + ": the default customer count is 0");
+namespace detail {
+
+/// The descriptor's parameters: valid names, declared once, defaults in range, typed
+/// declarations as the host checks them.
+inline void declaration_problems(const plugin_module& m, const std::string& name, std::vector<std::string>& problems) {
   std::set<std::string_view> seen{"customers", "seed"};
   for (const parameter_spec& s : m.parameters()) {
     const std::string_view pname = to_string_view(s.name);
@@ -434,22 +414,13 @@ inline std::vector<std::string> check_contract(const plugin_module& m, civil_dat
     if (const std::string why = typed_parameter_problem(s); !why.empty())
       problems.push_back(name + ": parameter '" + std::string(pname) + "' " + why);
   }
+}
 
-  std::optional<scenario_instance> s;
-  try {
-    s.emplace(m.create({}, customers));
-  } catch (const std::exception& e) {
-    problems.push_back(name + ": create failed with the default parameters: " + e.what());
-    return problems;
-  }
-  // One bug met with the defaults and again at every parameter's extremes is one kind of
-  // problem: its first occurrences and a count.
-  detail::grouped_problems found(problems);
-  detail::check_run(*s, start, days, "", found);
-
-  // Each parameter at its extremes: every day of the window again, with a few customers
-  // (a plugin with dozens of parameters is still checked in about a second).
-  const std::uint32_t extreme_customers = std::min(customers, 4u);
+/// Each parameter at its extremes, every day of the window again with `extreme_customers`
+/// customers (a plugin with dozens of parameters is still checked in about a second).
+inline void check_extremes(const plugin_module& m, civil_date start, std::uint32_t days,
+                           std::uint32_t extreme_customers, grouped_problems& found) {
+  const std::string name(m.name());
   for (const parameter_spec& spec : m.parameters()) {
     for (const double v : {spec.min_value, spec.max_value}) {
       const std::string_view pname = to_string_view(spec.name);
@@ -484,6 +455,50 @@ inline std::vector<std::string> check_contract(const plugin_module& m, civil_dat
       }
     }
   }
+}
+
+}  // namespace detail
+
+/// Checks a plugin against the contract the host relies on, and returns every problem
+/// found (empty: none):
+/// - its descriptor: a valid name, the functions, parameters with valid unique names and
+///   defaults inside their ranges, at least one default customer;
+/// - it can be created with its defaults, and with each parameter at its minimum and at
+///   its maximum (or refuses with TRAFFICSIM_INVALID_PARAMETERS);
+/// - plans are valid (finite, non-negative, within the host's limits; labels and session
+///   mix as the host checks them) and a pure function of their keys (the same twice),
+///   placements inside the hour and repeatable, on every day of the window (by default
+///   default_window_start and default_window_days: a year boundary, month ends and 29
+///   February), with the defaults and with each parameter at its minimum and maximum (for 4 customers);
+/// - plans made from 4 threads at once equal those made on one (no shared mutable
+///   state).
+/// One kind of problem met on many customer-days is listed by its first few occurrences
+/// and a line "... and N more like it".
+inline std::vector<std::string> check_contract(const plugin_module& m, civil_date start = default_window_start,
+                                               std::uint32_t days = default_window_days, std::uint32_t customers = 40) {
+  std::vector<std::string> problems;
+  const trafficsim_plugin_descriptor& d = m.descriptor();
+  const std::string name(m.name());
+  if (!is_valid_name(name))
+    problems.push_back("the name '" + name + "' must be 1-32 characters of a-z, 0-9, _, starting with a letter");
+  if (d.create == nullptr || d.destroy == nullptr || d.plan_day == nullptr)
+    return problems.push_back(name + ": the descriptor lacks create, destroy or plan_day"), problems;
+  if (d.default_customers < 1) problems.push_back(name + ": the default customer count is 0");
+  detail::declaration_problems(m, name, problems);
+
+  std::optional<scenario_instance> s;
+  try {
+    s.emplace(m.create({}, customers));
+  } catch (const std::exception& e) {
+    problems.push_back(name + ": create failed with the default parameters: " + e.what());
+    return problems;
+  }
+  // One bug met with the defaults and again at every parameter's extremes is one kind of
+  // problem: its first occurrences and a count.
+  detail::grouped_problems found(problems);
+  detail::check_run(*s, start, days, "", found);
+
+  detail::check_extremes(m, start, days, std::min(customers, 4u), found);
 
   // Thread safety: the same plans from four threads at once, interleaved.
   std::vector<customer_day> serial;
