@@ -396,21 +396,22 @@ namespace detail {
 /// declarations as the host checks them.
 inline void declaration_problems(const plugin_module& m, const std::string& name, std::vector<std::string>& problems) {
   std::set<std::string_view> seen{"customers", "seed"};
-  for (const parameter_spec& s : m.parameters()) {
-    const std::string_view pname = to_string_view(s.name);
+  // A valid name, declared once (plain and typed parameters share one namespace).
+  auto check_name = [&](std::string_view pname) {
     if (!is_valid_name(pname, parameter_name_max))
       problems.push_back(name + ": parameter name '" + std::string(pname) + "' is not a valid name");
     if (!seen.insert(pname).second)
       problems.push_back(name + ": parameter '" + std::string(pname) + "' is declared twice or is reserved");
+  };
+  for (const parameter_spec& s : m.parameters()) {
+    const std::string_view pname = to_string_view(s.name);
+    check_name(pname);
     if (!(s.min_value <= s.default_value && s.default_value <= s.max_value))
       problems.push_back(name + ": parameter '" + std::string(pname) + "' has its default outside its range");
   }
   for (const typed_parameter_spec& s : m.typed_parameters()) {
     const std::string_view pname = to_string_view(s.name);
-    if (!is_valid_name(pname, parameter_name_max))
-      problems.push_back(name + ": parameter name '" + std::string(pname) + "' is not a valid name");
-    if (!seen.insert(pname).second)
-      problems.push_back(name + ": parameter '" + std::string(pname) + "' is declared twice or is reserved");
+    check_name(pname);
     if (const std::string why = typed_parameter_problem(s); !why.empty())
       problems.push_back(name + ": parameter '" + std::string(pname) + "' " + why);
   }
