@@ -273,6 +273,11 @@ std::string origin_section(const run_origin& o) {
       values += fmt::format("{}{}={}", values.empty() ? "" : ", ", k, v);
       command += fmt::format(" --set {}.{}={}", pl.name, k, v);
     }
+    if (!pl.typed_parameters.empty()) values += (values.empty() ? "" : ", ") + typed_brief_list(pl.typed_parameters);
+    for (const typed_parameter_value& v : pl.typed_parameters) {
+      const char* quote = v.type == typed_parameter_value::kind::array ? "'" : "";  // a shell takes [...] for a pattern
+      command += fmt::format(" --set {0}{1}.{2}={3}{0}", quote, pl.name, v.name, typed_setting(v));
+    }
     out += fmt::format(R"(<tr><td>{}</td><td>{}</td><td>{}</td><td style="text-align:left">{}</td></tr>)"
                        "\n",
                        esc(pl.name), pl.seed, with_commas(pl.customers), esc(values));
@@ -304,7 +309,19 @@ run_origin read_run_origin(const std::filesystem::path& stats_json) {
       x.name = pl.at("name").get<std::string>();
       x.seed = pl.at("seed").get<std::uint64_t>();
       x.customers = pl.at("customers").get<std::uint64_t>();
-      for (const auto& [k, v] : pl.at("parameters").items()) x.parameters.emplace_back(k, v.get<double>());
+      for (const auto& [k, v] : pl.at("parameters").items()) {
+        if (v.is_number()) {
+          x.parameters.emplace_back(k, v.get<double>());
+          continue;
+        }
+        using enum typed_parameter_value::kind;
+        typed_parameter_value t{.name = k, .type = v.is_boolean() ? boolean : v.is_string() ? choice : array};
+        if (v.is_boolean()) t.numbers = {v.get<bool>() ? 1.0 : 0.0};
+        if (v.is_string()) t.choice = v.get<std::string>();
+        if (v.is_array()) t.numbers = v.get<std::vector<double>>();
+        if (!v.is_boolean() && !v.is_string() && !v.is_array()) t.numbers = {v.get<double>()};  // throws: not a value
+        x.typed_parameters.push_back(std::move(t));
+      }
       o.plugins.push_back(std::move(x));
     }
     return o;

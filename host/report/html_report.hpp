@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "atomic_file.hpp"
+#include "parameter_values.hpp"
 #include "traffic_profile.hpp"
 
 namespace trafficsim::host {
@@ -24,6 +25,7 @@ struct run_origin {
     std::string name;
     std::uint64_t seed = 0, customers = 0;
     std::vector<std::pair<std::string, double>> parameters;
+    std::vector<typed_parameter_value> typed_parameters;  ///< booleans, choices, arrays (SDK 2.4)
   };
   std::vector<plugin> plugins;
 };

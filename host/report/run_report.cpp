@@ -30,6 +30,31 @@ void describe_catalog(run_description& d, const catalog& c) {
     d.models.push_back({c.models()[i].key, c.models()[i].provider, c.models()[i].name, p[i]});
 }
 
+namespace {
+
+/// The typed parameters' values of `p` as the reports show them: a choice by its name.
+std::vector<typed_parameter_value> typed_values_of(const plugin_run& p) {
+  std::vector<typed_parameter_value> out;
+  for (const auto& [name, numbers] : p.params.typed_values) {
+    typed_parameter_value v{.name = name, .numbers = numbers};
+    const parameter_decl* decl = nullptr;
+    if (p.library != nullptr)
+      for (const parameter_decl& d : p.library->description().parameters)
+        if (d.name == name) decl = &d;
+    if (decl != nullptr && decl->type == TRAFFICSIM_BOOLEAN) v.type = typed_parameter_value::kind::boolean;
+    if (decl != nullptr && decl->type == TRAFFICSIM_CHOICE && numbers.size() == 1 && numbers.front() >= 0 &&
+        numbers.front() < static_cast<double>(decl->choices.size())) {
+      v.type = typed_parameter_value::kind::choice;
+      v.choice = decl->choices[static_cast<std::size_t>(numbers.front())];
+      v.numbers.clear();
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+}  // namespace
+
 run_report make_run_report(const engine& e, const run_stats& stats, run_description d) {
   run_report r;
   r.run = std::move(d);
@@ -48,6 +73,7 @@ run_report make_run_report(const engine& e, const run_stats& stats, run_descript
     l.seed = p.params.seed;
     l.customers = p.params.customers;
     l.parameters = p.params.values;
+    l.typed_parameters = typed_values_of(p);
     for (std::uint32_t c = 0; c < p.params.customers; ++c) l.active += e.active()[p.first_customer + c];
     l.churned = churned[i];
     l.totals = stats.per_plugin[i];
@@ -148,6 +174,9 @@ std::string render_text(const run_report& r) {
   };
   for (const auto& l : r.plugins) row(l);
   if (r.plugins.size() > 1) row(r.total);
+  for (const auto& l : r.plugins)
+    if (!l.typed_parameters.empty())
+      out += fmt::format("  typed parameters of {}: {}\n", l.name, typed_brief_list(l.typed_parameters));
   if (r.run.extended) {
     const plugin_totals& t = r.total.totals;
     out += fmt::format(
@@ -187,7 +216,8 @@ run_origin origin_of(const run_report& r) {
   o.days = r.run.days;
   o.catalog = r.run.catalog;
   o.schema = r.run.extended ? "extended" : "seed";
-  for (const run_report::line& l : r.plugins) o.plugins.push_back({l.name, l.seed, l.customers, l.parameters});
+  for (const run_report::line& l : r.plugins)
+    o.plugins.push_back({l.name, l.seed, l.customers, l.parameters, l.typed_parameters});
   return o;
 }
 
@@ -227,6 +257,8 @@ std::string render_json(const run_report& r) {
     std::string parameters;
     for (const auto& [k, v] : r.plugins[i].parameters)
       parameters += fmt::format("{}{}: {}", parameters.empty() ? "" : ", ", json_string(k), v);
+    for (const typed_parameter_value& v : r.plugins[i].typed_parameters)
+      parameters += fmt::format("{}{}: {}", parameters.empty() ? "" : ", ", json_string(v.name), typed_json(v));
     out += fmt::format("    {{\"name\": {}, \"seed\": {}, \"parameters\": {{{}}}, {}}}{}\n",
                        json_string(r.plugins[i].name), r.plugins[i].seed, parameters,
                        totals_json(r.plugins[i], r.run.extended), i + 1 < r.plugins.size() ? "," : "");

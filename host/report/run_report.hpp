@@ -46,6 +46,7 @@ struct run_report {
     std::uint64_t customers = 0, active = 0, churned = 0;
     plugin_totals totals;
     std::vector<std::pair<std::string, double>> parameters;  ///< every parameter's value
+    std::vector<typed_parameter_value> typed_parameters;     ///< booleans, choices, arrays (SDK 2.4)
   };
   run_description run;
   std::vector<line> plugins;

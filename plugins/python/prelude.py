@@ -13,17 +13,30 @@ class ParameterError(ValueError):
 
 
 class Parameter:
-    """A parameter a scenario declares in PARAMETERS; users set it with --set NAME.PARAM=VALUE."""
+    """A parameter a scenario declares in PARAMETERS; users set it with --set NAME.PARAM=VALUE.
 
-    __slots__ = ("name", "default", "min", "max", "help", "integer")
+    kind is "real", "integer", "boolean", "choice" or "array" (see the functions below);
+    choices lists a choice's names; min_length and max_length bound an array's length, and
+    min and max every element."""
 
-    def __init__(self, name, default, min, max, help, integer=False):
+    __slots__ = ("name", "default", "min", "max", "help", "integer", "kind", "choices", "min_length", "max_length")
+
+    def __init__(self, name, default, min, max, help, integer=False, kind=None, choices=None, min_length=1,
+                 max_length=1):
         self.name, self.default, self.min, self.max = name, default, min, max
         self.help, self.integer = help, integer
+        self.kind = kind if kind is not None else "integer" if integer else "real"
+        self.choices, self.min_length, self.max_length = choices, min_length, max_length
 
     def __repr__(self):
-        kind = "integer" if self.integer else "real"
-        return f"trafficsim.{kind}({self.name!r}, {self.default!r}, {self.min!r}, {self.max!r}, {self.help!r})"
+        if self.kind == "boolean":
+            return f"trafficsim.boolean({self.name!r}, {self.default!r}, {self.help!r})"
+        if self.kind == "choice":
+            return f"trafficsim.choice({self.name!r}, {self.choices!r}, {self.default!r}, {self.help!r})"
+        if self.kind == "array":
+            return (f"trafficsim.array({self.name!r}, {self.default!r}, {self.min!r}, {self.max!r}, {self.help!r}, "
+                    f"min_length={self.min_length!r}, max_length={self.max_length!r})")
+        return f"trafficsim.{self.kind}({self.name!r}, {self.default!r}, {self.min!r}, {self.max!r}, {self.help!r})"
 
 
 def real(name, default, min, max, help):
@@ -34,6 +47,29 @@ def real(name, default, min, max, help):
 def integer(name, default, min, max, help):
     """A whole-number parameter: default and inclusive range [min, max]."""
     return Parameter(name, default, min, max, help, integer=True)
+
+
+def boolean(name, default, help):
+    """A boolean parameter, True or False: --set PLUGIN.NAME=true (or false). Arrives as a bool."""
+    return Parameter(name, default, 0, 1, help, kind="boolean")
+
+
+def choice(name, choices, default, help):
+    """A choice among names (a list of strings), the default one of them:
+    --set PLUGIN.NAME=CHOICE. Arrives as the chosen name (a str)."""
+    return Parameter(name, default, 0, 0, help, kind="choice", choices=choices)
+
+
+def array(name, default, min, max, help, min_length=None, max_length=None):
+    """An array of reals, each in [min, max]: --set PLUGIN.NAME=[1, 2.5, 3]. Its length is
+    the default's, or any within [min_length, max_length] when given. Arrives as a list of
+    floats."""
+    try:
+        n = len(default)
+    except TypeError:
+        n = 0  # not a list: the bridge says so
+    return Parameter(name, default, min, max, help, kind="array", min_length=n if min_length is None else min_length,
+                     max_length=n if max_length is None else max_length)
 
 
 class Plan:

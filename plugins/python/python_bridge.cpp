@@ -25,15 +25,18 @@
 #include <trafficsim/plugin.h>
 #include <trafficsim/random.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <new>
 #include <string>
 #include <string_view>
+#include <trafficsim/parameters.hpp>
 #include <utility>
 #include <vector>
 
@@ -402,11 +405,22 @@ PyObject* module_init() {
 
 // ---- scripts ----
 
+/// A typed parameter as the script declared it (trafficsim.boolean, .choice, .array): the
+/// text and numbers its spec points into.
+struct typed_declaration {
+  std::string name, help;
+  std::vector<double> defaults;
+  std::vector<std::string> choice_names;
+  std::vector<trafficsim_string> choices;
+};
+
 /// A loaded script: its module, its Scenario class and the descriptor the host reads.
 struct script {
   std::string name, path, source, version, description;
   std::vector<std::string> parameter_names, parameter_help;
   std::vector<trafficsim_parameter_spec> parameters;
+  std::deque<typed_declaration> typed_declarations;  // a deque: the specs point into its elements
+  std::vector<trafficsim_typed_parameter_spec> typed_parameters;
   PyObject* module = nullptr;
   PyObject* scenario_class = nullptr;
   PyObject* parameter_error = nullptr;
@@ -428,6 +442,46 @@ std::array<std::unique_ptr<script>, max_scripts> scripts;
 
 trafficsim_string view(const std::string& s) { return {s.data(), s.size()}; }
 
+/// A typed parameter's value as the scenario receives it: a bool, the chosen name (a str)
+/// or a list of floats.
+PyObject* typed_value_of(const trafficsim_typed_parameter_spec& t, const double* v, std::uint64_t count) {
+  if (t.type == TRAFFICSIM_BOOLEAN) return PyBool_FromLong(count > 0 && v[0] != 0);
+  if (t.type == TRAFFICSIM_CHOICE) {
+    const auto i = count > 0 && v[0] >= 0 ? static_cast<std::uint64_t>(v[0]) : t.choice_count;
+    if (i >= t.choice_count) return PyErr_SetString(PyExc_ValueError, "a choice's index out of range"), nullptr;
+    return PyUnicode_FromStringAndSize(t.choices[i].data, static_cast<Py_ssize_t>(t.choices[i].size));
+  }
+  PyObject* list = PyList_New(static_cast<Py_ssize_t>(count));
+  for (std::uint64_t i = 0; list != nullptr && i < count; ++i) {
+    PyObject* x = PyFloat_FromDouble(v[i]);
+    if (x == nullptr)
+      Py_CLEAR(list);
+    else
+      PyList_SET_ITEM(list, static_cast<Py_ssize_t>(i), x);
+  }
+  return list;
+}
+
+/// Puts every typed parameter of `s` into `params`: the value the host sent, or its default
+/// (a host older than SDK 2.4 sends none). False with a Python exception set.
+bool add_typed_values(const script& s, const trafficsim_create_request* r, PyObject* params) {
+  for (const trafficsim_typed_parameter_spec& t : s.typed_parameters) {
+    const double* v = t.default_values;
+    std::uint64_t count = t.default_count;
+    const std::string_view name(t.name.data, t.name.size);
+    for (std::uint64_t i = 0; TRAFFICSIM_CREATE_HAS_TYPED_VALUES(r) && i < r->typed_value_count; ++i)
+      if (std::string_view(r->typed_values[i].name.data, r->typed_values[i].name.size) == name) {
+        v = r->typed_values[i].values;
+        count = r->typed_values[i].count;
+      }
+    PyObject* value = typed_value_of(t, v, count);
+    const bool ok = value != nullptr && PyDict_SetItemString(params, std::string(name).c_str(), value) == 0;
+    Py_XDECREF(value);
+    if (!ok) return false;
+  }
+  return true;
+}
+
 int create_scenario(const script& s, const trafficsim_create_request* r, void** out, trafficsim_message* e) noexcept {
   gil g;
   PyObject* params = PyDict_New();
@@ -442,6 +496,7 @@ int create_scenario(const script& s, const trafficsim_create_request* r, void** 
     if (value != nullptr) PyDict_SetItemString(params, name.c_str(), value);
     Py_XDECREF(value);
   }
+  if (!add_typed_values(s, r, params)) return Py_DECREF(params), say(e, exception_text()), TRAFFICSIM_FAILED;
   PyObject* customers = PyLong_FromUnsignedLong(r->customers);
   PyObject* seed = PyLong_FromUnsignedLongLong(r->seed);
   PyDict_SetItemString(params, "customers", customers);
@@ -668,20 +723,158 @@ bool module_number(PyObject* m, const char* name, unsigned long long& out, std::
   return ok;
 }
 
-/// Reads PARAMETERS (a list of trafficsim.real / trafficsim.integer) into `s`.
+/// The declared kind of parameter `p` ("real", "integer", "boolean", "choice", "array"),
+/// or "" if it has none (a Parameter of before the typed kinds: real or integer).
+std::string kind_of(PyObject* p) {
+  PyObject* kind = PyObject_GetAttrString(p, "kind");
+  std::string out = kind != nullptr && PyUnicode_Check(kind) ? PyUnicode_AsUTF8(kind) : "";
+  Py_XDECREF(kind);
+  PyErr_Clear();
+  return out;
+}
+
+/// A typed declaration's default as numbers: a boolean's 0 or 1, a choice's index among
+/// t.choice_names, an array's numbers. "" or what is wrong.
+std::string typed_defaults(const std::string& kind, PyObject* def, typed_declaration& t) {
+  if (kind == "boolean") {
+    if (!PyBool_Check(def)) return "has a default that is not True or False";
+    t.defaults = {def == Py_True ? 1.0 : 0.0};
+    return "";
+  }
+  if (kind == "choice") {
+    const char* chosen = PyUnicode_Check(def) ? PyUnicode_AsUTF8(def) : nullptr;
+    for (std::size_t c = 0; chosen != nullptr && c < t.choice_names.size(); ++c)
+      if (t.choice_names[c] == chosen) t.defaults = {static_cast<double>(c)};
+    PyErr_Clear();
+    return t.defaults.empty() ? "has a default that is not one of its choices (give the name of one)" : "";
+  }
+  PyObject* seq = PyUnicode_Check(def) ? nullptr : PySequence_Fast(def, "");
+  if (seq == nullptr) return PyErr_Clear(), "has a default that is not a list of numbers";
+  for (Py_ssize_t k = 0; k < PySequence_Fast_GET_SIZE(seq); ++k) {
+    double x = 0;
+    if (!real_of(PySequence_Fast_GET_ITEM(seq, k), x)) {
+      Py_DECREF(seq);
+      PyErr_Clear();
+      return "has a default whose element " + std::to_string(k) + " is not a number";
+    }
+    t.defaults.push_back(x);
+  }
+  Py_DECREF(seq);
+  return "";
+}
+
+/// A choice's names, from `choices` (a list of strings), into t. "" or what is wrong.
+std::string typed_choices(PyObject* choices, typed_declaration& t) {
+  PyObject* seq = choices == nullptr || PyUnicode_Check(choices) ? nullptr : PySequence_Fast(choices, "");
+  if (seq == nullptr) return PyErr_Clear(), "has choices that are not a list of names";
+  bool strings = true;
+  for (Py_ssize_t k = 0; strings && k < PySequence_Fast_GET_SIZE(seq); ++k) {
+    PyObject* c = PySequence_Fast_GET_ITEM(seq, k);
+    strings = PyUnicode_Check(c) && PyUnicode_AsUTF8(c) != nullptr;
+    if (strings) t.choice_names.emplace_back(PyUnicode_AsUTF8(c));
+  }
+  Py_DECREF(seq);
+  PyErr_Clear();
+  if (!strings) return "has a choice that is not a string";
+  for (const std::string& c : t.choice_names) t.choices.push_back(view(c));
+  return "";
+}
+
+/// Reads the typed parameter `p` (trafficsim.boolean, .choice or .array, of kind `kind`)
+/// into `s`, checked as the C++ SDK checks a declaration. "" or what is wrong.
+std::string read_typed_parameter(PyObject* p, const std::string& kind, script& s) {
+  PyObject *name = PyObject_GetAttrString(p, "name"), *help = PyObject_GetAttrString(p, "help"),
+           *def = PyObject_GetAttrString(p, "default"), *choices = PyObject_GetAttrString(p, "choices"),
+           *lo = PyObject_GetAttrString(p, "min"), *hi = PyObject_GetAttrString(p, "max"),
+           *min_length = PyObject_GetAttrString(p, "min_length"), *max_length = PyObject_GetAttrString(p, "max_length");
+  PyErr_Clear();
+  typed_declaration& t = s.typed_declarations.emplace_back();
+  trafficsim_typed_parameter_spec spec{};
+  spec.type = kind == "boolean" ? TRAFFICSIM_BOOLEAN : kind == "choice" ? TRAFFICSIM_CHOICE : TRAFFICSIM_REAL_ARRAY;
+  std::string why;
+  if (name == nullptr || !PyUnicode_Check(name) || help == nullptr || !PyUnicode_Check(help) || def == nullptr) {
+    why = "is not a parameter: it needs a name, a default and a help text";
+  } else {
+    t.name = PyUnicode_AsUTF8(name);
+    t.help = PyUnicode_AsUTF8(help);
+    if (kind == "choice")
+      why = typed_choices(choices, t);
+    else if (kind == "array" &&
+             (lo == nullptr || hi == nullptr || !real_of(lo, spec.min_value) || !real_of(hi, spec.max_value)))
+      why = "has a min or max that is not a number";
+    if (why.empty()) why = typed_defaults(kind, def, t);
+  }
+  const unsigned long shortest = kind == "array" && min_length != nullptr ? PyLong_AsUnsignedLong(min_length) : 1;
+  const unsigned long longest = kind == "array" && max_length != nullptr ? PyLong_AsUnsignedLong(max_length) : 1;
+  if (why.empty() &&
+      (PyErr_Occurred() || shortest > TRAFFICSIM_MAX_ARRAY_LENGTH || longest > TRAFFICSIM_MAX_ARRAY_LENGTH))
+    why = "has a min_length or max_length that is not a whole number from 1 to " +
+          std::to_string(TRAFFICSIM_MAX_ARRAY_LENGTH);
+  PyErr_Clear();
+  for (PyObject* o : {name, help, def, choices, lo, hi, min_length, max_length}) Py_XDECREF(o);
+  if (!why.empty()) return t.name.empty() ? why : "('" + t.name + "') " + why;
+  spec.name = view(t.name);
+  spec.description = view(t.help);
+  spec.min_length = static_cast<std::uint32_t>(shortest);
+  spec.max_length = static_cast<std::uint32_t>(longest);
+  if (spec.type != TRAFFICSIM_REAL_ARRAY)
+    spec.max_value = spec.type == TRAFFICSIM_BOOLEAN ? 1.0 : static_cast<double>(t.choices.size()) - 1;
+  spec.default_values = t.defaults.data();
+  spec.default_count = t.defaults.size();
+  spec.choices = spec.type == TRAFFICSIM_CHOICE ? t.choices.data() : nullptr;
+  spec.choice_count = spec.type == TRAFFICSIM_CHOICE ? t.choices.size() : 0;
+  if (const std::string problem = trafficsim::typed_parameter_problem(spec); !problem.empty())
+    return "('" + t.name + "') " + problem;
+  s.typed_parameters.push_back(spec);
+  return "";
+}
+
+/// What is wrong with the names the parameters of `s` take (each a valid name, declared
+/// once, neither customers nor seed), or "".
+std::string names_problem(const script& s) {
+  std::vector<std::string_view> taken{"customers", "seed"};
+  auto problem = [&](trafficsim_string n) -> std::string {
+    const std::string_view name(n.data, n.size);
+    if (!trafficsim::is_valid_name(name, trafficsim::parameter_name_max))
+      return "PARAMETERS declares '" + std::string(name) + "', which is not a valid name (1 to " +
+             std::to_string(trafficsim::parameter_name_max) + " of a-z, 0-9 and _, starting with a letter)";
+    if (std::find(taken.begin(), taken.end(), name) != taken.end())
+      return "PARAMETERS declares '" + std::string(name) + "' twice (customers and seed are every plugin's own)";
+    taken.push_back(name);
+    return "";
+  };
+  for (const trafficsim_parameter_spec& p : s.parameters)
+    if (std::string why = problem(p.name); !why.empty()) return why;
+  for (const trafficsim_typed_parameter_spec& p : s.typed_parameters)
+    if (std::string why = problem(p.name); !why.empty()) return why;
+  return "";
+}
+
+/// Reads PARAMETERS (a list of trafficsim.real, .integer, .boolean, .choice or .array)
+/// into `s`.
 bool read_parameters(PyObject* m, script& s, std::string& why) {
   PyObject* list = PyObject_GetAttrString(m, "PARAMETERS");
   if (list == nullptr) return PyErr_Clear(), true;
   PyObject* seq = PySequence_Fast(list, "");
   Py_DECREF(list);
   if (seq == nullptr)
-    return PyErr_Clear(), why = "PARAMETERS must be a list of trafficsim.real(...) or trafficsim.integer(...)", false;
+    return PyErr_Clear(),
+           why =
+               "PARAMETERS must be a list of trafficsim.real(...), .integer(...), .boolean(...), "
+               ".choice(...) or .array(...)",
+           false;
   const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
   s.parameter_names.reserve(static_cast<std::size_t>(n));
   s.parameter_help.reserve(static_cast<std::size_t>(n));
   bool ok = true;
   for (Py_ssize_t i = 0; ok && i < n; ++i) {
     PyObject* p = PySequence_Fast_GET_ITEM(seq, i);
+    if (const std::string kind = kind_of(p); kind == "boolean" || kind == "choice" || kind == "array") {
+      const std::string problem = read_typed_parameter(p, kind, s);
+      ok = problem.empty();
+      if (!ok) why = "PARAMETERS[" + std::to_string(i) + "] " + problem;
+      continue;
+    }
     PyObject *name = PyObject_GetAttrString(p, "name"), *help = PyObject_GetAttrString(p, "help"),
              *integer = PyObject_GetAttrString(p, "integer"), *def = PyObject_GetAttrString(p, "default"),
              *lo = PyObject_GetAttrString(p, "min"), *hi = PyObject_GetAttrString(p, "max");
@@ -698,14 +891,16 @@ bool read_parameters(PyObject* m, script& s, std::string& why) {
       s.parameters.push_back(spec);
     } else {
       why = "PARAMETERS[" + std::to_string(i) +
-            "] is not a parameter: declare each with trafficsim.real(name, default, min, max, help) or "
-            "trafficsim.integer(...)";
+            "] is not a parameter: declare each with trafficsim.real(name, default, min, max, help), "
+            "trafficsim.integer(...), .boolean(name, default, help), .choice(name, choices, default, help) or "
+            ".array(name, default, min, max, help)";
     }
     for (PyObject* o : {name, help, integer, def, lo, hi}) Py_XDECREF(o);
     PyErr_Clear();
   }
   Py_DECREF(seq);
-  return ok;
+  if (ok) why = names_problem(s);
+  return ok && why.empty();
 }
 
 /// A seed of the name's own (FNV-1a) when the script declares none, so that two scripts
@@ -774,6 +969,8 @@ std::string load_script(script& s) {
   d2.default_seed = seed;
   d2.parameter_count = static_cast<std::uint32_t>(s.parameters.size());
   d2.parameters = s.parameters.data();
+  d2.typed_parameter_count = s.typed_parameters.size();
+  d2.typed_parameters = s.typed_parameters.data();
   d2.destroy = &destroy_scenario;
   d2.plan_day = &plan_day;
   d2.place_calls = has_place_calls ? &place_calls : nullptr;

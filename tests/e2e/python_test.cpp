@@ -4,10 +4,14 @@
 // described and configured like any plugin; its output is the same for any threads,
 // shards and codec; its failures are reported with Python's reason and where, with the
 // plugin, customer and day; files other users could write are refused; the host itself
-// does not link Python; the test kit's runner checks a script.
+// does not link Python; the test kit's runner checks a script; typed parameters
+// (booleans, choices, arrays) are declared, described, set, handed to Python with their
+// types, refused when badly declared, and shown by the run report.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -250,6 +254,214 @@ TEST(PythonScaffold, NewPluginPythonMakesAScenarioThatRunsAndPassesTheKit) {
   child bad = spawn({tool, "--python", "Bad-Name", (t / "bad").string()});
   EXPECT_EQ(wait_for(bad).exit_code, 2);
   EXPECT_FALSE(fs::exists(t / "bad"));
+}
+
+// ---- typed parameters ----
+
+/// Every kind of typed parameter; `explain` makes the constructor refuse with what it got.
+const char* knobs = R"("""knobs: typed parameters of every kind"""
+import trafficsim
+
+PARAMETERS = [
+    trafficsim.real("unused", 0.5, 0.0, 1.0, "A scalar beside the typed ones"),
+    trafficsim.boolean("explain", False, "Refuse to run, showing the values received"),
+    trafficsim.boolean("halve", False, "Halves the calls"),
+    trafficsim.choice("kind", ["single", "double", "triple"], "single", "single, double or triple the calls"),
+    trafficsim.array("levels", [1.0], 0.0, 10.0, "Multipliers of the calls; their mean counts",
+                     min_length=1, max_length=8),
+    trafficsim.array("hours", [1.0] * 24, 0.0, 100.0, "Relative calls in each hour of the day"),
+]
+
+KINDS = ["single", "double", "triple"]
+
+
+class Scenario:
+    def __init__(self, params):
+        if params["explain"]:
+            shown = {k: (type(v).__name__, len(v)) if k == "hours" else v for k, v in params.items()
+                     if k not in ("customers", "seed", "explain", "unused")}
+            raise trafficsim.ParameterError(repr(sorted(shown.items())))
+        levels = params["levels"]
+        self.factor = sum(levels) / len(levels) * (KINDS.index(params["kind"]) + 1) * (0.5 if params["halve"] else 1)
+        self.hours = params["hours"]
+
+    def plan_day(self, customer, day):
+        return trafficsim.Plan(customer.calls_per_day * self.factor, self.hours)
+)";
+
+/// "[0, ..., 0, 1 at `hour`, 0, ...]": 24 hour weights with every call in one hour.
+std::string one_hour(int hour) {
+  std::string out = "[";
+  for (int h = 0; h < 24; ++h) out += std::string(h == 0 ? "" : ", ") + (h == hour ? "1" : "0");
+  return out + "]";
+}
+
+TEST(PythonTypedParameters, DeclaredDescribedSetAndHandedToPythonAsBoolStrAndFloats) {
+  temp_dir t;
+  const std::string f = script(t, "knobs", knobs).string();
+  const process_result d = run_host({"--describe", f});
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  for (const std::string row :
+       {"halve                  boolean         false  true or false",
+        "kind                   choice         single  single | double | triple", "levels                 array[1..8]",
+        "hours                  array[24]", "unused                 real"})
+    EXPECT_NE(d.out.find(row), std::string::npos) << row << " in:\n" << d.out;
+
+  // What the constructor receives, by Python's repr: a bool, a str, a list of floats.
+  auto received = [&](const std::vector<std::string>& more) {
+    const process_result r =
+        run_host(with_args({"--plugins", f, "--set", "knobs.explain=true", "-o", (t / "x.csv").string()}, more));
+    EXPECT_EQ(r.exit_code, 2) << "ParameterError: " << r.err;
+    return r.err;
+  };
+  EXPECT_NE(received({}).find("[('halve', False), ('hours', ('list', 24)), ('kind', 'single'), ('levels', [1.0])]"),
+            std::string::npos)
+      << "the defaults";
+  const std::string set =
+      received({"--set", "knobs.halve=true", "--set", "knobs.kind=triple", "--set", "knobs.levels=[2, 0.5, 7]"});
+  EXPECT_NE(set.find("[('halve', True), ('hours', ('list', 24)), ('kind', 'triple'), ('levels', [2.0, 0.5, 7.0])]"),
+            std::string::npos)
+      << set;
+  write_file(t / "knobs.toml", "[plugin.knobs]\nhalve = true\nkind = \"double\"\nlevels = [1, 2.5]\n");
+  const std::string config = received({"--config", (t / "knobs.toml").string()});
+  EXPECT_NE(config.find("[('halve', True), ('hours', ('list', 24)), ('kind', 'double'), ('levels', [1.0, 2.5])]"),
+            std::string::npos)
+      << config;
+  const process_result choice = run_host({"--plugins", f, "--set", "knobs.kind=quadruple", "-o", (t / "x").string()});
+  EXPECT_EQ(choice.exit_code, 2);
+  EXPECT_NE(choice.err.find("'quadruple' is not one of the choices of 'kind': single, double, triple"),
+            std::string::npos)
+      << choice.err;
+  EXPECT_FALSE(fs::exists(t / "x.csv"));
+  EXPECT_FALSE(fs::exists(t / "x"));
+
+  // The values drive the plans. levels' mean 3, kind double (x2), halve (x0.5): 3x the calls.
+  // Each customer-day's count is its expectation rounded up or down, so over the 4
+  // customers x 7 days the totals differ from 1x and 3x the expected sum by less than 28
+  // each: |tripled - 3 x plain| < 28 + 3 x 28 = 112, where ignored values would leave a
+  // difference of 2 x plain.
+  const std::vector<std::string> week{"--plugins", f, "--days", "7", "--set", "knobs.customers=4"};
+  const auto rows = [](const std::string& csv) { return parse_csv(csv).size() - 1; };
+  const std::string plain = run_host_to(t, "plain.csv", week);
+  const std::string tripled =
+      run_host_to(t, "tripled.csv",
+                  with_args(week, {"--set", "knobs.levels=[2, 4]", "--set", "knobs.kind=double", "--set",
+                                   "knobs.halve=true", "--set", "knobs.hours=" + one_hour(13)}));
+  ASSERT_GT(rows(plain), 200u);
+  EXPECT_LT(std::abs(static_cast<double>(rows(tripled)) - 3.0 * static_cast<double>(rows(plain))), 112.0)
+      << rows(plain) << " " << rows(tripled);
+  const auto table = parse_csv(tripled);
+  for (std::size_t i = 1; i < table.size(); ++i) ASSERT_EQ(table[i][0].substr(11, 2), "13") << table[i][0];
+}
+
+TEST(PythonTypedParameters, ABadDeclarationIsALoadErrorNamingTheFileTheParameterAndWhatIsWrong) {
+  temp_dir t;
+  struct bad_case {
+    std::string declaration, expected;
+  };
+  const std::vector<bad_case> cases{
+      {R"(trafficsim.boolean("on", 1, "x"))", "PARAMETERS[0] ('on') has a default that is not True or False"},
+      {R"(trafficsim.choice("mode", ["a", "b"], "c", "x"))",
+       "PARAMETERS[0] ('mode') has a default that is not one of its choices"},
+      {R"(trafficsim.choice("mode", "ab", "a", "x"))", "PARAMETERS[0] ('mode') has choices that are not a list"},
+      {R"(trafficsim.choice("mode", ["a", "Not a name"], "a", "x"))",
+       "PARAMETERS[0] ('mode') has a choice that is not a valid name"},
+      {R"(trafficsim.choice("mode", [], "a", "x"))", "PARAMETERS[0] ('mode') has a default that is not one of"},
+      {R"(trafficsim.array("w", [1, "x"], 0, 10, "x"))",
+       "PARAMETERS[0] ('w') has a default whose element 1 is not a number"},
+      {R"(trafficsim.array("w", [1, 20], 0, 10, "x"))", "PARAMETERS[0] ('w') has a default outside its range"},
+      {R"(trafficsim.array("w", 5, 0, 10, "x"))", "PARAMETERS[0] ('w') has a default that is not a list of numbers"},
+      {R"(trafficsim.array("w", [1, 2], 0, 10, "x", max_length=1))",
+       "PARAMETERS[0] ('w') has a length range that is not within 1 .. 4096"},
+      {R"(trafficsim.array("w", [1] * 4097, 0, 10, "x"))",
+       "PARAMETERS[0] ('w') has a min_length or max_length that is not a whole number from 1 to 4096"},
+      {R"(trafficsim.real("w", 1, 0, 2, "x"), trafficsim.array("w", [1], 0, 2, "x"))", "PARAMETERS declares 'w' twice"},
+      {R"(trafficsim.boolean("seed", True, "x"))", "PARAMETERS declares 'seed' twice"},
+      {R"(trafficsim.boolean("Loud", True, "x"))", "PARAMETERS declares 'Loud', which is not a valid name"},
+  };
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const fs::path f =
+        script(t, "bad" + std::to_string(i),
+               "import trafficsim\nPARAMETERS = [" + cases[i].declaration + "]\n" + std::string(minimal));
+    const process_result r = run_host({"--plugins", f.string(), "-o", (t / "out.csv").string()});
+    EXPECT_EQ(r.exit_code, 2) << cases[i].declaration << ": " << r.err;
+    EXPECT_NE(r.err.find("cannot load Python scenario \"" + f.string() + "\": " + cases[i].expected), std::string::npos)
+        << cases[i].declaration << ": " << r.err;
+    EXPECT_FALSE(fs::exists(t / "out.csv"));
+  }
+}
+
+TEST(PythonTypedParameters, TheSeasonalExampleTakesItsWeeklyFactorsAsAnArray) {
+  // The defaults plan what the C++ plugin plans (ExamplesPlanWhatTheCxxPluginsPlan); set
+  // to 0 at the weekend, the weekly factors leave Saturdays and Sundays without calls.
+  temp_dir t;
+  const std::string csv = run_host_to(t, "weekdays.csv",
+                                      {"--plugins", (examples() / "seasonal.py").string(), "--days", "14", "--set",
+                                       "seasonal.customers=5", "--set", "seasonal.weekly=[1, 1, 1, 1, 1, 0, 0]"});
+  const auto table = parse_csv(csv);
+  ASSERT_GT(table.size(), 100u);
+  std::array<std::size_t, 7> by_weekday{};
+  for (std::size_t i = 1; i < table.size(); ++i) {
+    const std::string& ts = table[i][0];
+    const std::chrono::year_month_day ymd{std::chrono::year(std::stoi(ts.substr(0, 4))),
+                                          std::chrono::month(static_cast<unsigned>(std::stoi(ts.substr(5, 2)))),
+                                          std::chrono::day(static_cast<unsigned>(std::stoi(ts.substr(8, 2))))};
+    ++by_weekday[std::chrono::weekday(std::chrono::sys_days(ymd)).iso_encoding() - 1];
+  }
+  EXPECT_EQ(by_weekday[5] + by_weekday[6], 0u) << "calls on a weekend";
+  for (std::size_t d = 0; d < 5; ++d) EXPECT_GT(by_weekday[d], 0u) << "weekday " << d;
+}
+
+TEST(PythonTypedParameters, TheRunReportShowsThemInTextHtmlAndJson) {
+  temp_dir t;
+  const std::string f = script(t, "knobs", knobs).string();
+  const std::string hours =
+      "[0.125, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24.5]";
+  const std::vector<std::string> args{"--plugins", f,
+                                      "--days",    "2",
+                                      "--set",     "knobs.customers=3",
+                                      "--set",     "knobs.halve=true",
+                                      "--set",     "knobs.kind=double",
+                                      "--set",     "knobs.levels=[2, 4]",
+                                      "--set",     "knobs.hours=" + hours};
+  const process_result r = run_host(with_args(args, {"--stats-json", (t / "run.json").string(), "--report",
+                                                     (t / "run.html").string(), "-o", (t / "rows.csv").string()}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Text: an array of more than 4 numbers as its first 3 and its length.
+  EXPECT_NE(r.err.find("  typed parameters of knobs: explain=false, halve=true, hours=[0.125, 2, 3, ... 24 values], "
+                       "kind=double, levels=[2, 4]\n"),
+            std::string::npos)
+      << r.err;
+
+  // JSON, read by Python's json module: every value in full, with its JSON type.
+  child reader = spawn({"/usr/bin/python3", "-c",
+                        "import json, sys\n"
+                        "p = json.load(open(sys.argv[1]))['plugins'][0]['parameters']\n"
+                        "print(sorted((k, type(v).__name__, v) for k, v in p.items()))\n",
+                        (t / "run.json").string()});
+  const process_result json = wait_for(reader);
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(json.out,
+            "[('explain', 'bool', False), ('halve', 'bool', True), ('hours', 'list', [0.125, 2, 3, 4, 5, 6, 7, 8, 9, "
+            "10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24.5]), ('kind', 'str', 'double'), ('levels', "
+            "'list', [2, 4]), ('unused', 'float', 0.5)]\n");
+
+  // HTML: abbreviated in the table, in full in the command that makes the same rows.
+  const std::string html = read_file(t / "run.html");
+  EXPECT_NE(html.find("unused=0.5, explain=false, halve=true, hours=[0.125, 2, 3, ... 24 values], kind=double, "
+                      "levels=[2, 4]</td>"),
+            std::string::npos)
+      << between(html, "<table id=\"origin\">", "</table>");
+  const std::string command = between(html, "<pre id=\"command\">", "</pre>");
+  EXPECT_NE(command.find(" --set knobs.halve=true --set 'knobs.hours=[0.125,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,"
+                         "17,18,19,20,21,22,23,24.5]' --set knobs.kind=double --set 'knobs.levels=[2,4]'"),
+            std::string::npos)
+      << command;
+  // `report DATA --run-stats` reads the typed values back from the JSON: the same page.
+  const process_result again = run_host({"report", (t / "rows.csv").string(), "--run-stats", (t / "run.json").string(),
+                                         "-o", (t / "again.html").string()});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_TRUE(read_file(t / "again.html") == html) << first_difference(html, read_file(t / "again.html"));
 }
 
 }  // namespace
