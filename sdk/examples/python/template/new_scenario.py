@@ -10,7 +10,10 @@ VERSION = "0.1.0"
 DEFAULT_CUSTOMERS = 20  # before --scale
 DEFAULT_SEED = 7  # give each plugin its own seed (--set new_scenario.seed=N changes it)
 
-# What users may set with --set new_scenario.NAME=VALUE; the host checks the range.
+# What users may set with --set new_scenario.NAME=VALUE; the host checks the range. Also
+# trafficsim.integer(name, default, min, max, help), trafficsim.boolean(name, default, help),
+# trafficsim.choice(name, ["steady", "spiky"], "steady", help) and trafficsim.array(name,
+# [1.0] * 7, min, max, help): they arrive as int, bool, str and a list of floats.
 PARAMETERS = [
     trafficsim.real("weekend_factor", 0.5, 0.0, 10.0, "Multiplier of calls on Saturdays and Sundays"),
     trafficsim.real("jitter", 0.1, 0.0, 1.0, "Day-to-day noise: calls x U[1 - jitter, 1 + jitter]"),
