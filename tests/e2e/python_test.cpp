@@ -412,6 +412,21 @@ TEST(PythonTypedParameters, TheSeasonalExampleTakesItsWeeklyFactorsAsAnArray) {
   for (std::size_t d = 0; d < 5; ++d) EXPECT_GT(by_weekday[d], 0u) << "weekday " << d;
 }
 
+TEST(PythonBridge, TheTestKitRunnerTriesTypedParametersAtTheirExtremes) {
+  // knobs does not refuse hour weights all 0 (the kit's "all at the minimum"), so the kit
+  // finds plans without an hour; the seasonal example's weekly factors all 0 plan no calls.
+  const fs::path runner = host_exe().parent_path() / "trafficsim-check-python";
+  temp_dir t;
+  child knobs_kit = spawn({runner.string(), script(t, "knobs", knobs).string()});
+  const process_result bad = wait_for(knobs_kit);
+  EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
+  EXPECT_NE(bad.out.find("contract: with hours of 24 value(s) from 0"), std::string::npos) << bad.out;
+  child seasonal_kit = spawn({runner.string(), (examples() / "seasonal.py").string()});
+  const process_result good = wait_for(seasonal_kit);
+  EXPECT_EQ(good.exit_code, 0) << good.out << good.err;
+  EXPECT_NE(good.out.find("seasonal: no problems found"), std::string::npos) << good.out;
+}
+
 TEST(PythonTypedParameters, TheRunReportShowsThemInTextHtmlAndJson) {
   temp_dir t;
   const std::string f = script(t, "knobs", knobs).string();
