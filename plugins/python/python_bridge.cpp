@@ -792,7 +792,8 @@ std::string read_typed_parameter(PyObject* p, const std::string& kind, script& s
   trafficsim_typed_parameter_spec spec{};
   spec.type = kind == "boolean" ? TRAFFICSIM_BOOLEAN : kind == "choice" ? TRAFFICSIM_CHOICE : TRAFFICSIM_REAL_ARRAY;
   std::string why;
-  if (name == nullptr || !PyUnicode_Check(name) || help == nullptr || !PyUnicode_Check(help) || def == nullptr) {
+  if (name == nullptr || !PyUnicode_Check(name) || PyUnicode_AsUTF8(name) == nullptr || help == nullptr ||
+      !PyUnicode_Check(help) || PyUnicode_AsUTF8(help) == nullptr || def == nullptr) {
     why = "is not a parameter: it needs a name, a default and a help text";
   } else {
     t.name = PyUnicode_AsUTF8(name);
