@@ -79,22 +79,35 @@ int describe_plugin(const std::string& name, const known_plugins& known, bool un
   fmt::print("file: {}\nbuilt with SDK {} (plugin ABI {})\n\nparameters (set with --set {}.NAME=VALUE):\n",
              built_in ? std::string("(built into trafficsim-host)") : known.at(name).string(), d.sdk_version,
              TRAFFICSIM_ABI_VERSION, d.name);
-  auto line = [](std::string_view n, std::string_view type, auto def, const std::string& range, std::string_view what) {
-    fmt::print("  {:<22} {:<8} {:>12}  {:<26} {}\n", n, type, def, range, what);
+  // The columns are as wide as their widest entry (an array's type, "array[1..168]", is
+  // wider than "integer").
+  struct row {
+    std::string name, type, def, range, what;
   };
-  line("name", "type", "default", "range", "description");
-  line("customers", "integer", d.default_customers, fmt::format("[1, {}]", max_customers_per_plugin),
-       "Number of customers (multiplied by --scale)");
-  line("seed", "integer", d.default_seed, "[0, 2^64-1]", "Seed of the plugin's random streams (--seed overrides)");
+  std::vector<row> rows{
+      {"name", "type", "default", "range", "description"},
+      {"customers", "integer", fmt::format("{}", d.default_customers), fmt::format("[1, {}]", max_customers_per_plugin),
+       "Number of customers (multiplied by --scale)"},
+      {"seed", "integer", fmt::format("{}", d.default_seed), "[0, 2^64-1]",
+       "Seed of the plugin's random streams (--seed overrides)"}};
   for (const parameter_decl& p : d.parameters) {
     if (p.typed()) {
       const typed_description t = describe_typed(p);
-      line(p.name, t.type, t.default_value, t.range, p.description);
+      rows.push_back({p.name, t.type, t.default_value, t.range, p.description});
       continue;
     }
-    line(p.name, p.integer ? "integer" : "real", p.default_value, fmt::format("[{}, {}]", p.min_value, p.max_value),
-         p.description);
+    rows.push_back({p.name, p.integer ? "integer" : "real", fmt::format("{}", p.default_value),
+                    fmt::format("[{}, {}]", p.min_value, p.max_value), p.description});
   }
+  std::size_t wn = 22, wt = 8, wd = 12, wr = 26;
+  for (const row& r : rows) {
+    wn = std::max(wn, r.name.size());
+    wt = std::max(wt, r.type.size());
+    wd = std::max(wd, r.def.size());
+    wr = std::max(wr, r.range.size());
+  }
+  for (const row& r : rows)
+    fmt::print("  {:<{}} {:<{}} {:>{}}  {:<{}} {}\n", r.name, wn, r.type, wt, r.def, wd, r.range, wr, r.what);
   return exit_success;
 }
 
@@ -307,6 +320,7 @@ run_description describe_run(const run_config& c, const catalog& cat, const std:
   d.start = fmt::format("{:04}-{:02}-{:02}", c.start.year, c.start.month, c.start.day);
   d.days = c.days;
   d.delivery = c.delivery.on;
+  d.config = c.config;
   return d;
 }
 

@@ -705,6 +705,7 @@ void read_plugin_choice(const raw_options& v, run_config& c) {
   c.plugins = v.plugins;
   c.composes = v.composes;
   c.empiricals = v.empiricals;
+  c.config = v.config;
   // --set calls.NAME=VALUE sets the extended call model; the rest are plugins'.
   for (const std::string& s : v.sets) {
     if (s.starts_with("calls.")) {

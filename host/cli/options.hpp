@@ -35,6 +35,7 @@ struct run_config {
   std::vector<std::string> sets;                           ///< --set, config-file values first
   std::vector<std::string> composes;                       ///< --compose NAME=A*B, config-file values first
   std::vector<std::string> empiricals;                     ///< --empirical NAME (a profile's [profile.NAME])
+  std::string config;                                      ///< --config FILE, as given ("" if none)
   std::string fit_log, fit_output, fit_name, fit_catalog;  ///< `fit LOG -o FILE --name N --catalog C`
   std::string fit_models;        ///< `fit --models KEY=W,...`: the catalog models the log's names are matched to
   std::size_t fit_segments = 0;  ///< `fit --segments N` (0: the fit chooses)

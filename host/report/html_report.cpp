@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -254,17 +255,38 @@ pre { white-space: pre-wrap; font-size: 12px; background: #f4f4f4; padding: 8px;
 table#hour-of-day-ratios { font-size: 11px; } table#hour-of-day-ratios td, table#hour-of-day-ratios th { padding: 2px 3px; }
 )";
 
+/// `s` as one word of a POSIX shell: as it is if it holds only characters no shell treats
+/// specially, else in single quotes (a quote in it as '\'').
+std::string shell_quoted(std::string_view s) {
+  const bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+           std::string_view("/._-+=:,@%").find(c) != std::string_view::npos;
+  });
+  if (plain) return std::string(s);
+  std::string out = "'";
+  for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 /// The section that reproduces the dataset: each plugin's seed, customers and
 /// parameters, and the command line that makes the same rows.
 std::string origin_section(const run_origin& o) {
   std::string out =
       "<h2>How these rows were made</h2>\n<table id=\"origin\"><tr><th>plugin</th><th>seed</th><th>customers</th>"
       "<th>parameters</th></tr>\n";
-  std::string command = fmt::format("trafficsim-host --start {} --days {}", o.start, o.days);
+  // A config file holds what the flags below do not (a profile's [models], [calls] and
+  // catalog models): it comes first, the flags after it restate or override its values.
+  std::string command = "trafficsim-host";
+  if (!o.config.empty()) command += " --config " + shell_quoted(o.config);
+  command += fmt::format(" --start {} --days {}", o.start, o.days);
   if (o.catalog != "seed") command += " --catalog " + o.catalog;
   if (o.schema != "seed") command += " --schema " + o.schema;
   std::string names;
   for (const auto& pl : o.plugins) names += (names.empty() ? "" : ",") + pl.name;
+  // A plugin that runs another scenario under its own name (a profile's table) is defined
+  // first: --empirical NAME.
+  for (const auto& pl : o.plugins)
+    if (pl.scenario == "empirical" && o.config.empty()) command += " --empirical " + pl.name;
   command += " --plugins " + names;
   for (const auto& pl : o.plugins) {
     std::string values;
@@ -304,11 +326,13 @@ run_origin read_run_origin(const std::filesystem::path& stats_json) {
     o.days = j.at("days").get<std::uint64_t>();
     o.catalog = j.at("catalog").at("name").get<std::string>();
     o.schema = j.at("schema").get<std::string>();
+    if (j.contains("config")) o.config = j.at("config").get<std::string>();
     for (const auto& pl : j.at("plugins")) {
       run_origin::plugin x;
       x.name = pl.at("name").get<std::string>();
       x.seed = pl.at("seed").get<std::uint64_t>();
       x.customers = pl.at("customers").get<std::uint64_t>();
+      if (pl.contains("scenario")) x.scenario = pl.at("scenario").get<std::string>();
       for (const auto& [k, v] : pl.at("parameters").items()) {
         if (v.is_number()) {
           x.parameters.emplace_back(k, v.get<double>());

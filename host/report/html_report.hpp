@@ -21,11 +21,13 @@ struct run_origin {
   std::string start;  ///< YYYY-MM-DD
   std::uint64_t days = 0;
   std::string catalog = "seed", schema = "seed";
+  std::string config;  ///< the run's --config file ("" if none): its [models], [calls] and profiles
   struct plugin {
     std::string name;
     std::uint64_t seed = 0, customers = 0;
     std::vector<std::pair<std::string, double>> parameters;
     std::vector<typed_parameter_value> typed_parameters;  ///< booleans, choices, arrays (SDK 2.4)
+    std::string scenario;  ///< "empirical" for a plugin defined by --empirical NAME; "" otherwise
   };
   std::vector<plugin> plugins;
 };

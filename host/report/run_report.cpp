@@ -74,6 +74,7 @@ run_report make_run_report(const engine& e, const run_stats& stats, run_descript
     l.customers = p.params.customers;
     l.parameters = p.params.values;
     l.typed_parameters = typed_values_of(p);
+    if (p.library != nullptr && p.library->description().name != p.name) l.scenario = p.library->description().name;
     for (std::uint32_t c = 0; c < p.params.customers; ++c) l.active += e.active()[p.first_customer + c];
     l.churned = churned[i];
     l.totals = stats.per_plugin[i];
@@ -215,9 +216,10 @@ run_origin origin_of(const run_report& r) {
   o.start = r.run.start;
   o.days = r.run.days;
   o.catalog = r.run.catalog;
+  o.config = r.run.config;
   o.schema = r.run.extended ? "extended" : "seed";
   for (const run_report::line& l : r.plugins)
-    o.plugins.push_back({l.name, l.seed, l.customers, l.parameters, l.typed_parameters});
+    o.plugins.push_back({l.name, l.seed, l.customers, l.parameters, l.typed_parameters, l.scenario});
   return o;
 }
 
@@ -259,12 +261,16 @@ std::string render_json(const run_report& r) {
       parameters += fmt::format("{}{}: {}", parameters.empty() ? "" : ", ", json_string(k), v);
     for (const typed_parameter_value& v : r.plugins[i].typed_parameters)
       parameters += fmt::format("{}{}: {}", parameters.empty() ? "" : ", ", json_string(v.name), typed_json(v));
-    out += fmt::format("    {{\"name\": {}, \"seed\": {}, \"parameters\": {{{}}}, {}}}{}\n",
-                       json_string(r.plugins[i].name), r.plugins[i].seed, parameters,
+    const std::string scenario = r.plugins[i].scenario.empty()
+                                     ? std::string()
+                                     : fmt::format("\"scenario\": {}, ", json_string(r.plugins[i].scenario));
+    out += fmt::format("    {{\"name\": {}, {}\"seed\": {}, \"parameters\": {{{}}}, {}}}{}\n",
+                       json_string(r.plugins[i].name), scenario, r.plugins[i].seed, parameters,
                        totals_json(r.plugins[i], r.run.extended), i + 1 < r.plugins.size() ? "," : "");
   }
   out += fmt::format("  ],\n  \"total\": {{{}}},\n", totals_json(r.total, r.run.extended));
   out += fmt::format("  \"schema\": {},\n", json_string(r.run.extended ? "extended" : "seed"));
+  if (!r.run.config.empty()) out += fmt::format("  \"config\": {},\n", json_string(r.run.config));
   if (r.run.delivery)
     out += fmt::format("  \"delivery\": {{\"late_rows\": {}, \"duplicated_rows\": {}, \"rows_in_file\": {}}},\n",
                        r.late_rows, r.duplicated_rows, r.rows + r.duplicated_rows);

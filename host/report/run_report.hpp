@@ -33,6 +33,7 @@ struct run_description {
   std::uint64_t days = 0;  ///< --days
   std::string catalog = "seed";
   std::string prices_taken;
+  std::string config;  ///< --config FILE ("" if none)
   std::vector<catalog_model> models;
 };
 
@@ -47,6 +48,9 @@ struct run_report {
     plugin_totals totals;
     std::vector<std::pair<std::string, double>> parameters;  ///< every parameter's value
     std::vector<typed_parameter_value> typed_parameters;     ///< booleans, choices, arrays (SDK 2.4)
+    /// The scenario the plugin runs when it is not its own name ("empirical" for --empirical
+    /// NAME); "" otherwise.
+    std::string scenario;
   };
   run_description run;
   std::vector<line> plugins;

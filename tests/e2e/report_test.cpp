@@ -79,6 +79,25 @@ TEST(Report, TheRunsPageIsThePageOfItsFileInAnyFormatAndThreads) {
   }
 }
 
+// A run from a fitted profile: the page's command names the profile (its [models] and
+// [calls] are not flags) and the scenario it defines, and makes the same rows again when
+// a shell runs it where the run was made.
+TEST(Report, AProfilesCommandLineMakesTheSameRows) {
+  temp_dir t;
+  run_host_to(t, "log.csv", {"--plugins", "base", "--days", "7", "--set", "base.customers=12"});
+  ASSERT_EQ(run_host({"fit", (t / "log.csv").string(), "-o", (t / "my profile.toml").string(), "-q"}).exit_code, 0);
+  const process_result run = run_host(
+      {"--config", "my profile.toml", "--days", "3", "-q", "-o", "data.csv", "--report", "r.html"}, {.cwd = t.path()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::string command = between(read_file(t / "r.html"), "<pre id=\"command\">", "</pre>");
+  ASSERT_TRUE(command.starts_with("trafficsim-host --config 'my profile.toml' ")) << command;
+  command.replace(0, std::string("trafficsim-host").size(), host_exe().string());
+  child again = spawn({"/bin/sh", "-c", command + " -q -o again.csv"}, {.cwd = t.path()});
+  const process_result r = wait_for(again);
+  ASSERT_EQ(r.exit_code, 0) << r.err << "\n" << command;
+  EXPECT_TRUE(read_file(t / "again.csv") == read_file(t / "data.csv")) << command;
+}
+
 TEST(Report, ItsCommandLineMakesTheSameRows) {
   temp_dir t;
   const std::string data = run_host_to(t, "data.csv",
