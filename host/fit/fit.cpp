@@ -142,6 +142,11 @@ void read_first_row(const row_view& r, const fit_columns& columns, const std::st
         fmt::format("fit --customers is for a log without customers; {} names them in column {}: "
                     "drop --customers",
                     log_name(path), r.name(c_customer)));
+  if (c.population && options.session_gap_s > 0)
+    throw usage_error(
+        fmt::format("fit --session-gap tells a customer's sessions apart; {} has no customer column: map one "
+                    "with --columns customer=COL, or drop --session-gap",
+                    log_name(path)));
 }
 
 /// The customer a row counts for: its id (a SpendLogs row without an end user: its user,

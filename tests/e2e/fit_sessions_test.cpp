@@ -121,4 +121,19 @@ TEST(FitSessions, ALogWithoutCustomersKeepsItsDispersion) {
   EXPECT_NEAR(r.again.ten_busiest / r.log.ten_busiest, 1.0, 0.3);
 }
 
+TEST(FitSessions, ASessionGapForALogWithoutCustomersIsRefused) {
+  // --session-gap splits a customer's calls: a log without customers has none to split.
+  temp_dir t;
+  write_file(t / "trace.csv", "timestamp,input_tokens,output_tokens\n2025-01-01T08:00:00,100,20\n");
+  const process_result r =
+      run_host({"fit", (t / "trace.csv").string(), "-o", (t / "p.toml").string(), "--columns",
+                "time=timestamp,input_tokens=input_tokens,output_tokens=output_tokens", "--session-gap", "300"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("fit --session-gap tells a customer's sessions apart; "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("has no customer column: map one with --columns customer=COL, or drop --session-gap"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(t / "p.toml"));
+}
+
 }  // namespace
