@@ -366,9 +366,10 @@ std::string call_fit::toml() {
           weighted[0], weighted[1]);
     if (inferred_.used())
       t += fmt::format(
-          "# The log has no session ids: a customer's calls more than {:g} s apart are sessions apart\n"
-          "# (fit --session-gap).\n",
-          inferred_.gap_s());
+          "# The log has no session ids: its sessions were inferred, a customer's calls ended by a gap of\n"
+          "# more than {:g} s (fit --session-gap) or a change of pace (gaps under {:g} s after longer ones,\n"
+          "# or the reverse).\n",
+          inferred_.gap_s(), quick_gap_s);
     t += slow_.toml("chat",
                     fmt::format("{} sessions of the log whose calls come {} s or more apart (or one call)",
                                 slow_sessions, quick_gap_s),

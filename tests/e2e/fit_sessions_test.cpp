@@ -121,6 +121,30 @@ TEST(FitSessions, ALogWithoutCustomersKeepsItsDispersion) {
   EXPECT_NEAR(r.again.ten_busiest / r.log.ten_busiest, 1.0, 0.3);
 }
 
+TEST(FitSessions, EmptySessionIdsAreInferredFromTheGaps) {
+  // A SpendLogs export whose session_id is empty on every row: the sessions come from the
+  // customers' gaps, as for a log without the column, and the profile says so.
+  temp_dir t;
+  const std::string csv =
+      keep_columns(run_host_to(t, "log.csv",
+                               {"--plugins", "base", "--days", "3", "--set", "base.customers=10", "--schema",
+                                "extended", "--catalog", "current", "--models", "gpt-4o=1"}),
+                   {"timestamp", "model", "input_tokens", "output_tokens", "customer_id", "attempt"});
+  std::string empty_ids;
+  for (std::size_t at = 0; at < csv.size();) {
+    const std::size_t end = csv.find('\n', at);
+    empty_ids += csv.substr(at, end - at) + (at == 0 ? ",session_id\n" : ",\n");
+    at = end + 1;
+  }
+  write_file(t / "empty.csv", empty_ids);
+  const process_result fit = run_host({"fit", (t / "empty.csv").string(), "-o", (t / "p.toml").string(), "-q"});
+  ASSERT_EQ(fit.exit_code, 0) << fit.err;
+  const std::string profile = read_file(t / "p.toml");
+  EXPECT_NE(profile.find("# The log has no session ids: its sessions were inferred"), std::string::npos) << profile;
+  // The base plugin's customers run agents and batch jobs: quick sessions of many calls.
+  EXPECT_GT(weighted_length(profile, "agent"), 3) << profile;
+}
+
 TEST(FitSessions, ASessionGapForALogWithoutCustomersIsRefused) {
   // --session-gap splits a customer's calls: a log without customers has none to split.
   temp_dir t;
