@@ -493,7 +493,7 @@ int run_command(const run_config& c, const std::atomic<int>& stop_signal) {
     case command::fit: {
       const fit_result f = reading_input([&] {
         return fit_log(c.fit_log, c.fit_name, c.fit_catalog, TRAFFICSIM_VERSION, c.fit_models,
-                       {c.fit_columns, c.fit_customers, c.fit_time_format, c.fit_segments});
+                       {c.fit_columns, c.fit_customers, c.fit_time_format, c.fit_segments, c.fit_session_gap});
       });
       write_file_atomically(c.fit_output, f.toml);
       if (!f.unmatched.empty()) spdlog::warn("{}", unmatched_models_warning(f));

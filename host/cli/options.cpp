@@ -52,6 +52,7 @@ struct raw_options {
   std::size_t fit_segments = 0;
   std::string fit_columns, fit_time_format = "auto";
   std::uint64_t fit_customers = 0;
+  double fit_session_gap = 0;
   std::vector<std::string> empiricals;
   std::vector<std::string> headers, header_envs;
   std::vector<std::string> catalog_models;
@@ -340,6 +341,11 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
                   "The time column: iso (ISO 8601), s, ms, us or ns since 1970, or auto (from the first row)")
       ->type_name("auto|iso|s|ms|us|ns")
       ->capture_default_str();
+  fit->add_option("--session-gap", v.fit_session_gap,
+                  "A log with customers but no session column: a customer's calls more than this many seconds "
+                  "apart are sessions apart (default 1800)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(0.001, 86'400.0));
   fit->add_flag("-q,--quiet", v.quiet, "Print only warnings and errors");
   app.add_option("--empirical", v.empiricals,
                  "Define plugin NAME as the empirical scenario (repeatable); a profile's [profile.NAME] table sets it")
@@ -1003,6 +1009,7 @@ run_config to_config(const raw_options& v, const CLI::App& app) {
     c.fit_columns = v.fit_columns;
     c.fit_customers = v.fit_customers;
     c.fit_time_format = v.fit_time_format;
+    c.fit_session_gap = v.fit_session_gap;
     c.quiet = v.quiet;
     if (!is_valid_name(c.fit_name))
       throw usage_error(

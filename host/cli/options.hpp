@@ -41,6 +41,7 @@ struct run_config {
   std::size_t fit_segments = 0;  ///< `fit --segments N` (0: the fit chooses)
   std::string fit_columns, fit_time_format = "auto";  ///< `fit --columns KEY=COL,... --time-format F`
   std::uint64_t fit_customers = 0;                    ///< `fit --customers N` (0: not given)
+  double fit_session_gap = 0;                         ///< `fit --session-gap SECONDS` (0: the default)
   std::optional<std::uint64_t> seed;
   double scale = 1.0;
   civil_date start{2025, 1, 1};

@@ -142,6 +142,11 @@ void read_first_row(const row_view& r, const fit_columns& columns, const std::st
         fmt::format("fit --customers is for a log without customers; {} names them in column {}: "
                     "drop --customers",
                     log_name(path), r.name(c_customer)));
+  if (c.population && options.session_gap_s > 0)
+    throw usage_error(
+        fmt::format("fit --session-gap tells a customer's sessions apart; {} has no customer column: map one "
+                    "with --columns customer=COL, or drop --session-gap",
+                    log_name(path)));
 }
 
 /// The customer a row counts for: its id (a SpendLogs row without an end user: its user,
@@ -227,9 +232,13 @@ log_counts read_log(const std::string& path, const fit_log_options& options) {
   const std::uint64_t population = options.customers > 0 ? options.customers : default_population_customers;
   log_counts c;
   c.mapped = columns.mapped;
+  if (options.session_gap_s > 0) c.call_model.session_gap(options.session_gap_s);
   std::string key;
   read_rows(path, columns.requests, "no profile was written", [&](const row_view& r) {
-    if (c.rows++ == 0) read_first_row(r, columns, path, options, c);
+    if (c.rows++ == 0) {
+      read_first_row(r, columns, path, options, c);
+      if (c.population) c.call_model.population(population);
+    }
     count_row(r, columns, *format, population, c, key);
   });
   // The passes below go through each customer's days from its first call to the log's end.

@@ -42,6 +42,7 @@ struct fit_log_options {
   std::uint64_t customers = 0;  ///< a log without customers: this many (0: not given)
   std::string time_format = "auto";
   std::size_t segments = 0;  ///< `fit --segments N` (0: chosen by the fit)
+  double session_gap_s = 0;  ///< `fit --session-gap SECONDS` (0: default_session_gap_s)
 };
 
 /// The customers a log without a customer column is fitted as when --customers is not

@@ -18,11 +18,6 @@ constexpr std::size_t exact_bins = 2048, bins_per_octave = 64;
 constexpr std::int64_t session_idle_us = std::int64_t{3600} * 1'000'000;
 /// Session lengths counted one by one up to this many calls; longer ones in the last count.
 constexpr std::size_t max_counted_length = 100'000;
-/// Sessions whose calls come less than this apart are an agent's steps or a burst of
-/// completions (seconds: TraceLab's step-to-step p50 5-6 s, Azure's code trace), the others
-/// a person's turns (Mooncake's conversation trace: think time p5 27 s, p50 123 s); the two
-/// are fitted apart, so that long quick sessions keep the log's per-minute clumps.
-constexpr double quick_gap_s = 30;
 
 std::string percentile_list(const token_percentiles& p) {
   std::string out = "[";
@@ -108,12 +103,29 @@ double minute_counts::busiest_hour_vmr() const {
   return ss / 60 / mean;
 }
 
+std::vector<minute_array> minute_counts::busiest(std::size_t n) const {
+  std::vector<std::pair<std::uint64_t, const minute_array*>> by_calls;
+  for (const auto& [hour, minutes] : hours_) {
+    std::uint64_t calls = 0;
+    for (const std::uint32_t c : minutes) calls += c;
+    by_calls.emplace_back(calls, &minutes);
+  }
+  n = std::min(n, by_calls.size());
+  std::partial_sort(by_calls.begin(), by_calls.begin() + static_cast<std::ptrdiff_t>(n), by_calls.end(),
+                    [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<minute_array> out;
+  for (std::size_t i = 0; i < n; ++i) out.push_back(*by_calls[i].second);
+  return out;
+}
+
 void call_fit::add(const row_view& r, std::int64_t micros) {
   minutes_.add(micros);
   // The customer, as fit reads it (a SpendLogs row without an end user: its user, else its
   // key), and its calls of the hour; a log without customers has no customer-hours.
+  std::string_view customer;
   for (const fit_column c : {c_customer, c_user, c_key})
     if (r.has(c) && !r[c].empty()) {
+      customer = r[c];
       const std::int64_t hour = micros >= 0 ? micros / 3'600'000'000 : (micros - 3'599'999'999) / 3'600'000'000;
       const auto [it, fresh] = customer_hours_.try_emplace(std::string(r[c]), customer_hour{hour, 0});
       if (it->second.hour != hour) {
@@ -146,15 +158,20 @@ void call_fit::add(const row_view& r, std::int64_t micros) {
     ++with_streaming_;
     if (s == "true" || s == "True" || s == "TRUE" || s == "1") ++streamed_;
   }
-  if (!r.has(c_session) || r[c_session].empty()) return;
+  const std::string_view session = r.has(c_session) ? r[c_session] : std::string_view{};
+  if (session.empty()) {
+    // Without a session id, a customer's sessions are told apart by the gaps between its calls.
+    if (customer.empty()) return;
+    sessions_seen_ = true;
+    if (const auto ended = inferred_.add(customer, micros)) close(*ended);
+    return;
+  }
   sessions_seen_ = true;
-  key_.assign(r[c_session]);
+  key_.assign(session);
   const auto [it, fresh] = open_.try_emplace(key_, open_session{micros, 0});
   open_session& s = it->second;
   if (!fresh && micros >= s.last) {
-    // Whole-second times: a gap of 0 is somewhere within the second.
-    const bool whole_seconds = micros % 1'000'000 == 0 && s.last % 1'000'000 == 0;
-    const double gap = std::max(static_cast<double>(micros - s.last) / 1e6, whole_seconds ? 0.5 : 0.001);
+    const double gap = session_gap_s(s.last, micros);
     s.log_gaps += std::log(gap);
     s.gap_sum += gap;
     s.gap_squares += gap * gap;
@@ -193,7 +210,9 @@ void call_fit::count_hour(std::uint32_t calls) {
   ++hour_calls_[n];
 }
 
-void call_fit::close(const open_session& s) {
+void call_fit::close(const open_session& s) { close(session_count{s.calls, s.log_gaps, s.gap_sum, s.gap_squares}); }
+
+void call_fit::close(const session_count& s) {
   // A session is quick when its calls come less than quick_gap_s apart (geometric mean).
   const bool quick = s.calls > 1 && s.log_gaps / (s.calls - 1) < std::log(quick_gap_s);
   session_group& g = quick ? quick_ : slow_;
@@ -304,6 +323,7 @@ void call_fit::close_idle(std::int64_t now) {
 std::string call_fit::toml() {
   for (const auto& [key, s] : open_) close(s);
   open_.clear();
+  for (const session_count& s : inferred_.finish()) close(s);
   std::string t;
   t += fmt::format(
       "\n# The call model (docs/realistic-calls.md) fitted to the log: sessions of two paces, whose calls\n"
@@ -344,6 +364,12 @@ std::string call_fit::toml() {
           "# (each at most the calls the hour has left), gives back the calls of the session a call is in:\n"
           "# {:.4g} (chat) and {:.4g} (agent) in the log.\n",
           weighted[0], weighted[1]);
+    if (inferred_.used())
+      t += fmt::format(
+          "# The log has no session ids: its sessions were inferred, a customer's calls ended by a gap of\n"
+          "# more than {:g} s (fit --session-gap) or a change of pace (gaps under {:g} s after longer ones,\n"
+          "# or the reverse).\n",
+          inferred_.gap_s(), quick_gap_s);
     t += slow_.toml("chat",
                     fmt::format("{} sessions of the log whose calls come {} s or more apart (or one call)",
                                 slow_sessions, quick_gap_s),
@@ -352,6 +378,8 @@ std::string call_fit::toml() {
         "agent",
         fmt::format("{} sessions of the log whose calls come less than {} s apart", quick_sessions, quick_gap_s),
         lengths[1]);
+  } else if (population_ > 0 && minutes_.measured()) {
+    t += clump_toml(fit_clumps(minutes_.busiest(10), population_), population_);
   } else {
     t += "# The log has no session column: every call is its own session.\n"
          "\"chat.length_median\" = 1\n\"chat.length_sigma\" = 0\n\"chat.length_max\" = 1\n";

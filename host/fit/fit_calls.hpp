@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "dataset_reader.hpp"
+#include "fit_sessions.hpp"
 #include "sessions.hpp"
 
 namespace trafficsim::host {
@@ -43,6 +44,8 @@ class minute_counts {
   /// The busiest hour's per-minute variance over mean (0 if not measured).
   double busiest_hour_vmr() const;
   bool measured() const noexcept { return !overflow_; }
+  /// The calls by minute of the `n` busiest hours (fewer in a shorter log), busiest first.
+  std::vector<minute_array> busiest(std::size_t n) const;
 
  private:
   /// A log of more hours is not measured: 240 bytes an hour, at most 24 MB.
@@ -62,6 +65,11 @@ class call_fit {
   double busiest_hour_vmr() const { return minutes_.busiest_hour_vmr(); }
   /// The profile's [calls] table, with comments on what the log told and what not.
   std::string toml();
+  /// A log without a session column: a customer's calls more than `seconds` apart are
+  /// sessions apart (before the first row).
+  void session_gap(double seconds) { inferred_ = session_inference(seconds); }
+  /// A log without customers, fitted as `customers` customers.
+  void population(std::uint64_t customers) noexcept { population_ = customers; }
 
  private:
   struct open_session {
@@ -89,6 +97,7 @@ class call_fit {
     std::uint32_t calls = 0;
   };
   void close(const open_session& s);
+  void close(const session_count& s);
   void close_idle(std::int64_t now);
   void count_hour(std::uint32_t calls);
   /// explicit_cache_share and the kinds' cached_share from the log's cache columns.
@@ -117,6 +126,8 @@ class call_fit {
   } cache_;
   std::string model_;
   std::vector<std::uint64_t> hour_calls_;  ///< customer-hours by their calls
+  session_inference inferred_;             ///< sessions of a log with customers but no session column
+  std::uint64_t population_ = 0;           ///< a log without customers: its customers
 };
 
 }  // namespace trafficsim::host
