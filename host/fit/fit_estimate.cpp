@@ -241,6 +241,48 @@ double fit_trend(const std::vector<customer_days>& customers, const std::vector<
   return n >= 14 && den > 0 ? num / den : 0.0;
 }
 
+/// The weekly shape with the customers' presence and the trend taken out. A weekday's hours
+/// count its calls per occurrence in the log, so a trend, churn or joining that leaves the
+/// log's later days fewer calls shows in the weekdays that fall late (in 28 days from a
+/// Wednesday, the Tuesdays); the draw applies the trend and churn again and would count
+/// them twice. So each weekday's hours are scaled by its occurrences over its exposure: the
+/// customers' days on it from their level's first day to their churn or the log's end,
+/// each weighing the customer's mean day times the trend's factor; then to mean 1. The
+/// weekday factors follow.
+void take_out_presence(std::vector<double>& how, day_factors& factors, const std::vector<customer_days>& customers,
+                       const std::vector<std::size_t>& members, const std::vector<span>& spans, std::int64_t last_day) {
+  std::array<double, 7> occurrences{}, exposure{};
+  for (std::int64_t d = factors.first_day; d <= last_day; ++d)
+    occurrences[static_cast<std::size_t>(weekday_from_days(d))] += 1;
+  for (std::size_t m = 0; m < members.size(); ++m) {
+    const customer_days& c = customers[members[m]];
+    const span& s = spans[m];
+    if (s.end <= s.from) continue;
+    double calls = 0;
+    for (std::int64_t d = s.from; d < s.end; ++d) calls += c.on(d);
+    const double mean_day = calls / static_cast<double>(s.end - s.from);
+    for (std::int64_t d = s.from; d < s.end; ++d)
+      exposure[static_cast<std::size_t>(weekday_from_days(d))] +=
+          mean_day * std::exp(factors.trend * (static_cast<double>(d - factors.first_day) - factors.origin));
+  }
+  const double occurring = std::accumulate(occurrences.begin(), occurrences.end(), 0.0);
+  const double exposed = std::accumulate(exposure.begin(), exposure.end(), 0.0);
+  for (std::size_t d = 0; d < 7; ++d)
+    if (occurrences[d] > 0 && exposure[d] <= 0) return;  // a weekday with calls but nobody there: left as it is
+  if (exposed <= 0) return;
+  for (std::size_t k = 0; k < 168; ++k) {
+    const std::size_t d = k / 24;
+    how[k] *= occurrences[d] > 0 ? occurrences[d] / occurring * exposed / exposure[d] : 0.0;
+  }
+  const double mean_hour = std::accumulate(how.begin(), how.end(), 0.0) / 168;
+  if (mean_hour <= 0) return;
+  for (double& w : how) w /= mean_hour;
+  for (std::size_t d = 0; d < 7; ++d)
+    factors.weekday[d] = std::accumulate(how.begin() + static_cast<std::ptrdiff_t>(d * 24),
+                                         how.begin() + static_cast<std::ptrdiff_t>(d * 24 + 24), 0.0) /
+                         24;
+}
+
 /// What the levels-and-bursts pass gathers over a segment's customers.
 struct level_sample {
   std::vector<double> sums;                          ///< per customer, its calls from its level's first day
@@ -349,10 +391,11 @@ segment_fit estimate_pass(const std::vector<customer_days>& customers, const std
     factors.weekday[d] = std::accumulate(how.begin() + static_cast<std::ptrdiff_t>(d * 24),
                                          how.begin() + static_cast<std::ptrdiff_t>(d * 24 + 24), 0.0) /
                          24;
-  out.how = std::move(how);
   const std::vector<span> spans = churn_and_join(customers, members, first_day, last_day, out);
   out.trend = factors.trend = fit_trend(customers, members, spans, factors, n);
   out.origin = factors.origin = static_cast<double>(n - 1) / 2;
+  take_out_presence(how, factors, customers, members, spans, last_day);
+  out.how = std::move(how);
 
   for (std::size_t m = 0; m < members.size(); ++m)
     sample_customer(customers[members[m]], spans[m], factors, sample, out);

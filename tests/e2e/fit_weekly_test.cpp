@@ -167,6 +167,29 @@ TEST(FitWeekly, BurstsCrowdedOnAWeekdayAreFittedOverAQuietWeek) {
   EXPECT_NEAR(bursts[5], 15, 2) << p;
 }
 
+TEST(FitWeekly, TheWeeklyShapeHasTheTrendAndChurnTakenOut) {
+  // The decline plugin has no weekly shape: every day's calls are the customer's level x
+  // (1 - 0.3 / 7)^day here, and customers churn from day 6. In 28 days from a Wednesday a
+  // weekday's 4 days fall up to 6 days later than another's, (1 - 0.3 / 7)^6 = 0.77, and
+  // fewer customers are left on them; the draw applies the fitted trend and churn again,
+  // so a weekly shape of calls per occurrence counts them twice (factors 0.85-1.15). Taken
+  // out (each weekday's calls over its customers' active days at their mean day and the
+  // trend's factor), the factors are the plugin's 1, bound 0.04: a weekday's calls are
+  // about 17,000 (a Poisson standard error under 1 %), and the fitted trend a straight
+  // line through the churned customers' shorter spans (measured within 0.02).
+  temp_dir t;
+  ASSERT_EQ(run_host({"--plugins", "decline", "--days", "28", "--set", "decline.customers=100", "--set",
+                      "decline.weekly_decline=0.3", "-q", "-o", (t / "log.csv").string()})
+                .exit_code,
+            0);
+  ASSERT_EQ(run_host({"fit", (t / "log.csv").string(), "-o", (t / "p.toml").string(), "-q"}).exit_code, 0);
+  const std::array<double, 7> fitted = weekday_factors(read_file(t / "p.toml"));
+  for (std::size_t w = 0; w < 7; ++w) {
+    std::printf("weekday %zu: fitted factor %.3f\n", w, fitted[w]);
+    EXPECT_NEAR(fitted[w], 1.0, 0.04) << "weekday " << w;
+  }
+}
+
 TEST(FitWeekly, TheWeeklyShapeOfTheBurstPluginIsItsQuietDays) {
   // The burst plugin has no weekly shape: its quiet days are alike, and its burst days
   // (15 % of the days, 5-20 x a day's calls) fall on random weekdays. The fit's weekday
