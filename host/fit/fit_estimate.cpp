@@ -241,6 +241,16 @@ double fit_trend(const std::vector<customer_days>& customers, const std::vector<
   return n >= 14 && den > 0 ? num / den : 0.0;
 }
 
+/// Each weekday's mean hour weight in hour-of-week `how`: its factor in the draw.
+std::array<double, 7> weekday_means(const std::vector<double>& how) {
+  std::array<double, 7> out{};
+  for (std::size_t d = 0; d < 7; ++d)
+    out[d] = std::accumulate(how.begin() + static_cast<std::ptrdiff_t>(d * 24),
+                             how.begin() + static_cast<std::ptrdiff_t>(d * 24 + 24), 0.0) /
+             24;
+  return out;
+}
+
 /// The weekly shape with the customers' presence and the trend taken out. A weekday's hours
 /// count its calls per occurrence in the log, so a trend, churn or joining that leaves the
 /// log's later days fewer calls shows in the weekdays that fall late (in 28 days from a
@@ -277,10 +287,7 @@ void take_out_presence(std::vector<double>& how, day_factors& factors, const std
   const double mean_hour = std::accumulate(how.begin(), how.end(), 0.0) / 168;
   if (mean_hour <= 0) return;
   for (double& w : how) w /= mean_hour;
-  for (std::size_t d = 0; d < 7; ++d)
-    factors.weekday[d] = std::accumulate(how.begin() + static_cast<std::ptrdiff_t>(d * 24),
-                                         how.begin() + static_cast<std::ptrdiff_t>(d * 24 + 24), 0.0) /
-                         24;
+  factors.weekday = weekday_means(how);
 }
 
 /// What the levels-and-bursts pass gathers over a segment's customers.
@@ -387,10 +394,7 @@ segment_fit estimate_pass(const std::vector<customer_days>& customers, const std
   const std::int64_t n = last_day - first_day + 1;
   day_factors factors;
   factors.first_day = first_day;
-  for (std::size_t d = 0; d < 7; ++d)
-    factors.weekday[d] = std::accumulate(how.begin() + static_cast<std::ptrdiff_t>(d * 24),
-                                         how.begin() + static_cast<std::ptrdiff_t>(d * 24 + 24), 0.0) /
-                         24;
+  factors.weekday = weekday_means(how);
   const std::vector<span> spans = churn_and_join(customers, members, first_day, last_day, out);
   out.trend = factors.trend = fit_trend(customers, members, spans, factors, n);
   out.origin = factors.origin = static_cast<double>(n - 1) / 2;
