@@ -241,12 +241,62 @@ double fit_trend(const std::vector<customer_days>& customers, const std::vector<
   return n >= 14 && den > 0 ? num / den : 0.0;
 }
 
+/// Each weekday's mean hour weight in hour-of-week `how`: its factor in the draw.
+std::array<double, 7> weekday_means(const std::vector<double>& how) {
+  std::array<double, 7> out{};
+  for (std::size_t d = 0; d < 7; ++d)
+    out[d] = std::accumulate(how.begin() + static_cast<std::ptrdiff_t>(d * 24),
+                             how.begin() + static_cast<std::ptrdiff_t>(d * 24 + 24), 0.0) /
+             24;
+  return out;
+}
+
+/// The weekly shape with the customers' presence and the trend taken out. A weekday's hours
+/// count its calls per occurrence in the log, so a trend, churn or joining that leaves the
+/// log's later days fewer calls shows in the weekdays that fall late (in 28 days from a
+/// Wednesday, the Tuesdays); the draw applies the trend and churn again and would count
+/// them twice. So each weekday's hours are scaled by its occurrences over its exposure: the
+/// customers' days on it from their level's first day to their churn or the log's end,
+/// each weighing the customer's mean day times the trend's factor; then to mean 1. The
+/// weekday factors follow.
+void take_out_presence(std::vector<double>& how, day_factors& factors, const std::vector<customer_days>& customers,
+                       const std::vector<std::size_t>& members, const std::vector<span>& spans, std::int64_t last_day) {
+  std::array<double, 7> occurrences{}, exposure{};
+  for (std::int64_t d = factors.first_day; d <= last_day; ++d)
+    occurrences[static_cast<std::size_t>(weekday_from_days(d))] += 1;
+  for (std::size_t m = 0; m < members.size(); ++m) {
+    const customer_days& c = customers[members[m]];
+    const span& s = spans[m];
+    if (s.end <= s.from) continue;
+    double calls = 0;
+    for (std::int64_t d = s.from; d < s.end; ++d) calls += c.on(d);
+    const double mean_day = calls / static_cast<double>(s.end - s.from);
+    for (std::int64_t d = s.from; d < s.end; ++d)
+      exposure[static_cast<std::size_t>(weekday_from_days(d))] +=
+          mean_day * std::exp(factors.trend * (static_cast<double>(d - factors.first_day) - factors.origin));
+  }
+  const double occurring = std::accumulate(occurrences.begin(), occurrences.end(), 0.0);
+  const double exposed = std::accumulate(exposure.begin(), exposure.end(), 0.0);
+  for (std::size_t d = 0; d < 7; ++d)
+    if (occurrences[d] > 0 && exposure[d] <= 0) return;  // a weekday with calls but nobody there: left as it is
+  if (exposed <= 0) return;
+  for (std::size_t k = 0; k < 168; ++k) {
+    const std::size_t d = k / 24;
+    how[k] *= occurrences[d] > 0 ? occurrences[d] / occurring * exposed / exposure[d] : 0.0;
+  }
+  const double mean_hour = std::accumulate(how.begin(), how.end(), 0.0) / 168;
+  if (mean_hour <= 0) return;
+  for (double& w : how) w /= mean_hour;
+  factors.weekday = weekday_means(how);
+}
+
 /// What the levels-and-bursts pass gathers over a segment's customers.
 struct level_sample {
   std::vector<double> sums;                          ///< per customer, its calls from its level's first day
   std::vector<std::array<double, 7>> factors;        ///< per customer, the sum of its days' factors by weekday
   std::array<double, 7> quiet_calls{}, all_calls{};  ///< by weekday: calls on days without a burst, and all
   std::array<double, 7> excess{}, at_level{};        ///< by weekday: bursts' calls beyond the level, and levels' sum
+  std::array<double, 7> quiet_level{};               ///< by weekday: the levels' sum over the days without a burst
   std::vector<double> multipliers;                   ///< burst days' calls over the customer's mean day without bursts
   std::vector<double> logs;                          ///< quiet days' log ratio to the customer's median day
   double active_days = 0;
@@ -306,6 +356,7 @@ void sample_customer(const customer_days& c, const span& s, const day_factors& f
       ++out.burst_days;
     } else {
       sample.quiet_calls[w] += calls;
+      sample.quiet_level[w] += base;
       if (level >= 10 && r > 0) sample.logs.push_back(std::log(r / level));
     }
   }
@@ -343,14 +394,12 @@ segment_fit estimate_pass(const std::vector<customer_days>& customers, const std
   const std::int64_t n = last_day - first_day + 1;
   day_factors factors;
   factors.first_day = first_day;
-  for (std::size_t d = 0; d < 7; ++d)
-    factors.weekday[d] = std::accumulate(how.begin() + static_cast<std::ptrdiff_t>(d * 24),
-                                         how.begin() + static_cast<std::ptrdiff_t>(d * 24 + 24), 0.0) /
-                         24;
-  out.how = std::move(how);
+  factors.weekday = weekday_means(how);
   const std::vector<span> spans = churn_and_join(customers, members, first_day, last_day, out);
   out.trend = factors.trend = fit_trend(customers, members, spans, factors, n);
   out.origin = factors.origin = static_cast<double>(n - 1) / 2;
+  take_out_presence(how, factors, customers, members, spans, last_day);
+  out.how = std::move(how);
 
   for (std::size_t m = 0; m < members.size(); ++m)
     sample_customer(customers[members[m]], spans[m], factors, sample, out);
@@ -380,25 +429,53 @@ segment_fit estimate_pass(const std::vector<customer_days>& customers, const std
   return out;
 }
 
+/// The passes' weekly shape: the log's whole (hour-of-week `whole`) with each weekday's
+/// hours taken to the calls of a day without a burst, as `sample` classed its days: the
+/// quiet days' calls over their customers' levels, against all days' calls over theirs, so
+/// that a weekday with more burst days keeps its quiet days' height. Empty when no weekday
+/// has a quiet day.
+std::vector<double> quiet_shape(const std::vector<double>& whole, const level_sample& sample) {
+  std::vector<double> quiet = whole;
+  for (std::size_t k = 0; k < 168; ++k) {
+    const std::size_t d = k / 24;
+    quiet[k] *= sample.all_calls[d] > 0 && sample.quiet_level[d] > 0
+                    ? sample.quiet_calls[d] / sample.quiet_level[d] * sample.at_level[d] / sample.all_calls[d]
+                    : 0.0;
+  }
+  const double mean_hour = std::accumulate(quiet.begin(), quiet.end(), 0.0) / 168;
+  if (mean_hour <= 0) return {};
+  for (double& w : quiet) w /= mean_hour;
+  return quiet;
+}
+
 }  // namespace
 
-/// Two passes when the first finds bursts: the weekly shape of the log counts the bursts'
-/// calls on the weekdays they fell on, so the second takes each weekday's hours down to the
-/// calls of its days without a burst (the weekly shape of a quiet day), and the bursts'
-/// weekdays are kept in burst_weekday instead.
+/// Passes until the burst days found stay the same (at most max_passes) when the first
+/// finds bursts: the weekly shape of the log counts the bursts' calls on the weekdays they
+/// fell on, so each next pass fits the weekly shape of a quiet day (quiet_shape) from the
+/// days the pass before classed, and the bursts' weekdays are kept in burst_weekday
+/// instead. More than two passes where the bursts crowd on a weekday: the whole log's
+/// shape of a Monday with batch runs on 3 in 10 Mondays is 5 quiet Mondays high, so the
+/// first pass sees only the largest bursts. The draw's calls on a weekday are then a quiet
+/// day's on every day plus the bursts' calls beyond it, the log's (docs/compose-and-fit.md,
+/// "Weekday shares").
 segment_fit estimate_segment(const std::vector<customer_days>& customers, const std::vector<std::size_t>& members,
                              std::vector<double> how, std::int64_t first_day, std::int64_t last_day) {
-  level_sample first;
-  segment_fit out = estimate_pass(customers, members, std::move(how), first_day, last_day, first);
-  if (out.burst_days == 0) return out;
-  std::vector<double> quiet = out.how;
-  for (std::size_t k = 0; k < 168; ++k)
-    quiet[k] *= first.all_calls[k / 24] > 0 ? first.quiet_calls[k / 24] / first.all_calls[k / 24] : 0.0;
-  const double mean_hour = std::accumulate(quiet.begin(), quiet.end(), 0.0) / 168;
-  if (mean_hour <= 0) return out;
-  for (double& w : quiet) w /= mean_hour;
-  level_sample second;
-  return estimate_pass(customers, members, std::move(quiet), first_day, last_day, second);
+  constexpr int max_passes = 4;
+  const std::vector<double> whole = how;
+  level_sample sample;
+  segment_fit out = estimate_pass(customers, members, std::move(how), first_day, last_day, sample);
+  for (int pass = 1; pass < max_passes && out.burst_days > 0; ++pass) {
+    std::vector<double> quiet = quiet_shape(whole, sample);
+    if (quiet.empty()) break;
+    level_sample next;
+    segment_fit again = estimate_pass(customers, members, std::move(quiet), first_day, last_day, next);
+    const bool same = again.burst_days == out.burst_days;
+    out = std::move(again);
+    sample = std::move(next);
+    if (same) break;
+  }
+  return out;
 }
 
 }  // namespace trafficsim::host

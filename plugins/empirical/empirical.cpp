@@ -22,13 +22,16 @@
 // Burst days are a systematic sample of each customer's days, not independent draws:
 // the run's days in the order Mondays, Tuesdays, ..., Sundays (each weekday's in time
 // order), each day weighing burst_probability x its weekday's burst_weekday weight (mean 1
-// over the week), and a day is a burst day when the customer's own random start plus a
-// whole number falls in its stretch of the running sum. Each day is still a burst day with
-// its probability, but a customer's bursts spread over the weekdays in proportion to the
+// over the week), and a day is a burst day when the customer's start plus a whole number
+// falls in its stretch of the running sum. Each day is still a burst day with its
+// probability, but a customer's bursts spread over the weekdays in proportion to the
 // weights instead of falling on a few at random, and its j-th burst's multiplier is taken
-// at quantile frac(v + j x 0.618...) (v the customer's own): a few busy customers' burst days
-// weigh much of a month's calls, so where independent draws put them decides a weekday's
-// share (docs/compose-and-fit.md, "Weekday shares").
+// at quantile frac(v + j x 0.618...) (v the customer's own). With fitted levels the starts
+// are a golden step (0.618...) apart from one level stratum to the next, from an offset
+// the seed draws, so that customers of about the same level start apart and burst on
+// different weekdays: a few busy customers' burst days weigh much of a month's calls, so
+// where independent draws put them decides a weekday's share (docs/compose-and-fit.md,
+// "Weekday shares").
 
 #include <trafficsim/plugin.h>
 
@@ -89,20 +92,22 @@ struct empirical_config {
   std::uint64_t seed = 0;
 };
 
+/// The next number of splitmix64's sequence from state `x`.
+std::uint64_t splitmix64(std::uint64_t& x) noexcept {
+  x += 0x9e3779b97f4a7c15ULL;
+  std::uint64_t z = x;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
 /// The customers' strata: a permutation of 0 .. n - 1, Fisher-Yates from splitmix64 of the
 /// seed (spelled out so that every standard library gives the same bytes).
 std::vector<std::uint32_t> strata(std::uint32_t n, std::uint64_t seed) {
   std::vector<std::uint32_t> s(n);
   for (std::uint32_t i = 0; i < n; ++i) s[i] = i;
   std::uint64_t x = seed;
-  for (std::uint32_t i = n; i > 1; --i) {
-    x += 0x9e3779b97f4a7c15ULL;
-    std::uint64_t z = x;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    std::swap(s[i - 1], s[static_cast<std::size_t>(z % i)]);
-  }
+  for (std::uint32_t i = n; i > 1; --i) std::swap(s[i - 1], s[static_cast<std::size_t>(splitmix64(x) % i)]);
   return s;
 }
 
@@ -112,7 +117,11 @@ class empirical_scenario final : public scenario {
  public:
   explicit empirical_scenario(const empirical_config& cfg) : cfg_(cfg) {
     fitted_levels_ = std::any_of(cfg.level.begin(), cfg.level.end(), [](double v) { return v > 0; });
-    if (fitted_levels_) strata_ = strata(cfg.customers, cfg.seed);
+    if (fitted_levels_) {
+      strata_ = strata(cfg.customers, cfg.seed);
+      std::uint64_t x = ~cfg.seed;
+      burst_offset_ = to_unit(splitmix64(x));
+    }
     double week = 0;
     for (std::size_t d = 0; d < 7; ++d) {
       for (std::size_t h = 0; h < hours_per_day; ++h) day_sum_[d] += cfg.hour_of_week[d * hours_per_day + h];
@@ -145,7 +154,7 @@ class empirical_scenario final : public scenario {
     // whatever toolchain built the host.
     if (cfg_.daily_sigma > 0)
       expected *= rng.day.lognormal(-cfg_.daily_sigma * cfg_.daily_sigma / 2, cfg_.daily_sigma, slot_daily);
-    if (const std::uint64_t j = burst_index(day, rng); j > 0) {
+    if (const std::uint64_t j = burst_index(c, day, rng); j > 0) {
       const double u = rng.customer.unit(slot_burst_size) + static_cast<double>(j) * golden_fraction;
       const double m = quantile_at(cfg_.burst, u - std::floor(u));
       expected *= m;
@@ -166,7 +175,7 @@ class empirical_scenario final : public scenario {
 
   /// 1 + the number of the customer's burst days before `day` in the weekday order when
   /// `day` is a burst day, else 0: the systematic sample (see the top of the file).
-  std::uint64_t burst_index(const day_info& day, const plan_streams& rng) const {
+  std::uint64_t burst_index(const customer& c, const day_info& day, const plan_streams& rng) const {
     const auto wd = static_cast<std::size_t>(day.day_of_week);
     if (burst_chance_[wd] <= 0) return 0;
     // The days of each weekday in the run before this weekday's in the order; day 0's
@@ -177,10 +186,19 @@ class empirical_scenario final : public scenario {
       const std::size_t off = (w + 7 - first) % 7;
       before += burst_chance_[w] * static_cast<double>(day.days > off ? (day.days - off + 6) / 7 : 0);
     }
-    const double start =
-        before + burst_chance_[wd] * static_cast<double>(day.index / 7) + rng.customer.unit(slot_burst_start);
+    const double start = before + burst_chance_[wd] * static_cast<double>(day.index / 7) + burst_start(c, rng);
     const double end = start + burst_chance_[wd];
     return std::floor(end) > std::floor(start) ? static_cast<std::uint64_t>(std::floor(end)) : 0;
+  }
+
+  /// Where the customer's systematic sample of burst days starts, in [0, 1): with fitted
+  /// levels, a golden step from the customer one stratum below it (from a start the seed
+  /// draws), so that customers of about the same level, whose bursts weigh alike, start
+  /// their samples apart and burst on different weekdays; else its own uniform draw.
+  double burst_start(const customer& c, const plan_streams& rng) const {
+    if (c.index >= strata_.size()) return rng.customer.unit(slot_burst_start);
+    const double x = burst_offset_ + static_cast<double>(strata_[c.index]) * golden_fraction;
+    return x - std::floor(x);
   }
 
   double level_quantile(const customer& c, const plan_streams& rng) const {
@@ -192,6 +210,7 @@ class empirical_scenario final : public scenario {
   empirical_config cfg_;
   std::vector<std::uint32_t> strata_;
   bool fitted_levels_ = false;
+  double burst_offset_ = 0;
   std::array<double, 7> day_sum_{}, weekday_factor_{}, burst_chance_{};
 };
 

@@ -147,10 +147,10 @@ TEST(FitSegments, TheDefaultMixtureIsFittedAsItsKinds) {
 
   // Weekday shares: the bursty kind's calls (a third of the log) fall on the weekdays its
   // bursts drew, so a weekday's share carries their sampling error (the worst weekday of
-  // seeds 1-4, 5-8, ..., 21-24: 0.041 to 0.131, median 0.091; docs/compose-and-fit.md,
+  // seeds 1-4, 5-8, ..., 21-24: 0.065 to 0.101, median 0.078; docs/compose-and-fit.md,
   // "Weekday shares"). Segments give the bursty customers their own bursts and shape: the
-  // worst weekday's error is smaller than with one segment for all (measured 0.041, seeds
-  // 1-4, against 0.329, seeds 1-2), and within 5 % or the sampling bound, twice the share's
+  // worst weekday's error is smaller than with one segment for all (measured 0.077, seeds
+  // 1-4, against 0.373, seeds 1-2), and within 5 % or the sampling bound, twice the share's
   // standard error sqrt(p (1 - p) / (4 N_eff)), relative (0.145 here), whichever is larger.
   const regenerated one = regenerate(t, t / "one.toml", 2);
   const double worst_seg = worst_weekday(log, seg.all), worst_one = worst_weekday(log, one.all);
