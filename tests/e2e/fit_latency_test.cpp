@@ -229,4 +229,45 @@ TEST(FitLatency, SpendLogsTimesGiveTheLatency) {
   EXPECT_NE(profile.find("no tier column"), std::string::npos);
 }
 
+TEST(FitLatency, AnyLogNamesItsColumns) {
+  temp_dir t;
+  // Our week in other names, read with --columns: the latency, the time to first token, the
+  // cached and reasoning tokens, the status and the tier under the keys that name them.
+  const auto rows = parse_csv(run_host_to(t, "ours.csv", log_args({"--set", "calls.rpm_pro=5"})));
+  std::string log = "when,who,llm,prompt,completion,took,first,cache_hits,thinking,http,plan\n";
+  // Columns of ours: 0 timestamp, 3 model, 4 input, 5 output, 7 latency_ms, 8 customer_id,
+  // 9 subscription_tier, 19 status_code, 23 cached, 25 reasoning, 27 time_to_first_token_ms.
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    if (r.size() < 28) continue;
+    for (const std::size_t k : {0, 8, 3, 4, 5, 7, 27, 23, 25, 19, 9}) log += r[k] + (k == 9 ? "\n" : ",");
+  }
+  write_file(t / "any.csv", log);
+  const process_result r =
+      run_host({"fit", (t / "any.csv").string(), "-o", (t / "any.toml").string(), "-q", "--columns",
+                "time=when,customer=who,model=llm,input_tokens=prompt,output_tokens=completion,latency=took,ttft=first,"
+                "cached_input_tokens=cache_hits,reasoning_tokens=thinking,status=http,tier=plan"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string profile = read_file(t / "any.toml");
+  // The bounds of the first test: the same log.
+  EXPECT_NEAR(profile_number(profile, "[catalog_models.\"gpt-4o\"]", "trafficsim_ttft_ms"), 900, 90) << profile;
+  EXPECT_NEAR(profile_number(profile, "[catalog_models.\"claude-sonnet-4-5\"]", "trafficsim_output_tokens_per_second"),
+              40, 1.6);
+  EXPECT_NEAR(profile_number(profile, "[calls]", "rpm_pro"), 5, 1);
+  EXPECT_NEAR(profile_number(profile, "[calls]", "\"server_error_rate.openai\""), 0.02, 0.006);
+
+  // A status that is neither a code nor success/failure stops the fit with its place (exit 2).
+  write_file(t / "bad.csv",
+             "when,llm,prompt,completion,took,http\n2025-01-01T00:00:00,gpt-4o,10,10,500,200\n"
+             "2025-01-01T00:00:01,gpt-4o,10,10,500,maybe\n");
+  const process_result bad =
+      run_host({"fit", (t / "bad.csv").string(), "-o", (t / "bad.toml").string(), "-q", "--columns",
+                "time=when,model=llm,input_tokens=prompt,output_tokens=completion,latency=took,status=http",
+                "--customers", "3"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("bad.csv:3"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("'maybe' is not a status"), std::string::npos) << bad.err;
+  EXPECT_FALSE(fs::exists(t / "bad.toml"));
+}
+
 }  // namespace
