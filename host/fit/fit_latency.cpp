@@ -26,6 +26,8 @@ constexpr std::size_t min_samples = 30;
 /// milliseconds after the first token (the ms rounding of both times: under 2.5 %).
 constexpr std::uint32_t min_speed_tokens = 16;
 constexpr double min_speed_ms = 20;
+/// A longer latency (a day) is no call's: left out of the sample.
+constexpr double max_latency_ms = 86'400'000;
 /// Customer-minutes are counted one by one up to this many attempts.
 constexpr std::uint32_t max_minute_attempts = 100'000;
 
@@ -111,7 +113,7 @@ void outcome_fit::add_latency(const row_view& r, std::int64_t micros, time_forma
     latency = static_cast<double>(r.micros(c_end_time, format) - micros) / 1000;
     if (latency < 0) r.bad(c_end_time, fmt::format("'{}' is before the call's start", r[c_end_time]));
   }
-  if (!(latency >= 0)) return;
+  if (!(latency >= 0) || latency > max_latency_ms) return;
   if (given(c_ttft)) {
     ttft = r.real(c_ttft);
   } else if (given(c_first_token)) {
@@ -121,7 +123,8 @@ void outcome_fit::add_latency(const row_view& r, std::int64_t micros, time_forma
   }
   if (ttft > latency) ttft = -1;
   if (ttft >= 0) ++with_ttft_;
-  auto tokens = [&](fit_column k) { return given(k) ? static_cast<double>(r.whole(k)) : 0.0; };
+  // At most 2^32 - 1 (a count the sample keeps as 32 bits).
+  auto tokens = [&](fit_column k) { return given(k) ? std::min(static_cast<double>(r.whole(k)), 4294967295.0) : 0.0; };
   const double uncached = std::max(0.0, tokens(c_input) - 0.9 * tokens(c_cached));  // a cached token: a tenth
   const sample s{static_cast<float>(ttft), static_cast<float>(latency),
                  static_cast<float>(uncached * 1000 / session_settings{}.prefill_tokens_per_second),
