@@ -255,8 +255,8 @@ void define_options(CLI::App& app, raw_options& v, std::string_view version_text
                  "Which models of the catalog are drawn, with weights: KEY=WEIGHT,... (default: the catalog's mix)")
       ->type_name("KEY=W,...");
   app.add_option("--catalog-model", v.catalog_models,
-                 "A model the catalog does not hold, in its file's field names (a fitted profile's "
-                 "[catalog_models]); --models draws it by KEY")
+                 "A model the catalog does not hold, or fields of one it holds (the others kept), in its "
+                 "file's field names (a fitted profile's [catalog_models]); --models draws it by KEY")
       ->type_name("KEY:FIELD=VALUE,...");
   app.add_option("--model-preference", v.model_preference,
                  "Customers' own model preferences: with probability P a call takes its customer's favourite "

@@ -14,6 +14,7 @@
 #include "fit_calls.hpp"
 #include "fit_columns.hpp"
 #include "fit_estimate.hpp"
+#include "fit_latency.hpp"
 #include "fit_models.hpp"
 #include "fit_prefs.hpp"
 #include "fit_prices.hpp"
@@ -123,6 +124,7 @@ struct log_counts {
                last_day = std::numeric_limits<std::int64_t>::min();
   std::int64_t customer_days_counted = 0;
   call_fit call_model;
+  outcome_fit outcomes;      ///< latency, failures, retries, rate limits
   logged_costs costs;        ///< per model, the models no catalog holds priced from them
   bool cost_column = false;  ///< the log has costs (cost_usd, SpendLogs' spend, --columns cost)
 };
@@ -183,6 +185,7 @@ void count_row(const row_view& r, const fit_columns& columns, time_format format
   const std::int64_t day = t >= 0 ? t / 86'400 : (t - 86'399) / 86'400;
   const auto hour = static_cast<std::size_t>((t - day * 86'400) / 3600);
   if (c.fit_calls) c.call_model.add(r, us);
+  if (c.fit_calls) c.outcomes.add(r, us, format);
   const std::uint32_t who = customer_of(r, columns, population, c, key);
   c.first_day = std::min(c.first_day, day);
   c.last_day = std::max(c.last_day, day);
@@ -362,21 +365,25 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
   model_match models = match_models(c.models, catalog_hint, models_text);
   out.catalog = models.catalog;
   out.unmatched = models.lost;
+  const bool calls_fitted = c.fit_calls && c.call_model.has_tokens();
+  const latency_fit latency = calls_fitted ? c.outcomes.fit_latency(models) : latency_fit{};
   // Those that match nothing: kept, at the prices the log's costs give.
-  const kept_models kept = keep_unmatched_models(models, c.models, c.costs, c.cost_column);
+  const kept_models kept = keep_unmatched_models(models, c.models, c.costs, c.cost_column, latency_fields(latency));
   models.unmatched = kept.left_out;
   out.kept_priced = kept.priced;
   out.kept_unpriced = kept.unpriced;
   out.cost_column = c.cost_column;
   out.no_model_matched = models.mix.empty();
 
-  const bool calls_fitted = c.fit_calls && c.call_model.has_tokens();
   out.toml = profile_head(path, name, version_text, c, out, models, fits.size(), calls_fitted);
   if (!kept.toml.empty())
     out.toml +=
         "\n# Models no catalog holds, added to the catalog for a run with the prices the log's costs give\n"
         "# (least squares of each call's cost on its input and output tokens, not below 0)." +
         kept.toml;
+  if (const std::string tables = latency_tables(latency, models); !tables.empty())
+    out.toml +=
+        "\n# The latency of the log's models (time to first token, output speed), fitted to its attempts." + tables;
   for (std::size_t j = 0; j < fits.size(); ++j) {
     const segment_fit& f = fits[j];
     std::string heading;
@@ -395,6 +402,7 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
     out.toml +=
         "# The log's output tokens hold the reasoning tokens (providers count them in the completion\n"
         "# tokens): none drawn besides.\nreasoning_ratio_median = 0\n";
+  if (calls_fitted) out.toml += c.outcomes.calls_toml(models, latency);
   return out;
 }
 

@@ -26,6 +26,13 @@ const std::vector<std::pair<std::string_view, std::string_view>>& fit_column_key
       {"cost", "the call's cost in USD (the prices of models no catalog holds)"},
       {"cached_input_tokens", "input tokens read from the prompt cache"},
       {"cache_write_tokens", "input tokens written to the prompt cache"},
+      {"latency", "the call's latency in milliseconds"},
+      {"ttft", "the time to first token in milliseconds (streamed calls)"},
+      {"status", "an HTTP status code (429 rate limited, 5xx failed) or success/failure"},
+      {"tier", "the customer's tier: starter, pro or enterprise (its rate limit)"},
+      {"reasoning_tokens", "reasoning tokens, not part of the output tokens"},
+      {"end_time", "when the call ended (the latency), as time"},
+      {"first_token_time", "when the first token came (the time to first token), as time"},
   };
   return keys;
 }
@@ -51,6 +58,13 @@ fit_columns make_fit_columns(std::string_view mapping, bool customers_given) {
       {"cost_usd", {"spend"}, true},
       {"cached_input_tokens", {}, true},
       {"cache_write_tokens", {}, true},
+      {"latency_ms", {}, true},
+      {"time_to_first_token_ms", {}, true},
+      {"status_code", {"status"}, true},
+      {"subscription_tier", {}, true},
+      {"reasoning_tokens", {}, true},
+      {"endTime", {}, true},
+      {"completionStartTime", {}, true},
   };
   if (mapping.empty()) return out;
   out.mapped = true;

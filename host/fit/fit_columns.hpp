@@ -29,6 +29,13 @@ enum fit_column : std::size_t {
   c_cost,         ///< the call's cost in USD: the prices of models no catalog holds
   c_cached,       ///< input tokens read from the prompt cache
   c_cache_write,  ///< input tokens written to the prompt cache
+  c_latency,      ///< the attempt's latency in ms (ours: latency_ms)
+  c_ttft,         ///< the time to first token in ms of a streamed attempt
+  c_status,       ///< an HTTP status (ours) or success/failure (SpendLogs)
+  c_tier,         ///< the customer's tier: starter, pro, enterprise (rate limits)
+  c_reasoning,    ///< reasoning tokens (before the first visible token)
+  c_end_time,     ///< SpendLogs' endTime: the latency from the start
+  c_first_token,  ///< SpendLogs' completionStartTime: the time to first token from the start
   fit_column_count
 };
 

@@ -124,9 +124,11 @@ model_match match_models(const logged_models& models, const std::string& catalog
       const auto& [provider, model] = pm;
       if (const model_spec* match = match_model(cat, provider, model); match != nullptr) {
         m.mix[match->key] += calls;
+        m.key_of[pm] = {match->key, match->provider};
       } else {
         m.unmatched += calls;
         m.lost[unmatched_key(provider, model)] += calls;
+        m.key_of[pm] = {unmatched_key(provider, model), provider_display_name(provider)};
       }
     }
     if (!tried || m.unmatched < best.unmatched) best = std::move(m);  // the first that misses fewest calls

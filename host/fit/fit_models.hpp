@@ -19,6 +19,9 @@ struct model_match {
   std::map<std::string, std::uint64_t> mix;   ///< calls by catalog key
   std::map<std::string, std::uint64_t> lost;  ///< calls by "provider/model" that matched nothing
   std::uint64_t unmatched = 0;                ///< their calls
+  /// Each logged (provider, model): its key (in `mix` or `lost`) and the provider a run
+  /// prints for it (the catalog model's, else the logged provider's display name).
+  std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> key_of;
 };
 
 /// The key of a (provider, model) that matched nothing: "provider/model", or the model

@@ -102,7 +102,7 @@ std::string toml_name(std::string_view s) { return fmt::format("\"{}\"", s); }
 
 /// One kept model's [catalog_models] table; adds its calls to `kept`.
 void catalog_model_table(const std::string& key, const std::string& provider, std::uint64_t calls, const model_costs& m,
-                         bool cost_column, kept_models& kept) {
+                         bool cost_column, const std::map<std::string, std::string>& fields, kept_models& kept) {
   const token_prices p = fit_prices(m);
   std::string t = fmt::format("\n[catalog_models.{}]\nlitellm_provider = {}\n", toml_name(key), toml_name(provider));
   if (m.with_tokens > 0) {
@@ -119,13 +119,14 @@ void catalog_model_table(const std::string& key, const std::string& provider, st
   }
   t += fmt::format("input_cost_per_token = {}\noutput_cost_per_token = {}\nmax_input_tokens = {}\n",
                    price_text(p.input), price_text(p.output), std::max<std::uint64_t>(m.max_input, 128'000));
+  if (const auto f = fields.find(key); f != fields.end()) t += f->second;
   kept.toml += t;
 }
 
 }  // namespace
 
 kept_models keep_unmatched_models(model_match& models, const logged_models& calls, const logged_costs& costs,
-                                  bool cost_column) {
+                                  bool cost_column, const std::map<std::string, std::string>& fields) {
   kept_models kept;
   // Each lost key's calls and cost sums (one key may gather a few (provider, model) pairs).
   std::map<std::string, std::pair<std::string, model_costs>> by_key;
@@ -150,7 +151,7 @@ kept_models keep_unmatched_models(model_match& models, const logged_models& call
       continue;
     }
     models.mix[key] += n;
-    catalog_model_table(key, provider, n, sums, cost_column, kept);
+    catalog_model_table(key, provider, n, sums, cost_column, fields, kept);
   }
   return kept;
 }

@@ -54,8 +54,9 @@ struct kept_models {
 
 /// Puts the models of `models.lost` into `models.mix` under their `lost` keys, each with a
 /// [catalog_models] table: its provider, the prices fitted from `costs` (0 where the log
-/// has no cost: `cost_column` false, or none for its calls), its context window.
+/// has no cost: `cost_column` false, or none for its calls), its context window, and its
+/// `fields` lines where given (its latency: latency_fields).
 kept_models keep_unmatched_models(model_match& models, const logged_models& calls, const logged_costs& costs,
-                                  bool cost_column);
+                                  bool cost_column, const std::map<std::string, std::string>& fields = {});
 
 }  // namespace trafficsim::host

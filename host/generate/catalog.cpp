@@ -479,9 +479,10 @@ catalog load_catalog(std::string_view name_or_path, const model_selection& selec
     throw usage_error(fmt::format("catalog {} is not JSON in LiteLLM's format (an object of models){}{}; fix the file",
                                   where, reader.error.empty() ? "" : ": ", reader.error));
 
-  for (const added_model& a : added) {  // the models the catalog does not hold (a fitted profile's)
+  // The models the catalog does not hold (a fitted profile's), and fields of those it holds
+  // (a fitted profile's latencies): a key the catalog holds keeps the fields not given.
+  for (const added_model& a : added) {
     raw_entry& e = reader.entries[a.key];
-    e = raw_entry{};
     for (const auto& [field, value] : a.fields) (field == "litellm_provider" ? e.strings : e.numbers)[field] = value;
   }
   // Our own metadata entry: when the prices were taken and the default mix.

@@ -200,7 +200,8 @@ added_model parse_added_model(std::string_view text);
 const std::vector<std::string_view>& added_model_fields();
 
 /// load_catalog with `added` models in the catalog besides its own (an added key the
-/// catalog holds replaces its entry); a selection draws them by their keys.
+/// catalog holds takes the fields given and keeps the others); a selection draws them by
+/// their keys.
 catalog load_catalog(std::string_view name_or_path, const model_selection& selection,
                      const std::vector<added_model>& added,
                      const std::filesystem::path& shipped_dir = default_catalog_dir());
