@@ -24,14 +24,14 @@ constexpr std::size_t max_counted_length = 100'000;
 /// are fitted apart, so that long quick sessions keep the log's per-minute clumps.
 constexpr double quick_gap_s = 30;
 
+}  // namespace
+
 std::string percentile_list(const token_percentiles& p) {
   std::string out = "[";
   for (std::size_t i = 0; i < p.size(); ++i)
     out += fmt::format("{}{:.7g}", i == 0 ? "" : (i % 10 == 0 ? ",\n  " : ", "), p[i]);
   return out + "]";
 }
-
-}  // namespace
 
 std::size_t token_histogram::bin(std::uint64_t tokens) noexcept {
   if (tokens < exact_bins) return static_cast<std::size_t>(tokens);
@@ -52,6 +52,13 @@ void token_histogram::add(std::uint64_t tokens) {
   ++bins_[b];
   ++count_;
   sum_ += static_cast<double>(tokens);
+}
+
+void token_histogram::add(const token_histogram& other) {
+  if (other.bins_.size() > bins_.size()) bins_.resize(other.bins_.size(), 0);
+  for (std::size_t b = 0; b < other.bins_.size(); ++b) bins_[b] += other.bins_[b];
+  count_ += other.count_;
+  sum_ += other.sum_;
 }
 
 token_percentiles token_histogram::percentiles() const {

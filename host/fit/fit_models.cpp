@@ -124,6 +124,7 @@ model_match match_models(const logged_models& models, const std::string& catalog
       const auto& [provider, model] = pm;
       if (const model_spec* match = match_model(cat, provider, model); match != nullptr) {
         m.mix[match->key] += calls;
+        m.keys[pm] = match->key;
       } else {
         m.unmatched += calls;
         m.lost[unmatched_key(provider, model)] += calls;

@@ -19,6 +19,8 @@ struct model_match {
   std::map<std::string, std::uint64_t> mix;   ///< calls by catalog key
   std::map<std::string, std::uint64_t> lost;  ///< calls by "provider/model" that matched nothing
   std::uint64_t unmatched = 0;                ///< their calls
+  /// The catalog key of each (provider, model) of the log that matched one.
+  std::map<std::pair<std::string, std::string>, std::string> keys;
 };
 
 /// The key of a (provider, model) that matched nothing: "provider/model", or the model

@@ -17,6 +17,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -89,6 +90,13 @@ struct kind_settings {
   double cached_share = 0;
 };
 
+/// A model's own tokens (`--set calls.model.KEY.input_pN`, `calls.model.KEY.output_pN`;
+/// `fit` writes them for the log's models of 200 calls or more): drawn for its calls
+/// instead of the kind's added input and output; each all NaN unless set.
+struct model_token_settings {
+  token_percentiles input = unset_percentiles(), output = unset_percentiles();
+};
+
 /// The session model's settings: the kinds and what holds for all of them.
 struct session_settings {
   std::array<kind_settings, session_kinds> kinds = default_kinds();
@@ -98,10 +106,13 @@ struct session_settings {
   double prefill_tokens_per_second = 20'000;  ///< time to first token grows with the uncached input
   double speed_sigma = 0.15;                  ///< call-to-call spread of the output speed (log-normal)
   double reasoning_ratio_median = 1.5, reasoning_ratio_sigma = 0.6;  ///< reasoning / output tokens
+  std::map<std::string, model_token_settings, std::less<>> models;   ///< by the catalog's model key
 
   static std::array<kind_settings, session_kinds> default_kinds();
   /// Applies "NAME=VALUE" (after "calls."); false if NAME is not a session setting.
   bool set(std::string_view name, double value, const std::string& text);
+  /// Applies "KEY.TABLE_pN" (after "calls.model."); false if it is not a model's percentile.
+  bool set_model_tokens(std::string_view name, double value, const std::string& text);
   static std::vector<std::pair<std::string, std::string>> describe();
 };
 
@@ -193,6 +204,10 @@ class session_model {
   /// Per kind, exp(gap_sigma x z) at 16-bit quantiles: a gap per call without exp.
   std::vector<lognormal_table> gap_factor_;
   std::vector<lognormal_table> length_factor_;  ///< the same for the session's length
+  /// Per catalog model, its own tokens (settings_.models; NaN where it has none); empty
+  /// when no model has its own.
+  std::vector<model_token_settings> model_tokens_;
+  void check_model_tokens();
 };
 
 /// The session blocks of many customer-hours' calls, computed together so that every
