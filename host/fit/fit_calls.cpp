@@ -132,7 +132,9 @@ void call_fit::add(const row_view& r, std::int64_t micros) {
     }
   if (r.has(c_input) && r.has(c_output) && !r[c_input].empty() && !r[c_output].empty()) {
     input_.add(r.whole(c_input));
-    output_.add(r.whole(c_output));
+    // An output of 0 is a call that failed (an answer has a token at least), which the host's
+    // failures make: the tokens drawn are those of the calls that answered.
+    if (const std::uint64_t output = r.whole(c_output); output > 0) output_.add(output);
   }
   if (r.has(c_cached) && !r[c_cached].empty() && r.has(c_input) && !r[c_input].empty()) {
     const auto input = static_cast<double>(r.whole(c_input)), cached = static_cast<double>(r.whole(c_cached));

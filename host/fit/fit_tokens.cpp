@@ -22,7 +22,7 @@ void model_token_fit::add(const row_view& r) {
   if (it == by_model_.end())
     it = by_model_.try_emplace(key_, tokens{std::string(provider), std::string(r[c_model]), {}, {}}).first;
   it->second.input.add(r.whole(c_input));
-  it->second.output.add(r.whole(c_output));
+  if (const std::uint64_t output = r.whole(c_output); output > 0) it->second.output.add(output);  // as call_fit
 }
 
 std::string model_token_fit::toml(const model_match& models) const {
