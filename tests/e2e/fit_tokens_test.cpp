@@ -69,6 +69,14 @@ TEST(FitTokens, EachModelsTokensComeBack) {
       EXPECT_NE(profile.find("\n\"model." + model + "." + table + "_percentiles\" = ["), std::string::npos)
           << model << " " << table << "\n"
           << profile;
+  // The log's failed calls (output 0: every answer has a token) are not among the outputs
+  // drawn, whose percentile 0 is then at least 0.5 (a token's bin spreads over [0.5, 1.5)):
+  // the run's own failures make them.
+  std::size_t lists = 0;
+  for (std::size_t at = profile.find("output_percentiles\" = ["); at != std::string::npos;
+       at = profile.find("output_percentiles\" = [", at + 1), ++lists)
+    EXPECT_GE(std::stod(profile.substr(profile.find('[', at) + 1)), 0.5) << profile.substr(at, 80);
+  EXPECT_EQ(lists, 2u + 3u);  // chat, agent and the three models
   // A session's calls share its model, so the log's effective sample of a model is its
   // sessions, about 2,400. Regenerated at twice the size (about 22,000 calls a model), the
   // two-sample KS distance at alpha 0.05 is 1.36 x sqrt(1/2,400 + 1/22,000) = 0.029 from
