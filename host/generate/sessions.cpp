@@ -7,6 +7,7 @@
 #include <cmath>
 #include <trafficsim/detail/streams.hpp>
 #include <trafficsim/random.hpp>
+#include <utility>
 
 #include "errors.hpp"
 #include "outcomes.hpp"
@@ -280,7 +281,8 @@ std::uint32_t draw_tokens(const token_quantiles& t, std::uint32_t quantile16) no
   return static_cast<std::uint32_t>(std::max(0.0, v + 0.5));
 }
 
-session_model::session_model(const catalog& cat, session_settings settings) : cat_(cat), settings_(settings) {
+session_model::session_model(const catalog& cat, session_settings settings)
+    : cat_(cat), settings_(std::move(settings)) {
   for (std::size_t a = 0; a < 3; ++a) {
     double total = 0;
     for (const kind_settings& k : settings_.kinds) total += k.share[a];
@@ -437,9 +439,10 @@ void session_model::plan(philox_key key, std::uint32_t local, std::uint32_t day_
 void session_model::check_model_tokens() {
   if (settings_.models.empty()) return;
   model_tokens_.resize(cat_.models().size());
-  for (const auto& [key, tokens] : settings_.models) {
-    const auto m =
-        std::find_if(cat_.models().begin(), cat_.models().end(), [&](const model_spec& s) { return s.key == key; });
+  for (const auto& entry : settings_.models) {
+    const auto& [key, tokens] = entry;
+    const auto m = std::find_if(cat_.models().begin(), cat_.models().end(),
+                                [&entry](const model_spec& s) { return s.key == entry.first; });
     if (m == cat_.models().end()) {
       std::string keys;
       for (const model_spec& s : cat_.models()) keys += fmt::format("{}{}", keys.empty() ? "" : ", ", s.key);
