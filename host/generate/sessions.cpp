@@ -227,7 +227,10 @@ bool session_settings::set_model_tokens(std::string_view name, double v, const s
   if (dot == std::string_view::npos || dot == 0) return false;
   const auto [table, n] = percentile_field(name.substr(dot + 1));
   if ((table != "input" && table != "output") || n > 100) return false;
-  model_token_settings& m = models.try_emplace(std::string(name.substr(0, dot))).first->second;
+  const std::string_view key = name.substr(0, dot);
+  auto it = std::find_if(models.begin(), models.end(), [key](const auto& m) { return m.first == key; });
+  if (it == models.end()) it = models.insert(it, {std::string(key), model_token_settings{}});
+  model_token_settings& m = it->second;
   (table == "input" ? m.input : m.output)[n] =
       setting_in_range("model." + std::string(name), text, v, 0, session_fields::max_input);
   return true;

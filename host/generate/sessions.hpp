@@ -17,7 +17,6 @@
 #include <array>
 #include <cstdint>
 #include <limits>
-#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -106,7 +105,7 @@ struct session_settings {
   double prefill_tokens_per_second = 20'000;  ///< time to first token grows with the uncached input
   double speed_sigma = 0.15;                  ///< call-to-call spread of the output speed (log-normal)
   double reasoning_ratio_median = 1.5, reasoning_ratio_sigma = 0.6;  ///< reasoning / output tokens
-  std::map<std::string, model_token_settings, std::less<>> models;   ///< by the catalog's model key
+  std::vector<std::pair<std::string, model_token_settings>> models;  ///< by the catalog's model key
 
   static std::array<kind_settings, session_kinds> default_kinds();
   /// Applies "NAME=VALUE" (after "calls."); false if NAME is not a session setting.
