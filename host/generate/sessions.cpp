@@ -460,4 +460,26 @@ void session_model::check_model_tokens() {
   }
 }
 
+session_settings drawn_model_tokens(session_settings settings, const catalog& run, std::string_view catalog_name,
+                                    const std::vector<added_model>& added) {
+  model_selection undrawn;
+  const auto drawn = [&run](const std::string& key) {
+    return std::any_of(run.models().begin(), run.models().end(), [&key](const model_spec& m) { return m.key == key; });
+  };
+  for (const auto& entry : settings.models)
+    if (!drawn(entry.first)) undrawn.emplace_back(entry.first, 1.0);
+  if (undrawn.empty()) return settings;
+  try {
+    (void)load_catalog(catalog_name, undrawn, added);  // each of them a model of the catalog
+  } catch (const usage_error& e) {
+    throw usage_error(fmt::format("--set calls.model.KEY.*: {}", e.what()));
+  }
+  for (const auto& [key, tokens] : settings.models) {  // drawn or not
+    check_percentiles(tokens.input, fmt::format("model.{}.input", key));
+    check_percentiles(tokens.output, fmt::format("model.{}.output", key));
+  }
+  std::erase_if(settings.models, [&drawn](const auto& entry) { return !drawn(entry.first); });
+  return settings;
+}
+
 }  // namespace trafficsim::host

@@ -229,6 +229,12 @@ class session_blocks {
   std::size_t done_ = 0;
 };
 
+/// `settings` without the per-model tokens of models the run does not draw (`run`, catalog
+/// `catalog_name` with `added`'s models: a profile's models run with another --models);
+/// usage_error if the catalog does not hold such a model at all (a misspelt key).
+session_settings drawn_model_tokens(session_settings settings, const catalog& run, std::string_view catalog_name,
+                                    const std::vector<added_model>& added);
+
 /// Tokens from a 16-bit quantile q: the empirical quantile function at (q + 0.5) / 2^16,
 /// linear between its points.
 std::uint32_t draw_tokens(const token_quantiles& t, std::uint32_t quantile16) noexcept;

@@ -97,6 +97,11 @@ TEST(FitTokens, EachModelsTokensComeBack) {
       logged, tokens_by_model(run_host_to(t, "pooled.csv", {"--config", (t / "pooled.toml").string(), "--scale", "2"})),
       models);
   EXPECT_GT(pooled, 0.05);
+  // The profile run with another model mix: the lists of the models it does not draw are
+  // left aside.
+  const process_result other =
+      run_host({"--config", (t / "p.toml").string(), "--models", "gpt-4o=1", "-q", "-o", (t / "other.csv").string()});
+  EXPECT_EQ(other.exit_code, 0) << other.err;
 }
 
 TEST(FitTokens, BadPerModelSettingsExitTwoNamingThem) {
@@ -113,7 +118,9 @@ TEST(FitTokens, BadPerModelSettingsExitTwoNamingThem) {
       {{"--set", "calls.model.gpt-4o.input_p5=10"}, "1 of the 101 percentiles are given"},
       {{"--set", "calls.model.gpt-4o.output_p101=10"}, "calls.model.gpt-4o.output_p101"},
       {{"--set", "calls.model.gpt-4o.input_p3=-1"}, "out of range"},
-      {{"--set", "calls.model.no-such-model.input_p3=1"}, "no model 'no-such-model'"},
+      {{"--set", "calls.model.no-such-model.input_p3=1"}, "model 'no-such-model' is not in catalog"},
+      // A model of the catalog that the run does not draw: checked, then not used.
+      {{"--set", "calls.model.gpt-4o-mini.input_p3=1"}, "calls.model.gpt-4o-mini.input_pN: 1 of the 101"},
   };
   for (const auto& [settings, named] : cases) {
     const process_result r = run_host(with_args(base, settings));
