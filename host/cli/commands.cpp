@@ -362,7 +362,9 @@ int generate_rows(const run_config& c, const known_plugins& known, const std::at
   cat.set_preference(c.model_preference);
   spdlog::debug("catalog {}: {} models", cat.name(), cat.models().size());
   std::unique_ptr<outcome_model> outcomes;
-  if (c.extended) outcomes = std::make_unique<outcome_model>(cat, c.calls);
+  call_settings calls = c.calls;  // a profile's per-model tokens of the models this run draws
+  calls.sessions = drawn_model_tokens(std::move(calls.sessions), cat, c.catalog, c.added_models);
+  if (c.extended) outcomes = std::make_unique<outcome_model>(cat, std::move(calls));
   loaded_plugins plugins;
   load_selected(c, known, plugins);
 

@@ -19,6 +19,7 @@
 #include "fit_prefs.hpp"
 #include "fit_prices.hpp"
 #include "fit_segments.hpp"
+#include "fit_tokens.hpp"
 #include "printable.hpp"
 #include "profile_layout.hpp"
 
@@ -124,9 +125,10 @@ struct log_counts {
                last_day = std::numeric_limits<std::int64_t>::min();
   std::int64_t customer_days_counted = 0;
   call_fit call_model;
-  outcome_fit outcomes;      ///< latency, failures, retries, rate limits
-  logged_costs costs;        ///< per model, the models no catalog holds priced from them
-  bool cost_column = false;  ///< the log has costs (cost_usd, SpendLogs' spend, --columns cost)
+  outcome_fit outcomes;          ///< latency, failures, retries, rate limits
+  model_token_fit model_tokens;  ///< the call model's tokens per model
+  logged_costs costs;            ///< per model, the models no catalog holds priced from them
+  bool cost_column = false;      ///< the log has costs (cost_usd, SpendLogs' spend, --columns cost)
 };
 
 std::string log_name(const std::string& path) { return path == "-" ? "standard input" : path; }
@@ -186,6 +188,7 @@ void count_row(const row_view& r, const fit_columns& columns, time_format format
   const auto hour = static_cast<std::size_t>((t - day * 86'400) / 3600);
   if (c.fit_calls) c.call_model.add(r, us);
   if (c.fit_calls) c.outcomes.add(r, us, format);
+  if (c.fit_calls) c.model_tokens.add(r);
   const std::uint32_t who = customer_of(r, columns, population, c, key);
   c.first_day = std::min(c.first_day, day);
   c.last_day = std::max(c.last_day, day);
@@ -396,6 +399,7 @@ fit_result fit_log(const std::string& path, const std::string& name, const std::
   }
   out.toml += observed_table(name, c, out, fits.size());
   if (calls_fitted) out.toml += c.call_model.toml();
+  if (calls_fitted) out.toml += c.model_tokens.toml(models);
   // A provider's completion tokens (SpendLogs', a mapped log's) hold the reasoning tokens:
   // drawing more on top would bill reasoning models' output twice or more.
   if (calls_fitted && (c.litellm || c.mapped))

@@ -19,14 +19,14 @@ constexpr std::int64_t session_idle_us = std::int64_t{3600} * 1'000'000;
 /// Session lengths counted one by one up to this many calls; longer ones in the last count.
 constexpr std::size_t max_counted_length = 100'000;
 
+}  // namespace
+
 std::string percentile_list(const token_percentiles& p) {
   std::string out = "[";
   for (std::size_t i = 0; i < p.size(); ++i)
     out += fmt::format("{}{:.7g}", i == 0 ? "" : (i % 10 == 0 ? ",\n  " : ", "), p[i]);
   return out + "]";
 }
-
-}  // namespace
 
 std::size_t token_histogram::bin(std::uint64_t tokens) noexcept {
   if (tokens < exact_bins) return static_cast<std::size_t>(tokens);
@@ -47,6 +47,13 @@ void token_histogram::add(std::uint64_t tokens) {
   ++bins_[b];
   ++count_;
   sum_ += static_cast<double>(tokens);
+}
+
+void token_histogram::add(const token_histogram& other) {
+  if (other.bins_.size() > bins_.size()) bins_.resize(other.bins_.size(), 0);
+  for (std::size_t b = 0; b < other.bins_.size(); ++b) bins_[b] += other.bins_[b];
+  count_ += other.count_;
+  sum_ += other.sum_;
 }
 
 token_percentiles token_histogram::percentiles() const {
@@ -137,7 +144,9 @@ void call_fit::add(const row_view& r, std::int64_t micros) {
     }
   if (r.has(c_input) && r.has(c_output) && !r[c_input].empty() && !r[c_output].empty()) {
     input_.add(r.whole(c_input));
-    output_.add(r.whole(c_output));
+    // An output of 0 is a call that failed (an answer has a token at least), which the host's
+    // failures make: the tokens drawn are those of the calls that answered.
+    if (const std::uint64_t output = r.whole(c_output); output > 0) output_.add(output);
   }
   if (r.has(c_cached) && !r[c_cached].empty() && r.has(c_input) && !r[c_input].empty()) {
     const auto input = static_cast<double>(r.whole(c_input)), cached = static_cast<double>(r.whole(c_cached));

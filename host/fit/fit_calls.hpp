@@ -24,6 +24,7 @@ namespace trafficsim::host {
 class token_histogram {
  public:
   void add(std::uint64_t tokens);
+  void add(const token_histogram& other);  ///< another histogram's counts added
   std::uint64_t count() const noexcept { return count_; }
   double mean() const noexcept { return count_ > 0 ? sum_ / static_cast<double>(count_) : 0.0; }
   /// The percentiles 0, 1, ..., 100, linear within a bin.
@@ -36,6 +37,9 @@ class token_histogram {
   std::uint64_t count_ = 0;
   double sum_ = 0;
 };
+
+/// Percentiles as the profile writes them: a TOML list of 101 numbers, 10 a line.
+std::string percentile_list(const token_percentiles& p);
 
 /// Within-hour dispersion: the per-minute variance-to-mean ratio of the busiest hour.
 class minute_counts {

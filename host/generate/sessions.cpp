@@ -7,6 +7,7 @@
 #include <cmath>
 #include <trafficsim/detail/streams.hpp>
 #include <trafficsim/random.hpp>
+#include <utility>
 
 #include "errors.hpp"
 #include "outcomes.hpp"
@@ -44,6 +45,27 @@ kind_mix thresholds(std::span<const double, session_kinds> w, double total) noex
     mix[k] = static_cast<std::uint32_t>(std::min(two16, std::floor(cumulative / total * two16)));
   }
   return mix;
+}
+
+/// A percentile setting's table and N from "TABLE_pN"; N above 100 if it is not one.
+std::pair<std::string_view, unsigned> percentile_field(std::string_view field) {
+  const std::size_t p = field.rfind("_p");
+  unsigned n = 0;
+  const std::string_view digits = p == std::string_view::npos ? "" : field.substr(p + 2);
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size()) return {{}, 101};
+  return {field.substr(0, p), n};
+}
+
+/// Usage error unless `fit`, the percentiles of `--set calls.WHAT_pN`, are all given or none,
+/// in increasing order.
+void check_percentiles(const token_percentiles& fit, std::string_view what) {
+  const auto given = std::count_if(fit.begin(), fit.end(), [](double v) { return !std::isnan(v); });
+  if (given != 0 && given != static_cast<std::ptrdiff_t>(fit.size()))
+    throw usage_error(fmt::format(
+        "--set calls.{}_pN: {} of the 101 percentiles are given; give all (N = 0 to 100) or none", what, given));
+  if (given != 0 && !std::is_sorted(fit.begin(), fit.end()))
+    throw usage_error(fmt::format("--set calls.{}_pN: the percentiles decrease; give them in increasing order", what));
 }
 
 }  // namespace
@@ -131,6 +153,10 @@ std::vector<std::pair<std::string, std::string>> session_settings::describe() {
       {"KIND.first_input_pN, KIND.added_input_pN, KIND.output_pN",
        "tokens at percentile N = 0 .. 100 (all 101 or none), drawn instead of the kind's trace quantiles (fit writes "
        "them as lists KIND.first_input_percentiles ...)"},
+      {"model.KEY.input_pN, model.KEY.output_pN",
+       "a model's own tokens at percentile N = 0 .. 100 (all 101 or none; KEY the catalog's), drawn for its calls "
+       "instead of the kind's added input and output (fit writes them as lists model.KEY.input_percentiles ... for "
+       "the log's models of 200 calls or more)"},
       {"KIND.cached_share",
        "with carry_context 0: the share of a later call's input read from the prompt cache within its lifetime (0: "
        "the first input only)"},
@@ -162,6 +188,7 @@ bool session_settings::set(std::string_view name, double v, const std::string& t
       *g.field = in(g.lo, g.hi);
       return true;
     }
+  if (name.starts_with("model.")) return set_model_tokens(name.substr(6), v, text);
   const auto dot = name.find('.');
   if (dot == std::string_view::npos) return false;
   const auto kind = std::find(session_kind_names.begin(), session_kind_names.end(), name.substr(0, dot));
@@ -184,18 +211,28 @@ bool session_settings::set(std::string_view name, double v, const std::string& t
       return true;
     }
   // Percentiles: TABLE_pN, N = 0 .. 100.
-  const std::size_t p = field.rfind("_p");
-  const std::string_view table = field.substr(0, p);
+  const auto [table, n] = percentile_field(field);
   token_percentiles* fit = table == "first_input"   ? &k.first_input_fit
                            : table == "added_input" ? &k.added_input_fit
                            : table == "output"      ? &k.output_fit
                                                     : nullptr;
-  unsigned n = 0;
-  const std::string_view digits = p == std::string_view::npos ? "" : field.substr(p + 2);
-  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-  if (fit == nullptr || digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || n > 100)
-    return false;
+  if (fit == nullptr || n > 100) return false;
   (*fit)[n] = in(0, session_fields::max_input);
+  return true;
+}
+
+bool session_settings::set_model_tokens(std::string_view name, double v, const std::string& text) {
+  // KEY.TABLE_pN: the key is the catalog's (it may hold dots), the table after its last dot.
+  const std::size_t dot = name.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return false;
+  const auto [table, n] = percentile_field(name.substr(dot + 1));
+  if ((table != "input" && table != "output") || n > 100) return false;
+  const std::string_view key = name.substr(0, dot);
+  auto it = std::find_if(models.begin(), models.end(), [key](const auto& m) { return m.first == key; });
+  if (it == models.end()) it = models.insert(it, {std::string(key), model_token_settings{}});
+  model_token_settings& m = it->second;
+  (table == "input" ? m.input : m.output)[n] =
+      setting_in_range("model." + std::string(name), text, v, 0, session_fields::max_input);
   return true;
 }
 
@@ -247,7 +284,8 @@ std::uint32_t draw_tokens(const token_quantiles& t, std::uint32_t quantile16) no
   return static_cast<std::uint32_t>(std::max(0.0, v + 0.5));
 }
 
-session_model::session_model(const catalog& cat, session_settings settings) : cat_(cat), settings_(settings) {
+session_model::session_model(const catalog& cat, session_settings settings)
+    : cat_(cat), settings_(std::move(settings)) {
   for (std::size_t a = 0; a < 3; ++a) {
     double total = 0;
     for (const kind_settings& k : settings_.kinds) total += k.share[a];
@@ -258,19 +296,11 @@ session_model::session_model(const catalog& cat, session_settings settings) : ca
   }
   for (std::size_t kind = 0; kind < session_kinds; ++kind) {
     const kind_settings& k = settings_.kinds[kind];
-    for (const auto& [table, fit] :
-         {std::pair{"first_input", &k.first_input_fit}, std::pair{"added_input", &k.added_input_fit},
-          std::pair{"output", &k.output_fit}}) {
-      const auto given = std::count_if(fit->begin(), fit->end(), [](double v) { return !std::isnan(v); });
-      if (given != 0 && given != static_cast<std::ptrdiff_t>(fit->size()))
-        throw usage_error(
-            fmt::format("--set calls.{}.{}_pN: {} of the 101 percentiles are given; give all (N = 0 to 100) or none",
-                        session_kind_names[kind], table, given));
-      if (given != 0 && !std::is_sorted(fit->begin(), fit->end()))
-        throw usage_error(fmt::format("--set calls.{}.{}_pN: the percentiles decrease; give them in increasing order",
-                                      session_kind_names[kind], table));
-    }
+    for (const auto& [table, fit] : {std::pair{"first_input", &k.first_input_fit},
+                                     std::pair{"added_input", &k.added_input_fit}, std::pair{"output", &k.output_fit}})
+      check_percentiles(*fit, fmt::format("{}.{}", session_kind_names[kind], table));
   }
+  check_model_tokens();
   // The smallest prefix a provider caches and the step of its reads:
   // - OpenAI: automatic for prompts of 1,024 tokens or more, hits in increments of 128
   //   tokens, no fee for writes (OpenAI Cookbook, "Prompt Caching 201", 1.1 Basics;
@@ -338,7 +368,12 @@ void session_model::plan(philox_key key, std::uint32_t local, std::uint32_t day_
     const double length = round_up_half(k.length_median * length_factor_[kind](low(w[2])));
     const auto len = static_cast<std::uint32_t>(std::clamp(length, 1.0, std::min<double>(k.length_max, n - s)));
     const philox_counter b0 = calls.block(2 * s);
-    const model_spec& m = cat_.models()[cat_.draw_model(b0[0], b0[1], key, local)];
+    const std::uint32_t model = cat_.draw_model(b0[0], b0[1], key, local);
+    const model_spec& m = cat_.models()[model];
+    // The model's own tokens where it has them, else the kind's: the same draws either way.
+    const model_token_settings* own = model_tokens_.empty() ? nullptr : &model_tokens_[model];
+    const token_percentiles& added_fit = own != nullptr && !std::isnan(own->input[0]) ? own->input : k.added_input_fit;
+    const token_percentiles& output_fit = own != nullptr && !std::isnan(own->output[0]) ? own->output : k.output_fit;
     const std::uint32_t max_input = std::min(m.max_input_tokens, session_fields::max_input);
     const std::uint32_t max_output = std::min(
         m.max_output_tokens != 0 ? m.max_output_tokens : session_fields::max_output, session_fields::max_output);
@@ -377,20 +412,20 @@ void session_model::plan(philox_key key, std::uint32_t local, std::uint32_t day_
       bool fresh = j == 0;
       std::uint64_t next = 0;
       if (independent) {  // the document (a batch job's), then a question
-        next = std::uint64_t{prefix} + draw_tokens(k.added_input, k.added_input_fit, j == 0 ? high(w[0]) : low(c[0]));
+        next = std::uint64_t{prefix} + draw_tokens(k.added_input, added_fit, j == 0 ? high(w[0]) : low(c[0]));
       } else if (j == 0) {
         next = prefix;
       } else {
         next = std::uint64_t{input} + (kind_of == session_kind::completion ? 0 : output) +
-               draw_tokens(k.added_input, k.added_input_fit, low(c[0]));
+               draw_tokens(k.added_input, added_fit, low(c[0]));
       }
       if (next > max_input && j > 0) {  // a new context: the conversation summarised, then the new part
         next = std::uint64_t{std::min(draw_tokens(k.first_input, k.first_input_fit, low(c[1])), max_input / 4)} +
-               draw_tokens(k.added_input, k.added_input_fit, low(c[0]));
+               draw_tokens(k.added_input, added_fit, low(c[0]));
         fresh = true;
       }
       input = static_cast<std::uint32_t>(std::min<std::uint64_t>(next, max_input));
-      output = std::min(std::max(draw_tokens(k.output, k.output_fit, high(c[1])), 1u), max_output);
+      output = std::min(std::max(draw_tokens(k.output, output_fit, high(c[1])), 1u), max_output);
       // What the previous call left in the cache: its prompt (a batch job: the document; with
       // cached_share, that share of this call's input), if it came within the cache's lifetime.
       std::uint32_t shared = independent ? std::min(prefix, input) : previous_input;
@@ -402,6 +437,49 @@ void session_model::plan(philox_key key, std::uint32_t local, std::uint32_t day_
     }
     s += len;
   }
+}
+
+void session_model::check_model_tokens() {
+  if (settings_.models.empty()) return;
+  model_tokens_.resize(cat_.models().size());
+  for (const auto& entry : settings_.models) {
+    const auto& [key, tokens] = entry;
+    const auto m = std::find_if(cat_.models().begin(), cat_.models().end(),
+                                [&entry](const model_spec& s) { return s.key == entry.first; });
+    if (m == cat_.models().end()) {
+      std::string keys;
+      for (const model_spec& s : cat_.models()) keys += fmt::format("{}{}", keys.empty() ? "" : ", ", s.key);
+      throw usage_error(fmt::format(
+          "--set calls.model.{}.*: the run draws no model '{}' (catalog {} with this run's models: {}); name one of "
+          "them, or drop the setting",
+          key, key, cat_.name(), keys));
+    }
+    check_percentiles(tokens.input, fmt::format("model.{}.input", key));
+    check_percentiles(tokens.output, fmt::format("model.{}.output", key));
+    model_tokens_[static_cast<std::size_t>(m - cat_.models().begin())] = tokens;
+  }
+}
+
+session_settings drawn_model_tokens(session_settings settings, const catalog& run, std::string_view catalog_name,
+                                    const std::vector<added_model>& added) {
+  model_selection undrawn;
+  const auto drawn = [&run](const std::string& key) {
+    return std::any_of(run.models().begin(), run.models().end(), [&key](const model_spec& m) { return m.key == key; });
+  };
+  for (const auto& entry : settings.models)
+    if (!drawn(entry.first)) undrawn.emplace_back(entry.first, 1.0);
+  if (undrawn.empty()) return settings;
+  try {
+    (void)load_catalog(catalog_name, undrawn, added);  // each of them a model of the catalog
+  } catch (const usage_error& e) {
+    throw usage_error(fmt::format("--set calls.model.KEY.*: {}", e.what()));
+  }
+  for (const auto& [key, tokens] : settings.models) {  // drawn or not
+    check_percentiles(tokens.input, fmt::format("model.{}.input", key));
+    check_percentiles(tokens.output, fmt::format("model.{}.output", key));
+  }
+  std::erase_if(settings.models, [&drawn](const auto& entry) { return !drawn(entry.first); });
+  return settings;
 }
 
 }  // namespace trafficsim::host

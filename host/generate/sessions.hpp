@@ -89,6 +89,13 @@ struct kind_settings {
   double cached_share = 0;
 };
 
+/// A model's own tokens (`--set calls.model.KEY.input_pN`, `calls.model.KEY.output_pN`;
+/// `fit` writes them for the log's models of 200 calls or more): drawn for its calls
+/// instead of the kind's added input and output; each all NaN unless set.
+struct model_token_settings {
+  token_percentiles input = unset_percentiles(), output = unset_percentiles();
+};
+
 /// The session model's settings: the kinds and what holds for all of them.
 struct session_settings {
   std::array<kind_settings, session_kinds> kinds = default_kinds();
@@ -98,10 +105,13 @@ struct session_settings {
   double prefill_tokens_per_second = 20'000;  ///< time to first token grows with the uncached input
   double speed_sigma = 0.15;                  ///< call-to-call spread of the output speed (log-normal)
   double reasoning_ratio_median = 1.5, reasoning_ratio_sigma = 0.6;  ///< reasoning / output tokens
+  std::vector<std::pair<std::string, model_token_settings>> models;  ///< by the catalog's model key
 
   static std::array<kind_settings, session_kinds> default_kinds();
   /// Applies "NAME=VALUE" (after "calls."); false if NAME is not a session setting.
   bool set(std::string_view name, double value, const std::string& text);
+  /// Applies "KEY.TABLE_pN" (after "calls.model."); false if it is not a model's percentile.
+  bool set_model_tokens(std::string_view name, double value, const std::string& text);
   static std::vector<std::pair<std::string, std::string>> describe();
 };
 
@@ -193,6 +203,10 @@ class session_model {
   /// Per kind, exp(gap_sigma x z) at 16-bit quantiles: a gap per call without exp.
   std::vector<lognormal_table> gap_factor_;
   std::vector<lognormal_table> length_factor_;  ///< the same for the session's length
+  /// Per catalog model, its own tokens (settings_.models; NaN where it has none); empty
+  /// when no model has its own.
+  std::vector<model_token_settings> model_tokens_;
+  void check_model_tokens();
 };
 
 /// The session blocks of many customer-hours' calls, computed together so that every
@@ -214,6 +228,12 @@ class session_blocks {
   std::vector<philox_key> keys_;
   std::size_t done_ = 0;
 };
+
+/// `settings` without the per-model tokens of models the run does not draw (`run`, catalog
+/// `catalog_name` with `added`'s models: a profile's models run with another --models);
+/// usage_error if the catalog does not hold such a model at all (a misspelt key).
+session_settings drawn_model_tokens(session_settings settings, const catalog& run, std::string_view catalog_name,
+                                    const std::vector<added_model>& added);
 
 /// Tokens from a 16-bit quantile q: the empirical quantile function at (q + 0.5) / 2^16,
 /// linear between its points.

@@ -10,43 +10,12 @@
 #include <vector>
 
 #include "harness.hpp"
+#include "model_tokens.hpp"
 
 namespace {
 
 using namespace trafficsim::test;
 namespace fs = std::filesystem;
-
-/// Input and output tokens of each model of a CSV in our schema.
-struct tokens {
-  std::map<std::string, std::vector<double>> input, output;
-};
-
-tokens tokens_by_model(const std::string& csv) {
-  tokens t;
-  const auto rows = parse_csv(csv);
-  for (std::size_t i = 1; i < rows.size(); ++i) {
-    if (rows[i].size() < 6) continue;
-    t.input[rows[i][3]].push_back(std::stod(rows[i][4]));
-    t.output[rows[i][3]].push_back(std::stod(rows[i][5]));
-  }
-  return t;
-}
-
-/// The largest distance over the models with at least 1,000 calls in `log`.
-double worst_ks(const tokens& log, const tokens& again, std::size_t& models) {
-  double worst = 0;
-  models = 0;
-  for (const auto& [model, input] : log.input) {
-    if (input.size() < 1000) continue;
-    ++models;
-    const auto in = again.input.find(model), out = again.output.find(model);
-    if (in == again.input.end() || out == again.output.end()) return 1;
-    const double d = std::max(ks_distance(input, in->second), ks_distance(log.output.at(model), out->second));
-    std::printf("  %s: %zu calls, %zu regenerated, KS %.4f\n", model.c_str(), input.size(), in->second.size(), d);
-    worst = std::max(worst, d);
-  }
-  return worst;
-}
 
 TEST(FitCalls, TokensComeBackPerModel) {
   temp_dir t;
@@ -78,7 +47,7 @@ TEST(FitCalls, TokensComeBackPerModel) {
   // Regenerated at twice the size, the two-sample KS distance at alpha 0.05 is 1.36 x
   // sqrt(1/3,700 + 1/(2 x 17,000)) = 0.024 from sampling alone, and the percentiles'
   // bins (1.1 % wide) add at most 0.01: the bound 0.05 leaves room for both.
-  const tokens logged = tokens_by_model(log);
+  const model_tokens logged = tokens_by_model(log);
   std::size_t models = 0;
   const double fitted = worst_ks(
       logged, tokens_by_model(run_host_to(t, "again.csv", {"--config", (t / "p.toml").string(), "--scale", "2"})),
