@@ -301,9 +301,10 @@ TEST(PythonTypedParameters, DeclaredDescribedSetAndHandedToPythonAsBoolStrAndFlo
   const std::string f = script(t, "knobs", knobs).string();
   const process_result d = run_host({"--describe", f});
   ASSERT_EQ(d.exit_code, 0) << d.err;
+  // The type column is as wide as its widest entry, "array[1..8]".
   for (const std::string row :
-       {"halve                  boolean         false  true or false",
-        "kind                   choice         single  single | double | triple", "levels                 array[1..8]",
+       {"halve                  boolean            false  true or false",
+        "kind                   choice            single  single | double | triple", "levels                 array[1..8]",
         "hours                  array[24]", "unused                 real"})
     EXPECT_NE(d.out.find(row), std::string::npos) << row << " in:\n" << d.out;
 
