@@ -143,10 +143,12 @@ void outcome_fit::reservoir::add(const sample& s, std::size_t capacity) {
 }
 
 void outcome_fit::add_minute(const row_view& r, std::int64_t micros, bool limited) {
-  if (!r.has(c_tier) || r[c_tier].empty()) return;
-  const std::size_t tier = tier_index(r[c_tier]);
-  if (tier > 2) return;
-  tier_seen_ = true;
+  // A row without a tier counts in the fourth histogram: the busiest customer-minute of a
+  // log that says no tier.
+  const bool tiered = r.has(c_tier) && !r[c_tier].empty();
+  const std::size_t tier = tiered ? tier_index(r[c_tier]) : 3;
+  if (tiered && tier > 2) return;
+  tier_seen_ = tier_seen_ || tiered;
   ++tier_attempts_[tier];
   if (limited) ++tier_limited_[tier];
   std::string_view customer;
@@ -375,13 +377,35 @@ std::string outcome_fit::retries_toml() const {
       std::min(1.0, static_cast<double>(retries) / static_cast<double>(std::max<std::uint64_t>(1, retriable))), most);
 }
 
+std::string outcome_fit::untiered_limits_toml() const {
+  if (rate_limited_ > 0)
+    return fmt::format(
+        "# Rate limits: the log has no tier column (ours: subscription_tier), though {} attempts were rate limited\n"
+        "# (429): the tiers' limits hold.\n",
+        rate_limited_);
+  const std::vector<std::uint64_t>& h = minute_attempts_[3];
+  if (h.empty())
+    return "# Rate limits: the log has no tier column (ours: subscription_tier): the tiers' limits hold.\n";
+  // No tier and no 429 (none among its statuses, or no status column: its rows are the calls
+  // that were served): every tier's limit at least the busiest customer-minute's attempts,
+  // so that traffic shaped like the log meets none (the defaults would turn its busy
+  // minutes' calls into 429s the log does not have).
+  const auto busiest = static_cast<std::uint32_t>(h.size() - 1);
+  std::string t = fmt::format(
+      "# Rate limits: the log has no tier column and {}; its busiest customer-minute had {} attempts: no\n"
+      "# tier's limit below it.\n",
+      status_seen_ ? "no 429 among its statuses" : "no status column", busiest);
+  const call_settings defaults;
+  for (std::size_t tier = 0; tier < 3; ++tier)
+    t += fmt::format("rpm_{} = {}\n", to_string(static_cast<subscription_tier>(tier)),
+                     std::max(defaults.requests_per_minute[tier], busiest));
+  return t;
+}
+
 std::string outcome_fit::limits_toml() {
   for (const auto& [customer, m] : minutes_) count_minute(m);
   minutes_.clear();
-  if (!tier_seen_)
-    return fmt::format(
-        "# Rate limits: the log has no tier column (ours: subscription_tier){}: the tiers' limits hold.\n",
-        rate_limited_ > 0 ? fmt::format(", though {} attempts were rate limited (429)", rate_limited_) : std::string());
+  if (!tier_seen_) return untiered_limits_toml();
   if (!status_seen_) return "# Rate limits: the log has no status column: the tiers' limits hold.\n";
   std::string t =
       "# Rate limits: per tier, the requests a minute L for which the attempts beyond L in each of the log's\n"

@@ -87,6 +87,8 @@ class outcome_fit {
   std::string failures_toml(const model_match& models) const;
   std::string retries_toml() const;
   std::string limits_toml();
+  /// The limits of a log without a tier column.
+  std::string untiered_limits_toml() const;
 
   std::unordered_map<std::string, logged_model> models_;
   std::string key_, customer_;
@@ -95,8 +97,9 @@ class outcome_fit {
   std::array<std::uint64_t, 9> attempts_{}, failed_{};  ///< by attempt (the last: 8 or more)
   std::uint32_t max_attempt_ = 0;
   std::unordered_map<std::string, customer_minute> minutes_;
-  std::array<std::vector<std::uint64_t>, 3> minute_attempts_;  ///< per tier, customer-minutes by attempts
-  std::array<std::uint64_t, 3> tier_attempts_{}, tier_limited_{};
+  /// Per tier (and 3: rows without one), customer-minutes by attempts.
+  std::array<std::vector<std::uint64_t>, 4> minute_attempts_;
+  std::array<std::uint64_t, 4> tier_attempts_{}, tier_limited_{};
 };
 
 }  // namespace trafficsim::host
