@@ -340,8 +340,8 @@ std::string call_fit::toml() {
       "# show how its prompts relate; cache reads, where the log has them, a share of a later call's input).\n"
       "# The log: mean input {:.1f}, output {:.1f} tokens a call; busiest hour's per-minute\n"
       "# variance-to-mean ratio {}.\n"
-      "# Not fitted (the defaults hold): {}reasoning tokens; latency, failures, retries and rate limits\n"
-      "# where the log's columns tell them (below).\n"
+      "# Not fitted (the defaults hold): {}reasoning tokens. Latency, failures, retries and rate limits:\n"
+      "# fitted where the log's columns tell them (below).\n"
       "[calls]\nmodel = \"sessions\"\n",
       input_.mean(), output_.mean(),
       minutes_.measured() ? fmt::format("{:.3g}", minutes_.busiest_hour_vmr()) : std::string("not measured"),

@@ -19,6 +19,7 @@ void model_token_fit::add(const row_view& r) {
   key_ += '\n';
   key_ += r[c_model];
   auto it = by_model_.find(key_);
+  if (it == by_model_.end() && by_model_.size() >= max_token_models) return;  // the kinds' pool serves it
   if (it == by_model_.end())
     it = by_model_.try_emplace(key_, tokens{std::string(provider), std::string(r[c_model]), {}, {}}).first;
   it->second.input.add(r.whole(c_input));

@@ -21,6 +21,10 @@ namespace trafficsim::host {
 /// pool of all models' in a SpendLogs-style log (0.07 to 0.10); below it, the pool's
 /// percentiles, which rest on every call, serve better.
 inline constexpr std::uint64_t min_model_token_calls = 200;
+/// The most logged model ids that get histograms (the first seen): at most 44 KB each, so
+/// the fit's memory stays bounded whatever the log's number of names (max_read_names).
+/// A model seen later draws the kinds' percentiles.
+inline constexpr std::size_t max_token_models = 256;
 
 /// The log's input and output tokens by (provider, model) as the log writes them.
 class model_token_fit {
