@@ -46,6 +46,7 @@ const std::map<std::string, std::string>& other_tools_options() {
       {"--offline", "cargo"},
       {"--quick", "tools/"},  // tools/bench's and tools/fit-roundtrip's: the document names one of them
       {"--host", "fit-roundtrip"},
+      {"--seeds", "fit-roundtrip"},
       {"--jobs", "tools/fuzz"},
       {"--since", "tools/lint"},
       {"--runs", "tools/bench"},

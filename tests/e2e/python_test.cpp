@@ -304,8 +304,8 @@ TEST(PythonTypedParameters, DeclaredDescribedSetAndHandedToPythonAsBoolStrAndFlo
   // The type column is as wide as its widest entry, "array[1..8]".
   for (const std::string row :
        {"halve                  boolean            false  true or false",
-        "kind                   choice            single  single | double | triple", "levels                 array[1..8]",
-        "hours                  array[24]", "unused                 real"})
+        "kind                   choice            single  single | double | triple",
+        "levels                 array[1..8]", "hours                  array[24]", "unused                 real"})
     EXPECT_NE(d.out.find(row), std::string::npos) << row << " in:\n" << d.out;
 
   // What the constructor receives, by Python's repr: a bool, a str, a list of floats.
